@@ -1,0 +1,8 @@
+namespace Kvs.WebRtc.Signaling.ControlPlane.Model;
+
+/// <summary>Output of <c>GetIceServerConfig</c>: the channel's TURN servers (usually two).</summary>
+public sealed class GetIceServerConfigResponse
+{
+    /// <summary>The TURN servers.</summary>
+    public IReadOnlyList<IceServer>? IceServerList { get; init; }
+}

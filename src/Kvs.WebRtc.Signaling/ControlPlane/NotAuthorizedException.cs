@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Kvs.WebRtc.Signaling.ControlPlane;
+
+/// <summary>
+/// The caller is not authorized to perform the operation.
+/// </summary>
+/// <remarks>AWS error code <c>NotAuthorizedException</c>; HTTP 401 from the service.</remarks>
+public sealed class NotAuthorizedException : KinesisVideoException
+{
+    /// <summary>The AWS error code this type represents.</summary>
+    public const string Code = "NotAuthorizedException";
+
+    /// <summary>Creates an exception with a generic message.</summary>
+    public NotAuthorizedException()
+        : this("NotAuthorizedException")
+    {
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    /// <param name="message">What went wrong.</param>
+    public NotAuthorizedException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and a cause.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause, or <see langword="null"/>.</param>
+    public NotAuthorizedException(string message, Exception? innerException)
+        : this(message, (HttpStatusCode)401, requestId: null, innerException)
+    {
+    }
+
+    /// <summary>Creates an exception for a service response.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="statusCode">The HTTP status of the response.</param>
+    /// <param name="requestId">The <c>x-amzn-RequestId</c> of the response, if any.</param>
+    /// <param name="innerException">The cause, or <see langword="null"/>.</param>
+    public NotAuthorizedException(string message, HttpStatusCode statusCode, string? requestId, Exception? innerException = null)
+        : base(message, Code, statusCode, requestId, isRetryable: false, innerException)
+    {
+    }
+}
