@@ -1,0 +1,124 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
+using Kvs.WebRtc.Emulator;
+using Kvs.WebRtc.Emulator.Tool;
+using Kvs.WebRtc.Signaling.Auth;
+using Microsoft.Extensions.Logging;
+
+ToolSettings settings;
+try
+{
+    settings = ToolSettings.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+    return 2;
+}
+
+if (settings.ShowHelp)
+{
+    Console.WriteLine(ToolSettings.Usage);
+    return 0;
+}
+
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .SetMinimumLevel(settings.LogLevel)
+    .AddFilter("Microsoft", LogLevel.Warning)
+    .AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "HH:mm:ss.fff ";
+    }));
+
+var options = new KvsEmulatorOptions
+{
+    Port = settings.Port,
+    UseTls = settings.UseTls,
+    EndpointHostName = settings.Host,
+    ListenOnIPv6Loopback = settings.IPv6,
+    Region = settings.Region,
+    DefaultCredentials = new AwsCredentialsSnapshot(settings.AccessKeyId, settings.SecretAccessKey, settings.SessionToken),
+    VerifySignatures = settings.VerifySignatures,
+    AllowHostWithoutPort = settings.AllowHostWithoutPort,
+    TurnSharedSecret = settings.TurnSecret,
+    LoggerFactory = loggerFactory,
+};
+if (!IsLoopbackName(settings.Host))
+{
+    options.AdditionalCertificateHostNames.Add(settings.Host);
+}
+
+foreach (var uri in settings.TurnUris)
+{
+    options.TurnUris.Add(uri);
+}
+
+using var suppliedCertificate = settings.CertificatePath is null ? null : X509Certificate2.CreateFromPemFile(settings.CertificatePath, settings.KeyPath);
+options.Certificate = suppliedCertificate;
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.Cancel();
+});
+
+KvsEmulator emulator;
+try
+{
+    emulator = await KvsEmulator.StartAsync(options, stop.Token).ConfigureAwait(false);
+}
+catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException)
+{
+    await Console.Error.WriteLineAsync("Could not start the emulator: " + ex.Message).ConfigureAwait(false);
+    return 1;
+}
+
+await using (emulator.ConfigureAwait(false))
+{
+    if (settings.WriteCertificatePath is not null)
+    {
+        await emulator.WriteCertificatePemAsync(settings.WriteCertificatePath, stop.Token).ConfigureAwait(false);
+    }
+
+    var endpoint = emulator.ServiceUrl.ToString().TrimEnd('/');
+    Console.WriteLine($"KVS emulator listening on {endpoint}" + (emulator.ServiceUrlIPv6 is { } v6 ? $" and {v6.ToString().TrimEnd('/')}" : string.Empty));
+    Console.WriteLine($"  region:                {emulator.Region}");
+    Console.WriteLine($"  signature verification: {(settings.VerifySignatures ? "on" : "off")}");
+    Console.WriteLine("Use these settings in your shell:");
+    Console.WriteLine($"  export AWS_ACCESS_KEY_ID={emulator.Credentials.AccessKeyId}");
+    Console.WriteLine($"  export AWS_SECRET_ACCESS_KEY={emulator.Credentials.SecretAccessKey}");
+    if (emulator.Credentials.SessionToken is { } token)
+    {
+        Console.WriteLine($"  export AWS_SESSION_TOKEN={token}");
+    }
+
+    Console.WriteLine($"  export AWS_REGION={emulator.Region}");
+    Console.WriteLine($"  export AWS_ENDPOINT_URL_KINESIS_VIDEO={endpoint}");
+    Console.WriteLine($"  export AWS_ENDPOINT_URL_KINESIS_VIDEO_SIGNALING={endpoint}");
+    if (settings.WriteCertificatePath is not null)
+    {
+        Console.WriteLine($"  export AWS_CA_BUNDLE={Path.GetFullPath(settings.WriteCertificatePath)}");
+    }
+
+    Console.WriteLine("Press Ctrl+C to stop.");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+    }
+    catch (OperationCanceledException)
+    {
+        Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
+    }
+}
+
+return 0;
+
+static bool IsLoopbackName(string host) =>
+    host is "127.0.0.1" or "::1" or "[::1]" || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase);
