@@ -28,6 +28,15 @@ public static class RepositoryPaths
             }
         }
 
+        // Binaries built elsewhere (ArtifactsPath outside the repository): the root recorded at build time.
+        var recorded = typeof(RepositoryPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Kvs.WebRtc.sln")))
+        {
+            return Path.GetFullPath(recorded);
+        }
+
         throw new InvalidOperationException("Kvs.WebRtc.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,0 +1,223 @@
+using Kvs.WebRtc.Signaling;
+using Kvs.WebRtc.Signaling.Auth;
+using Kvs.WebRtc.Signaling.ControlPlane;
+using Kvs.WebRtc.Signaling.ControlPlane.Model;
+using Kvs.WebRtc.Signaling.IceServers;
+
+namespace Kvs.WebRtc;
+
+/// <summary>
+/// A connection to a KVS signaling channel in one role: the channel is resolved (and created when missing), its
+/// endpoints are cached, the ICE servers (KVS STUN plus TURN from GetIceServerConfig) are provided and refreshed, and
+/// an observable <see cref="SignalingClient"/> is connected with a freshly presigned URL.
+/// </summary>
+/// <remarks>
+/// A <c>RECONNECT_ICE_SERVER</c> message from the service refreshes <see cref="IceServers"/> at once. Members are
+/// thread-safe. Dispose to close the WebSocket (code 1000) and release the HTTP clients the channel owns.
+/// </remarks>
+/// <example>
+/// <code>
+/// await using var master = await KvsChannel.ConnectAsMasterAsync(new KvsChannelOptions { Channel = "front-door", Region = "us-west-2" });
+/// master.Signaling.Offers.Subscribe(offer => Console.WriteLine($"offer from {offer.SenderClientId}"));
+/// </code>
+/// </example>
+public sealed class KvsChannel : IAsyncDisposable
+{
+    private readonly KinesisVideoClient _controlPlane;
+    private readonly KinesisVideoSignalingClient _signalingHttps;
+    private readonly IDisposable _iceRefreshSubscription;
+
+    private KvsChannel(
+        KinesisVideoClient controlPlane,
+        KinesisVideoSignalingClient signalingHttps,
+        SignalingChannelEndpoints endpoints,
+        IceServerProvider iceServers,
+        SignalingClient signaling)
+    {
+        _controlPlane = controlPlane;
+        _signalingHttps = signalingHttps;
+        Endpoints = endpoints;
+        IceServers = iceServers;
+        Signaling = signaling;
+        _iceRefreshSubscription = signaling.ReconnectIceServer.Subscribe(_ => RefreshIceServersInBackground());
+    }
+
+    /// <summary>The channel's ARN and the endpoints resolved for this role.</summary>
+    public SignalingChannelEndpoints Endpoints { get; }
+
+    /// <summary>The ICE servers to give a peer connection; cached until shortly before the TURN credentials expire.</summary>
+    public IceServerProvider IceServers { get; }
+
+    /// <summary>The connected signaling client (offers, answers, candidates as observables; typed sends).</summary>
+    public SignalingClient Signaling { get; }
+
+    /// <summary>Resolves the channel (creating it when allowed) and connects as its master.</summary>
+    /// <remarks>
+    /// Messages the service delivers right after the connect (for instance offers that viewers sent while no master was
+    /// connected, buffered for the channel's MessageTtlSeconds) reach only subscribers that exist by then: to see
+    /// them, use <see cref="OpenMasterAsync"/>, subscribe, then <see cref="ConnectAsync"/>.
+    /// </remarks>
+    /// <param name="options">Channel, region, credentials and endpoint overrides.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The connected channel.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="KinesisVideoException">A control-plane call failed (e.g. <see cref="ResourceNotFoundException"/>
+    /// when the channel is missing and <see cref="KvsChannelOptions.CreateIfMissing"/> is off).</exception>
+    /// <exception cref="SignalingException">The WebSocket could not be connected.</exception>
+    public static async Task<KvsChannel> ConnectAsMasterAsync(KvsChannelOptions options, CancellationToken cancellationToken = default)
+    {
+        var channel = await OpenMasterAsync(options, cancellationToken).ConfigureAwait(false);
+        return await ConnectOrDisposeAsync(channel, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves the channel (creating it when allowed) and connects as a viewer (see <see cref="ConnectAsMasterAsync"/> remarks).</summary>
+    /// <param name="options">Channel, region, credentials and endpoint overrides.</param>
+    /// <param name="clientId">This viewer's unique id on the channel: 1-256 of <c>[a-zA-Z0-9_.-]</c>, not starting with <c>AWS_</c>.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The connected channel.</returns>
+    /// <exception cref="ArgumentException">An option or the client id is invalid.</exception>
+    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">The WebSocket could not be connected.</exception>
+    public static async Task<KvsChannel> ConnectAsViewerAsync(KvsChannelOptions options, string clientId, CancellationToken cancellationToken = default)
+    {
+        var channel = await OpenViewerAsync(options, clientId, cancellationToken).ConfigureAwait(false);
+        return await ConnectOrDisposeAsync(channel, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resolves the channel as master and prepares an unconnected <see cref="Signaling"/> client: subscribe to its
+    /// observables, then call <see cref="ConnectAsync"/>.
+    /// </summary>
+    /// <param name="options">Channel, region, credentials and endpoint overrides.</param>
+    /// <param name="cancellationToken">Cancels the control-plane calls.</param>
+    /// <returns>The channel, not yet connected; dispose it in any case.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    public static Task<KvsChannel> OpenMasterAsync(KvsChannelOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, clientId: null, cancellationToken);
+
+    /// <summary>Resolves the channel as a viewer and prepares an unconnected <see cref="Signaling"/> client (see <see cref="OpenMasterAsync"/>).</summary>
+    /// <param name="options">Channel, region, credentials and endpoint overrides.</param>
+    /// <param name="clientId">This viewer's unique id on the channel.</param>
+    /// <param name="cancellationToken">Cancels the control-plane calls.</param>
+    /// <returns>The channel, not yet connected; dispose it in any case.</returns>
+    /// <exception cref="ArgumentException">An option or the client id is invalid.</exception>
+    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    public static Task<KvsChannel> OpenViewerAsync(KvsChannelOptions options, string clientId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        return OpenAsync(options, clientId, cancellationToken);
+    }
+
+    /// <summary>Opens the signaling WebSocket of a channel from <see cref="OpenMasterAsync"/> or <see cref="OpenViewerAsync"/>.</summary>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>A task that completes when the WebSocket is open.</returns>
+    /// <exception cref="InvalidOperationException">Already connected or connecting.</exception>
+    /// <exception cref="SignalingException">The WebSocket could not be connected, or the channel was disposed.</exception>
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => Signaling.ConnectAsync(cancellationToken);
+
+    private static async Task<KvsChannel> ConnectOrDisposeAsync(KvsChannel channel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return channel;
+        }
+        catch
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<KvsChannel> OpenAsync(KvsChannelOptions options, string? clientId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Channel, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.Region, nameof(options));
+
+        var credentials = options.Credentials ?? AwsSdkCredentialsProvider.CreateDefault();
+        var timeProvider = options.TimeProvider ?? TimeProvider.System;
+        var signer = new SigV4Signer(timeProvider);
+        var controlPlane = new KinesisVideoClient(new KinesisVideoClientOptions
+        {
+            Region = options.Region,
+            Credentials = credentials,
+            ServiceUrl = options.ServiceUrl,
+            HttpClient = options.HttpClient,
+            Signer = signer,
+            TimeProvider = timeProvider,
+            LoggerFactory = options.LoggerFactory,
+        });
+        KinesisVideoSignalingClient? signalingHttps = null;
+        try
+        {
+            var role = clientId is null ? ChannelRole.Master : ChannelRole.Viewer;
+            var resolver = new SignalingChannelResolver(controlPlane, new SignalingChannelResolverOptions
+            {
+                CacheFilePath = options.EndpointCacheFile,
+                TimeProvider = timeProvider,
+            });
+            var endpoints = await resolver.ResolveAsync(options.Channel, role, options.CreateIfMissing, cancellationToken).ConfigureAwait(false);
+
+            signalingHttps = controlPlane.CreateSignalingClient(endpoints.HttpsEndpoint);
+            var iceServers = new IceServerProvider(signalingHttps, new IceServerProviderOptions
+            {
+                Region = endpoints.Region,
+                ChannelArn = endpoints.ChannelArn,
+                ClientId = clientId,
+                IncludeTurn = options.UseTurn,
+                TimeProvider = timeProvider,
+                LoggerFactory = options.LoggerFactory,
+            });
+
+            var signalingOptions = new SignalingClientOptions
+            {
+                ChannelArn = endpoints.ChannelArn,
+                Endpoint = endpoints.WssEndpoint,
+                Region = endpoints.Region,
+                Credentials = credentials,
+                Signer = signer,
+                TimeProvider = timeProvider,
+                ConfigureWebSocket = options.ConfigureWebSocket,
+                LoggerFactory = options.LoggerFactory,
+                Reconnect = options.Reconnect ?? new SignalingReconnectPolicy(),
+            };
+            var signaling = clientId is null
+                ? SignalingClient.CreateMaster(signalingOptions)
+                : SignalingClient.CreateViewer(signalingOptions, clientId);
+
+            return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling);
+        }
+        catch
+        {
+            signalingHttps?.Dispose();
+            controlPlane.Dispose();
+            throw;
+        }
+    }
+
+    private void RefreshIceServersInBackground() => _ = RefreshIceServersQuietlyAsync();
+
+    private async Task RefreshIceServersQuietlyAsync()
+    {
+        try
+        {
+            await IceServers.RefreshAsync().ConfigureAwait(false);
+        }
+        catch (KinesisVideoException)
+        {
+            // The next GetIceServersAsync call retries the refresh and surfaces the error to its caller.
+        }
+    }
+
+    /// <summary>Closes the signaling connection and releases the HTTP clients this channel owns.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _iceRefreshSubscription.Dispose();
+        await Signaling.DisposeAsync().ConfigureAwait(false);
+        _signalingHttps.Dispose();
+        _controlPlane.Dispose();
+    }
+}

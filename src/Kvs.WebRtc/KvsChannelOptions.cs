@@ -1,0 +1,55 @@
+using System.Net.WebSockets;
+using Kvs.WebRtc.Signaling;
+using Kvs.WebRtc.Signaling.Auth;
+using Microsoft.Extensions.Logging;
+
+namespace Kvs.WebRtc;
+
+/// <summary>Where and how a <see cref="KvsChannel"/> connects. Immutable; validated when connecting.</summary>
+public sealed record KvsChannelOptions
+{
+    /// <summary>The signaling channel's name (1-256 of <c>[a-zA-Z0-9_.-]</c>) or its ARN. Required.</summary>
+    public required string Channel { get; init; }
+
+    /// <summary>The AWS region of the channel, e.g. <c>us-west-2</c>. Required.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>
+    /// Where credentials come from. Default: the AWS default credential chain (environment, profile, SSO, container,
+    /// instance metadata) through AWSSDK.Core.
+    /// </summary>
+    public IAwsCredentialsProvider? Credentials { get; init; }
+
+    /// <summary>
+    /// Overrides the control-plane endpoint, e.g. a local emulator's <c>ServiceUrl</c>. Default: the regional KVS
+    /// endpoint.
+    /// </summary>
+    public Uri? ServiceUrl { get; init; }
+
+    /// <summary>Creates the channel (SINGLE_MASTER) when it does not exist. Default <see langword="true"/>.</summary>
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>Asks GetIceServerConfig for TURN servers (besides the KVS STUN server). Default <see langword="true"/>.</summary>
+    public bool UseTurn { get; init; } = true;
+
+    /// <summary>
+    /// Persists resolved endpoints in this file so a restarted device skips the control plane (as the KVS C SDK's
+    /// file cache does). Default: in-memory caching only.
+    /// </summary>
+    public string? EndpointCacheFile { get; init; }
+
+    /// <summary>Adjusts the WebSocket (e.g. trusts a local emulator's self-signed certificate). Default: none.</summary>
+    public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; init; }
+
+    /// <summary>The HTTP client for control-plane and GetIceServerConfig calls. Default: one owned by the channel.</summary>
+    public HttpClient? HttpClient { get; init; }
+
+    /// <summary>The reconnect policy of the signaling connection. Default: <see cref="SignalingReconnectPolicy"/> defaults.</summary>
+    public SignalingReconnectPolicy? Reconnect { get; init; }
+
+    /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>The logger factory. Default: no logging.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

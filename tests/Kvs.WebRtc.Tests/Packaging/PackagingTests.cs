@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Xml.Linq;
+using Kvs.WebRtc.Testing;
+using NUnit.Framework;
+
+namespace Kvs.WebRtc.Tests.Packaging;
+
+/// <summary>
+/// Consumes the packages that <c>dotnet pack</c> wrote to <c>artifacts/packages</c> (the local feed named in
+/// nuget.config) exactly as a user does with <c>dotnet add package</c>. <c>.ci/run</c> packs before testing.
+/// </summary>
+[TestFixture]
+[Category("Packaging")]
+public sealed class PackagingTests
+{
+    private static readonly string s_feed = Path.Combine(RepositoryPaths.Root, "artifacts", "packages");
+
+    private static string RequirePackage(string id)
+    {
+        var package = Directory.Exists(s_feed)
+            ? Directory.GetFiles(s_feed, id + ".*.nupkg").Where(p => IsPackage(p, id)).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        ExternalTool.RequireCondition(package is not null, $"package {id} in artifacts/packages (run dotnet pack)");
+        return package!;
+    }
+
+    private static bool IsPackage(string path, string id)
+    {
+        var rest = Path.GetFileNameWithoutExtension(path)[(id.Length + 1)..];
+        return rest.Length > 0 && char.IsDigit(rest[0]);
+    }
+
+    [TestCase("Kvs.WebRtc.Signaling", "System.Reactive", "AWSSDK.Core", "Microsoft.Extensions.Logging.Abstractions")]
+    [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Signaling")]
+    [TestCase("Kvs.WebRtc.Emulator", "Kvs.WebRtc.Signaling")]
+    public void Package_HasNet8LibraryDocsReadmeLicenseAndDependencies(string id, params string[] dependencies)
+    {
+        var path = RequirePackage(id);
+        using var zip = ZipFile.OpenRead(path);
+        var names = zip.Entries.Select(e => e.FullName).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(names, Does.Contain($"lib/net8.0/{id}.dll"));
+            Assert.That(names, Does.Contain($"lib/net8.0/{id}.xml"), "XML docs ship in the package");
+            Assert.That(names, Does.Contain("README.md"));
+        });
+
+        var nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = nuspecEntry.Open();
+        var nuspec = XDocument.Load(stream);
+        XNamespace ns = nuspec.Root!.Name.Namespace;
+        var metadata = nuspec.Root.Element(ns + "metadata")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)metadata.Element(ns + "license"), Is.EqualTo("Apache-2.0"));
+            Assert.That((string?)metadata.Element(ns + "readme"), Is.EqualTo("README.md"));
+            Assert.That((string?)metadata.Element(ns + "description"), Is.Not.Empty);
+            var deps = metadata.Descendants(ns + "dependency").Select(d => (string?)d.Attribute("id")).ToList();
+            Assert.That(deps, Is.SupersetOf(dependencies));
+        });
+    }
+
+    [Test]
+    [CancelAfter(300_000)]
+    public async Task AddPackage_ConsoleAppBuildsAndPresignsUrl_FromLocalFeed()
+    {
+        RequirePackage("Kvs.WebRtc.Signaling");
+        var dotnet = ExternalTool.Require("dotnet", "/usr/bin/dotnet", "/usr/share/dotnet/dotnet");
+        var dir = Directory.CreateTempSubdirectory("kvs-pkg-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "App.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                  </PropertyGroup>
+                </Project>
+                """);
+            // A consumer's nuget.config: their default sources plus our local feed.
+            await File.WriteAllTextAsync(Path.Combine(dir, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <add key="kvs-local" value="{s_feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), """
+                using Kvs.WebRtc.Signaling.Auth;
+
+                var signer = new SigV4Signer();
+                var url = signer.PresignUrl(
+                    "wss://m-1234abcd.kinesisvideo.us-west-2.amazonaws.com",
+                    new Dictionary<string, string> { ["X-Amz-ChannelARN"] = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/demo/1234567890123" },
+                    new AwsCredentialsSnapshot("AKIDEXAMPLE", "secret"),
+                    "us-west-2");
+                Console.WriteLine(url);
+                """);
+
+            var version = Path.GetFileNameWithoutExtension(RequirePackage("Kvs.WebRtc.Signaling"))["Kvs.WebRtc.Signaling.".Length..];
+            // A private package cache, so the freshly packed bits are used (not a stale cached 0.1.0).
+            var cache = Path.Combine(dir, ".nuget-packages");
+            await RunAsync(dotnet, dir, $"add package Kvs.WebRtc.Signaling --version {version}", cache);
+            var output = await RunAsync(dotnet, dir, "run", cache);
+            Assert.That(output, Does.Contain("X-Amz-ChannelARN=arn%3Aaws%3Akinesisvideo%3Aus-west-2%3A123456789012%3Achannel%2Fdemo%2F1234567890123"));
+            Assert.That(output, Does.Match("X-Amz-Signature=[0-9a-f]{64}"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunAsync(string exe, string workingDirectory, string arguments, string packageCache)
+    {
+        var psi = new ProcessStartInfo(exe, arguments)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Isolate from the repository's build settings (artifacts output, central versions).
+        psi.Environment.Remove("ArtifactsPath");
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["NUGET_PACKAGES"] = packageCache;
+        using var process = Process.Start(psi)!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
+        var stderr = process.StandardError.ReadToEndAsync(cts.Token);
+        await process.WaitForExitAsync(cts.Token);
+        var text = await stdout + await stderr;
+        Assert.That(process.ExitCode, Is.EqualTo(0), $"dotnet {arguments} failed:\n{text}");
+        return text;
+    }
+}
