@@ -139,7 +139,7 @@ internal static class SigV4Core
 
         // String to sign.
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(buffer.Slice(layout.CanonicalRequestStart, layout.CanonicalRequestLength), digest);
+        Sha256(buffer.Slice(layout.CanonicalRequestStart, layout.CanonicalRequestLength), digest);
         layout.StringToSignStart = buffer.Length;
         buffer.Append(AlgorithmUtf8);
         buffer.Append((byte)'\n');
@@ -154,7 +154,7 @@ internal static class SigV4Core
         Span<byte> key = stackalloc byte[32];
         keyCache.GetSigningKey(
             input.Credentials.SecretAccessKey, buffer.Slice(layout.AmzDateStart, 8), input.Region, input.Service, key);
-        HMACSHA256.HashData(key, buffer.Slice(layout.StringToSignStart, layout.StringToSignLength), digest);
+        HmacSha256(key, buffer.Slice(layout.StringToSignStart, layout.StringToSignLength), digest);
         CryptographicOperations.ZeroMemory(key);
         layout.SignatureStart = buffer.Length;
         SigV4Encoding.WriteHexLower(digest, buffer.Reserve(SigV4Layout.SignatureLength));
@@ -165,8 +165,46 @@ internal static class SigV4Core
     public static void HashPayload(ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(payload, digest);
+        Sha256(payload, digest);
         SigV4Encoding.WriteHexLower(digest, destination);
+    }
+
+    // Hash objects reused per thread: creating a native hash context per call costs more than the hashing itself.
+    [ThreadStatic]
+    private static IncrementalHash? s_sha256;
+
+    [ThreadStatic]
+    private static IncrementalHash? s_hmac;
+
+    [ThreadStatic]
+    private static byte[]? s_hmacKey;
+
+    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hash = s_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(data);
+        hash.GetHashAndReset(destination);
+    }
+
+    // The signing key changes once a day per credential and region; the HMAC keyed with it is kept until it changes.
+    private static void HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var hmac = s_hmac;
+        var cachedKey = s_hmacKey;
+        if (hmac is null || cachedKey is null || !key.SequenceEqual(cachedKey))
+        {
+            hmac?.Dispose();
+            if (cachedKey is not null)
+            {
+                CryptographicOperations.ZeroMemory(cachedKey);
+            }
+
+            hmac = s_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+            s_hmacKey = key.ToArray();
+        }
+
+        hmac.AppendData(data);
+        hmac.GetHashAndReset(destination);
     }
 
     private static void CollectQuery(scoped ref SigV4Input input, ref PooledByteBuffer buffer, ref QueryEntryList entries, in SigV4Layout layout)
