@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
 using Kvs.WebRtc.Testing;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Emulator.Tests;
@@ -242,6 +243,36 @@ public sealed class CoreKvsEmulatorTests
 
         using var http = new HttpClient();
         Assert.That(async () => await http.PostAsync(new Uri(url, "listSignalingChannels"), new StringContent("{}")), Throws.InstanceOf<HttpRequestException>());
+    }
+
+    [Test]
+    public async Task Logs_IceConfigurationWithSecretsServedAndFailedRequests_NeverContainTurnSecretsOrPasswords()
+    {
+        var logs = new CoreCapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var options = new KvsEmulatorOptions { LoggerFactory = factory, TurnSharedSecret = "turn-shared-secret-value" };
+        options.TurnUris.Add("turn:127.0.0.1:3478?transport=udp");
+        options.IceServers.Add(new KvsEmulatorIceServer(["turn:127.0.0.1:3479"], "user", "fixed-password-value"));
+        string mintedPassword;
+        string secret;
+        await using (var emulator = await KvsEmulator.StartAsync(options))
+        {
+            secret = emulator.Credentials.SecretAccessKey;
+            var arn = emulator.CreateSignalingChannel("secrets");
+            using var client = CoreTestSupport.CreateSignalingClient(emulator);
+            var response = await client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = arn });
+            mintedPassword = response.IceServerList![0].Password!;
+            using var bad = await CoreTestSupport.PostSignedAsync(emulator, "/v1/get-ice-server-config", "{\"ChannelARN\":\"nope\"}");
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(logs.Lines, Is.Not.Empty);
+            Assert.That(logs.AllText, Does.Not.Contain("turn-shared-secret-value"));
+            Assert.That(logs.AllText, Does.Not.Contain("fixed-password-value"));
+            Assert.That(logs.AllText, Does.Not.Contain(mintedPassword));
+            Assert.That(logs.AllText, Does.Not.Contain(secret));
+        });
     }
 
     [Test]
