@@ -606,16 +606,8 @@ internal static class SignalingFrameCodec
     internal static ServiceFrameStatus TryDecodeSdpPayload(string? base64, string defaultType, out SessionDescriptionPayload? payload, out string? error)
     {
         payload = null;
-        if (string.IsNullOrEmpty(base64))
+        if (!TryRentPayloadBytes(base64, "SDP", out var bytes, out var length, out error))
         {
-            error = "The SDP message has no 'messagePayload'.";
-            return ServiceFrameStatus.MalformedPayload;
-        }
-
-        var bytes = DecodeBase64Lenient(base64, out var length);
-        if (bytes is null)
-        {
-            error = "'messagePayload' is not valid base64.";
             return ServiceFrameStatus.MalformedPayload;
         }
 
@@ -684,16 +676,8 @@ internal static class SignalingFrameCodec
     internal static ServiceFrameStatus TryDecodeIceCandidatePayload(string? base64, out IceCandidatePayload? payload, out string? error)
     {
         payload = null;
-        if (string.IsNullOrEmpty(base64))
+        if (!TryRentPayloadBytes(base64, "ICE_CANDIDATE", out var bytes, out var length, out error))
         {
-            error = "The ICE_CANDIDATE message has no 'messagePayload'.";
-            return ServiceFrameStatus.MalformedPayload;
-        }
-
-        var bytes = DecodeBase64Lenient(base64, out var length);
-        if (bytes is null)
-        {
-            error = "'messagePayload' is not valid base64.";
             return ServiceFrameStatus.MalformedPayload;
         }
 
@@ -792,6 +776,29 @@ internal static class SignalingFrameCodec
     /// Decodes base64 leniently: standard or URL-safe alphabet, with or without <c>=</c> padding, ASCII whitespace
     /// ignored. Returns a rented array (return it to <see cref="ArrayPool{T}.Shared"/>) or null when invalid.
     /// </summary>
+    // The shared first step of payload decoding: present and valid (lenient) base64. The bytes are rented from
+    // ArrayPool<byte>.Shared; the caller returns them.
+    private static bool TryRentPayloadBytes(string? base64, string messageKind, [NotNullWhen(true)] out byte[]? bytes, out int length, out string? error)
+    {
+        bytes = null;
+        length = 0;
+        if (string.IsNullOrEmpty(base64))
+        {
+            error = $"The {messageKind} message has no 'messagePayload'.";
+            return false;
+        }
+
+        bytes = DecodeBase64Lenient(base64, out length);
+        if (bytes is null)
+        {
+            error = "'messagePayload' is not valid base64.";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
     internal static byte[]? DecodeBase64Lenient(ReadOnlySpan<char> text, out int length)
     {
         length = 0;
