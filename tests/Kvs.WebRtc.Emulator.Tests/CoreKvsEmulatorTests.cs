@@ -55,10 +55,7 @@ public sealed class CoreKvsEmulatorTests
     [Test]
     public async Task StartAsync_ListenOnIPv6Loopback_ServesTheControlPlaneOnIPv6Too()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            Assert.Inconclusive("IPv6 is not available on this machine.");
-        }
+        ExternalTool.RequireCondition(Socket.OSSupportsIPv6, "IPv6 loopback");
 
         await using var emulator = await KvsEmulator.StartAsync(new KvsEmulatorOptions { ListenOnIPv6Loopback = true });
         using var http = new HttpClient();
