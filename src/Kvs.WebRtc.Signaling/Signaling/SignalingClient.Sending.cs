@@ -15,19 +15,8 @@ public sealed partial class SignalingClient
     /// <exception cref="ArgumentException">Invalid payload, recipient or correlation id.</exception>
     /// <exception cref="SignalingException">The client is disposed (<see cref="SignalingError.Disposed"/>) or its connection is lost for good (<see cref="SignalingError.ConnectionLost"/>), before or while the frame waits.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the frame was written.</exception>
-    public Task SendOfferAsync(SessionDescriptionPayload offer, string? recipientClientId = null, string? correlationId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(offer);
-        RequireDescriptionType(offer, SessionDescriptionPayload.OfferType, nameof(offer));
-        ValidateRouting(recipientClientId, correlationId);
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled(cancellationToken);
-        }
-
-        var bytes = SignalingFrameCodec.EncodeClientFrameUtf8(SignalingMessageType.SdpOffer, offer, recipientClientId, correlationId, out var length, out var payloadLength);
-        return EnqueueAsync(new OutboundFrame(bytes, length, SignalingMessageType.SdpOffer, recipientClientId, correlationId, payloadLength), cancellationToken);
-    }
+    public Task SendOfferAsync(SessionDescriptionPayload offer, string? recipientClientId = null, string? correlationId = null, CancellationToken cancellationToken = default) =>
+        SendDescriptionAsync(offer, SessionDescriptionPayload.OfferType, SignalingMessageType.SdpOffer, nameof(offer), recipientClientId, correlationId, cancellationToken);
 
     /// <summary>Sends an SDP answer (<c>SDP_ANSWER</c>).</summary>
     /// <param name="answer">The answer; its <see cref="SessionDescriptionPayload.Type"/> must be <c>"answer"</c>.</param>
@@ -38,18 +27,24 @@ public sealed partial class SignalingClient
     /// <exception cref="ArgumentException">Invalid payload, recipient or correlation id.</exception>
     /// <exception cref="SignalingException">The client is disposed or its connection is lost for good.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the frame was written.</exception>
-    public Task SendAnswerAsync(SessionDescriptionPayload answer, string? recipientClientId = null, string? correlationId = null, CancellationToken cancellationToken = default)
+    public Task SendAnswerAsync(SessionDescriptionPayload answer, string? recipientClientId = null, string? correlationId = null, CancellationToken cancellationToken = default) =>
+        SendDescriptionAsync(answer, SessionDescriptionPayload.AnswerType, SignalingMessageType.SdpAnswer, nameof(answer), recipientClientId, correlationId, cancellationToken);
+
+    // SDP_OFFER and SDP_ANSWER differ only in the expected description type and the action.
+    private Task SendDescriptionAsync(
+        SessionDescriptionPayload description, string expectedType, SignalingMessageType action, string paramName,
+        string? recipientClientId, string? correlationId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(answer);
-        RequireDescriptionType(answer, SessionDescriptionPayload.AnswerType, nameof(answer));
+        ArgumentNullException.ThrowIfNull(description, paramName);
+        RequireDescriptionType(description, expectedType, paramName);
         ValidateRouting(recipientClientId, correlationId);
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled(cancellationToken);
         }
 
-        var bytes = SignalingFrameCodec.EncodeClientFrameUtf8(SignalingMessageType.SdpAnswer, answer, recipientClientId, correlationId, out var length, out var payloadLength);
-        return EnqueueAsync(new OutboundFrame(bytes, length, SignalingMessageType.SdpAnswer, recipientClientId, correlationId, payloadLength), cancellationToken);
+        var bytes = SignalingFrameCodec.EncodeClientFrameUtf8(action, description, recipientClientId, correlationId, out var length, out var payloadLength);
+        return EnqueueAsync(new OutboundFrame(bytes, length, action, recipientClientId, correlationId, payloadLength), cancellationToken);
     }
 
     /// <summary>Sends a trickled ICE candidate (<c>ICE_CANDIDATE</c>).</summary>
