@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+
+namespace Kvs.WebRtc.PeerConnection.Dtls;
+
+/// <summary>Settings of one <see cref="DtlsConnection"/>; validated by the connection's constructor.</summary>
+internal sealed record DtlsOptions
+{
+    /// <summary>First retransmission timeout (RFC 6347 §4.2.4.1 suggests 1 s); doubled on every expiry.</summary>
+    public TimeSpan InitialRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the doubling retransmission timeout (60 s, RFC 6347 §4.2.4.1).</summary>
+    public TimeSpan MaxRetransmitTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The handshake fails with <see cref="DtlsError.Timeout"/> when not complete this long after it began.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest datagram produced for handshake flights (path MTU minus IP/UDP headers); default 1200.</summary>
+    public int MaximumTransmissionUnit { get; init; } = 1200;
+
+    /// <summary>Cipher suites in preference order; null means the defaults (AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305 when supported).</summary>
+    public IReadOnlyList<DtlsCipherSuite>? CipherSuites { get; init; }
+
+    /// <summary>SRTP profiles offered or accepted, in preference order; empty disables use_srtp.</summary>
+    public IReadOnlyList<DtlsSrtpProtectionProfile> SrtpProfiles { get; init; } =
+        [DtlsSrtpProtectionProfile.AeadAes128Gcm, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80, DtlsSrtpProtectionProfile.Aes128CmHmacSha1_32];
+
+    /// <summary>Most received application records buffered until read; further ones are dropped.</summary>
+    public int MaxPendingReceiveRecords { get; init; } = 256;
+
+    /// <summary>Most datagrams queued for transmission; <see cref="DtlsConnection.SendApplicationData"/> returns false beyond it.</summary>
+    public int MaxPendingTransmitDatagrams { get; init; } = 1024;
+
+    /// <summary>
+    /// Whether a server answers the first ClientHello with a stateless HelloVerifyRequest cookie (RFC 6347 §4.2.1);
+    /// default true. Turning it off saves a round trip where the path is already verified (ICE consent).
+    /// </summary>
+    public bool UseCookieExchange { get; init; } = true;
+
+    /// <summary>Whether a server requests (and requires) a client certificate; WebRTC is mutual, so true.</summary>
+    public bool RequireClientCertificate { get; init; } = true;
+
+    /// <summary>The cipher suites actually used.</summary>
+    internal IReadOnlyList<DtlsCipherSuite> EffectiveCipherSuites => CipherSuites ?? DefaultCipherSuites;
+
+    private static IReadOnlyList<DtlsCipherSuite> DefaultCipherSuites { get; } = ChaCha20Poly1305.IsSupported
+        ? [DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256, DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384, DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256]
+        : [DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256, DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384];
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
+    internal void Validate()
+    {
+        if (InitialRetransmitTimeout <= TimeSpan.Zero || MaxRetransmitTimeout < InitialRetransmitTimeout)
+        {
+            throw new ArgumentException("Retransmission timeouts must be positive and Max >= Initial.", nameof(InitialRetransmitTimeout));
+        }
+
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("HandshakeTimeout must be positive.", nameof(HandshakeTimeout));
+        }
+
+        if (MaximumTransmissionUnit is < 256 or > 65507)
+        {
+            throw new ArgumentException("MaximumTransmissionUnit must be between 256 and 65507.", nameof(MaximumTransmissionUnit));
+        }
+
+        if (EffectiveCipherSuites.Count == 0)
+        {
+            throw new ArgumentException("At least one cipher suite is required.", nameof(CipherSuites));
+        }
+
+        foreach (var suite in EffectiveCipherSuites)
+        {
+            if (!DtlsCipherSuiteInfo.IsSupported(suite))
+            {
+                throw new ArgumentException($"Cipher suite {suite} is not supported on this platform.", nameof(CipherSuites));
+            }
+        }
+
+        if (MaxPendingReceiveRecords < 1 || MaxPendingTransmitDatagrams < 16)
+        {
+            throw new ArgumentException("Queue limits are too small.", nameof(MaxPendingReceiveRecords));
+        }
+    }
+}
