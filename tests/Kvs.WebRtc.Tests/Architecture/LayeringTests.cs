@@ -1,0 +1,255 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using NUnit.Framework;
+
+namespace Kvs.WebRtc.Tests.Architecture;
+
+/// <summary>
+/// The layering of ARCHITECTURE.md, checked on the built assemblies rather than by review: which assemblies may
+/// reference which, and inside Kvs.WebRtc.PeerConnection which protocol namespaces may use which (arrows point
+/// down only; the Transport driver and the public API compose everything). Dependencies are read from signatures,
+/// base types, fields and the tokens in every method body's IL, so a stray call is caught as well as a stray field.
+/// </summary>
+[TestFixture]
+public sealed class LayeringTests
+{
+    private const string Root = "Kvs.WebRtc.PeerConnection";
+
+    // Namespace (relative to Root) -> namespaces it may use besides itself. Root ("") and Transport may use all.
+    private static readonly Dictionary<string, string[]> s_allowed = new(StringComparer.Ordinal)
+    {
+        ["Stun"] = [],
+        ["Sdp"] = [],
+        ["Dtls"] = [],
+        ["Srtp"] = [],
+        ["Sctp"] = [],
+        ["Ice"] = ["Stun"],
+        ["Turn"] = ["Stun", "Ice"], // Ice only for the relay seam (Contracts/IIceRelay.cs), checked below
+        ["DataChannels"] = ["Sctp", ""],
+    };
+
+    // The ICE<->TURN seam: the only Ice types Turn may touch.
+    private static readonly HashSet<string> s_relaySeam = new(StringComparer.Ordinal)
+    {
+        "IIceRelay", "IIceRelayFactory", "IceRelayServer", "IceRelayProtocol", "IceRelayReceiver",
+    };
+
+    [TestCase("Kvs.WebRtc.PeerConnection", "Kvs.WebRtc.Signaling", "AWSSDK.Core", "Kvs.WebRtc")]
+    [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
+    [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
+    public void Assembly_DoesNotReferenceForbiddenAssemblies(string assemblyName, params string[] forbidden)
+    {
+        var references = Assembly.Load(assemblyName).GetReferencedAssemblies().Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.That(references.Intersect(forbidden), Is.Empty, $"{assemblyName} must not reference these assemblies");
+    }
+
+    [Test]
+    public void PeerConnectionNamespaces_DependOnlyOnLowerLayers()
+    {
+        var assembly = Assembly.Load(Root);
+        var violations = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var type in assembly.GetTypes())
+        {
+            var from = Layer(type);
+            if (from is null || !s_allowed.TryGetValue(from, out var allowed))
+            {
+                continue; // root API and Transport compose everything
+            }
+
+            foreach (var used in DependenciesOf(type))
+            {
+                var to = Layer(used);
+                if (to is null || to == from || used.Assembly != assembly)
+                {
+                    continue;
+                }
+
+                var ok = allowed.Contains(to) && !(from == "Turn" && to == "Ice" && !s_relaySeam.Contains(Outermost(used).Name));
+                if (!ok)
+                {
+                    violations.Add($"{from} -> {(to.Length == 0 ? "(root)" : to)}: {Outermost(type).FullName} uses {Outermost(used).FullName}");
+                }
+            }
+        }
+
+        Assert.That(violations, Is.Empty, "layering violations (see ARCHITECTURE.md / STYLE.md part 2)");
+    }
+
+    [Test]
+    public void DependencyScanner_SeesUsesInsideMethodBodies()
+    {
+        // Guards the scanner itself: IceAgent calls into the STUN codec only from method bodies and helpers.
+        var assembly = Assembly.Load(Root);
+        var agent = assembly.GetTypes().Single(t => t.FullName == Root + ".Ice.IceAgent");
+        var layers = DependenciesOf(agent).Select(Layer).ToHashSet();
+        Assert.That(layers, Does.Contain("Stun"));
+    }
+
+    /// <summary>The namespace of the type relative to <see cref="Root"/> (first segment), "" for the root, null outside.</summary>
+    private static string? Layer(Type type)
+    {
+        var ns = Outermost(type).Namespace;
+        if (ns is null || !(ns == Root || ns.StartsWith(Root + ".", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var rest = ns.Length == Root.Length ? string.Empty : ns[(Root.Length + 1)..];
+        var dot = rest.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? rest : rest[..dot];
+    }
+
+    private static Type Outermost(Type type)
+    {
+        while (type.DeclaringType is not null)
+        {
+            type = type.DeclaringType;
+        }
+
+        return type;
+    }
+
+    private static IEnumerable<Type> DependenciesOf(Type type)
+    {
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var found = new HashSet<Type>();
+        void Add(Type? t)
+        {
+            if (t is null)
+            {
+                return;
+            }
+
+            if (t.HasElementType)
+            {
+                Add(t.GetElementType());
+                return;
+            }
+
+            if (t.IsGenericType && !t.IsGenericTypeDefinition)
+            {
+                foreach (var arg in t.GetGenericArguments())
+                {
+                    Add(arg);
+                }
+
+                t = t.GetGenericTypeDefinition();
+            }
+
+            if (!t.IsGenericParameter)
+            {
+                found.Add(t);
+            }
+        }
+
+        Add(type.BaseType);
+        foreach (var i in type.GetInterfaces())
+        {
+            Add(i);
+        }
+
+        foreach (var field in type.GetFields(All))
+        {
+            Add(field.FieldType);
+        }
+
+        foreach (var method in type.GetMethods(All).Cast<MethodBase>().Concat(type.GetConstructors(All)))
+        {
+            if (method is MethodInfo mi)
+            {
+                Add(mi.ReturnType);
+            }
+
+            foreach (var p in method.GetParameters())
+            {
+                Add(p.ParameterType);
+            }
+
+            var body = method.GetMethodBody();
+            if (body is null)
+            {
+                continue;
+            }
+
+            foreach (var local in body.LocalVariables)
+            {
+                Add(local.LocalType);
+            }
+
+            foreach (var member in TokensIn(method, body.GetILAsByteArray() ?? []))
+            {
+                switch (member)
+                {
+                    case Type t:
+                        Add(t);
+                        break;
+                    case MemberInfo m:
+                        Add(m.DeclaringType);
+                        if (m is FieldInfo f)
+                        {
+                            Add(f.FieldType);
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static readonly Dictionary<short, OpCode> s_opCodes = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!)
+        .ToDictionary(o => o.Value);
+
+    private static IEnumerable<MemberInfo> TokensIn(MethodBase method, byte[] il)
+    {
+        var typeArgs = method.DeclaringType is { IsGenericType: true } dt ? dt.GetGenericArguments() : null;
+        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        var i = 0;
+        while (i < il.Length)
+        {
+            short value = il[i++];
+            if (value == 0xFE && i < il.Length)
+            {
+                value = unchecked((short)(0xFE00 | il[i++]));
+            }
+
+            if (!s_opCodes.TryGetValue(value, out var op))
+            {
+                yield break; // not valid IL: stop rather than misread
+            }
+
+            var size = op.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, i)),
+                _ => 4,
+            };
+
+            if (op.OperandType is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
+            {
+                var token = BitConverter.ToInt32(il, i);
+                MemberInfo? member = null;
+                try
+                {
+                    member = method.Module.ResolveMember(token, typeArgs, methodArgs);
+                }
+                catch (ArgumentException)
+                {
+                }
+
+                if (member is not null)
+                {
+                    yield return member;
+                }
+            }
+
+            i += size;
+        }
+    }
+}
