@@ -1,0 +1,832 @@
+using System.Text;
+using Kvs.WebRtc.PeerConnection.Sctp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kvs.WebRtc.PeerConnection.DataChannels;
+
+/// <summary>
+/// The data channels of one peer connection over one <see cref="SctpAssociation"/>: DCEP (RFC 8832), stream id
+/// allocation, PPID mapping, close by stream reset (RFC 8831 §6.7), bufferedAmount back-pressure.
+/// </summary>
+/// <remarks>
+/// <para>Threading: every member is thread-safe. The association is touched only under an internal lock, so the
+/// connection loop (<see cref="HandlePacket"/>, <see cref="TryPollTransmit"/>, <see cref="HandleTimeout"/>) and user
+/// threads (<see cref="RTCDataChannel.Send(string)"/>, <see cref="CreateDataChannel"/>, <see cref="RTCDataChannel.Close"/>)
+/// may call concurrently. When a user thread queues something to send, <see cref="TransmitReady"/> is raised so the
+/// loop drains <see cref="TryPollTransmit"/> and re-reads <see cref="NextTimeout"/>.</para>
+/// <para>User-facing events (channel and <see cref="ChannelAnnounced"/>) are raised outside the lock, serialized and
+/// in order, through the dispatcher given to the constructor (inline on the calling thread when none is given).</para>
+/// </remarks>
+internal sealed partial class DataChannelManager
+{
+    private readonly object _sync = new();
+    private readonly List<RTCDataChannel> _unassigned = [];
+    private SctpAssociation? _association;
+    private bool _isDtlsClient;
+    private readonly Func<TimeSpan> _clock;
+    private readonly ILogger _logger;
+    private readonly Action<Action>? _dispatcher;
+    private readonly Dictionary<ushort, RTCDataChannel> _channels = [];
+    private readonly List<RTCDataChannel> _waiting = [];
+    private readonly Queue<Action> _userEvents = new();
+    private bool _dispatching;
+    private bool _openRequested;
+    private bool _connected;
+    private bool _closed;
+
+    /// <summary>Creates a manager with no association yet: channels can be created, and open once <see cref="Attach"/> and <see cref="Connect"/> ran.</summary>
+    /// <param name="clock">Monotonic time source for calls made from user threads (the driver's clock).</param>
+    /// <param name="logger">Optional logger.</param>
+    /// <param name="dispatcher">Runs user callbacks (e.g. posts them to a queue); null runs them inline.</param>
+    public DataChannelManager(Func<TimeSpan> clock, ILogger? logger = null, Action<Action>? dispatcher = null)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        _clock = clock;
+        _logger = logger ?? NullLogger.Instance;
+        _dispatcher = dispatcher;
+    }
+
+    /// <summary>Creates a manager and attaches <paramref name="association"/> at once (see <see cref="Attach"/>).</summary>
+    public DataChannelManager(SctpAssociation association, bool isDtlsClient, Func<TimeSpan> clock, ILogger? logger = null, Action<Action>? dispatcher = null)
+        : this(clock, logger, dispatcher) => Attach(association, isDtlsClient);
+
+    /// <summary>A channel opened by the peer with DATA_CHANNEL_OPEN (W3C <c>ondatachannel</c>); raised before its <c>Opened</c>.</summary>
+    public event Action<RTCDataChannel>? ChannelAnnounced;
+
+    /// <summary>Raised (on the caller's thread, outside the lock) when a user call queued packets or changed timers.</summary>
+    public event Action? TransmitReady;
+
+    /// <summary>Raised once when the association has ended; the argument tells why.</summary>
+    public event Action<string>? AssociationClosed;
+
+    /// <summary>Wait threshold of <see cref="RTCDataChannel.SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/> per channel; default 1 MiB.</summary>
+    public long SendAsyncHighWaterMark { get; set; } = 1024 * 1024;
+
+    /// <summary>The attached association (for statistics and settings such as MaxSendMessageSize; drive it only through this manager).</summary>
+    /// <exception cref="InvalidOperationException">No association is attached yet.</exception>
+    public SctpAssociation Association => _association ?? throw new InvalidOperationException("No SCTP association is attached.");
+
+    /// <summary>True once <see cref="Attach"/> (or the attaching constructor) has run.</summary>
+    public bool IsAttached
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _association is not null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Attaches the association once the DTLS role is known (DTLS client: even stream ids, server: odd; RFC 8832 §6)
+    /// and gives ids to channels created before. Call once, then <see cref="Connect"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An association is already attached.</exception>
+    public void Attach(SctpAssociation association, bool isDtlsClient)
+    {
+        ArgumentNullException.ThrowIfNull(association);
+        lock (_sync)
+        {
+            if (_association is not null)
+            {
+                throw new InvalidOperationException("An SCTP association is already attached.");
+            }
+
+            _association = association;
+            _isDtlsClient = isDtlsClient;
+            foreach (var channel in _unassigned)
+            {
+                channel.Id = AllocateId();
+                _channels.Add(channel.StreamId, channel);
+            }
+
+            _unassigned.Clear();
+        }
+    }
+
+    /// <summary>The channels not yet closed.</summary>
+    public IReadOnlyList<RTCDataChannel> Channels
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _unassigned, .. _channels.Values];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates a channel (W3C <c>createDataChannel</c>) in the Connecting state. In-band channels get the next free id of
+    /// our parity and send DATA_CHANNEL_OPEN once the association is up; negotiated channels just open then. The channel
+    /// opens during a later loop call (<see cref="TryPollTransmit"/> etc.), never inside this one.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid options, or the requested id is in use.</exception>
+    /// <exception cref="InvalidOperationException">The association is closed, or no stream id is free.</exception>
+    public RTCDataChannel CreateDataChannel(string label, RTCDataChannelInit? init = null)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        init ??= new RTCDataChannelInit();
+        init.Validate();
+        if (Encoding.UTF8.GetByteCount(label) > ushort.MaxValue)
+        {
+            throw new ArgumentException("The label is longer than 65535 bytes.", nameof(label));
+        }
+
+        RTCDataChannel channel;
+        lock (_sync)
+        {
+            if (_closed || _association?.IsTerminated == true)
+            {
+                throw new InvalidOperationException("The SCTP association is closed.");
+            }
+
+            ushort? id;
+            if (init.Id is { } requested)
+            {
+                if (_channels.ContainsKey(requested))
+                {
+                    throw new ArgumentException($"Stream id {requested} is already in use.", nameof(init));
+                }
+
+                id = requested;
+            }
+            else
+            {
+                id = _association is null ? null : AllocateId();
+            }
+
+            channel = new RTCDataChannel(this, label, init.Protocol, init.Ordered, init.MaxRetransmits, init.MaxPacketLifeTime, init.Negotiated, id)
+            {
+                LocallyCreated = true,
+                AckReceived = init.Negotiated,
+            };
+            if (id is { } assigned)
+            {
+                _channels.Add(assigned, channel);
+            }
+            else
+            {
+                _unassigned.Add(channel);
+            }
+
+            // Opened on the next loop turn (never inside this call), so the caller can attach handlers first.
+            _openRequested = _connected;
+        }
+
+        AfterUserCall();
+        return channel;
+    }
+
+    private ushort AllocateId()
+    {
+        var limit = Math.Min(_association!.OutboundStreamCount, (ushort)65535);
+        for (int id = _isDtlsClient ? 0 : 1; id < limit; id += 2)
+        {
+            if (!_channels.ContainsKey((ushort)id))
+            {
+                return (ushort)id;
+            }
+        }
+
+        throw new InvalidOperationException("No SCTP stream id is free.");
+    }
+
+    private void OpenLocalChannel(RTCDataChannel channel)
+    {
+        if (!channel.Negotiated)
+        {
+            var open = new DcepOpenMessage(
+                DcepOpenMessage.ToChannelType(channel.Ordered, channel.MaxRetransmits, channel.MaxPacketLifeTime),
+                0,
+                (uint)(channel.MaxRetransmits ?? channel.MaxPacketLifeTime ?? 0),
+                channel.Label,
+                channel.Protocol);
+
+            // RFC 8832 §6: DATA_CHANNEL_OPEN goes reliably and in order.
+            var status = _association!.Send(channel.StreamId, DataChannelPpid.Dcep, open.ToArray(), false, SctpReliability.Reliable, _clock());
+            if (status != SctpSendStatus.Queued)
+            {
+                FailChannel(channel, "could not send DATA_CHANNEL_OPEN: " + status);
+                return;
+            }
+        }
+
+        channel.SetState(RTCDataChannelState.Open);
+        _association!.SetBufferedAmountLowThreshold(channel.StreamId, channel.BufferedAmountLowThreshold);
+        _userEvents.Enqueue(channel.RaiseOpened);
+    }
+
+    /// <summary>Starts the association (both WebRTC peers call this once DTLS is connected).</summary>
+    /// <exception cref="InvalidOperationException">No association is attached.</exception>
+    public void Connect(TimeSpan now)
+    {
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                throw new InvalidOperationException("Attach an SCTP association first.");
+            }
+
+            _association.Connect(now);
+            ProcessAssociationEvents();
+        }
+
+        FlushUserEvents();
+    }
+
+    /// <summary>Feeds one SCTP packet (the payload of one DTLS record).</summary>
+    public void HandlePacket(ReadOnlySpan<byte> packet, TimeSpan now)
+    {
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                return;
+            }
+
+            _association.HandlePacket(packet, now);
+            ProcessAssociationEvents();
+            WakeWaiters();
+        }
+
+        FlushUserEvents();
+    }
+
+    /// <summary>Produces the next SCTP packet to send in one DTLS record; false when there is nothing to send.</summary>
+    public bool TryPollTransmit(Span<byte> destination, TimeSpan now, out int length)
+    {
+        bool produced;
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                length = 0;
+                return false;
+            }
+
+            produced = _association.TryPollTransmit(destination, now, out length);
+            ProcessAssociationEvents();
+            WakeWaiters();
+        }
+
+        FlushUserEvents();
+        return produced;
+    }
+
+    /// <summary>Deadline of the association's next timer, or null.</summary>
+    public TimeSpan? NextTimeout
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _association?.NextTimeout;
+            }
+        }
+    }
+
+    /// <summary>Runs due timers.</summary>
+    public void HandleTimeout(TimeSpan now)
+    {
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                return;
+            }
+
+            _association.HandleTimeout(now);
+            ProcessAssociationEvents();
+        }
+
+        FlushUserEvents();
+    }
+
+    /// <summary>Closes all channels and shuts the association down gracefully (RFC 9260 §9.2).</summary>
+    public void Shutdown()
+    {
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                CloseAllWithoutAssociation();
+            }
+            else
+            {
+                _association.Shutdown(_clock());
+                ProcessAssociationEvents();
+            }
+        }
+
+        AfterUserCall();
+    }
+
+    /// <summary>Aborts the association (RFC 9260 §9.1); every channel closes.</summary>
+    public void Abort(string reason)
+    {
+        lock (_sync)
+        {
+            if (_association is null)
+            {
+                CloseAllWithoutAssociation();
+            }
+            else
+            {
+                _association.Abort(reason, _clock());
+                ProcessAssociationEvents();
+            }
+        }
+
+        AfterUserCall();
+    }
+
+    private void CloseAllWithoutAssociation()
+    {
+        _closed = true;
+        foreach (var channel in _unassigned.ToArray())
+        {
+            FinishClose(channel);
+        }
+
+        foreach (var channel in _channels.Values.ToArray())
+        {
+            FinishClose(channel);
+        }
+    }
+
+    internal long GetBufferedAmount(RTCDataChannel channel)
+    {
+        lock (_sync)
+        {
+            return _association is not null && channel.Id is { } id ? _association.GetBufferedAmount(id) : 0;
+        }
+    }
+
+    internal void SetBufferedAmountLowThreshold(RTCDataChannel channel, long value)
+    {
+        lock (_sync)
+        {
+            if (channel.ReadyState is RTCDataChannelState.Open or RTCDataChannelState.Closing)
+            {
+                _association!.SetBufferedAmountLowThreshold(channel.StreamId, value);
+            }
+        }
+    }
+
+    internal void Send(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlySpan<byte> data)
+    {
+        lock (_sync)
+        {
+            SendLocked(channel, type, data);
+        }
+
+        AfterUserCall();
+    }
+
+    internal async ValueTask SendAsync(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task wait;
+            lock (_sync)
+            {
+                if (channel.ReadyState != RTCDataChannelState.Open || _association is null)
+                {
+                    SendLocked(channel, type, data.Span); // throws: not open
+                }
+
+                var association = _association!;
+                var buffered = association.GetBufferedAmount(channel.StreamId);
+                var roomInChannel = buffered == 0 || buffered + data.Length <= SendAsyncHighWaterMark;
+                var roomInAssociation = association.TotalBufferedAmount + data.Length <= association.Options.MaxBufferedAmount || association.TotalBufferedAmount == 0;
+                if (roomInChannel && roomInAssociation)
+                {
+                    SendLocked(channel, type, data.Span);
+                    wait = Task.CompletedTask;
+                }
+                else
+                {
+                    channel.RoomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (!_waiting.Contains(channel))
+                    {
+                        _waiting.Add(channel);
+                    }
+
+                    wait = channel.RoomWaiter.Task;
+                }
+            }
+
+            if (wait.IsCompleted)
+            {
+                AfterUserCall();
+                return;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SendLocked(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlySpan<byte> data)
+    {
+        if (channel.ReadyState != RTCDataChannelState.Open || _association is null)
+        {
+            throw new InvalidOperationException($"The data channel is {channel.ReadyState}, not Open.");
+        }
+
+        if (data.Length > _association.MaxSendMessageSize)
+        {
+            throw new ArgumentException($"The message ({data.Length} bytes) exceeds the maximum message size ({_association.MaxSendMessageSize} bytes).", nameof(data));
+        }
+
+        uint ppid;
+        if (data.IsEmpty)
+        {
+            // RFC 8831 §6.6: an empty message is one zero byte with the "empty" PPID.
+            ppid = type == RTCDataChannelMessageType.Text ? DataChannelPpid.StringEmpty : DataChannelPpid.BinaryEmpty;
+            data = [0];
+        }
+        else
+        {
+            ppid = type == RTCDataChannelMessageType.Text ? DataChannelPpid.String : DataChannelPpid.Binary;
+        }
+
+        // RFC 8832 §6: until the DATA_CHANNEL_ACK arrives, messages go ordered so they cannot overtake the OPEN.
+        var unordered = !channel.Ordered && channel.AckReceived;
+        var reliability = channel.MaxRetransmits is { } rexmit ? SctpReliability.WithMaxRetransmits(rexmit)
+            : channel.MaxPacketLifeTime is { } lifetime ? SctpReliability.WithLifetime(TimeSpan.FromMilliseconds(lifetime))
+            : SctpReliability.Reliable;
+        var status = _association.Send(channel.StreamId, ppid, data, unordered, reliability, _clock());
+        switch (status)
+        {
+            case SctpSendStatus.Queued:
+                return;
+            case SctpSendStatus.BufferFull:
+                throw new InvalidOperationException("The send buffer is full; wait for BufferedAmountLow or use SendAsync.");
+            case SctpSendStatus.MessageTooLarge:
+                throw new ArgumentException("The message exceeds the maximum message size.", nameof(data));
+            default:
+                throw new InvalidOperationException("The message cannot be sent: " + status);
+        }
+    }
+
+    internal void CloseChannel(RTCDataChannel channel)
+    {
+        lock (_sync)
+        {
+            if (channel.ReadyState is RTCDataChannelState.Closing or RTCDataChannelState.Closed)
+            {
+                return;
+            }
+
+            if (channel.ReadyState == RTCDataChannelState.Connecting || _association is null || _association.IsTerminated)
+            {
+                FinishClose(channel);
+            }
+            else
+            {
+                BeginClose(channel);
+            }
+        }
+
+        AfterUserCall();
+    }
+
+    private void BeginClose(RTCDataChannel channel)
+    {
+        channel.SetState(RTCDataChannelState.Closing);
+        _userEvents.Enqueue(channel.RaiseClosing);
+        if (!channel.OutgoingResetDone)
+        {
+            _association!.ResetStreams([channel.StreamId], _clock());
+        }
+
+        WakeChannel(channel);
+    }
+
+    private void FinishClose(RTCDataChannel channel)
+    {
+        if (channel.ReadyState == RTCDataChannelState.Closed)
+        {
+            return;
+        }
+
+        channel.SetState(RTCDataChannelState.Closed);
+        if (channel.Id is { } id && _channels.TryGetValue(id, out var current) && current == channel)
+        {
+            _channels.Remove(id);
+        }
+
+        _unassigned.Remove(channel);
+
+        WakeChannel(channel);
+        _userEvents.Enqueue(channel.RaiseClosed);
+    }
+
+    private void FailChannel(RTCDataChannel channel, string message)
+    {
+        Log.ChannelFailed(_logger, channel.Id ?? 0, message);
+        _userEvents.Enqueue(() => channel.RaiseError(message));
+        FinishClose(channel);
+    }
+
+    private void ProcessAssociationEvents()
+    {
+        if (_association is null)
+        {
+            return;
+        }
+
+        if (_openRequested && _connected && !_closed)
+        {
+            _openRequested = false;
+            foreach (var channel in _channels.Values.ToArray())
+            {
+                if (channel.ReadyState == RTCDataChannelState.Connecting && channel.LocallyCreated)
+                {
+                    OpenLocalChannel(channel);
+                }
+            }
+        }
+
+        while (_association.TryPollEvent(out var e))
+        {
+            switch (e.Kind)
+            {
+                case SctpEventKind.Connected:
+                    _connected = true;
+                    foreach (var channel in _channels.Values.ToArray())
+                    {
+                        if (channel.ReadyState == RTCDataChannelState.Connecting)
+                        {
+                            OpenLocalChannel(channel);
+                        }
+                    }
+
+                    break;
+                case SctpEventKind.MessageReceived:
+                    OnMessage(e.StreamId, e.Ppid, e.Data!);
+                    break;
+                case SctpEventKind.IncomingStreamReset:
+                    if (_channels.TryGetValue(e.StreamId, out var reset))
+                    {
+                        reset.IncomingResetDone = true;
+                        if (reset.ReadyState == RTCDataChannelState.Open)
+                        {
+                            // RFC 8831 §6.7: the peer closed; reset our side too.
+                            BeginClose(reset);
+                        }
+
+                        if (reset.OutgoingResetDone)
+                        {
+                            FinishClose(reset);
+                        }
+                    }
+
+                    break;
+                case SctpEventKind.OutgoingStreamReset:
+                case SctpEventKind.StreamResetFailed:
+                    if (_channels.TryGetValue(e.StreamId, out var closing))
+                    {
+                        closing.OutgoingResetDone = true;
+                        if (closing.IncomingResetDone || e.Kind == SctpEventKind.StreamResetFailed)
+                        {
+                            FinishClose(closing);
+                        }
+                    }
+
+                    break;
+                case SctpEventKind.BufferedAmountLow:
+                    if (_channels.TryGetValue(e.StreamId, out var low) && low.ReadyState is RTCDataChannelState.Open or RTCDataChannelState.Closing)
+                    {
+                        _userEvents.Enqueue(low.RaiseBufferedAmountLow);
+                    }
+
+                    break;
+                case SctpEventKind.Closed:
+                    OnAssociationClosed(e);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void OnAssociationClosed(SctpEvent e)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        foreach (var channel in _channels.Values.ToArray())
+        {
+            if (e.Aborted && channel.ReadyState != RTCDataChannelState.Closing)
+            {
+                var message = e.Reason ?? "SCTP association aborted";
+                _userEvents.Enqueue(() => channel.RaiseError(message));
+            }
+
+            FinishClose(channel);
+        }
+
+        var reason = e.Reason ?? "closed";
+        _userEvents.Enqueue(() => AssociationClosed?.Invoke(reason));
+    }
+
+    private void OnMessage(ushort streamId, uint ppid, byte[] data)
+    {
+        if (ppid == DataChannelPpid.Dcep)
+        {
+            OnDcep(streamId, data);
+            return;
+        }
+
+        if (!_channels.TryGetValue(streamId, out var channel) || channel.ReadyState is not (RTCDataChannelState.Open or RTCDataChannelState.Closing))
+        {
+            Log.MessageDropped(_logger, streamId, "no open channel");
+            return;
+        }
+
+        RTCDataChannelMessageEventArgs args;
+        switch (ppid)
+        {
+            case DataChannelPpid.String:
+            case DataChannelPpid.StringPartial:
+                args = new RTCDataChannelMessageEventArgs(RTCDataChannelMessageType.Text, data);
+                break;
+            case DataChannelPpid.Binary:
+            case DataChannelPpid.BinaryPartial:
+                args = new RTCDataChannelMessageEventArgs(RTCDataChannelMessageType.Binary, data);
+                break;
+            case DataChannelPpid.StringEmpty:
+                args = new RTCDataChannelMessageEventArgs(RTCDataChannelMessageType.Text, []);
+                break;
+            case DataChannelPpid.BinaryEmpty:
+                args = new RTCDataChannelMessageEventArgs(RTCDataChannelMessageType.Binary, []);
+                break;
+            default:
+                Log.UnknownPpid(_logger, streamId, ppid);
+                return;
+        }
+
+        // Any data from the peer on this stream implies it has seen our OPEN (RFC 8832 §6).
+        channel.AckReceived = true;
+        _userEvents.Enqueue(() => channel.RaiseMessage(args));
+    }
+
+    private void OnDcep(ushort streamId, byte[] data)
+    {
+        if (data.Length == 0)
+        {
+            return;
+        }
+
+        if (data[0] == (byte)DcepMessageType.DataChannelAck)
+        {
+            if (_channels.TryGetValue(streamId, out var acked))
+            {
+                acked.AckReceived = true;
+            }
+
+            return;
+        }
+
+        if (!DcepOpenMessage.TryParse(data, out var open) || open is null)
+        {
+            Log.MessageDropped(_logger, streamId, "malformed DCEP message");
+            return;
+        }
+
+        if (_channels.ContainsKey(streamId))
+        {
+            // An OPEN for a stream we already use (collision or repeat) is ignored.
+            Log.MessageDropped(_logger, streamId, "DATA_CHANNEL_OPEN for a stream in use");
+            return;
+        }
+
+        var channel = new RTCDataChannel(this, open.Label, open.Protocol, open.Ordered, open.MaxRetransmits, open.MaxPacketLifeTime, negotiated: false, streamId)
+        {
+            AckReceived = true,
+        };
+        _channels.Add(streamId, channel);
+        ReadOnlySpan<byte> ack = [(byte)DcepMessageType.DataChannelAck];
+        _association!.Send(streamId, DataChannelPpid.Dcep, ack, false, SctpReliability.Reliable, _clock());
+        channel.SetState(RTCDataChannelState.Open);
+        _userEvents.Enqueue(() => ChannelAnnounced?.Invoke(channel));
+        _userEvents.Enqueue(channel.RaiseOpened);
+    }
+
+    private void WakeWaiters()
+    {
+        for (var i = _waiting.Count - 1; i >= 0; i--)
+        {
+            var channel = _waiting[i];
+            var buffered = _association!.GetBufferedAmount(channel.StreamId);
+            if (channel.ReadyState != RTCDataChannelState.Open || buffered <= SendAsyncHighWaterMark / 2)
+            {
+                WakeChannel(channel);
+            }
+        }
+    }
+
+    private void WakeChannel(RTCDataChannel channel)
+    {
+        if (channel.RoomWaiter is { } waiter)
+        {
+            channel.RoomWaiter = null;
+            waiter.TrySetResult();
+        }
+
+        _waiting.Remove(channel);
+    }
+
+    private void AfterUserCall()
+    {
+        FlushUserEvents();
+        TransmitReady?.Invoke();
+    }
+
+    /// <summary>Runs queued user callbacks one at a time and in order, never under the lock.</summary>
+    private void FlushUserEvents()
+    {
+        lock (_sync)
+        {
+            if (_dispatching || _userEvents.Count == 0)
+            {
+                return;
+            }
+
+            _dispatching = true;
+        }
+
+        try
+        {
+            while (true)
+            {
+                Action action;
+                lock (_sync)
+                {
+                    if (!_userEvents.TryDequeue(out action!))
+                    {
+                        _dispatching = false;
+                        return;
+                    }
+                }
+
+                if (_dispatcher is not null)
+                {
+                    _dispatcher(() => Invoke(action));
+                }
+                else
+                {
+                    Invoke(action);
+                }
+            }
+        }
+        catch
+        {
+            lock (_sync)
+            {
+                _dispatching = false;
+            }
+
+            throw;
+        }
+    }
+
+    internal void ReportHandlerException(Exception exception) => Log.HandlerFailed(_logger, exception);
+
+    private void Invoke(Action action)
+    {
+        try
+        {
+            action();
+        }
+#pragma warning disable CA1031 // A throwing user handler must not break the connection loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(_logger, ex);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Data channel message on stream {StreamId} dropped: {Reason}")]
+        public static partial void MessageDropped(ILogger logger, ushort streamId, string reason);
+
+        [LoggerMessage(EventId = 4104, Level = LogLevel.Debug, Message = "Data channel message on stream {StreamId} dropped: unknown PPID {Ppid}")]
+        public static partial void UnknownPpid(ILogger logger, ushort streamId, uint ppid);
+
+        [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Data channel {StreamId} failed: {Reason}")]
+        public static partial void ChannelFailed(ILogger logger, ushort streamId, string reason);
+
+        [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "A data channel event handler threw")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception);
+    }
+}

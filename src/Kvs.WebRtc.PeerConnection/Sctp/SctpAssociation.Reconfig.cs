@@ -1,0 +1,305 @@
+using System.Buffers.Binary;
+
+namespace Kvs.WebRtc.PeerConnection.Sctp;
+
+/// <summary>Stream reset (RFC 6525): outgoing SSN reset requests and responses, used to close data channels (RFC 8831 §6.7).</summary>
+internal sealed partial class SctpAssociation
+{
+    private const int MaxStreamsPerRequest = 256;
+
+    private readonly List<ushort> _streamsToReset = [];
+    private ushort[]? _reconfigInFlightStreams;
+    private uint _reconfigRequestSeq;
+    private uint _reconfigInFlightLastTsn;
+    private bool _reconfigRequestToSend;
+    private TimeSpan? _reconfigDeadline;
+    private uint _peerReconfigExpectedSeq;
+    private (uint Seq, SctpReconfigResult Result)? _reconfigResponseToSend;
+    private SctpReconfigResult _lastReconfigResult = SctpReconfigResult.SuccessNothingToDo;
+    private (uint Seq, uint LastTsn, ushort[] Streams)? _deferredIncomingReset;
+
+    /// <summary>
+    /// Requests a reset of our outgoing <paramref name="streamIds"/> (RFC 6525 §5.1.2) once their queued data has been
+    /// sent; no new message is accepted on them meanwhile. <see cref="SctpEventKind.OutgoingStreamReset"/> reports completion.
+    /// </summary>
+    public void ResetStreams(ReadOnlySpan<ushort> streamIds, TimeSpan now)
+    {
+        _now = now;
+        if (_terminated)
+        {
+            return;
+        }
+
+        foreach (var id in streamIds)
+        {
+            var stream = GetOutboundStream(id);
+            if (!stream.Resetting)
+            {
+                stream.Resetting = true;
+                _streamsToReset.Add(id);
+            }
+        }
+    }
+
+    private void PrepareResetRequest()
+    {
+        if (_reconfigInFlightStreams is not null || _streamsToReset.Count == 0 || _state != SctpAssociationState.Established)
+        {
+            return;
+        }
+
+        if (!_peerSupportsReconfig)
+        {
+            foreach (var id in _streamsToReset)
+            {
+                _outboundStreams[id].Resetting = false;
+                _events.Enqueue(new SctpEvent(SctpEventKind.StreamResetFailed, id, Reason: "peer does not support RE-CONFIG"));
+            }
+
+            _streamsToReset.Clear();
+            return;
+        }
+
+        var ready = new List<ushort>();
+        for (var i = 0; i < _streamsToReset.Count && ready.Count < MaxStreamsPerRequest; i++)
+        {
+            var id = _streamsToReset[i];
+            if (_outboundStreams[id].PendingMessages == 0)
+            {
+                ready.Add(id);
+            }
+        }
+
+        if (ready.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var id in ready)
+        {
+            _streamsToReset.Remove(id);
+        }
+
+        _reconfigInFlightStreams = [.. ready];
+        _reconfigInFlightLastTsn = _nextTsn - 1;
+        _reconfigRequestToSend = true;
+        _reconfigDeadline = _now + _rto;
+    }
+
+    private void WriteReconfig(ref SctpPacketWriter writer)
+    {
+        var need = 4 + (_reconfigResponseToSend is not null ? 12 : 0)
+            + (_reconfigRequestToSend && _reconfigInFlightStreams is { } s ? SctpPacket.Pad4(16 + (2 * s.Length)) : 0);
+        if (need > writer.Remaining)
+        {
+            return;
+        }
+
+        writer.BeginChunk(SctpChunkType.ReConfig, 0);
+        if (_reconfigResponseToSend is { } response)
+        {
+            writer.WriteUInt16((ushort)SctpParameterType.ReconfigurationResponse);
+            writer.WriteUInt16(12);
+            writer.WriteUInt32(response.Seq);
+            writer.WriteUInt32((uint)response.Result);
+            _reconfigResponseToSend = null;
+        }
+
+        if (_reconfigRequestToSend && _reconfigInFlightStreams is { } streams)
+        {
+            var length = 16 + (2 * streams.Length);
+            writer.WriteUInt16((ushort)SctpParameterType.OutgoingSsnResetRequest);
+            writer.WriteUInt16((ushort)length);
+            writer.WriteUInt32(_reconfigRequestSeq);
+            writer.WriteUInt32(_peerReconfigExpectedSeq - 1);
+            writer.WriteUInt32(_reconfigInFlightLastTsn);
+            foreach (var id in streams)
+            {
+                writer.WriteUInt16(id);
+            }
+
+            if ((length & 3) != 0)
+            {
+                writer.WriteUInt16(0);
+            }
+
+            _reconfigRequestToSend = false;
+        }
+
+        writer.EndChunk();
+    }
+
+    private void HandleReconfig(ReadOnlySpan<byte> value)
+    {
+        if (!CanProcessAcks)
+        {
+            return;
+        }
+
+        var reader = new SctpParameterReader(value);
+        while (reader.TryReadNext(out var type, out var parameter))
+        {
+            switch ((SctpParameterType)type)
+            {
+                case SctpParameterType.OutgoingSsnResetRequest when parameter.Length >= 12:
+                    HandleOutgoingResetRequest(parameter);
+                    break;
+                case SctpParameterType.ReconfigurationResponse when parameter.Length >= 8:
+                    HandleReconfigResponse(BinaryPrimitives.ReadUInt32BigEndian(parameter), (SctpReconfigResult)BinaryPrimitives.ReadUInt32BigEndian(parameter[4..]));
+                    break;
+                case SctpParameterType.IncomingSsnResetRequest or SctpParameterType.SsnTsnResetRequest
+                    or SctpParameterType.AddOutgoingStreamsRequest or SctpParameterType.AddIncomingStreamsRequest when parameter.Length >= 4:
+                    // Not used by WebRTC: deny (RFC 6525 §5.2).
+                    var seq = BinaryPrimitives.ReadUInt32BigEndian(parameter);
+                    if (seq == _peerReconfigExpectedSeq)
+                    {
+                        _peerReconfigExpectedSeq++;
+                        Respond(seq, SctpReconfigResult.Denied);
+                    }
+                    else
+                    {
+                        Respond(seq, seq == _peerReconfigExpectedSeq - 1 ? _lastReconfigResult : SctpReconfigResult.ErrorBadSequenceNumber);
+                    }
+
+                    break;
+                default:
+                    DropPacket("malformed or unknown RE-CONFIG parameter");
+                    break;
+            }
+        }
+    }
+
+    private void Respond(uint seq, SctpReconfigResult result)
+    {
+        _reconfigResponseToSend = (seq, result);
+        _lastReconfigResult = result;
+    }
+
+    /// <summary>RFC 6525 §5.2.2: the peer resets its outgoing streams (our incoming ones).</summary>
+    private void HandleOutgoingResetRequest(ReadOnlySpan<byte> parameter)
+    {
+        var seq = BinaryPrimitives.ReadUInt32BigEndian(parameter);
+        var lastTsn = BinaryPrimitives.ReadUInt32BigEndian(parameter[8..]);
+        if (seq != _peerReconfigExpectedSeq)
+        {
+            var result = seq == _peerReconfigExpectedSeq - 1 ? _lastReconfigResult : SctpReconfigResult.ErrorBadSequenceNumber;
+            if (_deferredIncomingReset is { } d && d.Seq == seq)
+            {
+                result = SctpReconfigResult.InProgress;
+            }
+
+            _reconfigResponseToSend = (seq, result);
+            return;
+        }
+
+        var count = Math.Min((parameter.Length - 12) / 2, MaxStreamsPerRequest * 4);
+        var streams = new ushort[count];
+        for (var i = 0; i < count; i++)
+        {
+            streams[i] = BinaryPrimitives.ReadUInt16BigEndian(parameter[(12 + (2 * i))..]);
+        }
+
+        if (SctpSerial.Le(lastTsn, _peerCumTsn))
+        {
+            PerformIncomingReset(streams);
+            _peerReconfigExpectedSeq++;
+            _deferredIncomingReset = null;
+            Respond(seq, SctpReconfigResult.SuccessPerformed);
+        }
+        else
+        {
+            // Data sent before the reset is still missing: finish it first (performed by CheckDeferredIncomingReset).
+            _deferredIncomingReset = (seq, lastTsn, streams);
+            _reconfigResponseToSend = (seq, SctpReconfigResult.InProgress);
+        }
+    }
+
+    private void CheckDeferredIncomingReset()
+    {
+        if (_deferredIncomingReset is { } d && SctpSerial.Le(d.LastTsn, _peerCumTsn))
+        {
+            _deferredIncomingReset = null;
+            PerformIncomingReset(d.Streams);
+            _peerReconfigExpectedSeq++;
+            Respond(d.Seq, SctpReconfigResult.SuccessPerformed);
+        }
+    }
+
+    private void PerformIncomingReset(ushort[] streams)
+    {
+        if (streams.Length == 0)
+        {
+            // An empty list means every stream.
+            foreach (var (id, stream) in _inboundStreams)
+            {
+                stream.NextSsn = 0;
+                _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
+            }
+
+            return;
+        }
+
+        foreach (var id in streams)
+        {
+            if (_inboundStreams.TryGetValue(id, out var stream))
+            {
+                stream.NextSsn = 0;
+            }
+
+            _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
+        }
+    }
+
+    private void HandleReconfigResponse(uint seq, SctpReconfigResult result)
+    {
+        if (_reconfigInFlightStreams is not { } streams || seq != _reconfigRequestSeq)
+        {
+            return;
+        }
+
+        if (result == SctpReconfigResult.InProgress)
+        {
+            _reconfigDeadline = _now + _rto;
+            return;
+        }
+
+        _reconfigInFlightStreams = null;
+        _reconfigRequestToSend = false;
+        _reconfigDeadline = null;
+        _reconfigRequestSeq++;
+        var success = result is SctpReconfigResult.SuccessPerformed or SctpReconfigResult.SuccessNothingToDo;
+        foreach (var id in streams)
+        {
+            var stream = _outboundStreams[id];
+            stream.Resetting = false;
+            if (success)
+            {
+                stream.NextSsn = 0;
+                _events.Enqueue(new SctpEvent(SctpEventKind.OutgoingStreamReset, id));
+            }
+            else
+            {
+                _events.Enqueue(new SctpEvent(SctpEventKind.StreamResetFailed, id, Reason: "reset refused: " + result));
+            }
+        }
+    }
+
+    private void OnReconfigTimeout()
+    {
+        _reconfigDeadline = null;
+        if (_reconfigInFlightStreams is null)
+        {
+            return;
+        }
+
+        if (++_errorCount > _options.MaxAssociationRetransmits)
+        {
+            Terminate("peer unreachable (RE-CONFIG)", aborted: true);
+            return;
+        }
+
+        _rto = Min(_rto * 2, _options.RtoMax);
+        _reconfigRequestToSend = true;
+        _reconfigDeadline = _now + _rto;
+    }
+}

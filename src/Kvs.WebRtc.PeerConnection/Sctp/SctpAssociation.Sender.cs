@@ -1,0 +1,1034 @@
+using System.Buffers;
+
+namespace Kvs.WebRtc.PeerConnection.Sctp;
+
+/// <summary>
+/// Send side: queuing and fragmentation, bundling into packets, SACK processing, retransmission (T3 and fast
+/// retransmit), congestion control (RFC 9260 §7) and partial reliability (RFC 3758).
+/// </summary>
+internal sealed partial class SctpAssociation
+{
+    /// <summary>Cap on DATA chunks sent and not yet cumulatively acknowledged.</summary>
+    private const int MaxInflightChunks = 32768;
+    private const int MaxPooledMessages = 1024;
+    private const int MaxPooledChunks = 8192;
+    private const int MaxPooledSmallBuffers = 4096;
+
+    private readonly Queue<SctpOutboundMessage> _pending = new();
+    private readonly Dictionary<ushort, SctpOutboundStream> _outboundStreams = [];
+    private readonly Stack<SctpOutboundMessage> _messagePool = new();
+    private readonly Stack<SctpOutboundChunk> _chunkPool = new();
+    private readonly Stack<byte[]> _smallBuffers = new();
+    private readonly Dictionary<ushort, ushort> _forwardTsnStreams = [];
+    private readonly int _maxDataPayload;
+
+    private SctpOutboundChunk?[] _inflight = new SctpOutboundChunk?[1024];
+    private int _inflightStart;
+    private int _inflightCount;
+    private uint _nextTsn;
+    private uint _cumTsnAck;
+    private uint _advancedPeerAckPoint;
+    private long _flightSize;
+    private long _peerRwnd;
+    private long _cwnd;
+    private long _ssthresh;
+    private long _partialBytesAcked;
+    private bool _inFastRecovery;
+    private uint _fastRecoveryExit;
+    private bool _fastRetransmitPending;
+    private int _retransmitCount;
+    private int _gapAckedCount;
+    private long _totalBuffered;
+    private bool _forwardTsnPending;
+    private bool _rttProbeActive;
+    private uint _rttProbeTsn;
+    private int _maxSendMessageSize;
+    private int _burstBudget;
+
+    /// <summary>Largest message <see cref="Send"/> accepts (the peer's SDP max-message-size, RFC 8841 §6).</summary>
+    public int MaxSendMessageSize
+    {
+        get => _maxSendMessageSize;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _maxSendMessageSize = value;
+        }
+    }
+
+    /// <summary>Bytes queued and not yet sent, over all streams.</summary>
+    public long TotalBufferedAmount => _totalBuffered;
+
+    /// <summary>Congestion window in bytes (RFC 9260 §7.2).</summary>
+    internal long CongestionWindow => _cwnd;
+
+    /// <summary>Bytes sent and not yet acknowledged.</summary>
+    internal long FlightSize => _flightSize;
+
+    /// <summary>DATA chunks holding a TSN and not yet cumulatively acknowledged.</summary>
+    internal int InflightChunkCount => _inflightCount;
+
+    private void InitSender()
+    {
+        _nextTsn = _localInitialTsn;
+        _cumTsnAck = _localInitialTsn - 1;
+        _advancedPeerAckPoint = _cumTsnAck;
+        var mtu = _options.Mtu;
+        _cwnd = Math.Min(4 * mtu, Math.Max(2 * mtu, 4380)); // RFC 9260 §7.2.1
+        _ssthresh = _options.ReceiveWindow;
+        _peerRwnd = _options.ReceiveWindow;
+        _maxSendMessageSize = _options.MaxSendMessageSize;
+        _reconfigRequestSeq = _localInitialTsn;
+        _burstBudget = _options.MaxBurst;
+    }
+
+    /// <summary>
+    /// Queues one user message on <paramref name="streamId"/>. Messages larger than a packet are fragmented; the
+    /// bytes are copied, so the caller may reuse <paramref name="data"/> at once.
+    /// </summary>
+    /// <param name="streamId">Stream (data channel id).</param>
+    /// <param name="ppid">Payload protocol identifier (RFC 8831 §8: 50 DCEP, 51 string, 53 binary, 56/57 empty).</param>
+    /// <param name="data">The message; must not be empty.</param>
+    /// <param name="unordered">Unordered delivery (U bit).</param>
+    /// <param name="reliability">Partial reliability policy; honoured only if the peer supports FORWARD-TSN.</param>
+    /// <param name="now">Current time (starts the lifetime of a timed message).</param>
+    public SctpSendStatus Send(ushort streamId, uint ppid, ReadOnlySpan<byte> data, bool unordered, SctpReliability reliability, TimeSpan now)
+    {
+        _now = now;
+        if (_terminated || _state is not (SctpAssociationState.Closed or SctpAssociationState.CookieWait or SctpAssociationState.CookieEchoed or SctpAssociationState.Established))
+        {
+            return SctpSendStatus.InvalidState;
+        }
+
+        if (data.IsEmpty)
+        {
+            return SctpSendStatus.EmptyMessage;
+        }
+
+        if (data.Length > _maxSendMessageSize)
+        {
+            return SctpSendStatus.MessageTooLarge;
+        }
+
+        if (streamId >= _outboundStreamCount)
+        {
+            return SctpSendStatus.InvalidStream;
+        }
+
+        var stream = GetOutboundStream(streamId);
+        if (stream.Resetting)
+        {
+            return SctpSendStatus.InvalidStream;
+        }
+
+        if (_totalBuffered + data.Length > _options.MaxBufferedAmount)
+        {
+            return SctpSendStatus.BufferFull;
+        }
+
+        var message = _messagePool.Count > 0 ? _messagePool.Pop() : new SctpOutboundMessage();
+        message.Buffer = RentBuffer(data.Length);
+        data.CopyTo(message.Buffer);
+        message.Length = data.Length;
+        message.Stream = stream;
+        message.Ppid = ppid;
+        message.Unordered = unordered;
+        message.Ssn = 0;
+        message.MaxRetransmits = reliability.MaxRetransmits;
+        message.ExpiresAt = reliability.Lifetime is { } lifetime ? now + lifetime : TimeSpan.MaxValue;
+        message.NextOffset = 0;
+        message.ChunksOutstanding = 0;
+        message.Abandoned = false;
+        _pending.Enqueue(message);
+        stream.PendingMessages++;
+        stream.BufferedAmount += data.Length;
+        _totalBuffered += data.Length;
+        return SctpSendStatus.Queued;
+    }
+
+    /// <summary>Bytes of <paramref name="streamId"/> queued and not yet sent once (W3C bufferedAmount).</summary>
+    public long GetBufferedAmount(ushort streamId) =>
+        _outboundStreams.TryGetValue(streamId, out var stream) ? stream.BufferedAmount : 0;
+
+    /// <summary>Sets the level at or below which a <see cref="SctpEventKind.BufferedAmountLow"/> event fires when crossed downwards.</summary>
+    public void SetBufferedAmountLowThreshold(ushort streamId, long threshold)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threshold);
+        GetOutboundStream(streamId).BufferedAmountLowThreshold = threshold;
+    }
+
+    private SctpOutboundStream GetOutboundStream(ushort streamId)
+    {
+        if (!_outboundStreams.TryGetValue(streamId, out var stream))
+        {
+            stream = new SctpOutboundStream(streamId);
+            _outboundStreams.Add(streamId, stream);
+        }
+
+        return stream;
+    }
+
+    /// <summary>
+    /// Produces the next packet to send into <paramref name="destination"/> (at least <see cref="SctpAssociationOptions.Mtu"/>
+    /// bytes). Returns false when there is nothing to send now.
+    /// </summary>
+    public bool TryPollTransmit(Span<byte> destination, TimeSpan now, out int length)
+    {
+        _now = now;
+        length = 0;
+        if (_controlPackets.TryDequeue(out var control))
+        {
+            if (control.Length > destination.Length)
+            {
+                throw new ArgumentException("The destination is smaller than the packet.", nameof(destination));
+            }
+
+            control.CopyTo(destination);
+            length = control.Length;
+            Statistics.PacketsSent++;
+            return true;
+        }
+
+        if (_terminated || _state is SctpAssociationState.Closed or SctpAssociationState.CookieWait or SctpAssociationState.CookieEchoed)
+        {
+            return false;
+        }
+
+        if (destination.Length < _options.Mtu)
+        {
+            throw new ArgumentException("The destination must hold at least one MTU.", nameof(destination));
+        }
+
+        PrepareResetRequest();
+        var writer = new SctpPacketWriter(destination[.._options.Mtu], _options.LocalPort, _options.RemotePort, _peerTag);
+        if (_sackNeeded || (_delayedAckDeadline is not null && HasDataToSend()))
+        {
+            WriteSack(ref writer);
+        }
+
+        if (_forwardTsnPending)
+        {
+            WriteForwardTsn(ref writer);
+        }
+
+        if (_reconfigRequestToSend || _reconfigResponseToSend is not null)
+        {
+            WriteReconfig(ref writer);
+        }
+
+        WriteData(ref writer);
+        if (!writer.HasChunks)
+        {
+            return false;
+        }
+
+        length = writer.Finish();
+        Statistics.PacketsSent++;
+        return true;
+    }
+
+    private bool CanSendData => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownReceived;
+
+    private bool HasDataToSend() =>
+        CanSendData &&
+        ((_retransmitCount > 0 && (_fastRetransmitPending || _flightSize < _cwnd))
+         || (_pending.Count > 0 && _flightSize < _cwnd && (_burstBudget > 0 || _flightSize == 0) && (_peerRwnd > 0 || _flightSize == 0)));
+
+    private ref SctpOutboundChunk? InflightSlot(uint tsn) =>
+        ref _inflight[(_inflightStart + (int)(tsn - _cumTsnAck - 1)) & (_inflight.Length - 1)];
+
+    private SctpOutboundChunk GetInflight(uint tsn) => InflightSlot(tsn)!;
+
+    private void WriteData(ref SctpPacketWriter writer)
+    {
+        if (!CanSendData)
+        {
+            return;
+        }
+
+        var sentAny = false;
+        if (_retransmitCount > 0)
+        {
+            var fast = _fastRetransmitPending;
+            _fastRetransmitPending = false;
+            for (var tsn = _cumTsnAck + 1; tsn != _nextTsn && _retransmitCount > 0; tsn++)
+            {
+                var chunk = GetInflight(tsn);
+                if (!chunk.MarkedForRetransmit || (fast && !chunk.FastRetransmit))
+                {
+                    continue;
+                }
+
+                if (!fast && _flightSize >= _cwnd)
+                {
+                    break;
+                }
+
+                if (ShouldAbandon(chunk))
+                {
+                    AbandonMessage(chunk.Message);
+                    continue;
+                }
+
+                if (SctpPacket.Pad4(DataChunk.HeaderLength + chunk.Length) > writer.Remaining)
+                {
+                    break;
+                }
+
+                var message = chunk.Message;
+                DataChunk.Write(ref writer, chunk.Flags, chunk.Tsn, message.Stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunk.Length));
+                chunk.MarkedForRetransmit = false;
+                if (chunk.FastRetransmit)
+                {
+                    chunk.FastRetransmit = false;
+                    chunk.WasFastRetransmitted = true;
+                }
+
+                chunk.SendCount++;
+                chunk.SentAt = _now;
+                _retransmitCount--;
+                _flightSize += chunk.Length;
+                if (_rttProbeActive && _rttProbeTsn == tsn)
+                {
+                    _rttProbeActive = false; // Karn's rule: no RTT sample from a retransmitted chunk.
+                }
+
+                Statistics.Retransmissions++;
+                Statistics.DataChunksSent++;
+                sentAny = true;
+            }
+
+            if (_forwardTsnPending)
+            {
+                // Abandonment above moved the advanced peer ack point; the FORWARD-TSN goes in the next packet.
+                UpdateAdvancedPeerAckPoint();
+            }
+        }
+
+        if (_flightSize == 0)
+        {
+            _burstBudget = _options.MaxBurst; // Idle: a new burst may start.
+        }
+
+        var newData = false;
+        while (_pending.Count > 0 && _flightSize < _cwnd && _inflightCount < MaxInflightChunks && _burstBudget > 0)
+        {
+            var message = _pending.Peek();
+            if (message.NextOffset == 0 && _now >= message.ExpiresAt && _peerSupportsForwardTsn)
+            {
+                // A timed message that expired before its first byte was sent is dropped without using a TSN.
+                _pending.Dequeue();
+                DropUnsent(message);
+                Statistics.MessagesAbandoned++;
+                FreeMessageIfDone(message);
+                continue;
+            }
+
+            var chunkLength = Math.Min(message.Length - message.NextOffset, _maxDataPayload);
+            if (SctpPacket.Pad4(DataChunk.HeaderLength + chunkLength) > writer.Remaining)
+            {
+                break;
+            }
+
+            if (_peerRwnd < chunkLength && _flightSize > 0)
+            {
+                break; // RFC 9260 §6.1 A/B: respect the peer's window; probe with one chunk when nothing is in flight.
+            }
+
+            var stream = message.Stream;
+            if (message.NextOffset == 0 && !message.Unordered)
+            {
+                message.Ssn = stream.NextSsn++;
+            }
+
+            var flags = (byte)((message.NextOffset == 0 ? DataChunk.FlagBeginning : 0)
+                | (message.NextOffset + chunkLength == message.Length ? DataChunk.FlagEnding : 0)
+                | (message.Unordered ? DataChunk.FlagUnordered : 0));
+            var chunk = _chunkPool.Count > 0 ? _chunkPool.Pop() : new SctpOutboundChunk();
+            chunk.Message = message;
+            chunk.Offset = message.NextOffset;
+            chunk.Length = chunkLength;
+            chunk.Flags = flags;
+            chunk.Tsn = _nextTsn;
+            chunk.SendCount = 1;
+            chunk.SentAt = _now;
+            AppendInflight(chunk);
+            _nextTsn++;
+            message.ChunksOutstanding++;
+            message.NextOffset += chunkLength;
+            DataChunk.Write(ref writer, flags, chunk.Tsn, stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunkLength));
+            _flightSize += chunkLength;
+            _peerRwnd = Math.Max(0, _peerRwnd - chunkLength);
+            ReduceBuffered(stream, chunkLength);
+            if (message.FullyChunked)
+            {
+                _pending.Dequeue();
+                stream.PendingMessages--;
+            }
+
+            if (!_rttProbeActive)
+            {
+                _rttProbeActive = true;
+                _rttProbeTsn = chunk.Tsn;
+            }
+
+            Statistics.DataChunksSent++;
+            sentAny = true;
+            newData = true;
+        }
+
+        if (newData)
+        {
+            _burstBudget--;
+        }
+
+        if (sentAny && _t3Deadline is null)
+        {
+            _t3Deadline = _now + _rto;
+        }
+    }
+
+    private void AppendInflight(SctpOutboundChunk chunk)
+    {
+        if (_inflightCount == _inflight.Length)
+        {
+            var bigger = new SctpOutboundChunk?[_inflight.Length * 2];
+            for (var i = 0; i < _inflightCount; i++)
+            {
+                bigger[i] = _inflight[(_inflightStart + i) & (_inflight.Length - 1)];
+            }
+
+            _inflight = bigger;
+            _inflightStart = 0;
+        }
+
+        _inflight[(_inflightStart + _inflightCount) & (_inflight.Length - 1)] = chunk;
+        _inflightCount++;
+    }
+
+    private void ReduceBuffered(SctpOutboundStream stream, long length)
+    {
+        var before = stream.BufferedAmount;
+        stream.BufferedAmount -= length;
+        _totalBuffered -= length;
+        if (before > stream.BufferedAmountLowThreshold && stream.BufferedAmount <= stream.BufferedAmountLowThreshold)
+        {
+            _events.Enqueue(new SctpEvent(SctpEventKind.BufferedAmountLow, stream.Id));
+        }
+    }
+
+    private void DropUnsent(SctpOutboundMessage message)
+    {
+        var remaining = message.Length - message.NextOffset;
+        message.NextOffset = message.Length;
+        message.Stream.PendingMessages--;
+        ReduceBuffered(message.Stream, remaining);
+    }
+
+    private bool ShouldAbandon(SctpOutboundChunk chunk)
+    {
+        var message = chunk.Message;
+        return _peerSupportsForwardTsn && (message.Abandoned
+            || (message.MaxRetransmits >= 0 && chunk.SendCount > message.MaxRetransmits)
+            || _now >= message.ExpiresAt);
+    }
+
+    /// <summary>RFC 3758 §3.5: abandon every chunk of the message, including fragments not yet sent.</summary>
+    private void AbandonMessage(SctpOutboundMessage message)
+    {
+        if (message.Abandoned)
+        {
+            return;
+        }
+
+        message.Abandoned = true;
+        Statistics.MessagesAbandoned++;
+        for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
+        {
+            var chunk = GetInflight(tsn);
+            if (chunk.Message != message || chunk.Abandoned)
+            {
+                continue;
+            }
+
+            if (chunk.InFlight)
+            {
+                _flightSize -= chunk.Length;
+            }
+
+            if (chunk.MarkedForRetransmit)
+            {
+                chunk.MarkedForRetransmit = false;
+                _retransmitCount--;
+            }
+
+            chunk.Abandoned = true;
+        }
+
+        if (!message.FullyChunked)
+        {
+            // Only the head of the pending queue can be partly sent.
+            if (_pending.TryPeek(out var head) && head == message)
+            {
+                _pending.Dequeue();
+            }
+
+            DropUnsent(message);
+        }
+
+        _forwardTsnPending = true;
+    }
+
+    private void UpdateAdvancedPeerAckPoint()
+    {
+        if (SctpSerial.Lt(_advancedPeerAckPoint, _cumTsnAck))
+        {
+            _advancedPeerAckPoint = _cumTsnAck;
+        }
+
+        while (_advancedPeerAckPoint + 1 != _nextTsn && GetInflight(_advancedPeerAckPoint + 1).Abandoned)
+        {
+            _advancedPeerAckPoint++;
+        }
+
+        _forwardTsnPending = SctpSerial.Gt(_advancedPeerAckPoint, _cumTsnAck);
+    }
+
+    /// <summary>FORWARD-TSN (RFC 3758 §3.2) up to the advanced peer ack point, listing the last skipped SSN per ordered stream.</summary>
+    private void WriteForwardTsn(ref SctpPacketWriter writer)
+    {
+        UpdateAdvancedPeerAckPoint();
+        if (!_forwardTsnPending)
+        {
+            return;
+        }
+
+        _forwardTsnStreams.Clear();
+        for (var tsn = _cumTsnAck + 1; tsn != _advancedPeerAckPoint + 1; tsn++)
+        {
+            var message = GetInflight(tsn).Message;
+            if (message.Unordered)
+            {
+                continue;
+            }
+
+            if (!_forwardTsnStreams.TryGetValue(message.Stream.Id, out var ssn) || SctpSerial.Lt(ssn, message.Ssn))
+            {
+                _forwardTsnStreams[message.Stream.Id] = message.Ssn;
+            }
+        }
+
+        var maxStreams = (writer.Remaining - 8) / 4;
+        if (maxStreams < 0)
+        {
+            return;
+        }
+
+        writer.BeginChunk(SctpChunkType.ForwardTsn, 0);
+        writer.WriteUInt32(_advancedPeerAckPoint);
+        var written = 0;
+        foreach (var (streamId, ssn) in _forwardTsnStreams)
+        {
+            if (written++ >= maxStreams)
+            {
+                break;
+            }
+
+            writer.WriteUInt16(streamId);
+            writer.WriteUInt16(ssn);
+        }
+
+        writer.EndChunk();
+        _forwardTsnPending = false;
+        _t3Deadline ??= _now + _rto;
+    }
+
+    /// <summary>SACK processing (RFC 9260 §6.2.1, §7.2).</summary>
+    private void HandleSack(ReadOnlySpan<byte> value)
+    {
+        if (!CanProcessAcks)
+        {
+            return;
+        }
+
+        if (!SackChunk.TryParse(value, out var sack))
+        {
+            DropPacket("malformed SACK");
+            return;
+        }
+
+        var cum = sack.CumulativeTsnAck;
+        if (SctpSerial.Lt(cum, _cumTsnAck))
+        {
+            return; // An older SACK arriving late (RFC 9260 §6.2.1 D.i).
+        }
+
+        if (SctpSerial.Ge(cum, _nextTsn))
+        {
+            ProtocolViolation("SACK acknowledges a TSN never sent");
+            return;
+        }
+
+        var flightBefore = _flightSize;
+        _burstBudget = _options.MaxBurst;
+        var cumAdvanced = SctpSerial.Gt(cum, _cumTsnAck);
+        var bytesAcked = AdvanceCumulativeAck(cum);
+        var htna = cum;
+        var newFastRetransmit = false;
+
+        if (sack.GapBlockCount > 0 || _gapAckedCount > 0)
+        {
+            var last = _nextTsn - 1;
+            var block = 0;
+            uint blockStart = 0, blockEnd = 0;
+            var hasPrevious = false;
+            var haveBlock = NextValidBlock(sack, ref block, cum, ref hasPrevious, ref blockStart, ref blockEnd);
+            for (var tsn = cum + 1; tsn != last + 1; tsn++)
+            {
+                while (haveBlock && SctpSerial.Gt(tsn, blockEnd))
+                {
+                    haveBlock = NextValidBlock(sack, ref block, cum, ref hasPrevious, ref blockStart, ref blockEnd);
+                }
+
+                if (!haveBlock && _gapAckedCount == 0)
+                {
+                    break;
+                }
+
+                var covered = haveBlock && SctpSerial.Ge(tsn, blockStart);
+                var chunk = GetInflight(tsn);
+                if (covered && !chunk.GapAcked)
+                {
+                    if (chunk.InFlight)
+                    {
+                        _flightSize -= chunk.Length;
+                    }
+
+                    if (chunk.MarkedForRetransmit)
+                    {
+                        chunk.MarkedForRetransmit = false;
+                        chunk.FastRetransmit = false;
+                        _retransmitCount--;
+                    }
+
+                    chunk.GapAcked = true;
+                    _gapAckedCount++;
+                    if (!chunk.Abandoned)
+                    {
+                        bytesAcked += chunk.Length;
+                    }
+
+                    htna = tsn;
+                }
+                else if (!covered && chunk.GapAcked)
+                {
+                    // Renege (RFC 9260 §6.2.1): the peer dropped a gap-acked chunk; send it again.
+                    chunk.GapAcked = false;
+                    _gapAckedCount--;
+                    if (!chunk.Abandoned)
+                    {
+                        chunk.MarkedForRetransmit = true;
+                        _retransmitCount++;
+                    }
+                }
+            }
+
+            // Miss indications with the HTNA rule (RFC 9260 §7.2.4).
+            for (var tsn = cum + 1; SctpSerial.Lt(tsn, htna); tsn++)
+            {
+                var chunk = GetInflight(tsn);
+                if (!chunk.InFlight || chunk.WasFastRetransmitted)
+                {
+                    continue;
+                }
+
+                if (++chunk.MissIndications >= 3)
+                {
+                    chunk.MissIndications = 0;
+                    if (ShouldAbandon(chunk))
+                    {
+                        AbandonMessage(chunk.Message);
+                        continue;
+                    }
+
+                    _flightSize -= chunk.Length;
+                    chunk.MarkedForRetransmit = true;
+                    chunk.FastRetransmit = true;
+                    _retransmitCount++;
+                    newFastRetransmit = true;
+                    Statistics.FastRetransmits++;
+                }
+            }
+        }
+
+        _peerRwnd = Math.Max(0L, sack.AdvertisedReceiverWindow - _flightSize);
+
+        // Congestion control (RFC 9260 §7.2.1, §7.2.2).
+        if (_inFastRecovery && SctpSerial.Ge(cum, _fastRecoveryExit))
+        {
+            _inFastRecovery = false;
+        }
+
+        if (cumAdvanced && !_inFastRecovery)
+        {
+            var fullyUsed = flightBefore + _options.Mtu >= _cwnd || _pending.Count > 0;
+            if (_cwnd <= _ssthresh)
+            {
+                if (fullyUsed)
+                {
+                    _cwnd += Math.Min(bytesAcked, _options.Mtu);
+                }
+            }
+            else
+            {
+                _partialBytesAcked += bytesAcked;
+                if (_partialBytesAcked >= _cwnd && fullyUsed)
+                {
+                    _partialBytesAcked -= _cwnd;
+                    _cwnd += _options.Mtu;
+                }
+            }
+        }
+
+        if (newFastRetransmit)
+        {
+            if (!_inFastRecovery)
+            {
+                // RFC 9260 §7.2.4: enter fast recovery once per window of data.
+                _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
+                _cwnd = _ssthresh;
+                _partialBytesAcked = 0;
+                _inFastRecovery = true;
+                _fastRecoveryExit = _nextTsn - 1;
+            }
+
+            _fastRetransmitPending = true;
+        }
+
+        if (cumAdvanced || bytesAcked > 0)
+        {
+            _errorCount = 0;
+        }
+
+        if (_peerSupportsForwardTsn)
+        {
+            UpdateAdvancedPeerAckPoint(); // RFC 3758 §3.5 C1-C3: resend FORWARD-TSN while the peer lags behind.
+        }
+
+        if (_flightSize == 0 && _retransmitCount == 0 && !_forwardTsnPending)
+        {
+            _t3Deadline = null;
+        }
+        else if (cumAdvanced)
+        {
+            _t3Deadline = _now + _rto;
+        }
+
+        if (cumAdvanced)
+        {
+            ScheduleHeartbeat();
+        }
+
+        TryProgressShutdown();
+    }
+
+    private bool CanProcessAcks => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending
+        or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived or SctpAssociationState.ShutdownAckSent;
+
+    private bool NextValidBlock(in SackChunk sack, ref int index, uint cum, ref bool hasPrevious, ref uint start, ref uint end)
+    {
+        while (index < sack.GapBlockCount)
+        {
+            var (s, e) = sack.GetGapBlock(index++);
+            if (s == 0 || e < s)
+            {
+                continue; // Malformed block: ignored.
+            }
+
+            var bs = cum + s;
+            var be = cum + e;
+            if (SctpSerial.Ge(be, _nextTsn))
+            {
+                be = _nextTsn - 1;
+            }
+
+            if (hasPrevious && SctpSerial.Le(bs, end))
+            {
+                bs = end + 1; // Overlapping or unsorted blocks: keep them ascending.
+            }
+
+            if (SctpSerial.Lt(be, bs))
+            {
+                continue;
+            }
+
+            hasPrevious = true;
+            start = bs;
+            end = be;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Removes everything up to <paramref name="cum"/> from the inflight ring; returns newly acked bytes.</summary>
+    private long AdvanceCumulativeAck(uint cum)
+    {
+        long bytesAcked = 0;
+        while (SctpSerial.Lt(_cumTsnAck, cum))
+        {
+            var tsn = _cumTsnAck + 1;
+            ref var slot = ref _inflight[_inflightStart];
+            var chunk = slot!;
+            slot = null;
+            _inflightStart = (_inflightStart + 1) & (_inflight.Length - 1);
+            _inflightCount--;
+            _cumTsnAck = tsn;
+            if (!chunk.GapAcked && !chunk.Abandoned)
+            {
+                bytesAcked += chunk.Length;
+            }
+
+            if (chunk.InFlight)
+            {
+                _flightSize -= chunk.Length;
+            }
+
+            if (chunk.MarkedForRetransmit)
+            {
+                _retransmitCount--;
+            }
+
+            if (chunk.GapAcked)
+            {
+                _gapAckedCount--;
+            }
+
+            if (_rttProbeActive && _rttProbeTsn == tsn)
+            {
+                _rttProbeActive = false;
+                if (chunk.SendCount == 1)
+                {
+                    UpdateRto(_now - chunk.SentAt);
+                }
+            }
+
+            var message = chunk.Message;
+            message.ChunksOutstanding--;
+            FreeMessageIfDone(message);
+            chunk.Reset();
+            if (_chunkPool.Count < MaxPooledChunks)
+            {
+                _chunkPool.Push(chunk);
+            }
+        }
+
+        if (SctpSerial.Lt(_advancedPeerAckPoint, _cumTsnAck))
+        {
+            _advancedPeerAckPoint = _cumTsnAck;
+        }
+
+        return bytesAcked;
+    }
+
+    private void FreeMessageIfDone(SctpOutboundMessage message)
+    {
+        if (message.ChunksOutstanding != 0 || !message.FullyChunked)
+        {
+            return;
+        }
+
+        ReturnBuffer(message.Buffer);
+        message.Buffer = [];
+        message.Stream = null!;
+        if (_messagePool.Count < MaxPooledMessages)
+        {
+            _messagePool.Push(message);
+        }
+    }
+
+    /// <summary>T3-rtx expiry (RFC 9260 §6.3.3): back off, collapse cwnd, mark everything outstanding for retransmission.</summary>
+    private void OnRetransmissionTimeout()
+    {
+        _t3Deadline = null;
+        Statistics.T3Expirations++;
+        if (++_errorCount > _options.MaxAssociationRetransmits)
+        {
+            Terminate("peer unreachable (retransmission limit)", aborted: true);
+            return;
+        }
+
+        _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
+        _cwnd = _options.Mtu;
+        _partialBytesAcked = 0;
+        _inFastRecovery = false;
+        _rto = Min(_rto * 2, _options.RtoMax);
+        _rttProbeActive = false;
+        for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
+        {
+            var chunk = GetInflight(tsn);
+            if (!chunk.InFlight)
+            {
+                continue;
+            }
+
+            if (ShouldAbandon(chunk))
+            {
+                AbandonMessage(chunk.Message);
+                continue;
+            }
+
+            _flightSize -= chunk.Length;
+            chunk.MarkedForRetransmit = true;
+            _retransmitCount++;
+        }
+
+        if (_peerSupportsForwardTsn)
+        {
+            UpdateAdvancedPeerAckPoint();
+        }
+
+        if (_retransmitCount > 0 || _forwardTsnPending || _flightSize > 0)
+        {
+            _t3Deadline = _now + _rto;
+        }
+    }
+
+    private void TryProgressShutdown()
+    {
+        if (_pending.Count != 0 || _inflightCount != 0)
+        {
+            return;
+        }
+
+        if (_state == SctpAssociationState.ShutdownPending)
+        {
+            SendShutdown();
+            SetState(SctpAssociationState.ShutdownSent);
+            _t2Deadline = _now + _rto;
+        }
+        else if (_state == SctpAssociationState.ShutdownReceived)
+        {
+            SendSimpleChunk(SctpChunkType.ShutdownAck, 0);
+            SetState(SctpAssociationState.ShutdownAckSent);
+            _t2Deadline = _now + _rto;
+        }
+    }
+
+    private void SendShutdown()
+    {
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        writer.BeginChunk(SctpChunkType.Shutdown, 0);
+        writer.WriteUInt32(_peerCumTsn);
+        writer.EndChunk();
+        EnqueueControl(ref writer);
+    }
+
+    private void HandleShutdown(ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 4 || _state is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived))
+        {
+            return;
+        }
+
+        var cum = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value);
+        if (SctpSerial.Gt(cum, _cumTsnAck) && SctpSerial.Lt(cum, _nextTsn))
+        {
+            AdvanceCumulativeAck(cum);
+            if (_flightSize == 0 && _retransmitCount == 0)
+            {
+                _t3Deadline = null;
+            }
+        }
+
+        if (_state == SctpAssociationState.ShutdownSent)
+        {
+            // RFC 9260 §9.2: both sides shut down at once: answer with SHUTDOWN-ACK.
+            SendSimpleChunk(SctpChunkType.ShutdownAck, 0);
+            SetState(SctpAssociationState.ShutdownAckSent);
+            _t2Deadline = _now + _rto;
+            return;
+        }
+
+        if (_state != SctpAssociationState.ShutdownReceived)
+        {
+            SetState(SctpAssociationState.ShutdownReceived);
+            _sackNeeded = true;
+        }
+
+        TryProgressShutdown();
+    }
+
+    private void HandleShutdownAck()
+    {
+        if (_state is SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownAckSent)
+        {
+            SendSimpleChunk(SctpChunkType.ShutdownComplete, 0);
+            Terminate("shutdown complete", aborted: false);
+        }
+    }
+
+    private void ReleaseSender()
+    {
+        for (var i = 0; i < _inflightCount; i++)
+        {
+            ref var slot = ref _inflight[(_inflightStart + i) & (_inflight.Length - 1)];
+            if (slot is { } chunk)
+            {
+                chunk.Message.ChunksOutstanding--;
+                FreeMessageIfDone(chunk.Message);
+            }
+
+            slot = null;
+        }
+
+        _inflightCount = 0;
+        while (_pending.TryDequeue(out var message))
+        {
+            message.NextOffset = message.Length;
+            FreeMessageIfDone(message);
+        }
+
+        foreach (var stream in _outboundStreams.Values)
+        {
+            stream.BufferedAmount = 0;
+            stream.PendingMessages = 0;
+        }
+
+        _totalBuffered = 0;
+        _flightSize = 0;
+        _retransmitCount = 0;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>
+    /// Buffers of up to one chunk payload come from a capped per-association free list (the shared pool keeps only a
+    /// few arrays per size, far fewer than the thousands of small messages a window holds); larger ones from
+    /// <see cref="ArrayPool{T}.Shared"/>.
+    /// </summary>
+    private byte[] RentBuffer(int length)
+    {
+        if (length <= _maxDataPayload)
+        {
+            return _smallBuffers.Count > 0 ? _smallBuffers.Pop() : new byte[_maxDataPayload];
+        }
+
+        return ArrayPool<byte>.Shared.Rent(length);
+    }
+
+    private void ReturnBuffer(byte[] buffer)
+    {
+        if (buffer.Length == _maxDataPayload)
+        {
+            if (_smallBuffers.Count < MaxPooledSmallBuffers)
+            {
+                _smallBuffers.Push(buffer);
+            }
+        }
+        else if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
