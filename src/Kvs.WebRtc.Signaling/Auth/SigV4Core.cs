@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -69,7 +70,7 @@ internal static class SigV4Core
         layout.SignedHeadersLength = buffer.Length - layout.SignedHeadersStart;
 
         // Query parameters: each encoded once into the buffer, then sorted.
-        var entries = new QueryEntryList(16);
+        var entries = new QueryEntryList();
         try
         {
             CollectQuery(ref input, ref buffer, ref entries, in layout);
@@ -83,18 +84,32 @@ internal static class SigV4Core
             AppendCanonicalUri(ref buffer, input.Path, input.NormalizePath);
             buffer.Append((byte)'\n');
             layout.CanonicalQueryStart = buffer.Length;
+            var queryLength = 0;
+            foreach (ref readonly var e in entrySpan)
+            {
+                queryLength += e.NameLength + e.ValueLength + 2;
+            }
+
+            // One reservation, then plain copies within the same array.
+            buffer.GetFreeSpan(queryLength);
+            var data = buffer.RawArray;
+            var at = buffer.Length;
             for (var i = 0; i < entrySpan.Length; i++)
             {
                 if (i > 0)
                 {
-                    buffer.Append((byte)'&');
+                    data[at++] = (byte)'&';
                 }
 
                 ref readonly var e = ref entrySpan[i];
-                buffer.AppendCopy(e.NameStart, e.NameLength);
-                buffer.Append((byte)'=');
-                buffer.AppendCopy(e.ValueStart, e.ValueLength);
+                data.AsSpan(e.NameStart, e.NameLength).CopyTo(data.AsSpan(at));
+                at += e.NameLength;
+                data[at++] = (byte)'=';
+                data.AsSpan(e.ValueStart, e.ValueLength).CopyTo(data.AsSpan(at));
+                at += e.ValueLength;
             }
+
+            buffer.Advance(at - buffer.Length);
 
             layout.CanonicalQueryLength = buffer.Length - layout.CanonicalQueryStart;
         }
@@ -179,7 +194,7 @@ internal static class SigV4Core
     [ThreadStatic]
     private static byte[]? s_hmacKey;
 
-    private static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
+    internal static void Sha256(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         var hash = s_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(data);
@@ -187,7 +202,7 @@ internal static class SigV4Core
     }
 
     // The signing key changes once a day per credential and region; the HMAC keyed with it is kept until it changes.
-    private static void HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> destination)
+    internal static void HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> destination)
     {
         var hmac = s_hmac;
         var cachedKey = s_hmacKey;
@@ -227,7 +242,7 @@ internal static class SigV4Core
                         SigV4Encoding.AppendDecodedThenEncoded(ref buffer, name);
                         var valueStart = buffer.Length;
                         SigV4Encoding.AppendDecodedThenEncoded(ref buffer, value);
-                        entries.Add(new QueryEntry(nameStart, valueStart - nameStart, valueStart, buffer.Length - valueStart));
+                        entries.Add(new QueryEntry(nameStart, valueStart - nameStart, valueStart, buffer.Length - valueStart, buffer.RawArray));
                     }
                 }
 
@@ -242,13 +257,27 @@ internal static class SigV4Core
 
         if (input.RawQuery is { } raw)
         {
-            foreach (var pair in raw)
+            // Arrays and lists are walked by index: no boxed enumerator.
+            if (raw is KeyValuePair<string, string>[] array)
             {
-                var nameStart = buffer.Length;
-                SigV4Encoding.AppendEncoded(ref buffer, pair.Key);
-                var valueStart = buffer.Length;
-                SigV4Encoding.AppendEncoded(ref buffer, pair.Value);
-                entries.Add(new QueryEntry(nameStart, valueStart - nameStart, valueStart, buffer.Length - valueStart));
+                foreach (var pair in array)
+                {
+                    AddRaw(ref buffer, ref entries, pair);
+                }
+            }
+            else if (raw is List<KeyValuePair<string, string>> list)
+            {
+                foreach (var pair in list)
+                {
+                    AddRaw(ref buffer, ref entries, pair);
+                }
+            }
+            else
+            {
+                foreach (var pair in raw)
+                {
+                    AddRaw(ref buffer, ref entries, pair);
+                }
             }
         }
 
@@ -265,11 +294,11 @@ internal static class SigV4Core
         SigV4Encoding.AppendEncoded(ref buffer, input.Credentials.AccessKeyId);
         buffer.Append("%2F"u8);
         SigV4Encoding.AppendEncodedCopy(ref buffer, layout.ScopeStart, layout.ScopeLength);
-        entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt));
+        entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt, buffer.RawArray));
 
         start = buffer.Length;
         buffer.Append("X-Amz-Date"u8);
-        entries.Add(new QueryEntry(start, buffer.Length - start, layout.AmzDateStart, SigV4Layout.AmzDateLength));
+        entries.Add(new QueryEntry(start, buffer.Length - start, layout.AmzDateStart, SigV4Layout.AmzDateLength, buffer.RawArray));
 
         start = buffer.Length;
         buffer.Append("X-Amz-Expires"u8);
@@ -277,7 +306,7 @@ internal static class SigV4Core
         var digits = buffer.GetFreeSpan(20);
         _ = input.ExpiresSeconds.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
         buffer.Advance(written);
-        entries.Add(new QueryEntry(start, valueAt - start, valueAt, written));
+        entries.Add(new QueryEntry(start, valueAt - start, valueAt, written, buffer.RawArray));
 
         if (input.SignSessionToken && input.Credentials.SessionToken is { } token)
         {
@@ -285,14 +314,23 @@ internal static class SigV4Core
             buffer.Append("X-Amz-Security-Token"u8);
             valueAt = buffer.Length;
             SigV4Encoding.AppendEncoded(ref buffer, token);
-            entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt));
+            entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt, buffer.RawArray));
         }
 
         start = buffer.Length;
         buffer.Append("X-Amz-SignedHeaders"u8);
         valueAt = buffer.Length;
         SigV4Encoding.AppendEncodedCopy(ref buffer, layout.SignedHeadersStart, layout.SignedHeadersLength);
-        entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt));
+        entries.Add(new QueryEntry(start, valueAt - start, valueAt, buffer.Length - valueAt, buffer.RawArray));
+    }
+
+    private static void AddRaw(ref PooledByteBuffer buffer, ref QueryEntryList entries, KeyValuePair<string, string> pair)
+    {
+        var nameStart = buffer.Length;
+        SigV4Encoding.AppendEncoded(ref buffer, pair.Key);
+        var valueStart = buffer.Length;
+        SigV4Encoding.AppendEncoded(ref buffer, pair.Value);
+        entries.Add(new QueryEntry(nameStart, valueStart - nameStart, valueStart, buffer.Length - valueStart, buffer.RawArray));
     }
 
     private static void AddConstant(ref PooledByteBuffer buffer, ref QueryEntryList entries, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
@@ -300,7 +338,7 @@ internal static class SigV4Core
         var start = buffer.Length;
         buffer.Append(name);
         buffer.Append(value);
-        entries.Add(new QueryEntry(start, name.Length, start + name.Length, value.Length));
+        entries.Add(new QueryEntry(start, name.Length, start + name.Length, value.Length, buffer.RawArray));
     }
 
     private static bool IsSignatureName(ReadOnlySpan<char> wireName) =>
@@ -404,6 +442,12 @@ internal static class SigV4Core
 
         static int Compare(in QueryEntry a, in QueryEntry b, byte[] data)
         {
+            // The first 8 name bytes (big-endian, zero-padded) decide almost every comparison without a span compare.
+            if (a.NamePrefix != b.NamePrefix)
+            {
+                return a.NamePrefix < b.NamePrefix ? -1 : 1;
+            }
+
             var byName = data.AsSpan(a.NameStart, a.NameLength).SequenceCompareTo(data.AsSpan(b.NameStart, b.NameLength));
             return byName != 0
                 ? byName
@@ -458,6 +502,13 @@ internal static class SigV4Core
     /// <summary>Appends a header value trimmed, with each run of spaces/tabs/line breaks collapsed to one space.</summary>
     private static void AppendTrimmedValue(ref PooledByteBuffer buffer, ReadOnlySpan<char> value)
     {
+        // Common case (host, dates, tokens): nothing to trim or collapse.
+        if (value.IndexOfAny(" \t\r\n") < 0)
+        {
+            SigV4Encoding.AppendUtf8(ref buffer, value);
+            return;
+        }
+
         value = value.Trim(" \t\r\n");
         var pendingSpace = false;
         var runStart = 0;
@@ -487,12 +538,59 @@ internal static class SigV4Core
         }
     }
 
-    private readonly record struct QueryEntry(int NameStart, int NameLength, int ValueStart, int ValueLength);
-
-    private struct QueryEntryList(int capacity)
+    private readonly struct QueryEntry
     {
-        private QueryEntry[] _items = ArrayPool<QueryEntry>.Shared.Rent(capacity);
+        public QueryEntry(int nameStart, int nameLength, int valueStart, int valueLength, ReadOnlySpan<byte> data)
+        {
+            NameStart = nameStart;
+            NameLength = nameLength;
+            ValueStart = valueStart;
+            ValueLength = valueLength;
+            var name = data.Slice(nameStart, nameLength);
+            if (name.Length >= 8)
+            {
+                NamePrefix = BinaryPrimitives.ReadUInt64BigEndian(name);
+            }
+            else
+            {
+                // Shorter names: left-aligned, zero-padded (no stackalloc, so the constructor stays inlinable).
+                ulong prefix = 0;
+                for (var i = 0; i < 8; i++)
+                {
+                    prefix = (prefix << 8) | (i < name.Length ? name[i] : 0u);
+                }
+
+                NamePrefix = prefix;
+            }
+        }
+
+        public int NameStart { get; }
+
+        public int NameLength { get; }
+
+        public int ValueStart { get; }
+
+        public int ValueLength { get; }
+
+        /// <summary>The first 8 name bytes as a big-endian number (zero-padded): orders like the bytes themselves.</summary>
+        public ulong NamePrefix { get; }
+    }
+
+    /// <summary>Query entries in a per-thread cached array (taken while in use), spilling to a pooled array past it.</summary>
+    private struct QueryEntryList
+    {
+        [ThreadStatic]
+        private static QueryEntry[]? s_entryCache;
+
+        private QueryEntry[] _items;
+        private bool _fromPool;
         private int _count;
+
+        public QueryEntryList()
+        {
+            _items = s_entryCache ?? new QueryEntry[16];
+            s_entryCache = null;
+        }
 
         public readonly Span<QueryEntry> AsSpan() => _items.AsSpan(0, _count);
 
@@ -500,10 +598,7 @@ internal static class SigV4Core
         {
             if (_count == _items.Length)
             {
-                var bigger = ArrayPool<QueryEntry>.Shared.Rent(_count * 2);
-                _items.AsSpan(0, _count).CopyTo(bigger);
-                ArrayPool<QueryEntry>.Shared.Return(_items);
-                _items = bigger;
+                Grow();
             }
 
             _items[_count++] = entry;
@@ -511,11 +606,33 @@ internal static class SigV4Core
 
         public void Dispose()
         {
-            if (_items is not null)
+            if (_fromPool)
             {
                 ArrayPool<QueryEntry>.Shared.Return(_items);
-                _items = null!;
             }
+            else if (_items is not null)
+            {
+                s_entryCache = _items;
+            }
+
+            _items = null!;
+        }
+
+        private void Grow()
+        {
+            var bigger = ArrayPool<QueryEntry>.Shared.Rent(_count * 2);
+            _items.AsSpan(0, _count).CopyTo(bigger);
+            if (_fromPool)
+            {
+                ArrayPool<QueryEntry>.Shared.Return(_items);
+            }
+            else
+            {
+                s_entryCache = _items;
+            }
+
+            _items = bigger;
+            _fromPool = true;
         }
     }
 }

@@ -27,6 +27,8 @@ public sealed class SigV4Signer
     private const string SignatureParameter = "&X-Amz-Signature=";
 
     private long _clockOffsetTicks;
+    private ParsedEndpoint? _lastEndpoint;
+    private readonly SigV4Presigner.PresignCache _presignCache = new();
 
     /// <summary>Creates a signer.</summary>
     /// <param name="timeProvider">The clock signing times are read from; <see langword="null"/> means <see cref="TimeProvider.System"/>.</param>
@@ -78,7 +80,26 @@ public sealed class SigV4Signer
             throw new ArgumentOutOfRangeException(nameof(expires), expires, "X-Amz-Expires must be between 1 second and 7 days (604800 seconds).");
         }
 
-        var parsed = SigV4Endpoint.Parse(endpoint, nameof(endpoint));
+        // A signer presigns the same endpoint again and again (reconnects): keep the last parse.
+        SigV4Endpoint parsed;
+        var lastEndpoint = Volatile.Read(ref _lastEndpoint);
+        if (lastEndpoint is not null && string.Equals(lastEndpoint.Endpoint, endpoint, StringComparison.Ordinal))
+        {
+            parsed = lastEndpoint.Parsed;
+        }
+        else
+        {
+            parsed = SigV4Endpoint.Parse(endpoint, nameof(endpoint));
+            Volatile.Write(ref _lastEndpoint, new ParsedEndpoint(endpoint, parsed));
+        }
+
+        var time = signingTime ?? GetSigningTime();
+        if (SigV4Presigner.TryPresign(parsed, extraQuery, credentials, region, service, expiresSeconds, time, _keyCache, _presignCache) is { } fast)
+        {
+            return fast;
+        }
+
+        // A caller parameter named like one of the X-Amz-* parameters: the general path signs it as given.
         var hostHeader = new SigV4Header("host", parsed.Host);
 
         var input = new SigV4Input
@@ -93,7 +114,7 @@ public sealed class SigV4Signer
             Credentials = credentials,
             Region = region,
             Service = service,
-            SigningTime = signingTime ?? GetSigningTime(),
+            SigningTime = time,
             ExpiresSeconds = expiresSeconds,
             SignSessionToken = true,
         };
@@ -113,9 +134,10 @@ public sealed class SigV4Signer
                 Write(span, ref pos, s.Host.Span);
                 Write(span, ref pos, s.Path.Span);
                 span[pos++] = '?';
-                pos += Encoding.ASCII.GetChars(s.Data.AsSpan(s.QueryStart, s.QueryLength), span[pos..]);
+                _ = Ascii.ToUtf16(s.Data.AsSpan(s.QueryStart, s.QueryLength), span[pos..], out var widened);
+                pos += widened;
                 Write(span, ref pos, SignatureParameter);
-                _ = Encoding.ASCII.GetChars(s.Data.AsSpan(s.SignatureStart, SigV4Layout.SignatureLength), span[pos..]);
+                _ = Ascii.ToUtf16(s.Data.AsSpan(s.SignatureStart, SigV4Layout.SignatureLength), span[pos..], out _);
             });
         }
         finally
@@ -247,6 +269,13 @@ public sealed class SigV4Signer
     {
         text.CopyTo(span[pos..]);
         pos += text.Length;
+    }
+
+    private sealed class ParsedEndpoint(string endpoint, SigV4Endpoint parsed)
+    {
+        public string Endpoint { get; } = endpoint;
+
+        public SigV4Endpoint Parsed { get; } = parsed;
     }
 
     private readonly record struct UrlState(string Scheme, ReadOnlyMemory<char> Host, ReadOnlyMemory<char> Path, byte[] Data, int QueryStart, int QueryLength, int SignatureStart);
