@@ -1,23 +1,24 @@
-// Quick start: a master and a viewer on one signaling channel of an embedded local KVS emulator.
-// No AWS account needed: the emulator verifies SigV4 exactly like KVS, with its own key pair.
-// Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when the exchange completed)
+// Quick start: a master and a viewer stream data peer-to-peer over WebRTC, with signaling through an embedded local
+// KVS emulator. No AWS account needed: the emulator verifies SigV4 exactly like KVS, with its own key pair.
+// Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when every message came back)
+using System.Diagnostics;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
-using Kvs.WebRtc.Signaling;
+using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
 
+const int MessageCount = 1000;
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var ct = timeout.Token;
 
-// The emulator mints time-limited TURN credentials (coturn "use-auth-secret" style) for the URIs it is given.
-await using var emulator = await KvsEmulator.StartAsync(
-    new KvsEmulatorOptions { LoggerFactory = loggerFactory, TurnUris = { "turn:127.0.0.1:3478?transport=udp" }, TurnSharedSecret = "quick-start-turn-secret" }, ct);
+await using var emulator = await KvsEmulator.StartAsync(new KvsEmulatorOptions { LoggerFactory = loggerFactory }, ct);
 Console.WriteLine($"emulator   {emulator.ServiceUrl} ({emulator.Region})");
 
 // Against real KVS, drop ServiceUrl and Credentials: the regional endpoint and the AWS default chain are used.
-var options = new KvsChannelOptions
+var channel = new KvsChannelOptions
 {
     Channel = "quick-start",
     Region = emulator.Region,
@@ -26,59 +27,50 @@ var options = new KvsChannelOptions
     LoggerFactory = loggerFactory,
 };
 
-await using var master = await KvsChannel.ConnectAsMasterAsync(options, ct);
-await using var viewer = await KvsChannel.ConnectAsViewerAsync(options, "viewer-1", ct);
-Console.WriteLine($"channel    {master.Endpoints.ChannelArn}");
-Console.WriteLine($"master     {master.Endpoints.WssEndpoint}");
-Console.WriteLine($"viewer     {viewer.Endpoints.WssEndpoint}");
-foreach (var server in await viewer.IceServers.GetIceServersAsync(ct))
-{
-    Console.WriteLine($"ice server {server}");
-}
+// Both peers run on this machine: gather loopback candidates too (browsers and real devices leave this off).
+var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false };
 
-// Master: answer every offer and trickle one candidate back to its sender.
-using var answering = master.Signaling.Offers.Subscribe(offer =>
+// The master (a camera, a robot, a server) echoes whatever a viewer sends.
+await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers }, ct);
+using var joined = master.ViewerJoined.Subscribe(v => Console.WriteLine($"master     viewer {v.ClientId} joined"));
+using var echo = master.Messages.Subscribe(m => _ = master.SendAsync(m.ClientId, m.Data, ct).AsTask());
+Console.WriteLine($"master     on {master.Channel.Endpoints.ChannelArn}");
+
+// The viewer offers a peer connection with a data channel; ConnectAsync returns once the channel is open.
+var stopwatch = Stopwatch.StartNew();
+await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = channel, ClientId = "viewer-1", PeerConfiguration = peers }, ct);
+Console.WriteLine($"viewer     data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
+
+var echoed = 0;
+var allBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var counting = viewer.Messages.Subscribe(_ =>
 {
-    Console.WriteLine($"master  <- SDP_OFFER from {offer.SenderClientId} ({offer.SessionDescription!.Sdp.Length} chars)");
-    _ = Task.Run(async () =>
+    if (Interlocked.Increment(ref echoed) == MessageCount)
     {
-        await master.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(SampleSdp("answer")), offer.SenderClientId, cancellationToken: ct);
-        await master.Signaling.SendIceCandidateAsync(new IceCandidatePayload("candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host", "0", 0), offer.SenderClientId, cancellationToken: ct);
-        Console.WriteLine($"master  -> SDP_ANSWER, ICE_CANDIDATE to {offer.SenderClientId}");
-    }, ct);
+        allBack.TrySetResult();
+    }
 });
-var masterGotCandidate = new TaskCompletionSource<SignalingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-using var masterCandidates = master.Signaling.IceCandidates.Subscribe(c => masterGotCandidate.TrySetResult(c));
 
-// Viewer: offer, trickle a candidate, then wait for the master's answer and candidate.
-var answer = new TaskCompletionSource<SignalingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-var viewerGotCandidate = new TaskCompletionSource<SignalingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-using var answers = viewer.Signaling.Answers.Subscribe(a => answer.TrySetResult(a));
-using var viewerCandidates = viewer.Signaling.IceCandidates.Subscribe(c => viewerGotCandidate.TrySetResult(c));
-
-await viewer.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(SampleSdp("offer")), cancellationToken: ct);
-await viewer.Signaling.SendIceCandidateAsync(new IceCandidatePayload("candidate:1 1 udp 2122260223 127.0.0.1 50001 typ host", "0", 0), cancellationToken: ct);
-Console.WriteLine("viewer  -> SDP_OFFER, ICE_CANDIDATE to the master");
+stopwatch.Restart();
+var payload = new byte[1024];
+for (var i = 0; i < MessageCount; i++)
+{
+    BitConverter.TryWriteBytes(payload, i);
+    await viewer.SendAsync(payload, ct);
+}
 
 try
 {
-    var gotAnswer = await answer.Task.WaitAsync(ct);
-    Console.WriteLine($"viewer  <- SDP_ANSWER ({gotAnswer.SessionDescription!.Sdp.Length} chars)");
-    var gotCandidate = await viewerGotCandidate.Task.WaitAsync(ct);
-    Console.WriteLine($"viewer  <- ICE_CANDIDATE {gotCandidate.IceCandidate!.Candidate}");
-    var fromViewer = await masterGotCandidate.Task.WaitAsync(ct);
-    Console.WriteLine($"master  <- ICE_CANDIDATE from {fromViewer.SenderClientId}: {fromViewer.IceCandidate!.Candidate}");
+    await allBack.Task.WaitAsync(ct);
 }
 catch (OperationCanceledException)
 {
-    Console.Error.WriteLine("The exchange did not complete within 30 s.");
+    Console.Error.WriteLine($"Only {echoed} of {MessageCount} messages came back within the time limit.");
     return 1;
 }
 
-Console.WriteLine("done: offer, answer and candidates passed through the emulator");
+var stats = viewer.PeerConnection.GetStats();
+Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {stopwatch.ElapsedMilliseconds} ms");
+Console.WriteLine($"viewer     pair {stats.SelectedCandidatePair}, {stats.DtlsCipher}, {stats.BytesSent} bytes sent, {stats.BytesReceived} received");
+Console.WriteLine("done: a master and a viewer streamed data peer-to-peer, signaled through the local emulator");
 return 0;
-
-static string SampleSdp(string type) =>
-    "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n" +
-    "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n" +
-    $"a=setup:{(type == "offer" ? "actpass" : "active")}\r\na=sctp-port:5000\r\n";

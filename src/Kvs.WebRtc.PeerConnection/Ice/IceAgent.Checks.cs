@@ -79,6 +79,20 @@ internal sealed partial class IceAgent
         return true;
     }
 
+    private void CancelOutstandingChecks(IceCandidatePair pair)
+    {
+        var maxTransmissions = _options.MaxCheckTransmissions;
+        foreach (var t in _transactions.Values)
+        {
+            if (t.Kind == TransactionKind.Check && ReferenceEquals(t.Pair, pair) && !t.Cancelled)
+            {
+                // Keep it for one more RTO so that a late response is still matched, but never send it again.
+                t.Cancelled = true;
+                t.Transmissions = maxTransmissions;
+            }
+        }
+    }
+
     private void EnqueueTriggered(IceCandidatePair pair)
     {
         if (!pair.Triggered)
@@ -194,6 +208,8 @@ internal sealed partial class IceAgent
             _transactions.Remove(t.Id);
             switch (t.Kind)
             {
+                case TransactionKind.Check when t.Cancelled:
+                    break; // superseded by a triggered check (§7.3.1.4)
                 case TransactionKind.Check when t.Pair is { } pair && pair.State == IceCandidatePairState.InProgress:
                     Log.CheckTimedOut(_logger, pair.Local.Base, pair.RemoteEndPoint);
                     pair.State = IceCandidatePairState.Failed;
@@ -301,5 +317,8 @@ internal sealed partial class IceAgent
         public IceRole RoleAtSend { get; init; }
 
         public byte[]? RemoteKey { get; init; }
+
+        /// <summary>Cancelled per RFC 8445 §7.3.1.4: not retransmitted, and its timeout does not fail the pair.</summary>
+        public bool Cancelled { get; set; }
     }
 }

@@ -176,7 +176,13 @@ internal sealed partial class IceAgent
             case IceCandidatePairState.Succeeded:
                 break;
             case IceCandidatePairState.InProgress:
-                break; // the outstanding check will complete or be retransmitted
+                // §7.3.1.4: cancel the outstanding check (no more retransmits, its loss is no failure, a late
+                // response still counts) and trigger a fresh one, so one lost request cannot fail a pair the
+                // peer has just proven to work.
+                CancelOutstandingChecks(pair);
+                pair.State = IceCandidatePairState.Waiting;
+                EnqueueTriggered(pair);
+                break;
             default:
                 pair.State = RemoteCredentials is null ? IceCandidatePairState.Frozen : IceCandidatePairState.Waiting;
                 EnqueueTriggered(pair);

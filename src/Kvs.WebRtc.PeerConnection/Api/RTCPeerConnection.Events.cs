@@ -1,0 +1,194 @@
+using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.PeerConnection.Ice;
+using Microsoft.Extensions.Logging;
+
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>State tracking and event raising of <see cref="RTCPeerConnection"/>: everything here runs on the dispatcher task.</summary>
+public sealed partial class RTCPeerConnection
+{
+    private void OnLocalCandidate(IceCandidate? candidate)
+    {
+        RTCIceCandidateInit? init = null;
+        lock (_sync)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            var section = _localSession is null ? null : FindDataSection(_localSession);
+            if (candidate is null)
+            {
+                section?.SetEndOfCandidates();
+            }
+            else
+            {
+                var text = candidate.ToString();
+                section?.AddCandidate(text["candidate:".Length..]);
+                init = new RTCIceCandidateInit(text, _dataMid, _dataMLineIndex, _localCredentials.Ufrag);
+            }
+        }
+
+        if (candidate is null)
+        {
+            SetGatheringStateOnDispatcher(RTCIceGatheringState.Complete);
+        }
+
+        RaiseNow(IceCandidate, new RTCPeerConnectionIceEventArgs(init));
+    }
+
+    private void OnIceStateChanged(Ice.IceConnectionState state)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        var mapped = (RTCIceConnectionState)(int)state;
+        if (mapped == _iceState)
+        {
+            return;
+        }
+
+        _iceState = mapped;
+        if (mapped == RTCIceConnectionState.Failed)
+        {
+            _failure ??= new WebRtcException(WebRtcError.IceFailed, "ICE failed: no candidate pair works (or consent was lost).");
+            _transport.AbortAssociation("ICE failed");
+        }
+
+        RaiseNow(IceConnectionStateChanged, EventArgs.Empty);
+        UpdateConnectionState();
+    }
+
+    private void OnDtlsStateChanged(DtlsState state, DtlsException? failure)
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _dtlsState = state;
+        if (state == DtlsState.Failed)
+        {
+            _failure ??= failure?.Error == DtlsError.FingerprintMismatch
+                ? new WebRtcException(WebRtcError.FingerprintMismatch, "The peer's DTLS certificate does not match the fingerprint in its SDP.", failure)
+                : new WebRtcException(WebRtcError.DtlsFailed, "The DTLS handshake failed: " + (failure?.Message ?? "unknown reason"), failure);
+        }
+
+        UpdateConnectionState();
+    }
+
+    private void UpdateConnectionState()
+    {
+        var next = (_iceState, _dtlsState) switch
+        {
+            _ when _closed => RTCPeerConnectionState.Closed,
+            (RTCIceConnectionState.Failed, _) or (_, DtlsState.Failed) => RTCPeerConnectionState.Failed,
+            (RTCIceConnectionState.Disconnected, _) or (_, DtlsState.Closed) => RTCPeerConnectionState.Disconnected,
+            (RTCIceConnectionState.New, DtlsState.New) => RTCPeerConnectionState.New,
+            (RTCIceConnectionState.Connected or RTCIceConnectionState.Completed, DtlsState.Connected) => RTCPeerConnectionState.Connected,
+            _ => RTCPeerConnectionState.Connecting,
+        };
+        if (next == _connectionState)
+        {
+            return;
+        }
+
+        _connectionState = next;
+        Log.ConnectionState(_logger, next);
+        RaiseNow(ConnectionStateChanged, EventArgs.Empty);
+    }
+
+    private void SetGatheringState(RTCIceGatheringState state) => _dispatcher.Post(() => SetGatheringStateOnDispatcher(state));
+
+    private void SetGatheringStateOnDispatcher(RTCIceGatheringState state)
+    {
+        if (_gatheringState == state || _closed)
+        {
+            return;
+        }
+
+        _gatheringState = state;
+        RaiseNow(IceGatheringStateChanged, EventArgs.Empty);
+    }
+
+    private void RaiseSignalingIfChanged(RTCSignalingState before, RTCSignalingState after)
+    {
+        if (before != after)
+        {
+            Raise(SignalingStateChanged, EventArgs.Empty);
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args)
+        where T : EventArgs => _dispatcher.Post(() => RaiseNow(handler, args));
+
+    private void Raise(EventHandler? handler, EventArgs args) => _dispatcher.Post(() => RaiseNow(handler, args));
+
+    // Handlers are captured when the event is queued for events raised from API calls, and read at dispatch time for
+    // events of the network; either way they run on the dispatcher task, one at a time.
+    private void RaiseNow<T>(EventHandler<T>? handler, T args)
+        where T : EventArgs
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        foreach (var single in handler.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<T>)single)(this, args);
+            }
+#pragma warning disable CA1031 // A throwing user handler must not affect the connection or the other handlers.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.HandlerFailed(_logger, ex);
+            }
+        }
+    }
+
+    private void RaiseNow(EventHandler? handler, EventArgs args)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        foreach (var single in handler.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler)single)(this, args);
+            }
+#pragma warning disable CA1031 // A throwing user handler must not affect the connection or the other handlers.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.HandlerFailed(_logger, ex);
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5201, LogLevel.Warning, "An RTCPeerConnection event handler threw")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(5202, LogLevel.Debug, "Remote candidate of type {Type} ignored (unsupported, duplicate or over the cap)")]
+        public static partial void CandidateIgnored(ILogger logger, string type);
+
+        [LoggerMessage(5203, LogLevel.Information, "Connection state {State}")]
+        public static partial void ConnectionState(ILogger logger, RTCPeerConnectionState state);
+
+        [LoggerMessage(5204, LogLevel.Warning, "The remote SDP changed its ICE credentials; ICE restarts are not supported, the new credentials are applied as is")]
+        public static partial void RemoteIceRestart(ILogger logger);
+
+        [LoggerMessage(5205, LogLevel.Warning, "The remote sctp-port is {Port}; this stack always addresses port 5000")]
+        public static partial void UnusualSctpPort(ILogger logger, int port);
+    }
+}

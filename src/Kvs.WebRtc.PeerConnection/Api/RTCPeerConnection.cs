@@ -1,0 +1,622 @@
+using System.Security.Cryptography;
+using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.PeerConnection.Ice;
+using Kvs.WebRtc.PeerConnection.Sdp;
+using Kvs.WebRtc.PeerConnection.Transport;
+using Kvs.WebRtc.PeerConnection.Turn;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>
+/// A WebRTC peer connection for data channels (W3C <see href="https://www.w3.org/TR/webrtc/#interface-definition">RTCPeerConnection</see>):
+/// JSEP offer/answer (RFC 8829) with one BUNDLEd <c>m=application UDP/DTLS/SCTP webrtc-datachannel</c> section, trickle
+/// ICE (RFC 8838), DTLS 1.2 with fingerprint verification (RFC 8827), SCTP (RFC 8261) and DCEP (RFC 8832).
+/// </summary>
+/// <remarks>
+/// <para>Typical use: <c>CreateDataChannel</c>, <c>CreateOfferAsync</c>, <c>SetLocalDescriptionAsync</c>, send the
+/// offer and every <see cref="IceCandidate"/> to the peer, then <c>SetRemoteDescriptionAsync</c> with the answer and
+/// <c>AddIceCandidateAsync</c> for the peer's candidates. Remote offers that also carry audio or video sections are
+/// answered with those sections rejected (port 0).</para>
+/// <para>Thread-safety: every member may be called from any thread. Events are raised one at a time, in order, on a
+/// dedicated task of this connection — never under a lock or on a network loop; a throwing handler is logged and
+/// does not affect the connection. Data channel events (<see cref="RTCDataChannel.MessageReceived"/> etc.) are raised
+/// on the same task.</para>
+/// <para>Bad input (malformed SDP, a description in the wrong state, an unknown mid, a malformed candidate) throws
+/// <see cref="WebRtcException"/> with the matching <see cref="WebRtcError"/> and leaves the connection usable.</para>
+/// </remarks>
+public sealed partial class RTCPeerConnection : IAsyncDisposable
+{
+    private const string DefaultMid = "0";
+    private const int DefaultRemoteMaxMessageSize = 65536;
+
+    private readonly object _sync = new();
+    private readonly RTCConfiguration _configuration;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly DtlsCertificate _certificate;
+    private readonly bool _ownsCertificate;
+    private readonly SerialDispatcher _dispatcher;
+    private readonly PeerConnectionTransport _transport;
+    private readonly IceCredentials _localCredentials;
+    private readonly SdpFingerprint _localFingerprint;
+    private readonly ulong _sessionId;
+    private readonly SignalingStateMachine _signaling = new();
+
+    private IceTransport? _ice;
+    private bool _iceStarted;
+    private Task _iceDisposal = Task.CompletedTask;
+    private SessionDescription? _localSession;
+    private RTCSdpType _localType;
+    private SessionDescription? _remoteSession;
+    private RTCSdpType _remoteType;
+    private string? _remoteUfrag;
+    private HashSet<string> _remoteMids = [];
+    private string _dataMid = DefaultMid;
+    private int _dataMLineIndex;
+    private DtlsRole? _dtlsRole;
+    private ulong _sessionVersion = 2;
+    private bool _closed;
+    private int _disposed;
+
+    private RTCIceConnectionState _iceState = RTCIceConnectionState.New;
+    private RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
+    private RTCPeerConnectionState _connectionState = RTCPeerConnectionState.New;
+    private DtlsState _dtlsState = DtlsState.New;
+    private WebRtcException? _failure;
+
+    /// <summary>Creates a peer connection (W3C <c>new RTCPeerConnection(configuration)</c>).</summary>
+    /// <param name="configuration">ICE servers and policy; null for the defaults.</param>
+    /// <param name="options">Clock, logging and certificate; null for the defaults.</param>
+    /// <exception cref="ArgumentException">The configuration is invalid (see <see cref="RTCConfiguration.Validate"/>).</exception>
+    public RTCPeerConnection(RTCConfiguration? configuration = null, RTCPeerConnectionOptions? options = null)
+    {
+        _configuration = configuration ?? new RTCConfiguration();
+        _configuration.Validate();
+        options ??= new RTCPeerConnectionOptions();
+        _timeProvider = options.TimeProvider ?? TimeProvider.System;
+        _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();
+        if (options.Certificate is { } certificate)
+        {
+            _certificate = certificate;
+        }
+        else
+        {
+            _certificate = DtlsCertificate.Generate();
+            _ownsCertificate = true;
+        }
+
+        _localFingerprint = ToSdpFingerprint(_certificate.Fingerprint);
+        _localCredentials = IceCredentials.Generate();
+        // A random 62-bit session id (RFC 8829 §5.2.1: under 2^63).
+        _sessionId = (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8)) >> 2) + 1;
+        _dispatcher = new SerialDispatcher(_logger);
+        _transport = new PeerConnectionTransport(_certificate, _timeProvider, _loggerFactory, _dispatcher);
+        _transport.DtlsStateChanged += OnDtlsStateChanged;
+        // Already on the dispatcher, before the channel's Opened and messages: raise inline so handlers attach in time.
+        _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
+    }
+
+    /// <summary>A local candidate to send to the peer; null <see cref="RTCPeerConnectionIceEventArgs.Candidate"/> marks the end (W3C <c>onicecandidate</c>).</summary>
+    public event EventHandler<RTCPeerConnectionIceEventArgs>? IceCandidate;
+
+    /// <summary>The peer opened a data channel (W3C <c>ondatachannel</c>).</summary>
+    public event EventHandler<RTCDataChannelEventArgs>? DataChannel;
+
+    /// <summary><see cref="ConnectionState"/> changed (W3C <c>onconnectionstatechange</c>).</summary>
+    public event EventHandler? ConnectionStateChanged;
+
+    /// <summary><see cref="IceConnectionState"/> changed (W3C <c>oniceconnectionstatechange</c>).</summary>
+    public event EventHandler? IceConnectionStateChanged;
+
+    /// <summary><see cref="IceGatheringState"/> changed (W3C <c>onicegatheringstatechange</c>).</summary>
+    public event EventHandler? IceGatheringStateChanged;
+
+    /// <summary><see cref="SignalingState"/> changed (W3C <c>onsignalingstatechange</c>).</summary>
+    public event EventHandler? SignalingStateChanged;
+
+    /// <summary>The aggregate state of ICE and DTLS (W3C <c>connectionState</c>).</summary>
+    public RTCPeerConnectionState ConnectionState => _connectionState;
+
+    /// <summary>The ICE state (W3C <c>iceConnectionState</c>).</summary>
+    public RTCIceConnectionState IceConnectionState => _iceState;
+
+    /// <summary>The gathering state (W3C <c>iceGatheringState</c>).</summary>
+    public RTCIceGatheringState IceGatheringState => _gatheringState;
+
+    /// <summary>The offer/answer state (W3C <c>signalingState</c>).</summary>
+    public RTCSignalingState SignalingState
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _signaling.State;
+            }
+        }
+    }
+
+    /// <summary>Why <see cref="ConnectionState"/> became <see cref="RTCPeerConnectionState.Failed"/> (for example <see cref="WebRtcError.FingerprintMismatch"/>), else null.</summary>
+    public WebRtcException? Failure => _failure;
+
+    /// <summary>The local description, with the candidates gathered so far (W3C <c>localDescription</c>).</summary>
+    public RTCSessionDescription? LocalDescription
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _localSession is null ? null : new RTCSessionDescription(_localType, _localSession.ToSdpString());
+            }
+        }
+    }
+
+    /// <summary>The remote description (W3C <c>remoteDescription</c>).</summary>
+    public RTCSessionDescription? RemoteDescription
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _remoteSession is null ? null : new RTCSessionDescription(_remoteType, _remoteSession.ToSdpString());
+            }
+        }
+    }
+
+    /// <summary>The local certificate's fingerprint as it appears in the SDP (<c>sha-256 AB:CD:...</c>).</summary>
+    public string LocalFingerprint => _certificate.Fingerprint.ToString();
+
+    /// <summary>
+    /// Creates an offer with one data channel section (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-createoffer">createOffer</see>):
+    /// BUNDLE, ice-ufrag/pwd, ice-options:trickle, a sha-256 fingerprint, setup:actpass, sctp-port 5000, max-message-size.
+    /// </summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.Closed"/> after <see cref="Close"/>.</exception>
+    public Task<RTCSessionDescription> CreateOfferAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            var session = WebRtcSdp.CreateDataChannelOffer(LocalTransportParameters(SdpSetup.ActPass), _sessionId, DefaultMid,
+                WebRtcSdp.DefaultSctpPort, WebRtcSdp.DefaultMaxMessageSize);
+            return Task.FromResult(new RTCSessionDescription(RTCSdpType.Offer, session.ToSdpString()));
+        }
+    }
+
+    /// <summary>
+    /// Answers the remote offer (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-createanswer">createAnswer</see>):
+    /// the data section is accepted with setup:active (passive when the offer is active), every other section rejected.
+    /// </summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidState"/> without a remote offer; <see cref="WebRtcError.Closed"/>.</exception>
+    public Task<RTCSessionDescription> CreateAnswerAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            if (_signaling.State is not (RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer) || _remoteSession is null)
+            {
+                throw new WebRtcException(WebRtcError.InvalidState, $"Cannot create an answer in signaling state {_signaling.State}.");
+            }
+
+            return Task.FromResult(new RTCSessionDescription(RTCSdpType.Answer, BuildAnswer(_remoteSession).ToSdpString()));
+        }
+    }
+
+    /// <summary>
+    /// Creates the description the signaling state calls for (an offer when stable, else an answer) and applies it
+    /// (W3C parameterless <c>setLocalDescription()</c>).
+    /// </summary>
+    public async Task<RTCSessionDescription> SetLocalDescriptionAsync(CancellationToken cancellationToken = default)
+    {
+        var description = SignalingState is RTCSignalingState.HaveRemoteOffer or RTCSignalingState.HaveLocalPranswer
+            ? await CreateAnswerAsync(cancellationToken).ConfigureAwait(false)
+            : await CreateOfferAsync(cancellationToken).ConfigureAwait(false);
+        await SetLocalDescriptionAsync(description, cancellationToken).ConfigureAwait(false);
+        return description;
+    }
+
+    /// <summary>
+    /// Applies a local offer or answer (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-setlocaldescription">setLocalDescription</see>);
+    /// ICE gathering starts and <see cref="IceCandidate"/> begins to fire.
+    /// </summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidSessionDescription"/> for malformed SDP or one this
+    /// connection did not create; <see cref="WebRtcError.InvalidState"/> in the wrong signaling state.</exception>
+    public Task SetLocalDescriptionAsync(RTCSessionDescription description, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        cancellationToken.ThrowIfCancellationRequested();
+        RTCSignalingState before, after;
+        bool startIce;
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            before = _signaling.State;
+            if (description.Type == RTCSdpType.Rollback)
+            {
+                after = _signaling.Apply(local: true, RTCSdpType.Rollback);
+                RaiseSignalingIfChanged(before, after);
+                return Task.CompletedTask;
+            }
+
+            if (_signaling.Peek(local: true, description.Type) is null)
+            {
+                throw new WebRtcException(WebRtcError.InvalidState,
+                    $"Cannot set a local {description.TypeName} in signaling state {_signaling.State}.");
+            }
+
+            var session = ParseSdp(description.Sdp);
+            var data = FindDataSection(session);
+            if (data is not null)
+            {
+                if (session.GetIceUfrag(data) != _localCredentials.Ufrag || session.GetIcePwd(data) != _localCredentials.Password)
+                {
+                    throw new WebRtcException(WebRtcError.InvalidSessionDescription, "The local description's ICE credentials were not created by this connection.");
+                }
+
+                _dataMid = data.Mid ?? DefaultMid;
+                _dataMLineIndex = session.Media.IndexOf(data);
+            }
+
+            if (description.Type == RTCSdpType.Offer)
+            {
+                EnsureIceLocked(IceRole.Controlling);
+            }
+
+            after = _signaling.Apply(local: true, description.Type);
+            _localSession = session;
+            _localType = description.Type;
+            _sessionVersion++;
+            startIce = data is not null && !_iceStarted && _ice is not null;
+            _iceStarted |= startIce;
+        }
+
+        RaiseSignalingIfChanged(before, after);
+        if (startIce)
+        {
+            SetGatheringState(RTCIceGatheringState.Gathering);
+            var started = _ice!.StartAsync(cancellationToken);
+            IceSocketTuning.Apply(_ice);
+            return started;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies the peer's offer or answer (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-setremotedescription">setRemoteDescription</see>):
+    /// ICE credentials, fingerprints, setup role, sctp-port, max-message-size and any candidates are taken from it.
+    /// </summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidSessionDescription"/> for malformed SDP or missing
+    /// ICE/DTLS attributes; <see cref="WebRtcError.InvalidState"/> in the wrong signaling state.</exception>
+    public Task SetRemoteDescriptionAsync(RTCSessionDescription description, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        cancellationToken.ThrowIfCancellationRequested();
+        RTCSignalingState before, after;
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            before = _signaling.State;
+            if (description.Type == RTCSdpType.Rollback)
+            {
+                after = _signaling.Apply(local: false, RTCSdpType.Rollback);
+                RaiseSignalingIfChanged(before, after);
+                return Task.CompletedTask;
+            }
+
+            if (_signaling.Peek(local: false, description.Type) is null)
+            {
+                throw new WebRtcException(WebRtcError.InvalidState,
+                    $"Cannot set a remote {description.TypeName} in signaling state {_signaling.State}.");
+            }
+
+            var session = ParseSdp(description.Sdp);
+            var remote = RemoteTransport.From(session, description.Type);
+            if (remote is not null)
+            {
+                var role = description.Type == RTCSdpType.Offer ? IceRole.Controlled : IceRole.Controlling;
+                var ice = EnsureIceLocked(role);
+                if (_remoteUfrag is not null && _remoteUfrag != remote.Credentials.Ufrag)
+                {
+                    Log.RemoteIceRestart(_logger);
+                }
+
+                _remoteUfrag = remote.Credentials.Ufrag;
+                ice.SetRemoteCredentials(remote.Credentials);
+                foreach (var candidate in remote.Candidates)
+                {
+                    ice.AddRemoteCandidate(candidate);
+                }
+
+                if (remote.EndOfCandidates)
+                {
+                    ice.SetRemoteEndOfCandidates();
+                }
+
+                _dtlsRole = remote.LocalDtlsRole;
+                if (description.Type == RTCSdpType.Offer)
+                {
+                    _dataMid = remote.Mid;
+                    _dataMLineIndex = remote.MLineIndex;
+                }
+
+                if (remote.SctpPort != WebRtcSdp.DefaultSctpPort)
+                {
+                    // SctpAssociationOptions fixes the ports at creation; every WebRTC stack uses 5000 (RFC 8841 §5).
+                    Log.UnusualSctpPort(_logger, remote.SctpPort);
+                }
+
+                _transport.ConfigureDtls(remote.LocalDtlsRole, remote.Fingerprints, remote.MaxMessageSize);
+            }
+
+            after = _signaling.Apply(local: false, description.Type);
+            _remoteSession = session;
+            _remoteType = description.Type;
+            _remoteMids = session.Media.Select(m => m.Mid).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        }
+
+        RaiseSignalingIfChanged(before, after);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Adds a remote candidate (W3C <see href="https://www.w3.org/TR/webrtc/#dom-peerconnection-addicecandidate">addIceCandidate</see>):
+    /// <c>candidate:...</c> or <c>a=candidate:...</c>; an empty candidate means end-of-candidates (RFC 8838).
+    /// </summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidState"/> before a remote description;
+    /// <see cref="WebRtcError.InvalidCandidate"/> for a malformed candidate, an unknown mid or m-line index, or a
+    /// ufrag of another generation.</exception>
+    public Task AddIceCandidateAsync(RTCIceCandidateInit candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            if (_remoteSession is null)
+            {
+                throw new WebRtcException(WebRtcError.InvalidState, "A remote description must be set before adding ICE candidates.");
+            }
+
+            if (candidate.SdpMid is { } mid && !_remoteMids.Contains(mid))
+            {
+                throw new WebRtcException(WebRtcError.InvalidCandidate, $"The candidate's mid '{mid}' is not in the remote description.");
+            }
+
+            if (candidate.SdpMid is null && candidate.SdpMLineIndex is { } index && (index < 0 || index >= _remoteSession.Media.Count))
+            {
+                throw new WebRtcException(WebRtcError.InvalidCandidate, $"The candidate's m-line index {index} is not in the remote description.");
+            }
+
+            if (candidate.UsernameFragment is { Length: > 0 } ufrag && _remoteUfrag is not null && ufrag != _remoteUfrag)
+            {
+                throw new WebRtcException(WebRtcError.InvalidCandidate, "The candidate's ufrag does not match the remote description.");
+            }
+
+            if (candidate.IsEndOfCandidates)
+            {
+                _ice?.SetRemoteEndOfCandidates();
+                return Task.CompletedTask;
+            }
+
+            if (!Ice.IceCandidate.TryParse(candidate.Candidate.Trim(), out var parsed, out var error))
+            {
+                throw new WebRtcException(WebRtcError.InvalidCandidate, $"The candidate is malformed ({error}).");
+            }
+
+            if (_ice is null || !_ice.AddRemoteCandidate(parsed!))
+            {
+                Log.CandidateIgnored(_logger, parsed!.Type.ToString());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates a data channel (W3C <see href="https://www.w3.org/TR/webrtc/#dom-peerconnection-createdatachannel">createDataChannel</see>).
+    /// It opens once the connection is up (<see cref="RTCDataChannel.Opened"/>); in-band channels announce themselves
+    /// with DATA_CHANNEL_OPEN, negotiated ones (<see cref="RTCDataChannelInit.Negotiated"/>) need the same id on both sides.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid <paramref name="init"/>, or the id is in use.</exception>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.Closed"/> after <see cref="Close"/>.</exception>
+    public RTCDataChannel CreateDataChannel(string label, RTCDataChannelInit? init = null)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        DataChannelManager manager;
+        lock (_sync)
+        {
+            ThrowIfClosed();
+
+            // Before the answer the DTLS role is unknown: answerers normally pick setup:active, making us the server.
+            manager = _transport.GetOrCreateManager(_dtlsRole == DtlsRole.Client);
+        }
+
+        try
+        {
+            return manager.CreateDataChannel(label, init);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new WebRtcException(WebRtcError.DataChannelFailed, ex.Message, ex);
+        }
+    }
+
+    /// <summary>A snapshot of transport, DTLS and SCTP statistics (W3C <c>getStats</c>, reduced to typed fields).</summary>
+    public RTCStatsReport GetStats()
+    {
+        var snapshot = _transport.GetSnapshot();
+        var pair = _ice?.SelectedPair;
+        var manager = _transport.Manager;
+        return new RTCStatsReport
+        {
+            Timestamp = _timeProvider.GetUtcNow(),
+            BytesSent = snapshot.BytesSent,
+            BytesReceived = snapshot.BytesReceived,
+            PacketsSent = snapshot.PacketsSent,
+            PacketsReceived = snapshot.PacketsReceived,
+            MessagesReceived = snapshot.MessagesReceived,
+            DataChunksSent = snapshot.DataChunksSent,
+            DataChunksReceived = snapshot.DataChunksReceived,
+            Retransmissions = snapshot.Retransmissions + snapshot.FastRetransmits,
+            SctpSmoothedRoundTripTime = snapshot.SmoothedRtt,
+            SctpCongestionWindow = snapshot.CongestionWindow,
+            SelectedCandidatePair = pair is null ? null
+                : $"{pair.Local.Address}:{pair.Local.Port} {Ice.IceCandidate.TypeToken(pair.Local.Type)} -> {pair.RemoteEndPoint} {Ice.IceCandidate.TypeToken(pair.Remote.Type)}",
+            DtlsCipher = snapshot.CipherSuite switch
+            {
+                DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                null => null,
+                { } other => other.ToString(),
+            },
+            DtlsRole = snapshot.DtlsRole switch
+            {
+                Dtls.DtlsRole.Client => "client",
+                Dtls.DtlsRole.Server => "server",
+                _ => null,
+            },
+            IceConnectionState = _iceState,
+            DataChannelsOpen = manager?.Channels.Count ?? 0,
+        };
+    }
+
+    /// <summary>
+    /// Closes the connection (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-close">close</see>):
+    /// aborts the SCTP association, sends DTLS close_notify and releases the sockets. No state events are raised.
+    /// </summary>
+    public void Close()
+    {
+        IceTransport? ice;
+        lock (_sync)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            _signaling.Close();
+            ice = _ice;
+        }
+
+        _transport.Close();
+        _iceState = RTCIceConnectionState.Closed;
+        _connectionState = RTCPeerConnectionState.Closed;
+        if (ice is not null)
+        {
+            _iceDisposal = ice.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>Closes the connection and waits (bounded) for its sockets, timers and event task to stop. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        Close();
+        await _iceDisposal.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await _dispatcher.DisposeAsync().ConfigureAwait(false);
+        if (_ownsCertificate)
+        {
+            _certificate.Dispose();
+        }
+    }
+
+    /// <summary>Test hook: drops this fraction of received datagrams (seeded) to simulate a lossy path.</summary>
+    internal void SetReceiveLoss(double rate, int seed) => _transport.SetReceiveLoss(rate, seed);
+
+    private static SdpFingerprint ToSdpFingerprint(DtlsFingerprint fingerprint) =>
+        SdpFingerprint.TryParse(fingerprint.ToString(), out var parsed) ? parsed! : throw new InvalidOperationException("Unexpected fingerprint format.");
+
+    private static SessionDescription ParseSdp(string? sdp)
+    {
+        if (string.IsNullOrWhiteSpace(sdp))
+        {
+            throw new WebRtcException(WebRtcError.InvalidSessionDescription, "The SDP is empty.");
+        }
+
+        if (!SessionDescription.TryParse(sdp, out var session, out var error))
+        {
+            throw new WebRtcException(WebRtcError.InvalidSessionDescription, $"The SDP is malformed: {error!.Message}", error);
+        }
+
+        return session!;
+    }
+
+    private static MediaDescription? FindDataSection(SessionDescription session) =>
+        session.Media.Find(m => m.IsDataChannel && !m.IsRejected);
+
+    private SdpTransportParameters LocalTransportParameters(SdpSetup setup) =>
+        new(_localCredentials.Ufrag, _localCredentials.Password, [_localFingerprint], setup);
+
+    private SessionDescription BuildAnswer(SessionDescription offer)
+    {
+        var transport = LocalTransportParameters(SdpSetup.Active);
+        if (FindDataSection(offer) is null)
+        {
+            // Nothing we can accept: every section rejected, kept in order with its mid (RFC 8829 §5.3.1).
+            return WebRtcSdp.CreateSession(_sessionId, transport, offer.Media.Select(WebRtcSdp.CreateRejectedSection).ToList(), _sessionVersion);
+        }
+
+        return WebRtcSdp.CreateDataChannelAnswer(offer, transport, _sessionId, WebRtcSdp.DefaultMaxMessageSize);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_closed)
+        {
+            throw new WebRtcException(WebRtcError.Closed, "The peer connection is closed.");
+        }
+    }
+
+    private IceTransport EnsureIceLocked(IceRole role)
+    {
+        if (_ice is not null)
+        {
+            return _ice;
+        }
+
+        var servers = new List<IceServer>();
+        var hasTurn = false;
+        foreach (var server in _configuration.IceServers)
+        {
+            foreach (var parsed in IceServer.FromUrls(server.Urls, server.Username, server.Credential))
+            {
+                servers.Add(parsed);
+                hasTurn |= parsed.Uri.ToString().StartsWith("turn", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        var options = new IceTransportOptions
+        {
+            Role = role,
+            LocalCredentials = _localCredentials,
+            Servers = servers,
+            Policy = _configuration.IceTransportPolicy == RTCIceTransportPolicy.Relay ? IceTransportPolicy.Relay : IceTransportPolicy.All,
+            IncludeLoopback = _configuration.IncludeLoopbackCandidates,
+            IncludeIPv6 = _configuration.EnableIpv6,
+        };
+        var relays = hasTurn ? new TurnRelayFactory(null, _timeProvider, _loggerFactory) : null;
+        var ice = new IceTransport(options, relays, _timeProvider, _loggerFactory);
+        ice.CandidateGathered += candidate => _dispatcher.Post(() => OnLocalCandidate(candidate));
+        ice.StateChanged += state =>
+        {
+            _transport.SetIceUsable(state is Ice.IceConnectionState.Connected or Ice.IceConnectionState.Completed);
+            _dispatcher.Post(() => OnIceStateChanged(state));
+        };
+        _transport.AttachIce(ice);
+        _ice = ice;
+        return ice;
+    }
+}

@@ -1,0 +1,24 @@
+using Kvs.WebRtc.PeerConnection.Dtls;
+using Microsoft.Extensions.Logging;
+
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>
+/// Host settings of an <see cref="RTCPeerConnection"/> that are not part of the W3C <see cref="RTCConfiguration"/>:
+/// the clock, logging and a reusable DTLS certificate.
+/// </summary>
+public sealed record RTCPeerConnectionOptions
+{
+    /// <summary>The clock for every timer of the connection (ICE, DTLS, SCTP). Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>Logging; default none.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// The DTLS certificate whose fingerprint goes into the SDP (W3C <c>RTCConfiguration.certificates</c>). When null a
+    /// fresh ECDSA P-256 certificate is generated per connection (a few milliseconds); reuse one to save that time.
+    /// The connection does not dispose a certificate given here.
+    /// </summary>
+    public DtlsCertificate? Certificate { get; init; }
+}

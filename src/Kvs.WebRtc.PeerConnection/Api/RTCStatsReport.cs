@@ -1,0 +1,56 @@
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>
+/// A small typed snapshot of a connection's statistics, after W3C
+/// <see href="https://www.w3.org/TR/webrtc-stats/">webrtc-stats</see> (transport, candidate-pair and data-channel stats).
+/// </summary>
+public sealed record RTCStatsReport
+{
+    /// <summary>When the snapshot was taken.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>UDP payload bytes sent on the ICE transport by DTLS (handshake and records).</summary>
+    public long BytesSent { get; init; }
+
+    /// <summary>UDP payload bytes of DTLS datagrams received.</summary>
+    public long BytesReceived { get; init; }
+
+    /// <summary>DTLS datagrams sent.</summary>
+    public long PacketsSent { get; init; }
+
+    /// <summary>DTLS datagrams received.</summary>
+    public long PacketsReceived { get; init; }
+
+    /// <summary>Data-channel messages received (all channels, including DCEP control messages).</summary>
+    public long MessagesReceived { get; init; }
+
+    /// <summary>SCTP DATA chunks sent (a message of more than one MTU is several chunks).</summary>
+    public long DataChunksSent { get; init; }
+
+    /// <summary>SCTP DATA chunks received.</summary>
+    public long DataChunksReceived { get; init; }
+
+    /// <summary>SCTP retransmissions (timeout and fast).</summary>
+    public long Retransmissions { get; init; }
+
+    /// <summary>SCTP smoothed round-trip time.</summary>
+    public TimeSpan SctpSmoothedRoundTripTime { get; init; }
+
+    /// <summary>SCTP congestion window in bytes.</summary>
+    public long SctpCongestionWindow { get; init; }
+
+    /// <summary>The selected candidate pair as "local -> remote" (address:port typ), or null.</summary>
+    public string? SelectedCandidatePair { get; init; }
+
+    /// <summary>The negotiated DTLS cipher suite (IANA name), or null before the handshake.</summary>
+    public string? DtlsCipher { get; init; }
+
+    /// <summary>"client" or "server" once the DTLS role is known.</summary>
+    public string? DtlsRole { get; init; }
+
+    /// <summary>The ICE connection state.</summary>
+    public RTCIceConnectionState IceConnectionState { get; init; }
+
+    /// <summary>Data channels currently open or opening.</summary>
+    public int DataChannelsOpen { get; init; }
+}

@@ -1,0 +1,388 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.Signaling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kvs.WebRtc.Sessions;
+
+/// <summary>
+/// The master side of a KVS signaling channel (a camera, robot or server): answers every viewer's offer with its own
+/// peer connection, and exchanges data-channel messages with each viewer.
+/// </summary>
+/// <remarks>
+/// <para>Each viewer gets an <see cref="RTCPeerConnection"/> configured with the channel's ICE servers (KVS STUN and
+/// TURN). A viewer counts as joined when the data channel it opened is open; it leaves when that channel closes, its
+/// connection fails, or a new offer with the same client id replaces it. One viewer's bad SDP or failed ICE is logged
+/// and ends only that viewer.</para>
+/// <para>Members are thread-safe. Events are raised off the protocol loops; a throwing subscriber is logged and
+/// isolated.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// await using var master = await MasterSession.StartAsync(new MasterSessionOptions
+/// {
+///     Channel = new KvsChannelOptions { Channel = "front-door", Region = "us-west-2" },
+/// });
+/// master.Messages.Subscribe(m => _ = master.SendAsync(m.ClientId, $"echo: {m.Text}"));
+/// </code>
+/// </example>
+public sealed partial class MasterSession : IAsyncDisposable
+{
+    private readonly KvsChannel _channel;
+    private readonly MasterSessionOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ViewerPeer> _peers = new(StringComparer.Ordinal);
+    private readonly Channel<SignalingMessage> _inbox = System.Threading.Channels.Channel.CreateBounded<SignalingMessage>(
+        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SessionEvents<KvsViewer> _joined;
+    private readonly SessionEvents<KvsViewer> _left;
+    private readonly SessionEvents<KvsPeerMessage> _messages;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IDisposable _subscription;
+    private readonly Task _loop;
+    private int _disposed;
+
+    private MasterSession(KvsChannel channel, MasterSessionOptions options)
+    {
+        _channel = channel;
+        _options = options;
+        _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MasterSession>();
+        _joined = new SessionEvents<KvsViewer>(_logger, nameof(ViewerJoined));
+        _left = new SessionEvents<KvsViewer>(_logger, nameof(ViewerLeft));
+        _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
+        _subscription = channel.Signaling.Messages.Subscribe(Enqueue);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Raised when a viewer's data channel opens.</summary>
+    public IObservable<KvsViewer> ViewerJoined => _joined.Observable;
+
+    /// <summary>Raised when a joined viewer leaves (channel closed, connection failed or replaced, session disposed).</summary>
+    public IObservable<KvsViewer> ViewerLeft => _left.Observable;
+
+    /// <summary>Messages from all viewers, tagged with the sender's client id.</summary>
+    public IObservable<KvsPeerMessage> Messages => _messages.Observable;
+
+    /// <summary>The viewers whose data channel is open now.</summary>
+    public IReadOnlyList<KvsViewer> Viewers => [.. _peers.Values.Select(p => p.Joined).OfType<KvsViewer>()];
+
+    /// <summary>The underlying signaling channel (endpoints, ICE servers, raw signaling).</summary>
+    public KvsChannel Channel => _channel;
+
+    /// <summary>Resolves the channel (creating it when allowed), connects as its master and starts answering viewers.</summary>
+    /// <param name="options">Channel and peer-connection options.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The running session; dispose it to disconnect every viewer.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">The signaling WebSocket could not be connected.</exception>
+    public static async Task<MasterSession> StartAsync(MasterSessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var channel = await KvsChannel.OpenMasterAsync(options.Channel, cancellationToken).ConfigureAwait(false);
+        var session = new MasterSession(channel, options);
+        try
+        {
+            // Subscribed before connecting: offers buffered by the service while no master was online arrive at once.
+            await channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sends a text message to one viewer.</summary>
+    /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    public ValueTask SendAsync(string clientId, string text, CancellationToken cancellationToken = default) =>
+        OpenChannelOf(clientId).SendAsync(text, cancellationToken);
+
+    /// <summary>Sends a binary message to one viewer.</summary>
+    /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    public ValueTask SendAsync(string clientId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        OpenChannelOf(clientId).SendAsync(data, cancellationToken);
+
+    /// <summary>Sends a text message to every joined viewer; returns how many it was sent to.</summary>
+    public async Task<int> BroadcastAsync(string text, CancellationToken cancellationToken = default)
+    {
+        var sent = 0;
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.DataChannel is { ReadyState: RTCDataChannelState.Open } channel)
+            {
+                try
+                {
+                    await channel.SendAsync(text, cancellationToken).ConfigureAwait(false);
+                    sent++;
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or WebRtcException)
+                {
+                    // The viewer is leaving; it must not keep the others from getting the message.
+                    Log.SendFailed(_logger, peer.Link.RemoteClientId, ex.Message);
+                }
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>The peer connection of a viewer, or null when there is none (for stats or extra channels).</summary>
+    public RTCPeerConnection? GetPeerConnection(string clientId) =>
+        _peers.TryGetValue(clientId, out var peer) ? peer.Link.Connection : null;
+
+    /// <summary>Disconnects every viewer, closes the signaling channel and completes the observables. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _subscription.Dispose();
+        _inbox.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var clientId in _peers.Keys)
+        {
+            await RemoveAsync(clientId, expected: null).ConfigureAwait(false);
+        }
+
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        _joined.Dispose();
+        _left.Dispose();
+        _messages.Dispose();
+        _stop.Dispose();
+    }
+
+    private RTCDataChannel OpenChannelOf(string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(clientId);
+        return _peers.TryGetValue(clientId, out var peer) && peer.DataChannel is { ReadyState: RTCDataChannelState.Open } channel
+            ? channel
+            : throw new InvalidOperationException($"Viewer '{clientId}' has no open data channel.");
+    }
+
+    private void Enqueue(SignalingMessage message)
+    {
+        if (message.Type is not (SignalingMessageType.SdpOffer or SignalingMessageType.IceCandidate))
+        {
+            return;
+        }
+
+        if (!_inbox.Writer.TryWrite(message))
+        {
+            Log.InboxFull(_logger, message.Type, message.SenderClientId);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var message in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (message.Type == SignalingMessageType.SdpOffer)
+                    {
+                        await HandleOfferAsync(message).ConfigureAwait(false);
+                    }
+                    else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && _peers.TryGetValue(sender, out var peer))
+                    {
+                        await peer.Link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        Log.CandidateForUnknownViewer(_logger, message.SenderClientId);
+                    }
+                }
+                catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
+                {
+                    // One viewer's bad input ends that viewer only.
+                    Log.ViewerFailed(_logger, message.SenderClientId, ex.Message);
+                    if (message.SenderClientId is { } id)
+                    {
+                        await RemoveAsync(id, expected: null).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task HandleOfferAsync(SignalingMessage offer)
+    {
+        if (offer.SenderClientId is not { Length: > 0 } clientId || offer.SessionDescription is not { } description)
+        {
+            Log.OfferWithoutSender(_logger);
+            return;
+        }
+
+        // A new offer from the same client id replaces its old session (the viewer restarted).
+        await RemoveAsync(clientId, expected: null).ConfigureAwait(false);
+        if (_peers.Count >= _options.MaxViewers)
+        {
+            Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+            return;
+        }
+
+        var servers = await _channel.IceServers.GetIceServersAsync(_stop.Token).ConfigureAwait(false);
+        var link = new PeerLink(
+            _channel.Signaling,
+            clientId,
+            clientId,
+            PeerLink.WithIceServers(_options.PeerConfiguration, servers),
+            new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
+            _logger);
+        var peer = new ViewerPeer(link);
+        _peers[clientId] = peer;
+        link.Connection.DataChannel += (_, e) => OnDataChannel(peer, e.Channel);
+        link.Connection.ConnectionStateChanged += (_, _) =>
+        {
+            if (link.Connection.ConnectionState is RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed)
+            {
+                _ = RemoveAsync(clientId, peer);
+            }
+        };
+
+        await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, description.Sdp), _stop.Token).ConfigureAwait(false);
+        var answer = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
+        await link.Connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
+        await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(answer.Sdp), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
+        Log.Answered(_logger, clientId);
+        _ = DropIfNotJoinedAsync(clientId, peer);
+    }
+
+    private void OnDataChannel(ViewerPeer peer, RTCDataChannel channel)
+    {
+        var clientId = peer.Link.RemoteClientId;
+        if (peer.DataChannel is not null)
+        {
+            // The session speaks on the first channel a viewer opens; later ones stay with the peer connection.
+            return;
+        }
+
+        peer.DataChannel = channel;
+        channel.MessageReceived += (_, e) =>
+            _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+        channel.Closed += (_, _) => _ = RemoveAsync(clientId, peer);
+        if (channel.ReadyState == RTCDataChannelState.Open)
+        {
+            MarkJoined(peer);
+        }
+        else
+        {
+            channel.Opened += (_, _) => MarkJoined(peer);
+        }
+    }
+
+    private void MarkJoined(ViewerPeer peer)
+    {
+        var viewer = new KvsViewer(peer.Link.RemoteClientId, (_options.Channel.TimeProvider ?? TimeProvider.System).GetUtcNow());
+        if (Interlocked.CompareExchange(ref peer.JoinedField, viewer, null) is null)
+        {
+            Log.ViewerJoined(_logger, viewer.ClientId);
+            _joined.Emit(viewer);
+        }
+    }
+
+    private async Task DropIfNotJoinedAsync(string clientId, ViewerPeer peer)
+    {
+        try
+        {
+            await Task.Delay(_options.ViewerConnectTimeout, _options.Channel.TimeProvider ?? TimeProvider.System, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (peer.Joined is null)
+        {
+            Log.ViewerTimedOut(_logger, clientId, _options.ViewerConnectTimeout);
+            await RemoveAsync(clientId, peer).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes the viewer's peer (only <paramref name="expected"/> when given, so a replaced peer's late events do not remove its successor).</summary>
+    private async Task RemoveAsync(string clientId, ViewerPeer? expected)
+    {
+        ViewerPeer? removed;
+        if (expected is null)
+        {
+            if (!_peers.TryRemove(clientId, out removed))
+            {
+                return;
+            }
+        }
+        else
+        {
+            if (!_peers.TryRemove(new KeyValuePair<string, ViewerPeer>(clientId, expected)))
+            {
+                return;
+            }
+
+            removed = expected;
+        }
+
+        if (removed.Joined is { } viewer)
+        {
+            Log.ViewerLeft(_logger, clientId);
+            _left.Emit(viewer);
+        }
+
+        await removed.Link.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class ViewerPeer(PeerLink link)
+    {
+        public KvsViewer? JoinedField;
+
+        public PeerLink Link { get; } = link;
+
+        public RTCDataChannel? DataChannel { get; set; }
+
+        public KvsViewer? Joined => Volatile.Read(ref JoinedField);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9100, LogLevel.Information, "Answered the offer of viewer {ClientId}")]
+        public static partial void Answered(ILogger logger, string clientId);
+
+        [LoggerMessage(9101, LogLevel.Information, "Viewer {ClientId} joined")]
+        public static partial void ViewerJoined(ILogger logger, string clientId);
+
+        [LoggerMessage(9102, LogLevel.Information, "Viewer {ClientId} left")]
+        public static partial void ViewerLeft(ILogger logger, string clientId);
+
+        [LoggerMessage(9103, LogLevel.Warning, "Viewer {ClientId} failed: {Reason}")]
+        public static partial void ViewerFailed(ILogger logger, string? clientId, string reason);
+
+        [LoggerMessage(9104, LogLevel.Warning, "Refused the offer of viewer {ClientId}: {Max} viewers are connected")]
+        public static partial void TooManyViewers(ILogger logger, string clientId, int max);
+
+        [LoggerMessage(9105, LogLevel.Warning, "Viewer {ClientId} did not open a data channel within {Timeout}; dropped")]
+        public static partial void ViewerTimedOut(ILogger logger, string clientId, TimeSpan timeout);
+
+        [LoggerMessage(9106, LogLevel.Warning, "Signaling inbox full: dropped a {Type} from {ClientId}")]
+        public static partial void InboxFull(ILogger logger, SignalingMessageType type, string? clientId);
+
+        [LoggerMessage(9107, LogLevel.Debug, "ICE candidate from {ClientId}, which has no session; ignored")]
+        public static partial void CandidateForUnknownViewer(ILogger logger, string? clientId);
+
+        [LoggerMessage(9108, LogLevel.Warning, "An offer without a sender client id or SDP was ignored")]
+        public static partial void OfferWithoutSender(ILogger logger);
+
+        [LoggerMessage(9109, LogLevel.Debug, "Broadcast to {ClientId} failed: {Reason}")]
+        public static partial void SendFailed(ILogger logger, string clientId, string reason);
+    }
+}

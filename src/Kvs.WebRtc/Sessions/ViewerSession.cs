@@ -1,0 +1,234 @@
+using System.Threading.Channels;
+using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.Signaling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kvs.WebRtc.Sessions;
+
+/// <summary>
+/// The viewer side of a KVS signaling channel: offers a peer connection with one data channel to the master, and
+/// exchanges messages with it once the channel is open.
+/// </summary>
+/// <remarks>
+/// <see cref="ConnectAsync"/> returns when the data channel is open, so the session is ready to send. Members are
+/// thread-safe; events are raised off the protocol loops and a throwing subscriber is logged and isolated.
+/// </remarks>
+/// <example>
+/// <code>
+/// await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions
+/// {
+///     Channel = new KvsChannelOptions { Channel = "front-door", Region = "us-west-2" },
+///     ClientId = "ops-console-1",
+/// });
+/// viewer.Messages.Subscribe(m => Console.WriteLine(m.Text));
+/// await viewer.SendAsync("hello");
+/// </code>
+/// </example>
+public sealed partial class ViewerSession : IAsyncDisposable
+{
+    /// <summary>The <see cref="KvsPeerMessage.ClientId"/> of messages that come from the master.</summary>
+    public const string MasterClientId = "MASTER";
+
+    private readonly KvsChannel _channel;
+    private readonly ViewerSessionOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<SignalingMessage> _inbox = System.Threading.Channels.Channel.CreateBounded<SignalingMessage>(
+        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly SessionEvents<KvsPeerMessage> _messages;
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly IDisposable _subscription;
+    private readonly Task _loop;
+    private PeerLink? _link;
+    private RTCDataChannel? _dataChannel;
+    private int _disposed;
+
+    private ViewerSession(KvsChannel channel, ViewerSessionOptions options)
+    {
+        _channel = channel;
+        _options = options;
+        _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
+        _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
+        _subscription = channel.Signaling.Messages.Subscribe(Enqueue);
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>).</summary>
+    public IObservable<KvsPeerMessage> Messages => _messages.Observable;
+
+    /// <summary>The peer connection to the master.</summary>
+    public RTCPeerConnection PeerConnection => _link?.Connection ?? throw new InvalidOperationException("The session is not connected.");
+
+    /// <summary>The data channel to the master (open once <see cref="ConnectAsync"/> returned).</summary>
+    public RTCDataChannel DataChannel => _dataChannel ?? throw new InvalidOperationException("The session is not connected.");
+
+    /// <summary>The underlying signaling channel (endpoints, ICE servers, raw signaling).</summary>
+    public KvsChannel Channel => _channel;
+
+    /// <summary>
+    /// Resolves the channel, connects as a viewer, offers a peer connection with one data channel to the master, and
+    /// returns once that data channel is open.
+    /// </summary>
+    /// <param name="options">Channel, client id and peer-connection options.</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The connected session.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
+    /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
+    /// <exception cref="TimeoutException">No open data channel within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
+    public static async Task<ViewerSession> ConnectAsync(ViewerSessionOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var channel = await KvsChannel.OpenViewerAsync(options.Channel, options.ClientId, cancellationToken).ConfigureAwait(false);
+        var session = new ViewerSession(channel, options);
+        try
+        {
+            await session.StartAsync(cancellationToken).ConfigureAwait(false);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sends a text message to the master (waits while the channel's buffer is full).</summary>
+    public ValueTask SendAsync(string text, CancellationToken cancellationToken = default) => DataChannel.SendAsync(text, cancellationToken);
+
+    /// <summary>Sends a binary message to the master (waits while the channel's buffer is full).</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => DataChannel.SendAsync(data, cancellationToken);
+
+    /// <summary>Closes the peer connection and the signaling channel and completes <see cref="Messages"/>. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _subscription.Dispose();
+        _inbox.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_link is not null)
+        {
+            await _link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _channel.DisposeAsync().ConfigureAwait(false);
+        _messages.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        var ct = timeout.Token;
+        try
+        {
+            await _channel.ConnectAsync(ct).ConfigureAwait(false);
+            var servers = await _channel.IceServers.GetIceServersAsync(ct).ConfigureAwait(false);
+            var link = new PeerLink(
+                _channel.Signaling,
+                MasterClientId,
+                recipientClientId: null,
+                PeerLink.WithIceServers(_options.PeerConfiguration, servers),
+                new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
+                _logger);
+            _link = link;
+            link.Connection.ConnectionStateChanged += (_, _) =>
+            {
+                if (link.Connection.ConnectionState == RTCPeerConnectionState.Failed)
+                {
+                    _opened.TrySetException(link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed."));
+                }
+            };
+
+            var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
+            _dataChannel = dataChannel;
+            dataChannel.MessageReceived += (_, e) =>
+                _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+            dataChannel.Opened += (_, _) => _opened.TrySetResult();
+
+            var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
+            await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
+            await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
+            await _opened.Task.WaitAsync(ct).ConfigureAwait(false);
+            Log.Connected(_logger, _options.ClientId);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The data channel to the master did not open within {_options.ConnectTimeout}.");
+        }
+    }
+
+    private void Enqueue(SignalingMessage message)
+    {
+        if (message.Type is not (SignalingMessageType.SdpAnswer or SignalingMessageType.IceCandidate))
+        {
+            return;
+        }
+
+        if (!_inbox.Writer.TryWrite(message))
+        {
+            Log.InboxFull(_logger, message.Type);
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            await foreach (var message in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                var link = _link;
+                if (link is null)
+                {
+                    Log.MessageBeforeOffer(_logger, message.Type);
+                    continue;
+                }
+
+                try
+                {
+                    if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
+                    {
+                        await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
+                    }
+                    else if (message.IceCandidate is { } candidate)
+                    {
+                        await link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (WebRtcException ex)
+                {
+                    Log.BadAnswer(_logger, ex.Message);
+                    _opened.TrySetException(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(9200, LogLevel.Information, "Viewer {ClientId} connected: data channel open")]
+        public static partial void Connected(ILogger logger, string clientId);
+
+        [LoggerMessage(9201, LogLevel.Warning, "The master's answer was rejected: {Reason}")]
+        public static partial void BadAnswer(ILogger logger, string reason);
+
+        [LoggerMessage(9202, LogLevel.Warning, "Signaling inbox full: dropped a {Type}")]
+        public static partial void InboxFull(ILogger logger, SignalingMessageType type);
+
+        [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
+        public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);
+    }
+}

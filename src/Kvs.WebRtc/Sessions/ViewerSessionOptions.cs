@@ -1,0 +1,34 @@
+using Kvs.WebRtc.PeerConnection;
+
+namespace Kvs.WebRtc.Sessions;
+
+/// <summary>Options of a <see cref="ViewerSession"/>.</summary>
+public sealed record ViewerSessionOptions
+{
+    /// <summary>The signaling channel, region, credentials and endpoint overrides (see <see cref="KvsChannelOptions"/>).</summary>
+    public required KvsChannelOptions Channel { get; init; }
+
+    /// <summary>This viewer's unique id on the channel: 1-256 of <c>[a-zA-Z0-9_.-]</c>.</summary>
+    public required string ClientId { get; init; }
+
+    /// <summary>
+    /// Peer-connection settings. Its <see cref="RTCConfiguration.IceServers"/> are ignored: the session uses the channel's
+    /// ICE servers (KVS STUN and TURN). Default: a default <see cref="RTCConfiguration"/>.
+    /// </summary>
+    public RTCConfiguration? PeerConfiguration { get; init; }
+
+    /// <summary>The label of the data channel the viewer opens; default <c>kvsDataChannel</c> (as the KVS samples name it).</summary>
+    public string DataChannelLabel { get; init; } = "kvsDataChannel";
+
+    /// <summary>How long <see cref="ViewerSession.ConnectAsync"/> waits for the answer and an open data channel; default 30 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Channel, nameof(Channel));
+        ArgumentException.ThrowIfNullOrEmpty(ClientId, nameof(ClientId));
+        ArgumentException.ThrowIfNullOrEmpty(DataChannelLabel, nameof(DataChannelLabel));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
+        PeerConfiguration?.Validate();
+    }
+}

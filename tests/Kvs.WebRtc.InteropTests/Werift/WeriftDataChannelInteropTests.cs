@@ -1,0 +1,252 @@
+using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.PeerConnection.DataChannels;
+using NUnit.Framework;
+using static Kvs.WebRtc.InteropTests.Werift.PeerConnectionWaits;
+
+namespace Kvs.WebRtc.InteropTests.Werift;
+
+/// <summary>
+/// Our <see cref="RTCPeerConnection"/> against werift's (an independent TypeScript stack) on 127.0.0.1, SDP and
+/// trickle candidates over JSON lines: both offer/answer directions, in-band channels from either side, negotiated
+/// channels, text and binary both ways, 1,000 messages each way in order, and closing from either side.
+/// </summary>
+[TestFixture]
+[Category("Interop")]
+[NonParallelizable]
+public sealed class WeriftDataChannelInteropTests
+{
+    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+
+    // werift's max-message-size is 64 KiB; text of 'ü' (2 bytes) fills half as many characters.
+    private static readonly int[] s_sizes = [1, 100, 1200, 16_384, 65_536];
+
+    [Test]
+    public async Task WeriftOffers_WeAnswer_InBandAndNegotiatedChannels_TextAndBinaryBothWays()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = cts.Token;
+        await using var ours = new RTCPeerConnection(s_configuration);
+        await using var werift = await WeriftPeer.StartAsync(ours, ct);
+        var fromWerift = NextRemoteChannelAsync(ours, "from-werift", ct);
+        var negotiated = ours.CreateDataChannel("neg", new RTCDataChannelInit { Negotiated = true, Id = 3 });
+
+        await werift.CreateChannelAsync("from-werift");
+        await werift.CreateChannelAsync("neg", negotiatedId: 3);
+        await werift.WeriftOffersAsync(ct);
+
+        var inBand = await fromWerift;
+        await WaitOpenAsync(inBand, ct);
+        await WaitOpenAsync(negotiated, ct);
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "from-werift");
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "neg");
+        await WaitForStateAsync(ours, RTCPeerConnectionState.Connected, ct);
+        Assert.That(inBand.Ordered, Is.True);
+        Assert.That(inBand.Negotiated, Is.False);
+        Assert.That(ours.GetStats().DtlsRole, Is.EqualTo("client"), "we answer setup:active to werift's actpass");
+
+        await AssertBothWaysAsync(werift, inBand, ct);
+        await AssertBothWaysAsync(werift, negotiated, ct);
+        Assert.That(werift.Errors, Is.Empty, werift.Describe());
+    }
+
+    [Test]
+    public async Task WeOffer_WeriftAnswers_ChannelsFromBothSidesAndNegotiated_TextAndBinaryBothWays()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = cts.Token;
+        await using var ours = new RTCPeerConnection(s_configuration);
+        await using var werift = await WeriftPeer.StartAsync(ours, ct);
+        var fromUs = ours.CreateDataChannel("from-us", new RTCDataChannelInit { Protocol = "kvs-test" });
+        var negotiated = ours.CreateDataChannel("neg", new RTCDataChannelInit { Negotiated = true, Id = 4 });
+        await werift.CreateChannelAsync("neg", negotiatedId: 4);
+
+        await werift.WeOfferAsync(ct);
+        await WaitOpenAsync(fromUs, ct);
+        await WaitOpenAsync(negotiated, ct);
+        var announced = await werift.WaitForAsync("channel", ct, e => (string?)e["label"] == "from-us");
+        Assert.That((string?)announced["protocol"], Is.EqualTo("kvs-test"));
+        Assert.That((int?)announced["id"], Is.EqualTo((int?)fromUs.Id), "werift sees the stream id we chose");
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "from-us");
+        await WaitForStateAsync(ours, RTCPeerConnectionState.Connected, ct);
+
+        await AssertBothWaysAsync(werift, fromUs, ct);
+        await AssertBothWaysAsync(werift, negotiated, ct);
+
+        // werift opens a channel once connected (DCEP from the answerer's side).
+        var fromWeriftTask = NextRemoteChannelAsync(ours, "from-werift", ct);
+        await werift.CreateChannelAsync("from-werift");
+        var fromWerift = await fromWeriftTask;
+        await WaitOpenAsync(fromWerift, ct);
+        Assert.That(fromWerift.Id, Is.Not.EqualTo(fromUs.Id));
+        await AssertBothWaysAsync(werift, fromWerift, ct);
+        Assert.That(werift.Errors, Is.Empty, werift.Describe());
+    }
+
+    [Test]
+    public async Task ThousandMessagesEachWay_ArriveIntactAndInOrder()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var ct = cts.Token;
+        const int count = 1000;
+        await using var ours = new RTCPeerConnection(s_configuration);
+        await using var werift = await WeriftPeer.StartAsync(ours, ct);
+        var channel = ours.CreateDataChannel("bulk");
+        await werift.WeOfferAsync(ct);
+        await WaitOpenAsync(channel, ct);
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "bulk");
+
+        // werift -> us: generated by the script, with its own flow control.
+        var received = new List<byte[]>(count);
+        var allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.MessageReceived += (_, e) =>
+        {
+            lock (received)
+            {
+                received.Add(e.Data.ToArray());
+                if (received.Count == count)
+                {
+                    allReceived.TrySetResult();
+                }
+            }
+        };
+        await werift.SendManyAsync("bulk", count);
+        await allReceived.Task.WaitAsync(ct);
+        await werift.WaitForAsync("sentMany", ct);
+        lock (received)
+        {
+            Assert.That(received, Has.Count.EqualTo(count));
+            for (var i = 0; i < count; i++)
+            {
+                Assert.That(received[i], Is.EqualTo(WeriftPeer.BulkPayload(i)), $"message {i} from werift");
+            }
+        }
+
+        // us -> werift: alternating binary and text, werift reports each in arrival order.
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                await channel.SendAsync(WeriftPeer.BulkPayload(i), ct);
+            }
+            else
+            {
+                await channel.SendAsync($"text {i} " + new string('x', i % 300), ct);
+            }
+        }
+
+        var messages = await werift.TakeMessagesAsync("bulk", count, ct);
+        for (var i = 0; i < count; i++)
+        {
+            var (text, binary) = WeriftPeer.Payload(messages[i]);
+            if (i % 2 == 0)
+            {
+                Assert.That(binary, Is.EqualTo(WeriftPeer.BulkPayload(i)), $"message {i} to werift");
+            }
+            else
+            {
+                Assert.That(text, Is.EqualTo($"text {i} " + new string('x', i % 300)), $"message {i} to werift");
+            }
+        }
+
+        Assert.That(werift.Errors, Is.Empty, werift.Describe());
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ChannelClosedFromEitherSide_ClosesOnBoth_AndAnotherChannelStillWorks(bool weClose)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = cts.Token;
+        await using var ours = new RTCPeerConnection(s_configuration);
+        await using var werift = await WeriftPeer.StartAsync(ours, ct);
+        var first = ours.CreateDataChannel("first");
+        var second = ours.CreateDataChannel("second");
+        await werift.WeOfferAsync(ct);
+        await WaitOpenAsync(first, ct);
+        await WaitOpenAsync(second, ct);
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "first");
+        await werift.WaitForAsync("open", ct, e => (string?)e["label"] == "second");
+
+        var closed = WaitClosedAsync(first, ct);
+        if (weClose)
+        {
+            first.Close();
+        }
+        else
+        {
+            await werift.CloseChannelAsync("first");
+        }
+
+        await closed;
+        await werift.WaitForAsync("closed", ct, e => (string?)e["label"] == "first");
+        Assert.That(first.ReadyState, Is.EqualTo(RTCDataChannelState.Closed));
+        Assert.Throws<InvalidOperationException>(() => first.Send("after close"));
+
+        Assert.That(second.ReadyState, Is.EqualTo(RTCDataChannelState.Open));
+        await AssertBothWaysAsync(werift, second, ct);
+        Assert.That(ours.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Connected));
+        Assert.That(werift.Errors, Is.Empty, werift.Describe());
+    }
+
+    [Test]
+    public async Task WeriftClosesItsPeerConnection_OurChannelCloses_AndConnectionLeavesConnected()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = cts.Token;
+        await using var ours = new RTCPeerConnection(s_configuration);
+        await using var werift = await WeriftPeer.StartAsync(ours, ct);
+        var channel = ours.CreateDataChannel("doomed");
+        await werift.WeOfferAsync(ct);
+        await WaitOpenAsync(channel, ct);
+        await WaitForStateAsync(ours, RTCPeerConnectionState.Connected, ct);
+
+        var closed = WaitClosedAsync(channel, ct);
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ours.ConnectionStateChanged += (_, _) =>
+        {
+            if (ours.ConnectionState != RTCPeerConnectionState.Connected)
+            {
+                left.TrySetResult();
+            }
+        };
+        await werift.ClosePeerConnectionAsync();
+        await werift.WaitForAsync("pcClosed", ct);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await closed;
+        var closedAfter = clock.Elapsed;
+        await left.Task.WaitAsync(ct);
+        await TestContext.Out.WriteLineAsync($"channel closed after {closedAfter.TotalMilliseconds:F0} ms, connection {ours.ConnectionState} after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.That(channel.ReadyState, Is.EqualTo(RTCDataChannelState.Closed));
+        Assert.That(ours.ConnectionState, Is.AnyOf(RTCPeerConnectionState.Disconnected, RTCPeerConnectionState.Failed, RTCPeerConnectionState.Closed));
+        Assert.Throws<InvalidOperationException>(() => channel.Send("into the void"));
+    }
+
+    /// <summary>Text and binary of several sizes: ours -> werift (checked by werift's report) and werift -> ours.</summary>
+    private static async Task AssertBothWaysAsync(WeriftPeer werift, RTCDataChannel channel, CancellationToken ct)
+    {
+        var label = channel.Label;
+        var random = new Random(label.Length);
+        foreach (var size in s_sizes)
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            var text = $"{label}:" + new string('ü', Math.Max(0, (size / 2) - 16));
+
+            channel.Send(bytes);
+            channel.Send(text);
+            var toWerift = await werift.TakeMessagesAsync(label, 2, ct);
+            Assert.That(WeriftPeer.Payload(toWerift[0]).Binary, Is.EqualTo(bytes), $"{label}: binary {size} to werift");
+            Assert.That(WeriftPeer.Payload(toWerift[1]).Text, Is.EqualTo(text), $"{label}: text {size} to werift");
+
+            var nextTwo = NextMessagesAsync(channel, 2, ct);
+            await werift.SendBinaryAsync(label, bytes);
+            await werift.SendTextAsync(label, text);
+            var fromWerift = await nextTwo;
+            Assert.That(fromWerift[0].Type, Is.EqualTo(RTCDataChannelMessageType.Binary), $"{label}: binary {size} from werift");
+            Assert.That(fromWerift[0].Data.ToArray(), Is.EqualTo(bytes), $"{label}: binary {size} from werift");
+            Assert.That(fromWerift[1].Type, Is.EqualTo(RTCDataChannelMessageType.Text), $"{label}: text {size} from werift");
+            Assert.That(fromWerift[1].Text, Is.EqualTo(text), $"{label}: text {size} from werift");
+        }
+    }
+}

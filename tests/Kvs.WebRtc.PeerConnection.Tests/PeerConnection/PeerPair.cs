@@ -1,0 +1,168 @@
+using System.Threading.Channels;
+using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.PeerConnection.Dtls;
+
+namespace Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
+
+/// <summary>Two of our peer connections on 127.0.0.1 with in-process signaling (trickle candidates forwarded).</summary>
+internal sealed class PeerPair : IAsyncDisposable
+{
+    private static readonly Lazy<DtlsCertificate> s_certificateA = new(() => DtlsCertificate.Generate());
+    private static readonly Lazy<DtlsCertificate> s_certificateB = new(() => DtlsCertificate.Generate());
+
+    public static readonly RTCConfiguration LoopbackConfiguration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+
+    private readonly CandidateForwarder _toB;
+    private readonly CandidateForwarder _toA;
+
+    public PeerPair(RTCPeerConnectionOptions? optionsA = null, RTCPeerConnectionOptions? optionsB = null)
+    {
+        A = new RTCPeerConnection(LoopbackConfiguration, optionsA ?? new RTCPeerConnectionOptions { Certificate = s_certificateA.Value });
+        B = new RTCPeerConnection(LoopbackConfiguration, optionsB ?? new RTCPeerConnectionOptions { Certificate = s_certificateB.Value });
+        _toB = new CandidateForwarder(A, B);
+        _toA = new CandidateForwarder(B, A);
+    }
+
+    public RTCPeerConnection A { get; }
+
+    public RTCPeerConnection B { get; }
+
+    public static CancellationToken Timeout(int seconds = 15) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    /// <summary>Offer from <paramref name="offerer"/>, answer from the other; candidates trickle both ways.</summary>
+    public async Task NegotiateAsync(RTCPeerConnection offerer, Func<string, string>? mungeAnswer = null, CancellationToken ct = default)
+    {
+        var answerer = offerer == A ? B : A;
+        var offer = await offerer.CreateOfferAsync(ct);
+        await offerer.SetLocalDescriptionAsync(offer, ct);
+        await answerer.SetRemoteDescriptionAsync(offer, ct);
+        (answerer == A ? _toA : _toB).RemoteDescriptionSet();
+        var answer = await answerer.CreateAnswerAsync(ct);
+        await answerer.SetLocalDescriptionAsync(answer, ct);
+        var sent = mungeAnswer is null ? answer : new RTCSessionDescription(RTCSdpType.Answer, mungeAnswer(answer.Sdp));
+        await offerer.SetRemoteDescriptionAsync(sent, ct);
+        (offerer == A ? _toA : _toB).RemoteDescriptionSet();
+    }
+
+    public static Task WaitForStateAsync(RTCPeerConnection pc, RTCPeerConnectionState state, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(object? sender, EventArgs e)
+        {
+            if (pc.ConnectionState == state)
+            {
+                tcs.TrySetResult();
+            }
+        }
+
+        pc.ConnectionStateChanged += Handler;
+        if (pc.ConnectionState == state)
+        {
+            tcs.TrySetResult();
+        }
+
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task.ContinueWith(t => { pc.ConnectionStateChanged -= Handler; return t; }, TaskScheduler.Default).Unwrap();
+    }
+
+    public static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Opened += (_, _) => tcs.TrySetResult();
+        if (channel.ReadyState == RTCDataChannelState.Open)
+        {
+            tcs.TrySetResult();
+        }
+
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task;
+    }
+
+    public static Task<RTCDataChannel> NextRemoteChannelAsync(RTCPeerConnection pc, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<RTCDataChannelEventArgs>? handler = null;
+        handler = (_, e) =>
+        {
+            pc.DataChannel -= handler;
+            tcs.TrySetResult(e.Channel);
+        };
+        pc.DataChannel += handler;
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task;
+    }
+
+    /// <summary>Creates a channel on A, negotiates (A offers) and waits until both ends are open.</summary>
+    public async Task<(RTCDataChannel Local, RTCDataChannel Remote)> OpenChannelAsync(string label, RTCDataChannelInit? init, CancellationToken ct)
+    {
+        var remoteTask = NextRemoteChannelAsync(B, ct);
+        var local = A.CreateDataChannel(label, init);
+        await NegotiateAsync(A, ct: ct);
+        await WaitOpenAsync(local, ct);
+        var remote = await remoteTask;
+        await WaitOpenAsync(remote, ct);
+        return (local, remote);
+    }
+
+    public static Task<RTCDataChannelMessageEventArgs> NextMessageAsync(RTCDataChannel channel, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource<RTCDataChannelMessageEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventHandler<RTCDataChannelMessageEventArgs>? handler = null;
+        handler = (_, e) =>
+        {
+            channel.MessageReceived -= handler;
+            tcs.TrySetResult(e);
+        };
+        channel.MessageReceived += handler;
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task;
+    }
+
+    public static Task WaitClosedAsync(RTCDataChannel channel, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        channel.Closed += (_, _) => tcs.TrySetResult();
+        if (channel.ReadyState == RTCDataChannelState.Closed)
+        {
+            tcs.TrySetResult();
+        }
+
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
+
+    /// <summary>Forwards trickled candidates, holding them until the target has a remote description.</summary>
+    private sealed class CandidateForwarder
+    {
+        private readonly Channel<RTCIceCandidateInit?> _queue = Channel.CreateUnbounded<RTCIceCandidateInit?>();
+        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CandidateForwarder(RTCPeerConnection from, RTCPeerConnection to)
+        {
+            from.IceCandidate += (_, e) => _queue.Writer.TryWrite(e.Candidate);
+            _ = Task.Run(async () =>
+            {
+                await _ready.Task;
+                await foreach (var candidate in _queue.Reader.ReadAllAsync())
+                {
+                    try
+                    {
+                        await to.AddIceCandidateAsync(candidate ?? new RTCIceCandidateInit(string.Empty));
+                    }
+                    catch (WebRtcException)
+                    {
+                        // Closed or a candidate the test does not care about.
+                    }
+                }
+            });
+        }
+
+        public void RemoteDescriptionSet() => _ready.TrySetResult();
+    }
+}
