@@ -19,7 +19,7 @@ public sealed class CoturnRelayIceInteropTests
     {
         using var cts = new CancellationTokenSource(s_timeout);
         await using var coturn = await CoturnServer.StartAsync(cts.Token);
-        var servers = IceServer.FromUrls([coturn.Url], CoturnServer.Username, CoturnServer.Password).ToList();
+        var servers = IceServer.FromUrls([coturn.TurnUri()], CoturnServer.User, CoturnServer.Password).ToList();
         var factory = new TurnRelayFactory();
         await using var a = new IceTransport(new IceTransportOptions { Role = IceRole.Controlling, Policy = IceTransportPolicy.Relay, Servers = servers }, factory);
         await using var b = new IceTransport(new IceTransportOptions { Role = IceRole.Controlled, Policy = IceTransportPolicy.Relay, Servers = servers }, factory);
@@ -55,7 +55,7 @@ public sealed class CoturnRelayIceInteropTests
         using var cts = new CancellationTokenSource(s_timeout);
         await using var coturn = await CoturnServer.StartAsync(cts.Token);
         await using var page = await ChromiumPage.LaunchAsync(cts.Token);
-        var servers = IceServer.FromUrls([coturn.Url], CoturnServer.Username, CoturnServer.Password).ToList();
+        var servers = IceServer.FromUrls([coturn.TurnUri()], CoturnServer.User, CoturnServer.Password).ToList();
         await using var ours = new IceTransport(
             new IceTransportOptions { Role = IceRole.Controlled, Policy = IceTransportPolicy.Relay, Servers = servers }, new TurnRelayFactory());
         var ourCandidates = new ConcurrentQueue<IceCandidate>();

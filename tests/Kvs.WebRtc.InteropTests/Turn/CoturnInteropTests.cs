@@ -1,6 +1,7 @@
 using System.Net;
 using Kvs.WebRtc.PeerConnection.Ice;
 using Kvs.WebRtc.PeerConnection.Turn;
+using Kvs.WebRtc.InteropTests.Support;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Turn;

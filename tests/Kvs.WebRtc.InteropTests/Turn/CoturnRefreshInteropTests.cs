@@ -1,5 +1,6 @@
 using Kvs.WebRtc.PeerConnection.Ice;
 using Kvs.WebRtc.PeerConnection.Turn;
+using Kvs.WebRtc.InteropTests.Support;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Turn;

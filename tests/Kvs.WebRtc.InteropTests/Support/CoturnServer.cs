@@ -7,7 +7,7 @@ using System.Text;
 using Kvs.WebRtc.PeerConnection.Stun;
 using Kvs.WebRtc.Testing;
 
-namespace Kvs.WebRtc.InteropTests.Turn;
+namespace Kvs.WebRtc.InteropTests.Support;
 
 /// <summary>
 /// A coturn <c>turnserver</c> on 127.0.0.1 with free ports, a static long-term user, UDP/TCP and TLS listeners
@@ -35,6 +35,10 @@ internal sealed class CoturnServer : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The <c>turn:</c> URI of the plain listener for <paramref name="transport"/> (<c>udp</c> or <c>tcp</c>).</summary>
+    public string TurnUri(string transport = "udp") =>
+        $"turn:127.0.0.1:{Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}?transport={transport}";
 
     public int TlsPort { get; }
 
