@@ -27,8 +27,8 @@ var channel = new KvsChannelOptions
     LoggerFactory = loggerFactory,
 };
 
-// Both peers run on this machine: gather loopback candidates too (browsers and real devices leave this off).
-var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+// Both peers run on this machine: keep their host candidates on 127.0.0.1 (real devices gather on every interface).
+var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
 // The master (a camera, a robot, a server) echoes whatever a viewer sends.
 await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers }, ct);

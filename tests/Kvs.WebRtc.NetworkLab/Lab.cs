@@ -12,7 +12,7 @@ internal static class Lab
         using var cts = new CancellationTokenSource(options.Timeout);
         var ct = cts.Token;
         var clock = Stopwatch.StartNew();
-        var configuration = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+        var configuration = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
         var forward = new MessageStream(options.Count, options.MaxSize, options.Seed);
         var reverse = new MessageStream(options.ReverseCount, options.MaxSize, options.Seed + 1);
         await using var offerer = new RTCPeerConnection(configuration, Options(options, "offerer "));

@@ -22,6 +22,12 @@ public sealed record RTCConfiguration
     public bool EnableIpv6 { get; init; } = true;
 
     /// <summary>
+    /// The local addresses to gather host candidates on, instead of every usable interface; null (the default) uses
+    /// every interface. <c>[IPAddress.Loopback]</c> keeps two peers on one machine entirely on 127.0.0.1 (tests, samples).
+    /// </summary>
+    public IReadOnlyList<System.Net.IPAddress>? HostAddresses { get; init; }
+
+    /// <summary>
     /// Validates the configuration at the door: every server has at least one URI with a known scheme, and TURN
     /// URIs come with a user name and credential.
     /// </summary>

@@ -606,6 +606,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             Policy = _configuration.IceTransportPolicy == RTCIceTransportPolicy.Relay ? IceTransportPolicy.Relay : IceTransportPolicy.All,
             IncludeLoopback = _configuration.IncludeLoopbackCandidates,
             IncludeIPv6 = _configuration.EnableIpv6,
+            HostAddresses = _configuration.HostAddresses,
         };
         var relays = hasTurn ? new TurnRelayFactory(null, _timeProvider, _loggerFactory) : null;
         var ice = new IceTransport(options, relays, _timeProvider, _loggerFactory);

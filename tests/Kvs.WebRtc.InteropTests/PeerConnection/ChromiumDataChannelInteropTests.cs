@@ -11,7 +11,7 @@ namespace Kvs.WebRtc.InteropTests.PeerConnection;
 [NonParallelizable]
 public sealed class ChromiumDataChannelInteropTests
 {
-    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
     private static readonly int[] s_sizes = [0, 1, 1200, 16_384, 65_536, 262_144];
 
     [Test]

@@ -82,7 +82,7 @@ public sealed class ChromiumDataChannelMeasurements
         var ct = cts.Token;
         await using var page = await ChromiumPage.LaunchAsync(ct);
         var chromium = await ChromiumEchoPage.CreateAsync(page);
-        await using var ours = new RTCPeerConnection(new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false });
+        await using var ours = new RTCPeerConnection(new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] });
         var start = Stopwatch.GetTimestamp();
         var channel = ours.CreateDataChannel("bench");
         await chromium.WeOfferAsync(ours, string.Empty, ct);

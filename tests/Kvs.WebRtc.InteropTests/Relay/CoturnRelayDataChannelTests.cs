@@ -39,6 +39,7 @@ public sealed partial class CoturnRelayDataChannelTests
             ],
             IceTransportPolicy = RTCIceTransportPolicy.Relay,
             IncludeLoopbackCandidates = true,
+            HostAddresses = [System.Net.IPAddress.Loopback],
             EnableIpv6 = false,
         };
         await using var a = new RTCPeerConnection(configuration);

@@ -15,7 +15,7 @@ namespace Kvs.WebRtc.InteropTests.Werift;
 [NonParallelizable]
 public sealed class WeriftDataChannelInteropTests
 {
-    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
     // werift's max-message-size is 64 KiB; text of 'ü' (2 bytes) fills half as many characters.
     private static readonly int[] s_sizes = [1, 100, 1200, 16_384, 65_536];

@@ -10,7 +10,7 @@ internal sealed class PeerPair : IAsyncDisposable
     private static readonly Lazy<DtlsCertificate> s_certificateA = new(() => DtlsCertificate.Generate());
     private static readonly Lazy<DtlsCertificate> s_certificateB = new(() => DtlsCertificate.Generate());
 
-    public static readonly RTCConfiguration LoopbackConfiguration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+    public static readonly RTCConfiguration LoopbackConfiguration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
     private readonly CandidateForwarder _toB;
     private readonly CandidateForwarder _toA;

@@ -135,7 +135,7 @@ public sealed class SessionEmulatorTests
 
     private ViewerSessionOptions ViewerOptions(string clientId) => new() { Channel = _channelOptions, ClientId = clientId, PeerConfiguration = Loopback };
 
-    private static RTCConfiguration Loopback => new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+    private static RTCConfiguration Loopback => new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
     {
