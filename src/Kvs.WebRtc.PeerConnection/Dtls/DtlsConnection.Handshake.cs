@@ -18,6 +18,7 @@ internal sealed partial class DtlsConnection
 
     private readonly byte[] _cookieSecret = new byte[32];
     private readonly DtlsHandshakeReassembler _reassembler = new();
+    private readonly DtlsClientHelloAssembler _clientHelloAssembler = new();
     private readonly List<FlightMessage> _flight = [];
     private DtlsWriter _transcript = new();
     private Step _step = Step.Idle;
@@ -92,6 +93,9 @@ internal sealed partial class DtlsConnection
         SendFlight(now, expectResponse: true);
     }
 
+    /// <summary>ClientHellos a stateless server is assembling from fragments (for tests; at most <see cref="DtlsClientHelloAssembler.Slots"/>).</summary>
+    internal int PartialClientHellos => _clientHelloAssembler.BufferedMessages;
+
     private void ProcessHandshakeRecord(ReadOnlySpan<byte> plaintext, DtlsRecordHeader header, TimeSpan now)
     {
         var sawOld = false;
@@ -119,18 +123,29 @@ internal sealed partial class DtlsConnection
 
             if (_role == DtlsRole.Server && _step == Step.Idle)
             {
-                // Stateless until the cookie checks out (RFC 6347 §4.2.1): only a whole ClientHello is looked at.
-                if (type == (byte)DtlsHandshakeType.ClientHello && offset == 0 && fragmentLength == length)
-                {
-                    HandleInitialClientHello(fragment, sequence, header, now);
-                    if (State is DtlsState.Failed)
-                    {
-                        return;
-                    }
-                }
-                else
+                // Stateless until the cookie checks out (RFC 6347 §4.2.1): only ClientHellos are looked at. A whole
+                // one is handled at once; fragments (RFC 6347 §4.2.3; Chromium splits large ClientHellos across
+                // datagrams) go to a small fixed-size assembler, the only state kept before the handshake starts.
+                if (type != (byte)DtlsHandshakeType.ClientHello)
                 {
                     DroppedRecords++;
+                }
+                else if (offset == 0 && fragmentLength == length)
+                {
+                    HandleInitialClientHello(fragment, sequence, header.SequenceNumber, now);
+                }
+                else if (_clientHelloAssembler.Add(sequence, length, offset, fragment, header.SequenceNumber, out var whole, out var lastRecord, out var dropped))
+                {
+                    HandleInitialClientHello(whole, sequence, lastRecord, now);
+                }
+                else if (dropped)
+                {
+                    DroppedRecords++;
+                }
+
+                if (State is DtlsState.Failed)
+                {
+                    return;
                 }
 
                 continue;
@@ -397,7 +412,7 @@ internal sealed partial class DtlsConnection
 
     // ---------------------------------------------------------------- server
 
-    private void HandleInitialClientHello(ReadOnlySpan<byte> body, ushort messageSequence, DtlsRecordHeader header, TimeSpan now)
+    private void HandleInitialClientHello(ReadOnlySpan<byte> body, ushort messageSequence, ulong recordSequence, TimeSpan now)
     {
         if (!DtlsClientHello.TryParse(body, out var hello))
         {
@@ -416,17 +431,18 @@ internal sealed partial class DtlsConnection
         ComputeCookie(hello, expected);
         if (_options.UseCookieExchange && (hello.Cookie.Length != CookieLength || !CryptographicOperations.FixedTimeEquals(hello.Cookie, expected)))
         {
-            SendHelloVerifyRequest(expected, messageSequence, header.SequenceNumber);
+            SendHelloVerifyRequest(expected, messageSequence, recordSequence);
             return;
         }
 
+        _clientHelloAssembler.Clear();
         State = DtlsState.Connecting;
         _handshakeDeadline = now + _options.HandshakeTimeout;
         _nextReceiveSequence = messageSequence + 1;
         _nextSendSequence = messageSequence;
 
         // Continue epoch-0 numbering after the ClientHello's so records never repeat the HelloVerifyRequest's (RFC 6347 §4.2.1).
-        _writeSequence0 = Math.Max(_writeSequence0, header.SequenceNumber);
+        _writeSequence0 = Math.Max(_writeSequence0, recordSequence);
         _transcript = new DtlsWriter();
         AppendTranscript(DtlsHandshakeType.ClientHello, body, messageSequence);
         _clientRandom = hello.Random;

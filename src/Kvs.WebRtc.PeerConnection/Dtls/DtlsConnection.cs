@@ -214,7 +214,8 @@ internal sealed partial class DtlsConnection : IDisposable
 
         if (_handshakeDeadline is { } deadline && now >= deadline)
         {
-            Fail(DtlsError.Timeout, DtlsAlertDescription.HandshakeFailure, "The DTLS handshake did not complete in time.", sendAlert: false);
+            // Tell the peer (best effort; it may be unreachable) so it stops retransmitting instead of timing out too.
+            Fail(DtlsError.Timeout, DtlsAlertDescription.HandshakeFailure, "The DTLS handshake did not complete in time.");
             return;
         }
 
@@ -440,13 +441,20 @@ internal sealed partial class DtlsConnection : IDisposable
         ReadOnlySpan<byte> plaintext;
         if (header.Epoch == 0)
         {
-            if (_replay0.IsReplay(header.SequenceNumber) || header.ContentType == (byte)DtlsContentType.ApplicationData)
+            // A server still waiting for a (valid) ClientHello keeps no per-client state (RFC 6347 §4.2.1): a
+            // spoofed record with a huge sequence number must not move the window and shut out the real client.
+            var stateless = _role == DtlsRole.Server && _step == Step.Idle;
+            if ((!stateless && _replay0.IsReplay(header.SequenceNumber)) || header.ContentType == (byte)DtlsContentType.ApplicationData)
             {
                 DroppedRecords++;
                 return;
             }
 
-            _replay0.Accept(header.SequenceNumber);
+            if (!stateless)
+            {
+                _replay0.Accept(header.SequenceNumber);
+            }
+
             plaintext = payload;
         }
         else if (header.Epoch == 1 && _readProtection is not null)

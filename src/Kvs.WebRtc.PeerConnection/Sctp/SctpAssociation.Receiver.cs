@@ -361,7 +361,9 @@ internal sealed partial class SctpAssociation
         }
         else
         {
-            _delayedAckDeadline ??= _now + _options.DelayedAckTimeout;
+            // Like dcsctp: never delay longer than half our RTO, so a short RTO on both sides does not fire T3 before the SACK.
+            var halfRto = _rto / 2;
+            _delayedAckDeadline ??= _now + (halfRto < _options.DelayedAckTimeout ? halfRto : _options.DelayedAckTimeout);
         }
     }
 

@@ -298,7 +298,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        _rto = Min(_rto * 2, _options.RtoMax);
+        _rto = Min(_rto * 2, _options.BackoffLimit);
         _reconfigRequestToSend = true;
         _reconfigDeadline = _now + _rto;
     }

@@ -200,7 +200,7 @@ internal sealed partial class SctpAssociation
         }
 
         PrepareResetRequest();
-        var writer = new SctpPacketWriter(destination[.._options.Mtu], _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(destination[.._options.Mtu], _options.LocalPort, _remotePort, _peerTag);
         if (_sackNeeded || (_delayedAckDeadline is not null && HasDataToSend()))
         {
             WriteSack(ref writer);
@@ -364,6 +364,7 @@ internal sealed partial class SctpAssociation
             {
                 _pending.Dequeue();
                 stream.PendingMessages--;
+                Statistics.MessagesSent++;
             }
 
             if (!_rttProbeActive)
@@ -862,7 +863,7 @@ internal sealed partial class SctpAssociation
         _cwnd = _options.Mtu;
         _partialBytesAcked = 0;
         _inFastRecovery = false;
-        _rto = Min(_rto * 2, _options.RtoMax);
+        _rto = Min(_rto * 2, _options.BackoffLimit);
         _rttProbeActive = false;
         for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
         {
@@ -917,7 +918,7 @@ internal sealed partial class SctpAssociation
 
     private void SendShutdown()
     {
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.Shutdown, 0);
         writer.WriteUInt32(_peerCumTsn);
         writer.EndChunk();

@@ -102,7 +102,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        _rto = Min(_rto * 2, _options.RtoMax);
+        _rto = Min(_rto * 2, _options.BackoffLimit);
         if (_state == SctpAssociationState.CookieWait)
         {
             SendInit();
@@ -128,7 +128,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        _rto = Min(_rto * 2, _options.RtoMax);
+        _rto = Min(_rto * 2, _options.BackoffLimit);
         if (_state == SctpAssociationState.ShutdownSent)
         {
             SendShutdown();
@@ -199,7 +199,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.Heartbeat, 0);
         Span<byte> info = stackalloc byte[HeartbeatInfoLength];
         BinaryPrimitives.WriteInt64BigEndian(info, _now.Ticks);
@@ -226,7 +226,7 @@ internal sealed partial class SctpAssociation
         }
 
         // RFC 9260 §8.3: echo the Heartbeat Information parameter unchanged.
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.HeartbeatAck, 0);
         writer.WriteParameter(type, info);
         writer.EndChunk();

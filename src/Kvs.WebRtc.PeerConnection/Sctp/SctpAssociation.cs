@@ -38,6 +38,7 @@ internal sealed partial class SctpAssociation
     private bool _peerSupportsReconfig;
     private ushort _outboundStreamCount;
     private ushort _inboundStreamCount;
+    private ushort _remotePort;
     private byte[]? _cookieToEcho;
     private int _initRetransmits;
     private TimeSpan _now;
@@ -68,6 +69,7 @@ internal sealed partial class SctpAssociation
         _maxDataPayload = _options.Mtu - SctpPacket.CommonHeaderLength - DataChunk.HeaderLength;
         _outboundStreamCount = _options.OutboundStreams;
         _inboundStreamCount = _options.InboundStreams;
+        _remotePort = _options.RemotePort;
         InitSender();
         _rto = _options.RtoInitial;
         _state = SctpAssociationState.Closed;
@@ -84,6 +86,26 @@ internal sealed partial class SctpAssociation
 
     /// <summary>Settings in use.</summary>
     public SctpAssociationOptions Options => _options;
+
+    /// <summary>
+    /// The peer's SCTP port (its SDP a=sctp-port, RFC 8841 §5); starts as <see cref="SctpAssociationOptions.RemotePort"/>.
+    /// It may be changed only while the association is still CLOSED (before <see cref="Connect"/> and before an
+    /// association is established by the peer), because every packet carries it and the peer checks it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set after the association left the CLOSED state.</exception>
+    public ushort RemotePort
+    {
+        get => _remotePort;
+        set
+        {
+            if (_terminated || _state != SctpAssociationState.Closed)
+            {
+                throw new InvalidOperationException("The remote SCTP port can only be set before the association starts.");
+            }
+
+            _remotePort = value;
+        }
+    }
 
     /// <summary>Negotiated outbound stream count (min of ours and the peer's inbound), valid once established.</summary>
     public ushort OutboundStreamCount => _outboundStreamCount;
@@ -198,7 +220,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        if (sourcePort != _options.RemotePort || destinationPort != _options.LocalPort)
+        if (sourcePort != _remotePort || destinationPort != _options.LocalPort)
         {
             DropPacket("wrong ports");
             return;
@@ -370,7 +392,7 @@ internal sealed partial class SctpAssociation
             _now.Ticks);
         Span<byte> cookieBytes = stackalloc byte[SctpStateCookie.Length];
         cookie.Write(cookieBytes, _cookieKey);
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, init.InitiateTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, init.InitiateTag);
         InitChunk.Write(ref writer, SctpChunkType.InitAck, _localTag, (uint)_options.ReceiveWindow, _options.OutboundStreams, _options.InboundStreams, _localInitialTsn, cookieBytes);
         EnqueueControl(ref writer);
     }
@@ -486,7 +508,7 @@ internal sealed partial class SctpAssociation
 
     private void SendInit()
     {
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, 0);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, 0);
         InitChunk.Write(ref writer, SctpChunkType.Init, _localTag, (uint)_options.ReceiveWindow, _options.OutboundStreams, _options.InboundStreams, _localInitialTsn, default);
         EnqueueControl(ref writer);
     }
@@ -498,7 +520,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.CookieEcho, 0);
         writer.WriteBytes(_cookieToEcho);
         writer.EndChunk();
@@ -509,7 +531,7 @@ internal sealed partial class SctpAssociation
 
     private void SendSimpleChunk(SctpChunkType type, byte flags)
     {
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(type, flags);
         writer.EndChunk();
         EnqueueControl(ref writer);
@@ -517,7 +539,7 @@ internal sealed partial class SctpAssociation
 
     private void SendAbort(SctpErrorCause cause, string? detail)
     {
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.Abort, 0);
         Span<byte> info = stackalloc byte[64];
         var n = 0;
@@ -533,7 +555,7 @@ internal sealed partial class SctpAssociation
 
     private void SendUnrecognizedChunkError(in SctpChunk chunk)
     {
-        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _options.RemotePort, _peerTag);
+        var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
         writer.BeginChunk(SctpChunkType.Error, 0);
         Span<byte> header = stackalloc byte[4];
         header[0] = chunk.RawType;

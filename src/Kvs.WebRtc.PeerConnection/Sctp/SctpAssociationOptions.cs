@@ -30,16 +30,38 @@ internal sealed record SctpAssociationOptions
     /// <summary>Maximum inbound streams accepted; default 65535.</summary>
     public ushort InboundStreams { get; init; } = 65535;
 
-    /// <summary>RTO.Initial (RFC 9260 §16); default 1 s.</summary>
-    public TimeSpan RtoInitial { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// RTO.Initial; default 500 ms. RFC 9260 §16 suggests 1 s for the general Internet; WebRTC stacks use shorter
+    /// timers because data channels run over ICE-verified, usually short paths (dcsctp, Chromium's SCTP: 500 ms).
+    /// </summary>
+    public TimeSpan RtoInitial { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>RTO.Min; default 1 s (RFC 9260 §16). Lower values speed loss recovery on short paths.</summary>
-    public TimeSpan RtoMin { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// RTO.Min; default 220 ms (dcsctp). RFC 9260 §16 suggests 1 s. It must stay above the peer's delayed-SACK
+    /// timeout (200 ms at most for RFC 9260 §6.2 peers), or T3-rtx fires before an on-time delayed SACK arrives.
+    /// </summary>
+    public TimeSpan RtoMin { get; init; } = TimeSpan.FromMilliseconds(220);
 
-    /// <summary>RTO.Max; default 60 s.</summary>
-    public TimeSpan RtoMax { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// RTO.Max for the RTO computed from RTT measurements (RFC 9260 §6.3.1); default 800 ms (dcsctp). RFC 9260 §16
+    /// suggests 60 s; a low cap keeps one unlucky RTT sample or a lost packet from stalling a data channel for
+    /// seconds. Back-off after consecutive expiries is capped separately by <see cref="MaxTimerBackoff"/>.
+    /// </summary>
+    public TimeSpan RtoMax { get; init; } = TimeSpan.FromMilliseconds(800);
 
-    /// <summary>Delayed SACK timeout (RFC 9260 §6.2); default 200 ms.</summary>
+    /// <summary>
+    /// Cap of the exponential timer back-off after consecutive expiries (T1, T3-rtx, T2, RE-CONFIG); default 3 s.
+    /// RFC 9260 §6.3.3 E2 caps the doubled RTO at RTO.Max; like dcsctp (Chromium and Firefox set its
+    /// max_timer_backoff_duration to 3 s) this keeps the cap on RTT-derived RTOs (<see cref="RtoMax"/>) separate from
+    /// the back-off cap, so an outage is ridden out for about <see cref="MaxAssociationRetransmits"/> × 3 s instead
+    /// of failing the association after a few seconds. Values below <see cref="RtoMax"/> act as <see cref="RtoMax"/>.
+    /// </summary>
+    public TimeSpan MaxTimerBackoff { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Delayed SACK timeout (RFC 9260 §6.2, at most 500 ms); default 200 ms (dcsctp). The association uses the
+    /// smaller of this and half its current RTO.
+    /// </summary>
     public TimeSpan DelayedAckTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>HB.interval (RFC 9260 §8.3); default 30 s. <see cref="Timeout.InfiniteTimeSpan"/> turns heartbeats off.</summary>
@@ -60,6 +82,9 @@ internal sealed record SctpAssociationOptions
     /// <summary>Association.Max.Retrans (consecutive timeouts before the association fails); default 10.</summary>
     public int MaxAssociationRetransmits { get; init; } = 10;
 
+    /// <summary>The largest value the doubling RTO reaches after timer expiries.</summary>
+    internal TimeSpan BackoffLimit => MaxTimerBackoff > RtoMax ? MaxTimerBackoff : RtoMax;
+
     internal void Validate()
     {
         if (Mtu is < 512 or > 65507)
@@ -77,5 +102,7 @@ internal sealed record SctpAssociationOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RtoMin, TimeSpan.Zero, nameof(RtoMin));
         ArgumentOutOfRangeException.ThrowIfLessThan(RtoMax, RtoMin, nameof(RtoMax));
         ArgumentOutOfRangeException.ThrowIfLessThan(RtoInitial, RtoMin, nameof(RtoInitial));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DelayedAckTimeout, TimeSpan.Zero, nameof(DelayedAckTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxTimerBackoff, TimeSpan.Zero, nameof(MaxTimerBackoff));
     }
 }

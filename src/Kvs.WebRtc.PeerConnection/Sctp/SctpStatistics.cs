@@ -29,5 +29,8 @@ internal sealed class SctpStatistics
 
     public long MessagesReceived { get; set; }
 
+    /// <summary>User messages whose every fragment has been put on the wire at least once (retransmissions not counted).</summary>
+    public long MessagesSent { get; set; }
+
     public long SacksSent { get; set; }
 }
