@@ -188,7 +188,7 @@ public sealed partial class RTCPeerConnection
         [LoggerMessage(5204, LogLevel.Warning, "The remote SDP changed its ICE credentials; ICE restarts are not supported, the new credentials are applied as is")]
         public static partial void RemoteIceRestart(ILogger logger);
 
-        [LoggerMessage(5205, LogLevel.Warning, "The remote sctp-port is {Port}; this stack always addresses port 5000")]
+        [LoggerMessage(5205, LogLevel.Information, "The remote sctp-port is {Port} (WebRTC stacks normally use 5000); SCTP packets are addressed to it")]
         public static partial void UnusualSctpPort(ILogger logger, int port);
     }
 }

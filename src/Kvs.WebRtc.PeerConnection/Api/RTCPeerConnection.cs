@@ -280,7 +280,6 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         {
             SetGatheringState(RTCIceGatheringState.Gathering);
             var started = _ice!.StartAsync(cancellationToken);
-            IceSocketTuning.Apply(_ice);
             return started;
         }
 
@@ -345,13 +344,17 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                     _dataMLineIndex = remote.MLineIndex;
                 }
 
+                if (remote.SctpPort is < 1 or > ushort.MaxValue)
+                {
+                    throw new WebRtcException(WebRtcError.InvalidSessionDescription, $"a=sctp-port {remote.SctpPort} is not a port number.");
+                }
+
                 if (remote.SctpPort != WebRtcSdp.DefaultSctpPort)
                 {
-                    // SctpAssociationOptions fixes the ports at creation; every WebRTC stack uses 5000 (RFC 8841 §5).
                     Log.UnusualSctpPort(_logger, remote.SctpPort);
                 }
 
-                _transport.ConfigureDtls(remote.LocalDtlsRole, remote.Fingerprints, remote.MaxMessageSize);
+                _transport.ConfigureDtls(remote.LocalDtlsRole, remote.Fingerprints, remote.MaxMessageSize, (ushort)remote.SctpPort);
             }
 
             after = _signaling.Apply(local: false, description.Type);

@@ -50,5 +50,11 @@ internal sealed partial class IceTransport
 
         [LoggerMessage(2113, LogLevel.Debug, "ICE relay dispose failed")]
         public static partial void RelayDisposeFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2114, LogLevel.Debug, "ICE could not set socket buffer sizes on {Base}: {Error}")]
+        public static partial void BufferSizeFailed(ILogger logger, IPEndPoint @base, SocketError error);
+
+        [LoggerMessage(2115, LogLevel.Warning, "ICE receive thread on {Base} stopped unexpectedly")]
+        public static partial void ReceiveThreadFailed(ILogger logger, IPEndPoint @base, Exception exception);
     }
 }

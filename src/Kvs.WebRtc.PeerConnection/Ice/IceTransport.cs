@@ -16,13 +16,23 @@ namespace Kvs.WebRtc.PeerConnection.Ice;
 /// <para>Thread-safety: every public member may be called from any thread. Agent access is serialised by one lock.
 /// <see cref="CandidateGathered"/>, <see cref="StateChanged"/> and <see cref="SelectedPairChanged"/> are raised in
 /// order on a dedicated dispatch task, never on a socket loop and never under the lock, so slow handlers cannot stall
-/// checks. <see cref="DataReceiver"/> runs on a socket receive loop (it is the layer below DTLS: keep it fast); with
-/// several local sockets or a relay, two calls may overlap, so the receiver must be thread-safe or hand off to a queue.</para>
+/// checks. <see cref="DataReceiver"/> runs on a socket's dedicated receive thread (blocking receives into a reused
+/// buffer, one datagram processed at a time; threads are reused across transports): it is the layer below DTLS, keep it
+/// fast. With several local sockets or a relay, two calls may overlap, so the receiver must be thread-safe or hand off
+/// to a queue. Sends on host sockets are synchronous. Socket buffer sizes come from <see cref="IceTransportOptions"/>
+/// (4 MiB by default).</para>
 /// </remarks>
 internal sealed partial class IceTransport : IAsyncDisposable
 {
     // The largest UDP payload: a datagram is never truncated (RTP and DTLS stay well below the MTU anyway).
     private const int ReceiveBufferSize = 65536;
+
+    // Bound of one blocking receive, so a receive thread notices disposal even if closing the socket did not wake it
+    // (on Linux closing does wake it; an idle socket costs one timeout exception per period).
+    private const int ReceivePollMilliseconds = 1000;
+
+    // Bound of one blocking send (a full SO_SNDBUF); in practice UDP sends complete at once.
+    private const int SendTimeoutMilliseconds = 1000;
 
     private readonly IceTransportOptions _options;
     private readonly IIceRelayFactory? _relayFactory;
@@ -174,6 +184,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
                     socket.Bind(new IPEndPoint(address, 0));
                     var baseEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+                    ConfigureSocket(socket, baseEndPoint);
                     var host = new HostSocket(socket, baseEndPoint);
                     index.TryGetValue(address.AddressFamily, out var i);
                     index[address.AddressFamily] = i + 1;
@@ -186,7 +197,9 @@ internal sealed partial class IceTransport : IAsyncDisposable
                     }
 
                     socket = null;
-                    _loops.Add(Task.Run(() => ReceiveLoopAsync(host, _cts.Token), CancellationToken.None));
+                    // Starting a new thread waits until it runs, which on a loaded machine takes a scheduling slot:
+                    // do it from the pool so setLocalDescription does not wait (datagrams queue in the socket).
+                    _loops.Add(Task.Run(() => StartReceiveThread(host), CancellationToken.None));
                 }
                 catch (SocketException ex)
                 {
@@ -307,7 +320,10 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
         if (path.Socket is { } host)
         {
-            return SendOnSocketAsync(host.Socket, datagram, path.RemoteAddress!, cancellationToken);
+            // Synchronous: a UDP send only copies into the kernel (it blocks only while SO_SNDBUF is full, which is
+            // back-pressure), and it avoids an async state machine and a thread-pool hop per datagram.
+            SendOnSocket(host.Socket, datagram.Span, path.RemoteAddress!, path.Remote);
+            return ValueTask.CompletedTask;
         }
 
         return path.Relay!.SendAsync(path.Remote, datagram, cancellationToken);
@@ -367,16 +383,72 @@ internal sealed partial class IceTransport : IAsyncDisposable
         _cts.Dispose();
     }
 
-    private static async ValueTask SendOnSocketAsync(Socket socket, ReadOnlyMemory<byte> datagram, SocketAddress remote, CancellationToken cancellationToken)
+    private void SendOnSocket(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, IPEndPoint remoteEndPoint)
     {
         try
         {
-            await socket.SendToAsync(datagram, SocketFlags.None, remote, cancellationToken).ConfigureAwait(false);
+            socket.SendTo(datagram, SocketFlags.None, remote);
+        }
+        catch (SocketException ex)
+        {
+            // A lost datagram, as UDP may lose it anyway: DTLS and SCTP above retransmit.
+            Log.SendError(_logger, remoteEndPoint, ex.SocketErrorCode);
         }
         catch (ObjectDisposedException)
         {
             // closed concurrently: the datagram is lost, as UDP may lose it anyway
         }
+    }
+
+    private void ConfigureSocket(Socket socket, IPEndPoint baseEndPoint)
+    {
+        try
+        {
+            if (_options.SocketReceiveBufferSize > 0)
+            {
+                socket.ReceiveBufferSize = _options.SocketReceiveBufferSize;
+            }
+
+            if (_options.SocketSendBufferSize > 0)
+            {
+                socket.SendBufferSize = _options.SocketSendBufferSize;
+            }
+        }
+        catch (SocketException ex)
+        {
+            // Best effort: the default buffers still work, only with more drops under bursts.
+            Log.BufferSizeFailed(_logger, baseEndPoint, ex.SocketErrorCode);
+        }
+
+        socket.ReceiveTimeout = ReceivePollMilliseconds;
+
+        // Sends are synchronous (see SendAsync): bound them, so a stuck interface cannot hold a caller (or the lock of
+        // the layer above) indefinitely; a timed-out send is a lost datagram.
+        socket.SendTimeout = SendTimeoutMilliseconds;
+    }
+
+    private Task StartReceiveThread(HostSocket host)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var token = _cts.Token;
+        ReceiveThreads.Run(() =>
+        {
+            try
+            {
+                ReceiveLoop(host, token);
+            }
+#pragma warning disable CA1031 // an unhandled exception on a dedicated thread would end the process
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.ReceiveThreadFailed(_logger, host.Base, ex);
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        });
+        return stopped.Task;
     }
 
     private IEnumerable<IPAddress> EnumerateHostAddresses()
@@ -594,20 +666,19 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync(HostSocket host, CancellationToken cancellationToken)
+    // One dedicated thread per host socket with blocking receives into one reused buffer: no async state machine,
+    // epoll hand-off or thread-pool hop per datagram, and each datagram is processed inline (ICE demux, then the
+    // receiver: DTLS, SCTP) before the next is read, so the socket buffer absorbs bursts.
+    private void ReceiveLoop(HostSocket host, CancellationToken cancellationToken)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize);
         var address = new SocketAddress(host.Base.AddressFamily);
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = await host.Socket.ReceiveFromAsync(buffer, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                received = host.Socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
             catch (ObjectDisposedException)
             {
@@ -620,7 +691,13 @@ internal sealed partial class IceTransport : IAsyncDisposable
                     return;
                 }
 
-                Log.ReceiveError(_logger, host.Base, ex.SocketErrorCode);
+                // TimedOut is the bounded poll; others (e.g. ICMP port unreachable surfacing as ConnectionReset) are
+                // per-datagram conditions: keep reading.
+                if (ex.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock))
+                {
+                    Log.ReceiveError(_logger, host.Base, ex.SocketErrorCode);
+                }
+
                 continue;
             }
 
@@ -629,17 +706,29 @@ internal sealed partial class IceTransport : IAsyncDisposable
                 continue;
             }
 
-            var datagram = buffer.AsSpan(0, received);
+            ProcessDatagram(host, buffer.AsSpan(0, received), address);
+        }
+    }
 
+    private void ProcessDatagram(HostSocket host, ReadOnlySpan<byte> datagram, SocketAddress address)
+    {
+        try
+        {
             // Fast path (no lock, no allocation): application data from the selected remote on this socket.
             if (datagram[0] > 3 && _sendPath is { } path && ReferenceEquals(path.Socket, host) && path.RemoteAddress!.Equals(address))
             {
                 DataReceiver?.Invoke(datagram);
-                continue;
+                return;
             }
 
             var source = host.CachedSource(address);
             OnDatagram(datagram, host.Base, source, host);
+        }
+#pragma warning disable CA1031 // a throwing receiver must not stop the socket: the datagram is dropped
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(_logger, ex);
         }
     }
 

@@ -26,8 +26,9 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     private const int DatagramBufferSize = 2048;
 
     // The SCTP receive window bounds what the peer keeps in flight towards us; it must stay below what the ICE socket
-    // can queue (see IceSocketTuning: 4 MiB requested, the Linux default is ~208 KiB), or bursts overflow it and every
-    // drop costs a retransmission and a congestion-window cut. The association accepts chunks beyond the window only
+    // can queue (IceTransportOptions.SocketReceiveBufferSize: 4 MiB requested, the Linux default is ~208 KiB; the kernel
+    // caps it at net.core.rmem_max), or bursts overflow it and every drop costs a retransmission and a congestion-window
+    // cut. The association accepts chunks beyond the window only
     // for the next in-order TSN, so the window must also clearly exceed the largest message (256 KiB).
     private const int ReceiveWindow = 512 * 1024;
 
@@ -42,7 +43,6 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     private readonly byte[] _receiveScratch = new byte[DtlsConnection.MaxApplicationDataLength];
     private readonly byte[] _sctpScratch = new byte[DatagramBufferSize];
     private readonly Queue<byte[]> _early = new();
-    private readonly DtlsClientHelloDefragmenter _clientHelloDefragmenter = new();
     private IceTransport? _ice;
     private DtlsConnection? _dtls;
     private DataChannelManager? _manager;
@@ -51,6 +51,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     private bool _dtlsStarted;
     private DtlsState _reportedDtlsState = DtlsState.New;
     private int? _remoteMaxMessageSize;
+    private ushort _remoteSctpPort = 5000;
     private TimeSpan? _armed;
     private bool _closed;
     private Random? _lossRandom;
@@ -161,7 +162,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// Sets the DTLS role and the peer's fingerprints once the remote description is known. Later calls (renegotiation)
     /// only replace the fingerprints.
     /// </summary>
-    public void ConfigureDtls(DtlsRole role, IReadOnlyList<DtlsFingerprint> remoteFingerprints, int? remoteMaxMessageSize)
+    public void ConfigureDtls(DtlsRole role, IReadOnlyList<DtlsFingerprint> remoteFingerprints, int? remoteMaxMessageSize, ushort remoteSctpPort = 5000)
     {
         lock (_gate)
         {
@@ -171,6 +172,11 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             }
 
             _remoteMaxMessageSize = remoteMaxMessageSize;
+            _remoteSctpPort = remoteSctpPort;
+            if (_manager is { IsAttached: true } existing && existing.Association.State == SctpAssociationState.Closed)
+            {
+                existing.Association.RemotePort = remoteSctpPort;
+            }
             var now = Now;
             if (_dtls is not null)
             {
@@ -283,7 +289,10 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             return _manager;
         }
 
-        var association = new SctpAssociation(new SctpAssociationOptions { ReceiveWindow = ReceiveWindow }, Now, _loggerFactory.CreateLogger<SctpAssociation>());
+        var association = new SctpAssociation(new SctpAssociationOptions { ReceiveWindow = ReceiveWindow }, Now, _loggerFactory.CreateLogger<SctpAssociation>())
+        {
+            RemotePort = _remoteSctpPort, // the peer's a=sctp-port (RFC 8841 section 5)
+        };
         var manager = new DataChannelManager(association, isDtlsClient, () => Now, _loggerFactory.CreateLogger<DataChannelManager>(), _dispatcher.Post);
         manager.TransmitReady += OnTransmitReady;
         manager.ChannelAnnounced += channel => DataChannelAnnounced?.Invoke(channel);
@@ -351,19 +360,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
 
     private void FeedDtlsLocked(ReadOnlySpan<byte> datagram, TimeSpan now)
     {
-        var dtls = _dtls!;
-        if (dtls.Role == DtlsRole.Server && _reportedDtlsState is DtlsState.New or DtlsState.Connecting
-            && _clientHelloDefragmenter.TryAbsorb(datagram, out var whole))
-        {
-            if (whole is not null)
-            {
-                dtls.HandleDatagram(whole, now);
-            }
-
-            return;
-        }
-
-        dtls.HandleDatagram(datagram, now);
+        _dtls!.HandleDatagram(datagram, now);
     }
 
     private void OnTimer()
