@@ -8,7 +8,7 @@ namespace Kvs.WebRtc.Benchmarks.PeerConnection;
 /// <summary>Two of our peer connections on 127.0.0.1 with in-process signaling, connected by one data channel.</summary>
 public sealed class LoopbackPeers : IAsyncDisposable
 {
-    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false };
+    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
     private LoopbackPeers(RTCPeerConnection offerer, RTCPeerConnection answerer)
     {
