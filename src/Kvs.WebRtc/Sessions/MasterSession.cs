@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.Signaling;
@@ -35,14 +34,11 @@ public sealed partial class MasterSession : IAsyncDisposable
     private readonly MasterSessionOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ViewerPeer> _peers = new(StringComparer.Ordinal);
-    private readonly Channel<SignalingMessage> _inbox = System.Threading.Channels.Channel.CreateBounded<SignalingMessage>(
-        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SessionEvents<KvsViewer> _joined;
     private readonly SessionEvents<KvsViewer> _left;
     private readonly SessionEvents<KvsPeerMessage> _messages;
     private readonly CancellationTokenSource _stop = new();
-    private readonly IDisposable _subscription;
-    private readonly Task _loop;
+    private readonly SignalingInbox _inbox;
     private int _disposed;
 
     private MasterSession(KvsChannel channel, MasterSessionOptions options)
@@ -53,8 +49,8 @@ public sealed partial class MasterSession : IAsyncDisposable
         _joined = new SessionEvents<KvsViewer>(_logger, nameof(ViewerJoined));
         _left = new SessionEvents<KvsViewer>(_logger, nameof(ViewerLeft));
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
-        _subscription = channel.Signaling.Messages.Subscribe(Enqueue);
-        _loop = Task.Run(RunAsync);
+        _inbox = new SignalingInbox(
+            channel.Signaling, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
     }
 
     /// <summary>Raised when a viewer's data channel opens.</summary>
@@ -144,10 +140,8 @@ public sealed partial class MasterSession : IAsyncDisposable
             return;
         }
 
-        _subscription.Dispose();
-        _inbox.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _inbox.DisposeAsync().ConfigureAwait(false);
         foreach (var clientId in _peers.Keys)
         {
             await RemoveAsync(clientId, expected: null).ConfigureAwait(false);
@@ -168,53 +162,31 @@ public sealed partial class MasterSession : IAsyncDisposable
             : throw new InvalidOperationException($"Viewer '{clientId}' has no open data channel.");
     }
 
-    private void Enqueue(SignalingMessage message)
-    {
-        if (message.Type is not (SignalingMessageType.SdpOffer or SignalingMessageType.IceCandidate))
-        {
-            return;
-        }
-
-        if (!_inbox.Writer.TryWrite(message))
-        {
-            Log.InboxFull(_logger, message.Type, message.SenderClientId);
-        }
-    }
-
-    private async Task RunAsync()
+    private async Task HandleAsync(SignalingMessage message)
     {
         try
         {
-            await foreach (var message in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            if (message.Type == SignalingMessageType.SdpOffer)
             {
-                try
-                {
-                    if (message.Type == SignalingMessageType.SdpOffer)
-                    {
-                        await HandleOfferAsync(message).ConfigureAwait(false);
-                    }
-                    else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && _peers.TryGetValue(sender, out var peer))
-                    {
-                        await peer.Link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        Log.CandidateForUnknownViewer(_logger, message.SenderClientId);
-                    }
-                }
-                catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
-                {
-                    // One viewer's bad input ends that viewer only.
-                    Log.ViewerFailed(_logger, message.SenderClientId, ex.Message);
-                    if (message.SenderClientId is { } id)
-                    {
-                        await RemoveAsync(id, expected: null).ConfigureAwait(false);
-                    }
-                }
+                await HandleOfferAsync(message).ConfigureAwait(false);
+            }
+            else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && _peers.TryGetValue(sender, out var peer))
+            {
+                await peer.Link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                Log.CandidateForUnknownViewer(_logger, message.SenderClientId);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
         {
+            // One viewer's bad input ends that viewer only.
+            Log.ViewerFailed(_logger, message.SenderClientId, ex.Message);
+            if (message.SenderClientId is { } id)
+            {
+                await RemoveAsync(id, expected: null).ConfigureAwait(false);
+            }
         }
     }
 
@@ -373,8 +345,6 @@ public sealed partial class MasterSession : IAsyncDisposable
         [LoggerMessage(9105, LogLevel.Warning, "Viewer {ClientId} did not open a data channel within {Timeout}; dropped")]
         public static partial void ViewerTimedOut(ILogger logger, string clientId, TimeSpan timeout);
 
-        [LoggerMessage(9106, LogLevel.Warning, "Signaling inbox full: dropped a {Type} from {ClientId}")]
-        public static partial void InboxFull(ILogger logger, SignalingMessageType type, string? clientId);
 
         [LoggerMessage(9107, LogLevel.Debug, "ICE candidate from {ClientId}, which has no session; ignored")]
         public static partial void CandidateForUnknownViewer(ILogger logger, string? clientId);

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.Signaling;
@@ -34,13 +33,10 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private readonly KvsChannel _channel;
     private readonly ViewerSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly Channel<SignalingMessage> _inbox = System.Threading.Channels.Channel.CreateBounded<SignalingMessage>(
-        new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SessionEvents<KvsPeerMessage> _messages;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private readonly IDisposable _subscription;
-    private readonly Task _loop;
+    private readonly SignalingInbox _inbox;
     private PeerLink? _link;
     private RTCDataChannel? _dataChannel;
     private int _disposed;
@@ -51,8 +47,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _options = options;
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
-        _subscription = channel.Signaling.Messages.Subscribe(Enqueue);
-        _loop = Task.Run(RunAsync);
+        _inbox = new SignalingInbox(
+            channel.Signaling, [SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
     }
 
     /// <summary>Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>).</summary>
@@ -111,10 +107,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
             return;
         }
 
-        _subscription.Dispose();
-        _inbox.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _inbox.DisposeAsync().ConfigureAwait(false);
         if (_link is not null)
         {
             await _link.DisposeAsync().ConfigureAwait(false);
@@ -168,52 +162,30 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
     }
 
-    private void Enqueue(SignalingMessage message)
+    private async Task HandleAsync(SignalingMessage message)
     {
-        if (message.Type is not (SignalingMessageType.SdpAnswer or SignalingMessageType.IceCandidate))
+        var link = _link;
+        if (link is null)
         {
+            Log.MessageBeforeOffer(_logger, message.Type);
             return;
         }
 
-        if (!_inbox.Writer.TryWrite(message))
-        {
-            Log.InboxFull(_logger, message.Type);
-        }
-    }
-
-    private async Task RunAsync()
-    {
         try
         {
-            await foreach (var message in _inbox.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
-                var link = _link;
-                if (link is null)
-                {
-                    Log.MessageBeforeOffer(_logger, message.Type);
-                    continue;
-                }
-
-                try
-                {
-                    if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
-                    {
-                        await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
-                    }
-                    else if (message.IceCandidate is { } candidate)
-                    {
-                        await link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
-                    }
-                }
-                catch (WebRtcException ex)
-                {
-                    Log.BadAnswer(_logger, ex.Message);
-                    _opened.TrySetException(ex);
-                }
+                await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
+            }
+            else if (message.IceCandidate is { } candidate)
+            {
+                await link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        catch (WebRtcException ex)
         {
+            Log.BadAnswer(_logger, ex.Message);
+            _opened.TrySetException(ex);
         }
     }
 
@@ -225,8 +197,6 @@ public sealed partial class ViewerSession : IAsyncDisposable
         [LoggerMessage(9201, LogLevel.Warning, "The master's answer was rejected: {Reason}")]
         public static partial void BadAnswer(ILogger logger, string reason);
 
-        [LoggerMessage(9202, LogLevel.Warning, "Signaling inbox full: dropped a {Type}")]
-        public static partial void InboxFull(ILogger logger, SignalingMessageType type);
 
         [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
         public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection.Dtls;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;

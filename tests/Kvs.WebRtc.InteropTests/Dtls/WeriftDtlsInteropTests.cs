@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection.Dtls;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;
@@ -39,7 +40,7 @@ public sealed class WeriftDtlsInteropTests
     [Test]
     public void OurClient_WeriftServer_HandshakeKeysAndDataMatch()
     {
-        var node = RequireWerift();
+        var node = NodeScript.RequireWerift();
         var (cert, key, fingerprint) = PeerIdentity.Write(_directory);
         using var ours = DtlsCertificate.Generate();
         using var peer = PeerProcess.Start(node, $"{ScriptPath} server {cert} {key}");
@@ -55,7 +56,7 @@ public sealed class WeriftDtlsInteropTests
     [Test]
     public void WeriftClient_OurServer_HandshakeKeysAndDataMatch()
     {
-        var node = RequireWerift();
+        var node = NodeScript.RequireWerift();
         var (cert, key, fingerprint) = PeerIdentity.Write(_directory);
         using var ours = DtlsCertificate.Generate();
         using var driver = new DtlsUdpTestDriver(new DtlsConnection(DtlsRole.Server, ours, [fingerprint], Options()));
@@ -66,14 +67,6 @@ public sealed class WeriftDtlsInteropTests
         AssertKeysAndData(driver, peer);
     }
 
-    private static string RequireWerift()
-    {
-        var node = ExternalTool.Require("node", "/usr/bin/node");
-        ExternalTool.RequireCondition(
-            Directory.Exists(Path.Combine(RepositoryPaths.Root, "tests", "Kvs.WebRtc.InteropTests", "node", "node_modules", "werift")),
-            "npm package werift (npm ci in tests/Kvs.WebRtc.InteropTests/node)");
-        return node;
-    }
 
     private static DtlsOptions Options() => new() { SrtpProfiles = [DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80] };
 
@@ -114,19 +107,7 @@ public sealed class WeriftDtlsInteropTests
     private static JsonObject WaitForEvent(PeerProcess peer, string name, DtlsUdpTestDriver? driver = null)
     {
         JsonObject? found = null;
-        bool Seen()
-        {
-            foreach (var line in peer.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (line.StartsWith('{') && JsonNode.Parse(line) is JsonObject obj && (string?)obj["event"] == name)
-                {
-                    found = obj;
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        bool Seen() => peer.TryFindEvent(name, out found);
 
         var ok = driver is null ? peer.WaitForOutput(_ => Seen(), s_timeout) : driver.Pump(Seen, s_timeout);
         Assert.That(ok, Is.True, $"no '{name}' event from werift" + peer.Describe());

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection.Ice;
+using Kvs.WebRtc.PeerConnection.Sdp;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Ice;
@@ -74,7 +75,7 @@ public sealed class ChromiumIceInteropTests
         var (ufrag, pwd, chromiumCandidates) = ChromiumSdp.Read(offer);
         Assert.That(chromiumCandidates, Is.Not.Empty, "Chromium gathered candidates");
 
-        var answer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, "active");
+        var answer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, SdpSetup.Active);
         await page.EvaluateAsync("async (sdp) => { window.tRemote = performance.now(); await window.pc.setRemoteDescription({ type: 'answer', sdp }); }", answer);
         var ourStart = Stopwatch.GetTimestamp();
         ours.SetRemoteCredentials(new IceCredentials(ufrag, pwd));
@@ -109,7 +110,7 @@ public sealed class ChromiumIceInteropTests
         var ourCandidates = await GatherAsync(ours, cts.Token);
         var clock = Stopwatch.StartNew();
 
-        var offer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, "actpass");
+        var offer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, SdpSetup.ActPass);
         var answer = await page.EvaluateAsync<string>(
             "async ([sdp, timeoutMs]) => { " + CreatePcJs + " window.tRemote = performance.now();" +
             " await pc.setRemoteDescription({ type: 'offer', sdp }); await pc.setLocalDescription(await pc.createAnswer());" +

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection.Ice;
+using Kvs.WebRtc.PeerConnection.Sdp;
 using Kvs.WebRtc.PeerConnection.Turn;
 using NUnit.Framework;
 
@@ -84,7 +85,7 @@ public sealed class CoturnRelayIceInteropTests
             }
             """);
         var (ufrag, pwd, chromiumCandidates) = ChromiumSdp.Read(offer);
-        var answer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, "active");
+        var answer = ChromiumSdp.Write(ours.LocalCredentials.Ufrag, ours.LocalCredentials.Password, SdpSetup.Active);
         await page.EvaluateAsync("async (sdp) => { await window.pc.setRemoteDescription({ type: 'answer', sdp }); }", answer);
         ours.SetRemoteCredentials(new IceCredentials(ufrag, pwd));
         foreach (var line in chromiumCandidates)

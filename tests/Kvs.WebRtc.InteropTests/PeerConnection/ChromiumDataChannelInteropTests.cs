@@ -31,9 +31,9 @@ public sealed class ChromiumDataChannelInteropTests
 
         var ordered = await remote("ordered");
         var unordered = await remote("unordered");
-        await ChromiumEchoPage.WaitOpenAsync(ordered, ct);
-        await ChromiumEchoPage.WaitOpenAsync(unordered, ct);
-        await ChromiumEchoPage.WaitOpenAsync(negotiated, ct);
+        await PeerConnectionWaits.WaitOpenAsync(ordered, ct);
+        await PeerConnectionWaits.WaitOpenAsync(unordered, ct);
+        await PeerConnectionWaits.WaitOpenAsync(negotiated, ct);
         Assert.That(ordered.Ordered, Is.True);
         Assert.That(unordered.Ordered, Is.False);
         Assert.That(await chromium.ConnectionStateAsync(), Is.EqualTo("connected/connected"));
@@ -60,7 +60,7 @@ public sealed class ChromiumDataChannelInteropTests
             "pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); wire(pc.createDataChannel('kvs'));", ct);
         Assert.That(ours.LocalDescription!.Sdp, Does.Contain("m=audio 0 ").And.Contain("m=video 0 "));
         var channel = await remote("kvs");
-        await ChromiumEchoPage.WaitOpenAsync(channel, ct);
+        await PeerConnectionWaits.WaitOpenAsync(channel, ct);
         var echo = await ChromiumEchoPage.EchoAsync(channel, "data beside rejected media", ct);
         Assert.That(echo.Text, Is.EqualTo("data beside rejected media"));
         // Rejected (port 0) sections stop their transceivers; Chromium then drops them from getTransceivers().
@@ -81,9 +81,9 @@ public sealed class ChromiumDataChannelInteropTests
         var negotiated = ours.CreateDataChannel("neg", new RTCDataChannelInit { Negotiated = true, Id = 6 });
 
         await chromium.WeOfferAsync(ours, "wire(pc.createDataChannel('neg', { negotiated: true, id: 6 }));", ct);
-        await ChromiumEchoPage.WaitOpenAsync(ordered, ct);
-        await ChromiumEchoPage.WaitOpenAsync(unordered, ct);
-        await ChromiumEchoPage.WaitOpenAsync(negotiated, ct);
+        await PeerConnectionWaits.WaitOpenAsync(ordered, ct);
+        await PeerConnectionWaits.WaitOpenAsync(unordered, ct);
+        await PeerConnectionWaits.WaitOpenAsync(negotiated, ct);
         Assert.That(await chromium.WaitLogAsync("open:ours-ordered"), Is.True);
         Assert.That(await chromium.WaitLogAsync("open:ours-unordered"), Is.True);
         Assert.That(await chromium.ConnectionStateAsync(), Is.EqualTo("connected/connected"));
@@ -97,7 +97,7 @@ public sealed class ChromiumDataChannelInteropTests
         // A channel Chromium opens once connected.
         await page.EvaluateAsync("() => window.wire(window.pc.createDataChannel('from-chromium'))");
         var fromChromium = await remote("from-chromium");
-        await ChromiumEchoPage.WaitOpenAsync(fromChromium, ct);
+        await PeerConnectionWaits.WaitOpenAsync(fromChromium, ct);
         var echo = await ChromiumEchoPage.EchoAsync(fromChromium, "hello chromium", ct);
         Assert.That(echo.Text, Is.EqualTo("hello chromium"));
     }
@@ -136,7 +136,7 @@ public sealed class ChromiumDataChannelInteropTests
         }, ct);
 
         var forwarded = 0;
-        var opened = ChromiumEchoPage.WaitOpenAsync(channel, ct);
+        var opened = PeerConnectionWaits.WaitOpenAsync(channel, ct);
         while (!opened.IsCompleted)
         {
             var batch = await page.EvaluateAsync<System.Text.Json.JsonElement>("() => window.cands.splice(0)");
@@ -175,7 +175,7 @@ public sealed class ChromiumDataChannelInteropTests
         await using var ours = new RTCPeerConnection(s_configuration);
         var channel = ours.CreateDataChannel("bulk");
         await chromium.WeOfferAsync(ours, string.Empty, ct);
-        await ChromiumEchoPage.WaitOpenAsync(channel, ct);
+        await PeerConnectionWaits.WaitOpenAsync(channel, ct);
 
         const int count = 10_000;
         var received = new List<int>(count);
@@ -229,10 +229,10 @@ public sealed class ChromiumDataChannelInteropTests
         await using var ours = new RTCPeerConnection(s_configuration);
         var first = ours.CreateDataChannel("first");
         await chromium.WeOfferAsync(ours, string.Empty, ct);
-        await ChromiumEchoPage.WaitOpenAsync(first, ct);
+        await PeerConnectionWaits.WaitOpenAsync(first, ct);
         Assert.That(await chromium.WaitLogAsync("open:first"), Is.True);
 
-        var closed = ChromiumEchoPage.WaitClosedAsync(first, ct);
+        var closed = PeerConnectionWaits.WaitClosedAsync(first, ct);
         if (weClose)
         {
             first.Close();
@@ -246,7 +246,7 @@ public sealed class ChromiumDataChannelInteropTests
         Assert.That(await chromium.WaitLogAsync("close:first"), Is.True, "Chromium saw the close");
 
         var second = ours.CreateDataChannel("second");
-        await ChromiumEchoPage.WaitOpenAsync(second, ct);
+        await PeerConnectionWaits.WaitOpenAsync(second, ct);
         var echo = await ChromiumEchoPage.EchoAsync(second, "second works", ct);
         Assert.That(echo.Text, Is.EqualTo("second works"));
     }

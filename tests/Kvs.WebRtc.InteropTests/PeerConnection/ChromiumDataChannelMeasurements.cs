@@ -86,7 +86,7 @@ public sealed class ChromiumDataChannelMeasurements
         var start = Stopwatch.GetTimestamp();
         var channel = ours.CreateDataChannel("bench");
         await chromium.WeOfferAsync(ours, string.Empty, ct);
-        await ChromiumEchoPage.WaitOpenAsync(channel, ct);
+        await PeerConnectionWaits.WaitOpenAsync(channel, ct);
         var openMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
         var bulkMs = await SendAsync(page, channel, BulkSize, BulkCount, ct);

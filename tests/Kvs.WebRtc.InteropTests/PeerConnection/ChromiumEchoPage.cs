@@ -99,30 +99,6 @@ internal sealed class ChromiumEchoPage
         return tcs.Task.WaitAsync(ct);
     }
 
-    public static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Opened += (_, _) => tcs.TrySetResult();
-        if (channel.ReadyState == RTCDataChannelState.Open)
-        {
-            tcs.TrySetResult();
-        }
-
-        return tcs.Task.WaitAsync(ct);
-    }
-
-    public static Task WaitClosedAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Closed += (_, _) => tcs.TrySetResult();
-        if (channel.ReadyState == RTCDataChannelState.Closed)
-        {
-            tcs.TrySetResult();
-        }
-
-        return tcs.Task.WaitAsync(ct);
-    }
-
     /// <summary>Collects the channels the peer announces, by label.</summary>
     public static Func<string, Task<RTCDataChannel>> CollectRemoteChannels(RTCPeerConnection pc, CancellationToken ct)
     {

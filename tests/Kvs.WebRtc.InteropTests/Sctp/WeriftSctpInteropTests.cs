@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
+using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection.Sctp;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;
@@ -24,8 +23,8 @@ public sealed class WeriftSctpInteropTests
     [Test]
     public void OurInit_WeriftServer_EchoesMessagesOfAllSizes()
     {
-        var node = RequireWerift();
-        using var peer = NodePeer.Start(node, $"{ScriptPath} server");
+        var node = NodeScript.RequireWerift();
+        using var peer = PeerProcess.Start(node, $"{ScriptPath} server");
         var port = peer.WaitForEvent("listening", s_timeout)["port"]!.GetValue<int>();
         using var driver = new SctpUdpTestDriver(new IPEndPoint(IPAddress.Loopback, port));
         driver.Association.Connect(driver.Now);
@@ -36,9 +35,9 @@ public sealed class WeriftSctpInteropTests
     [Test]
     public void WeriftInit_BothSidesConnect_EstablishAndEcho()
     {
-        var node = RequireWerift();
+        var node = NodeScript.RequireWerift();
         using var driver = new SctpUdpTestDriver();
-        using var peer = NodePeer.Start(node, $"{ScriptPath} client {driver.LocalPort}");
+        using var peer = PeerProcess.Start(node, $"{ScriptPath} client {driver.LocalPort}");
         peer.WaitForEvent("listening", s_timeout);
         Assert.That(driver.Pump(() => driver.Association.State == SctpAssociationState.Established, s_timeout), Is.True, peer.Describe());
         AssertEcho(driver, peer);
@@ -47,8 +46,8 @@ public sealed class WeriftSctpInteropTests
     [Test]
     public void ResetStreams_WeriftPerformsTheReset()
     {
-        var node = RequireWerift();
-        using var peer = NodePeer.Start(node, $"{ScriptPath} server");
+        var node = NodeScript.RequireWerift();
+        using var peer = PeerProcess.Start(node, $"{ScriptPath} server");
         var port = peer.WaitForEvent("listening", s_timeout)["port"]!.GetValue<int>();
         using var driver = new SctpUdpTestDriver(new IPEndPoint(IPAddress.Loopback, port));
         driver.Association.Connect(driver.Now);
@@ -61,7 +60,7 @@ public sealed class WeriftSctpInteropTests
         Assert.That(reset["streams"]!.AsArray().Select(n => n!.GetValue<int>()), Does.Contain(3));
     }
 
-    private static void AssertEcho(SctpUdpTestDriver driver, NodePeer peer)
+    private static void AssertEcho(SctpUdpTestDriver driver, PeerProcess peer)
     {
         var sizes = new[] { 1, 100, 1172, 1173, 5000, 16 * 1024, 60 * 1024 };
         var sent = new List<byte[]>();
@@ -87,106 +86,6 @@ public sealed class WeriftSctpInteropTests
         for (var i = 0; i < binary.Count; i++)
         {
             Assert.That(binary[i].Data.AsSpan().SequenceEqual(sent[i + 1]), Is.True, $"message {i}");
-        }
-    }
-
-    private static string RequireWerift()
-    {
-        var node = ExternalTool.Require("node", "/usr/bin/node");
-        ExternalTool.RequireCondition(
-            Directory.Exists(Path.Combine(RepositoryPaths.Root, "tests", "Kvs.WebRtc.InteropTests", "node", "node_modules", "werift")),
-            "npm package werift (npm ci in tests/Kvs.WebRtc.InteropTests/node)");
-        return node;
-    }
-
-    /// <summary>The node peer process; output lines are JSON events. Every wait is bounded; disposal kills it.</summary>
-    private sealed class NodePeer : IDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-
-        private NodePeer(Process process) => _process = process;
-
-        public static NodePeer Start(string node, string arguments)
-        {
-            var process = new Process
-            {
-                StartInfo = new ProcessStartInfo(node, arguments)
-                {
-                    RedirectStandardInput = true,
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                },
-            };
-            var peer = new NodePeer(process);
-            process.OutputDataReceived += (_, e) => peer.Add(e.Data);
-            process.ErrorDataReceived += (_, e) => peer.Add(e.Data);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return peer;
-        }
-
-        public JsonObject WaitForEvent(string name, TimeSpan timeout)
-        {
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < timeout)
-            {
-                lock (_lines)
-                {
-                    foreach (var line in _lines)
-                    {
-                        if (line.StartsWith('{') && JsonNode.Parse(line) is JsonObject o && (string?)o["event"] == name)
-                        {
-                            return o;
-                        }
-                    }
-                }
-
-                Thread.Sleep(20);
-            }
-
-            Assert.Fail($"no '{name}' event from the peer" + Describe());
-            return null!;
-        }
-
-        public string Describe()
-        {
-            lock (_lines)
-            {
-                return Environment.NewLine + "peer output:" + Environment.NewLine + string.Join(Environment.NewLine, _lines.TakeLast(40));
-            }
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit(5000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            _process.Dispose();
-        }
-
-        private void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_lines)
-            {
-                _lines.Add(line);
-            }
         }
     }
 }

@@ -68,6 +68,16 @@ internal sealed class NodeScript : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Finds node and the installed werift package, skipping outside CI (failing under CI) when either is absent.</summary>
+    public static string RequireWerift()
+    {
+        var node = ExternalTool.Require("node", "/usr/bin/node");
+        ExternalTool.RequireCondition(
+            Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "werift")),
+            "npm package werift (npm ci in tests/Kvs.WebRtc.InteropTests/node)");
+        return node;
+    }
+
     /// <summary>Starts <paramref name="script"/> with extra environment variables.</summary>
     public static NodeScript Start(string script, IReadOnlyDictionary<string, string>? environment = null)
     {

@@ -56,10 +56,7 @@ internal sealed class WeriftPeer : IAsyncDisposable
     /// <summary>Starts the werift peer for <paramref name="ours"/>; skips outside CI (fails in CI) without node or werift.</summary>
     public static async Task<WeriftPeer> StartAsync(RTCPeerConnection ours, CancellationToken ct)
     {
-        var node = ExternalTool.Require("node", "/usr/bin/node");
-        ExternalTool.RequireCondition(
-            Directory.Exists(Path.Combine(NodeScript.ScriptDirectory, "node_modules", "werift")),
-            "npm package werift (npm ci in tests/Kvs.WebRtc.InteropTests/node)");
+        var node = NodeScript.RequireWerift();
         var psi = new ProcessStartInfo(node)
         {
             WorkingDirectory = NodeScript.ScriptDirectory,

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json.Nodes;
+using NUnit.Framework;
 
-namespace Kvs.WebRtc.InteropTests.Dtls;
+namespace Kvs.WebRtc.InteropTests.Support;
 
 /// <summary>An external peer process (OpenSSL CLI, node) with captured output; every wait is bounded and disposal kills it.</summary>
 internal sealed class PeerProcess : IDisposable
@@ -55,6 +57,30 @@ internal sealed class PeerProcess : IDisposable
         }
 
         return condition(Output);
+    }
+
+    /// <summary>Finds the first JSON output line (as the werift peer scripts print them) whose <c>event</c> is <paramref name="name"/>.</summary>
+    public bool TryFindEvent(string name, out JsonObject? found)
+    {
+        foreach (var line in Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (line.StartsWith('{') && JsonNode.Parse(line) is JsonObject obj && (string?)obj["event"] == name)
+            {
+                found = obj;
+                return true;
+            }
+        }
+
+        found = null;
+        return false;
+    }
+
+    /// <summary>Waits (bounded) for a JSON event line; fails the test with the peer's output when none comes.</summary>
+    public JsonObject WaitForEvent(string name, TimeSpan timeout)
+    {
+        JsonObject? found = null;
+        Assert.That(WaitForOutput(_ => TryFindEvent(name, out found), timeout), Is.True, $"no '{name}' event from the peer" + Describe());
+        return found!;
     }
 
     public void WriteLine(string line)

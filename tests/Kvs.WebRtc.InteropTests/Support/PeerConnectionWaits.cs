@@ -1,7 +1,7 @@
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 
-namespace Kvs.WebRtc.InteropTests.Werift;
+namespace Kvs.WebRtc.InteropTests.Support;
 
 /// <summary>Bounded waits on our peer connection and data channel events, for the end-to-end interop tests.</summary>
 internal static class PeerConnectionWaits
