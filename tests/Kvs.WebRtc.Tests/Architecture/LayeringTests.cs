@@ -26,6 +26,7 @@ public sealed class LayeringTests
         ["Ice"] = ["Stun"],
         ["Turn"] = ["Stun", "Ice"], // Ice only for the relay seam (Contracts/IIceRelay.cs), checked below
         ["DataChannels"] = ["Sctp", ""],
+        ["Codecs"] = [],
     };
 
     // The ICE<->TURN seam: the only Ice types Turn may touch.
