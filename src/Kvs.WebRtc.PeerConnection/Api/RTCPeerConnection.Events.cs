@@ -17,7 +17,7 @@ public sealed partial class RTCPeerConnection
                 return;
             }
 
-            var section = _localSession is null ? null : FindDataSection(_localSession);
+            var section = _localSession is null ? null : FindBundleSection(_localSession);
             if (candidate is null)
             {
                 section?.SetEndOfCandidates();
@@ -26,7 +26,7 @@ public sealed partial class RTCPeerConnection
             {
                 var text = candidate.ToString();
                 section?.AddCandidate(text["candidate:".Length..]);
-                init = new RTCIceCandidateInit(text, _dataMid, _dataMLineIndex, _localCredentials.Ufrag);
+                init = new RTCIceCandidateInit(text, _bundleMid, _bundleMLineIndex, _localCredentials.Ufrag);
             }
         }
 

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Dtls;
 using Kvs.WebRtc.PeerConnection.Ice;
+using Kvs.WebRtc.PeerConnection.Jsep;
+using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.PeerConnection.Sdp;
 using Kvs.WebRtc.PeerConnection.Transport;
 using Kvs.WebRtc.PeerConnection.Turn;
@@ -11,15 +13,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kvs.WebRtc.PeerConnection;
 
 /// <summary>
-/// A WebRTC peer connection for data channels (W3C <see href="https://www.w3.org/TR/webrtc/#interface-definition">RTCPeerConnection</see>):
-/// JSEP offer/answer (RFC 8829) with one BUNDLEd <c>m=application UDP/DTLS/SCTP webrtc-datachannel</c> section, trickle
-/// ICE (RFC 8838), DTLS 1.2 with fingerprint verification (RFC 8827), SCTP (RFC 8261) and DCEP (RFC 8832).
+/// A WebRTC peer connection (W3C <see href="https://www.w3.org/TR/webrtc/#interface-definition">RTCPeerConnection</see>):
+/// JSEP offer/answer (RFC 8829) with any mix of audio, video and one data channel section BUNDLEd on one transport
+/// (RFC 8843, rtcp-mux), trickle ICE (RFC 8838), DTLS 1.2 with fingerprint verification (RFC 8827), SRTP keyed by
+/// DTLS (RFC 5764) for RTP/RTCP, SCTP (RFC 8261) and DCEP (RFC 8832) for data channels.
 /// </summary>
 /// <remarks>
 /// <para>Typical use: <c>CreateDataChannel</c>, <c>CreateOfferAsync</c>, <c>SetLocalDescriptionAsync</c>, send the
 /// offer and every <see cref="IceCandidate"/> to the peer, then <c>SetRemoteDescriptionAsync</c> with the answer and
-/// <c>AddIceCandidateAsync</c> for the peer's candidates. Remote offers that also carry audio or video sections are
-/// answered with those sections rejected (port 0).</para>
+/// <c>AddIceCandidateAsync</c> for the peer's candidates. Media: <see cref="AddTrack"/> or <see cref="AddTransceiver(MediaStreamTrackKind, RTCRtpTransceiverInit?)"/>
+/// before the offer or answer; remote tracks arrive through <see cref="Track"/>. Offered sections that cannot be
+/// accepted (no common codec, unknown media) are answered with port 0 and logged at Warning with the reason.</para>
 /// <para>Thread-safety: every member may be called from any thread. Events are raised one at a time, in order, on a
 /// dedicated task of this connection — never under a lock or on a network loop; a throwing handler is logged and
 /// does not affect the connection. Data channel events (<see cref="RTCDataChannel.MessageReceived"/> etc.) are raised
@@ -45,6 +49,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly SdpFingerprint _localFingerprint;
     private readonly ulong _sessionId;
     private readonly SignalingStateMachine _signaling = new();
+    private readonly JsepNegotiator _negotiator = new();
+    private readonly List<RTCRtpTransceiver> _transceivers = [];
+    private readonly string _cname = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+    private bool _dataRequested;
 
     private IceTransport? _ice;
     private bool _iceStarted;
@@ -55,8 +63,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private RTCSdpType _remoteType;
     private string? _remoteUfrag;
     private HashSet<string> _remoteMids = [];
-    private string _dataMid = DefaultMid;
-    private int _dataMLineIndex;
+    private string _bundleMid = DefaultMid;
+    private int _bundleMLineIndex;
     private DtlsRole? _dtlsRole;
     private ulong _sessionVersion = 2;
     private bool _closed;
@@ -99,6 +107,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _transport.DtlsStateChanged += OnDtlsStateChanged;
         // Already on the dispatcher, before the channel's Opened and messages: raise inline so handlers attach in time.
         _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
+        _transport.MediaReceiver = OnMediaPacket;
+        _transport.SrtpReady += OnSrtpReady;
     }
 
     /// <summary>A local candidate to send to the peer; null <see cref="RTCPeerConnectionIceEventArgs.Candidate"/> marks the end (W3C <c>onicecandidate</c>).</summary>
@@ -171,8 +181,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     public string LocalFingerprint => _certificate.Fingerprint.ToString();
 
     /// <summary>
-    /// Creates an offer with one data channel section (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-createoffer">createOffer</see>):
-    /// BUNDLE, ice-ufrag/pwd, ice-options:trickle, a sha-256 fingerprint, setup:actpass, sctp-port 5000, max-message-size.
+    /// Creates an offer (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-createoffer">createOffer</see>): the
+    /// sections of earlier negotiations in their order, one per new transceiver, and a data channel section once a data
+    /// channel was created (or when there is nothing else to offer); BUNDLE, rtcp-mux, ice-ufrag/pwd, trickle, a sha-256
+    /// fingerprint, setup:actpass.
     /// </summary>
     /// <exception cref="WebRtcException"><see cref="WebRtcError.Closed"/> after <see cref="Close"/>.</exception>
     public Task<RTCSessionDescription> CreateOfferAsync(CancellationToken cancellationToken = default)
@@ -181,15 +193,17 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         lock (_sync)
         {
             ThrowIfClosed();
-            var session = WebRtcSdp.CreateDataChannelOffer(LocalTransportParameters(SdpSetup.ActPass), _sessionId, DefaultMid,
-                WebRtcSdp.DefaultSctpPort, WebRtcSdp.DefaultMaxMessageSize);
+            var wantData = _dataRequested || _transceivers.Count == 0;
+            var session = _negotiator.CreateOffer(Models(), wantData, LocalTransportParameters(SdpSetup.ActPass), _sessionId, _sessionVersion, _cname);
             return Task.FromResult(new RTCSessionDescription(RTCSdpType.Offer, session.ToSdpString()));
         }
     }
 
     /// <summary>
     /// Answers the remote offer (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-createanswer">createAnswer</see>):
-    /// the data section is accepted with setup:active (passive when the offer is active), every other section rejected.
+    /// audio and video sections are accepted with the transceivers they were associated with (see <see cref="Track"/>),
+    /// the first data section is accepted, with setup:active (passive when the offer is active); anything else is
+    /// answered with port 0 and logged at Warning with the reason.
     /// </summary>
     /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidState"/> without a remote offer; <see cref="WebRtcError.Closed"/>.</exception>
     public Task<RTCSessionDescription> CreateAnswerAsync(CancellationToken cancellationToken = default)
@@ -232,6 +246,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         RTCSignalingState before, after;
         bool startIce;
+        IReadOnlyList<JsepTransceiver> negotiated = [];
         lock (_sync)
         {
             ThrowIfClosed();
@@ -250,7 +265,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             }
 
             var session = ParseSdp(description.Sdp);
-            var data = FindDataSection(session);
+            var data = FindBundleSection(session);
             if (data is not null)
             {
                 if (session.GetIceUfrag(data) != _localCredentials.Ufrag || session.GetIcePwd(data) != _localCredentials.Password)
@@ -258,8 +273,14 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                     throw new WebRtcException(WebRtcError.InvalidSessionDescription, "The local description's ICE credentials were not created by this connection.");
                 }
 
-                _dataMid = data.Mid ?? DefaultMid;
-                _dataMLineIndex = session.Media.IndexOf(data);
+                _bundleMid = data.Mid ?? DefaultMid;
+                _bundleMLineIndex = session.Media.IndexOf(data);
+            }
+
+            _negotiator.ApplyLocal(session);
+            if (description.Type == RTCSdpType.Answer && _remoteSession is not null)
+            {
+                negotiated = _negotiator.Complete(_remoteSession, session, localIsOfferer: false, Models());
             }
 
             if (description.Type == RTCSdpType.Offer)
@@ -276,6 +297,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         RaiseSignalingIfChanged(before, after);
+        AfterNegotiation(negotiated, []);
         if (startIce)
         {
             SetGatheringState(RTCIceGatheringState.Gathering);
@@ -297,6 +319,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(description);
         cancellationToken.ThrowIfCancellationRequested();
         RTCSignalingState before, after;
+        IReadOnlyList<JsepTransceiver> negotiated = [];
+        IReadOnlyList<JsepTransceiver> associated = [];
         lock (_sync)
         {
             ThrowIfClosed();
@@ -323,6 +347,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 if (_remoteUfrag is not null && _remoteUfrag != remote.Credentials.Ufrag)
                 {
                     Log.RemoteIceRestart(_logger);
+                    throw new WebRtcException(WebRtcError.InvalidSessionDescription,
+                        "The remote ICE credentials changed (an ICE restart), which this connection does not support yet; create a new connection.");
                 }
 
                 _remoteUfrag = remote.Credentials.Ufrag;
@@ -340,8 +366,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 _dtlsRole = remote.LocalDtlsRole;
                 if (description.Type == RTCSdpType.Offer)
                 {
-                    _dataMid = remote.Mid;
-                    _dataMLineIndex = remote.MLineIndex;
+                    _bundleMid = remote.Mid;
+                    _bundleMLineIndex = remote.MLineIndex;
                 }
 
                 if (remote.SctpPort is < 1 or > ushort.MaxValue)
@@ -349,12 +375,22 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                     throw new WebRtcException(WebRtcError.InvalidSessionDescription, $"a=sctp-port {remote.SctpPort} is not a port number.");
                 }
 
-                if (remote.SctpPort != WebRtcSdp.DefaultSctpPort)
+                if (remote.SctpPort is { } port && port != WebRtcSdp.DefaultSctpPort)
                 {
-                    Log.UnusualSctpPort(_logger, remote.SctpPort);
+                    Log.UnusualSctpPort(_logger, port);
                 }
 
-                _transport.ConfigureDtls(remote.LocalDtlsRole, remote.Fingerprints, remote.MaxMessageSize, (ushort)remote.SctpPort);
+                _transport.ConfigureDtls(remote.LocalDtlsRole, remote.Fingerprints, remote.MaxMessageSize, (ushort)(remote.SctpPort ?? WebRtcSdp.DefaultSctpPort),
+                    startSctp: remote.SctpPort is not null);
+            }
+
+            if (description.Type == RTCSdpType.Offer)
+            {
+                associated = _negotiator.ApplyRemoteOffer(session, Models(), CreateRemoteTransceiverLocked);
+            }
+            else if (description.Type == RTCSdpType.Answer && _localSession is not null)
+            {
+                negotiated = _negotiator.Complete(_localSession, session, localIsOfferer: true, Models());
             }
 
             after = _signaling.Apply(local: false, description.Type);
@@ -364,6 +400,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         RaiseSignalingIfChanged(before, after);
+        AfterNegotiation(negotiated, associated);
         return Task.CompletedTask;
     }
 
@@ -435,6 +472,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         lock (_sync)
         {
             ThrowIfClosed();
+            _dataRequested = true;
 
             // Before the answer the DTLS role is unknown: answerers normally pick setup:active, making us the server.
             manager = _transport.GetOrCreateManager(_dtlsRole == DtlsRole.Client);
@@ -510,6 +548,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         _transport.Close();
+        CloseMedia();
         _iceState = RTCIceConnectionState.Closed;
         _connectionState = RTCPeerConnectionState.Closed;
         if (ice is not null)
@@ -557,22 +596,23 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         return session!;
     }
 
-    private static MediaDescription? FindDataSection(SessionDescription session) =>
-        session.Media.Find(m => m.IsDataChannel && !m.IsRejected);
+    private static MediaDescription? FindBundleSection(SessionDescription session) =>
+        session.Media.Find(m => !m.IsRejected && (m.IsDataChannel || JsepNegotiator.IsRtpMedia(m)));
 
     private SdpTransportParameters LocalTransportParameters(SdpSetup setup) =>
         new(_localCredentials.Ufrag, _localCredentials.Password, [_localFingerprint], setup);
 
     private SessionDescription BuildAnswer(SessionDescription offer)
     {
-        var transport = LocalTransportParameters(SdpSetup.Active);
-        if (FindDataSection(offer) is null)
+        var rejections = new List<JsepRejection>();
+        var answer = _negotiator.CreateAnswer(offer, Models(), acceptData: true, LocalTransportParameters(SdpSetup.Active), _sessionId, _sessionVersion,
+            _cname, rejections);
+        foreach (var rejection in rejections)
         {
-            // Nothing we can accept: every section rejected, kept in order with its mid (RFC 8829 §5.3.1).
-            return WebRtcSdp.CreateSession(_sessionId, transport, offer.Media.Select(WebRtcSdp.CreateRejectedSection).ToList(), _sessionVersion);
+            MediaLog.SectionRejected(_logger, rejection.Media, rejection.Mid, rejection.MLineIndex, rejection.Reason);
         }
 
-        return WebRtcSdp.CreateDataChannelAnswer(offer, transport, _sessionId, WebRtcSdp.DefaultMaxMessageSize);
+        return answer;
     }
 
     private void ThrowIfClosed()

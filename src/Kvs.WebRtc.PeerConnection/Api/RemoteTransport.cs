@@ -5,9 +5,10 @@ using Kvs.WebRtc.PeerConnection.Sdp;
 namespace Kvs.WebRtc.PeerConnection;
 
 /// <summary>
-/// What a remote description says about the BUNDLE transport of its data section: ICE credentials and candidates
-/// (RFC 8839), fingerprints (RFC 8122), the DTLS role it implies for us (RFC 8842), sctp-port and max-message-size
-/// (RFC 8841). Validated as a whole before the connection changes anything.
+/// What a remote description says about its BUNDLE transport (RFC 8843: the first accepted section of the BUNDLE group,
+/// the "BUNDLE tag"): ICE credentials and candidates (RFC 8839), fingerprints (RFC 8122), the DTLS role it implies for
+/// us (RFC 8842), and, when it has a data channel section, sctp-port and max-message-size (RFC 8841). Validated as a
+/// whole before the connection changes anything.
 /// </summary>
 internal sealed record RemoteTransport(
     string Mid,
@@ -15,7 +16,7 @@ internal sealed record RemoteTransport(
     IceCredentials Credentials,
     IReadOnlyList<DtlsFingerprint> Fingerprints,
     DtlsRole LocalDtlsRole,
-    int SctpPort,
+    int? SctpPort,
     int MaxMessageSize,
     IReadOnlyList<IceCandidate> Candidates,
     bool EndOfCandidates)
@@ -23,29 +24,32 @@ internal sealed record RemoteTransport(
     private const int DefaultMaxMessageSize = 65536;
 
     /// <summary>
-    /// Extracts the data section's transport; null when the description has no accepted data section (audio/video only,
-    /// or our data section was rejected).
+    /// Extracts the transport; null when the description accepts no section at all.
     /// </summary>
     /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidSessionDescription"/> for missing or invalid attributes.</exception>
     public static RemoteTransport? From(SessionDescription session, RTCSdpType type)
     {
-        var data = session.Media.Find(m => m.IsDataChannel && !m.IsRejected);
+        var bundle = session.BundleGroup?.Mids;
+        var data = session.Media.Find(m => !m.IsRejected && (bundle is null || (m.Mid is { } id && bundle.Contains(id)))
+            && (m.IsDataChannel || m.Media is "audio" or "video"));
         if (data is null)
         {
             return null;
         }
 
+        var sctp = session.Media.Find(m => m.IsDataChannel && !m.IsRejected);
+
         var mid = data.Mid;
         if (string.IsNullOrEmpty(mid))
         {
-            throw Invalid("The data channel section has no a=mid.");
+            throw Invalid("The BUNDLE section has no a=mid.");
         }
 
         var ufrag = session.GetIceUfrag(data);
         var pwd = session.GetIcePwd(data);
         if (ufrag is null || pwd is null)
         {
-            throw Invalid("The data channel section has no a=ice-ufrag or a=ice-pwd.");
+            throw Invalid("The BUNDLE section has no a=ice-ufrag or a=ice-pwd.");
         }
 
         var credentials = new IceCredentials(ufrag, pwd);
@@ -65,7 +69,7 @@ internal sealed record RemoteTransport(
 
         if (fingerprints.Count == 0)
         {
-            throw Invalid("The data channel section has no supported a=fingerprint.");
+            throw Invalid("The BUNDLE section has no supported a=fingerprint.");
         }
 
         var setup = session.GetSetup(data);
@@ -85,7 +89,7 @@ internal sealed record RemoteTransport(
             };
         }
 
-        var maxMessageSize = data.MaxMessageSize switch
+        var maxMessageSize = sctp?.MaxMessageSize switch
         {
             null => DefaultMaxMessageSize,
             0 => int.MaxValue,
@@ -103,7 +107,8 @@ internal sealed record RemoteTransport(
             }
         }
 
-        return new RemoteTransport(mid, session.Media.IndexOf(data), credentials, fingerprints, role, data.SctpPort ?? WebRtcSdp.DefaultSctpPort,
+        return new RemoteTransport(mid, session.Media.IndexOf(data), credentials, fingerprints, role,
+            sctp is null ? null : sctp.SctpPort ?? WebRtcSdp.DefaultSctpPort,
             maxMessageSize, candidates, data.EndOfCandidates);
     }
 

@@ -32,4 +32,7 @@ public enum WebRtcError
 
     /// <summary>The peer connection is closed.</summary>
     Closed,
+
+    /// <summary>A parameter the caller passed cannot be honoured (for example more than one send encoding, or a codec this stack cannot packetize).</summary>
+    InvalidParameter,
 }

@@ -274,8 +274,8 @@ internal static class WebRtcSdp
         return answer;
     }
 
-    // RFC 3551 static payload types that may appear without a=rtpmap.
-    private static SdpRtpMap? StaticPayloadType(int pt) => pt switch
+    /// <summary>The RFC 3551 static payload types that may appear without <c>a=rtpmap</c> (PCMU, PCMA, G722), else null.</summary>
+    public static SdpRtpMap? StaticPayloadType(int pt) => pt switch
     {
         0 => new SdpRtpMap(0, "PCMU", 8000, 1),
         8 => new SdpRtpMap(8, "PCMA", 8000, 1),

@@ -162,7 +162,8 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// Sets the DTLS role and the peer's fingerprints once the remote description is known. Later calls (renegotiation)
     /// only replace the fingerprints.
     /// </summary>
-    public void ConfigureDtls(DtlsRole role, IReadOnlyList<DtlsFingerprint> remoteFingerprints, int? remoteMaxMessageSize, ushort remoteSctpPort = 5000)
+    public void ConfigureDtls(DtlsRole role, IReadOnlyList<DtlsFingerprint> remoteFingerprints, int? remoteMaxMessageSize, ushort remoteSctpPort = 5000,
+        bool startSctp = true)
     {
         lock (_gate)
         {
@@ -186,8 +187,12 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             }
 
             _dtls = new DtlsConnection(role, _certificate, remoteFingerprints);
-            EnsureManagerLocked(role == DtlsRole.Client);
-            if (_managerIsDtlsClient != (role == DtlsRole.Client))
+            if (startSctp)
+            {
+                EnsureManagerLocked(role == DtlsRole.Client);
+            }
+
+            if (_manager is not null && _managerIsDtlsClient != (role == DtlsRole.Client))
             {
                 // The manager fixes its stream-id parity at creation (channels created before negotiation guessed the
                 // DTLS server role, as browsers answer with setup:active). Logged: in-band ids may collide.
@@ -280,6 +285,8 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         {
             _dtls?.Dispose();
         }
+
+        DisposeSrtp();
     }
 
     private DataChannelManager EnsureManagerLocked(bool isDtlsClient)
@@ -319,6 +326,13 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
 
     private void OnIceDatagram(ReadOnlySpan<byte> datagram)
     {
+        // RFC 7983: 128..191 is RTP/RTCP (SRTP), handled without the DTLS/SCTP lock.
+        if (datagram.Length > 0 && datagram[0] is >= 128 and <= 191)
+        {
+            OnMediaDatagram(datagram);
+            return;
+        }
+
         lock (_gate)
         {
             if (_lossRandom is not null && _lossRandom.NextDouble() < _receiveLossRate)
@@ -327,8 +341,8 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
                 return;
             }
 
-            _packetsReceived++;
-            _bytesReceived += datagram.Length;
+            Interlocked.Increment(ref _packetsReceived);
+            Interlocked.Add(ref _bytesReceived, datagram.Length);
             if (_closed)
             {
                 return;
@@ -405,6 +419,11 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         if (state != _reportedDtlsState)
         {
             _reportedDtlsState = state;
+            if (state == DtlsState.Connected)
+            {
+                StartSrtpLocked(dtls);
+            }
+
             if (state == DtlsState.Connected && _manager is { } manager)
             {
                 if (_remoteMaxMessageSize is { } max)
@@ -451,7 +470,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
                     break;
                 }
 
-                SendLocked(buffer, written);
+                SendDatagram(buffer, written);
             }
         }
 
@@ -493,14 +512,14 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
                 continue;
             }
 
-            SendLocked(buffer, length);
+            SendDatagram(buffer, length);
         }
     }
 
-    private void SendLocked(byte[] buffer, int length)
+    private void SendDatagram(byte[] buffer, int length)
     {
-        _packetsSent++;
-        _bytesSent += length;
+        Interlocked.Increment(ref _packetsSent);
+        Interlocked.Add(ref _bytesSent, length);
         ValueTask pending;
         try
         {

@@ -39,20 +39,27 @@ public sealed partial class RTCPeerConnectionErrorTests
     }
 
     [Test]
-    public async Task ChromiumStyleOfferWithAudioVideo_AnswerRejectsMediaKeepsMidsAndAcceptsDataActive()
+    public async Task RecvOnlyAudioVideoOffer_WithoutLocalTracks_AnswersInactiveKeepsMidsAndAcceptsDataActive()
     {
         await using var pc = new RTCPeerConnection(PeerPair.LoopbackConfiguration);
         await pc.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, ChromiumStyleOffer));
         var answer = await pc.CreateAnswerAsync();
-        Assert.That(answer.Sdp, Does.Contain("m=audio 0 UDP/TLS/RTP/SAVPF"));
-        Assert.That(answer.Sdp, Does.Contain("m=video 0 UDP/TLS/RTP/SAVPF"));
+        Assert.That(answer.Sdp, Does.Contain("m=audio 9 UDP/TLS/RTP/SAVPF 111"));
+        Assert.That(answer.Sdp, Does.Contain("m=video 9 UDP/TLS/RTP/SAVPF"));
         Assert.That(answer.Sdp, Does.Contain("m=application 9 UDP/DTLS/SCTP webrtc-datachannel"));
+        Assert.That(answer.Sdp, Does.Contain("a=inactive"), "the peer only receives and we have no track to send");
+        Assert.That(answer.Sdp, Does.Not.Contain("a=ssrc:"), "nothing is sent, so no SSRC is announced");
         var mids = MidRegex().Matches(answer.Sdp).Select(m => m.Groups[1].Value).ToArray();
         Assert.That(mids, Is.EqualTo(new[] { "0", "1", "2" }));
-        Assert.That(answer.Sdp, Does.Contain("a=group:BUNDLE 2\r\n"));
+        Assert.That(answer.Sdp, Does.Contain("a=group:BUNDLE 0 1 2\r\n"));
         Assert.That(answer.Sdp, Does.Contain("a=setup:active"));
         await pc.SetLocalDescriptionAsync(answer);
         Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
+        Assert.That(pc.GetTransceivers().Select(t => (t.Mid, t.Kind, t.CurrentDirection)), Is.EqualTo(new[]
+        {
+            ("0", Media.MediaStreamTrackKind.Audio, (Media.RTCRtpTransceiverDirection?)Media.RTCRtpTransceiverDirection.Inactive),
+            ("1", Media.MediaStreamTrackKind.Video, Media.RTCRtpTransceiverDirection.Inactive),
+        }));
     }
 
     [Test]

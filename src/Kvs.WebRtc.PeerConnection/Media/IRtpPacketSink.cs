@@ -1,0 +1,20 @@
+namespace Kvs.WebRtc.PeerConnection.Media;
+
+/// <summary>
+/// Where a sender's RTP and RTCP go: the connection's transport, which SRTP-protects and sends them on the selected
+/// ICE pair. Thread-safe; never blocks on the network.
+/// </summary>
+internal interface IRtpPacketSink
+{
+    /// <summary>True once DTLS is connected and the SRTP keys exist; before that nothing is sent.</summary>
+    bool IsSrtpReady { get; }
+
+    /// <summary>
+    /// Sends a copy of <paramref name="packet"/> with its payload type and SSRC replaced (the marker bit is kept).
+    /// Returns false when SRTP is not ready, the connection is closed, or protection failed.
+    /// </summary>
+    bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc);
+
+    /// <summary>Sends one RTCP (compound) packet. Returns false when SRTP is not ready or the connection is closed.</summary>
+    bool TrySendRtcp(ReadOnlySpan<byte> packet);
+}

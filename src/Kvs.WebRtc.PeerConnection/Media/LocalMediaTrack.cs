@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kvs.WebRtc.PeerConnection.Media;
+
+/// <summary>
+/// A track the application writes to, bound to any number of senders (one per peer connection): what is written is
+/// packetized once and sent to every bound sender, each encrypting with its own SRTP context.
+/// </summary>
+/// <remarks>Writes are serialized per track; binding and unbinding may happen from any thread at any time.</remarks>
+public abstract class LocalMediaTrack : MediaStreamTrack
+{
+    private static readonly TimeSpan s_keyFrameRequestInterval = TimeSpan.FromMilliseconds(500);
+    private readonly object _bindingsGate = new();
+    private RtpSenderBinding[] _bindings = [];
+    private long _lastKeyFrameRequest = long.MinValue;
+    private long _keyFrameRequests;
+
+    private protected LocalMediaTrack(RTCRtpCodec codec, string? id)
+        : base(ArgumentNullOrCodec(codec).Kind, id)
+    {
+        Codec = codec;
+    }
+
+    /// <summary>
+    /// A decoder needs a key frame: a viewer joined mid-stream, its connection just became ready, or it sent PLI/FIR.
+    /// Requests from all bound senders are coalesced (at most one every 500 ms). Raised on the thread pool; a camera
+    /// encoder should produce an IDR/key frame soon after.
+    /// </summary>
+    public event EventHandler? KeyFrameRequested;
+
+    /// <summary>The codec of what is written.</summary>
+    public RTCRtpCodec Codec { get; }
+
+    /// <summary>The largest RTP payload in bytes (default 1,200, which keeps SRTP packets under common path MTUs).</summary>
+    public int MaxPayloadSize { get; init; } = 1200;
+
+    /// <summary>Logging for handler failures; default none.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Clock for the key-frame request rate limit; default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>How many senders the track is bound to now.</summary>
+    public int SenderCount => Volatile.Read(ref _bindings).Length;
+
+    /// <summary>How many times <see cref="KeyFrameRequested"/> was raised.</summary>
+    public long KeyFrameRequests => Interlocked.Read(ref _keyFrameRequests);
+
+    /// <summary>The bound senders (copy-on-write snapshot).</summary>
+    private protected RtpSenderBinding[] Bindings => Volatile.Read(ref _bindings);
+
+    internal void Bind(RtpSenderBinding binding)
+    {
+        lock (_bindingsGate)
+        {
+            _bindings = [.. _bindings, binding];
+        }
+
+        if (Kind == MediaStreamTrackKind.Video)
+        {
+            RequestKeyFrame();
+        }
+    }
+
+    internal void Unbind(RtpSenderBinding binding)
+    {
+        lock (_bindingsGate)
+        {
+            _bindings = _bindings.Where(b => !ReferenceEquals(b, binding)).ToArray();
+        }
+    }
+
+    /// <summary>Raises <see cref="KeyFrameRequested"/> unless one was raised within the last 500 ms.</summary>
+    internal void RequestKeyFrame()
+    {
+        var now = TimeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastKeyFrameRequest);
+        if (last != long.MinValue && TimeProvider.GetElapsedTime(last, now) < s_keyFrameRequestInterval)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastKeyFrameRequest, now, last) != last)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _keyFrameRequests);
+        if (KeyFrameRequested is null)
+        {
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static track =>
+        {
+            try
+            {
+                track.KeyFrameRequested?.Invoke(track, EventArgs.Empty);
+            }
+#pragma warning disable CA1031 // A throwing handler must not take the thread pool down; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (track.Logger is { } logger)
+                {
+                    MediaLog.KeyFrameHandlerFailed(logger, ex);
+                }
+            }
+        }, this, preferLocal: false);
+    }
+
+    private static RTCRtpCodec ArgumentNullOrCodec(RTCRtpCodec codec)
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        return codec;
+    }
+}

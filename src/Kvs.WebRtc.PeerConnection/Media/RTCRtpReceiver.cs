@@ -1,0 +1,16 @@
+namespace Kvs.WebRtc.PeerConnection.Media;
+
+/// <summary>Receives one remote track (W3C <see href="https://www.w3.org/TR/webrtc/#rtcrtpreceiver-interface">RTCRtpReceiver</see>).</summary>
+public sealed class RTCRtpReceiver
+{
+    internal RTCRtpReceiver(RemoteMediaTrack track)
+    {
+        Track = track;
+    }
+
+    /// <summary>The remote track; it ends when the connection closes or the transceiver stops.</summary>
+    public RemoteMediaTrack Track { get; }
+
+    /// <summary>The SSRC the remote sends with, once known (from its description or the first packet).</summary>
+    public uint? RemoteSsrc { get; internal set; }
+}

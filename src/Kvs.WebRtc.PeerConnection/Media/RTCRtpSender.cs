@@ -1,0 +1,185 @@
+using Kvs.WebRtc.PeerConnection.Jsep;
+using Microsoft.Extensions.Logging;
+
+namespace Kvs.WebRtc.PeerConnection.Media;
+
+/// <summary>
+/// Sends one local track on one connection (W3C <see href="https://www.w3.org/TR/webrtc/#rtcrtpsender-interface">RTCRtpSender</see>).
+/// Once the section is negotiated with a send direction, the track's frames go out with the negotiated payload type
+/// of the track's codec and this sender's SSRC.
+/// </summary>
+public sealed class RTCRtpSender
+{
+    private readonly object _gate = new();
+    private readonly RTCRtpTransceiver _transceiver;
+    private readonly IRtpPacketSink _sink;
+    private readonly ILogger _logger;
+    private LocalMediaTrack? _track;
+    private RtpSenderBinding? _binding;
+    private RTCRtpEncodingParameters _encoding;
+
+    internal RTCRtpSender(RTCRtpTransceiver transceiver, LocalMediaTrack? track, IRtpPacketSink sink, ILogger logger, RTCRtpEncodingParameters? encoding)
+    {
+        _transceiver = transceiver;
+        _track = track;
+        _sink = sink;
+        _logger = logger;
+        _encoding = encoding ?? new RTCRtpEncodingParameters();
+    }
+
+    /// <summary>The track being sent, or null (W3C <c>track</c>).</summary>
+    public LocalMediaTrack? Track
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _track;
+            }
+        }
+    }
+
+    /// <summary>The SSRC this sender uses, as announced in <c>a=ssrc</c>.</summary>
+    public uint Ssrc => _transceiver.Model.SendSsrc;
+
+    /// <summary>Packets sent so far by the current binding.</summary>
+    public long PacketsSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _binding?.PacketsSent ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Frames sent so far by the current binding (key frames included).</summary>
+    public long FramesSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _binding?.FramesSent ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the track without renegotiation (W3C <c>replaceTrack</c>); null stops sending. The new track must be of
+    /// the same kind; its codec must be among the negotiated ones to be sent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The track's kind differs from the transceiver's.</exception>
+    public Task ReplaceTrackAsync(LocalMediaTrack? track, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (track is not null && track.Kind != _transceiver.Kind)
+        {
+            throw new ArgumentException($"A {track.Kind} track cannot replace the track of a {_transceiver.Kind} transceiver.", nameof(track));
+        }
+
+        lock (_gate)
+        {
+            _track = track;
+        }
+
+        Rebind();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The encoding and the negotiated codecs (W3C <c>getParameters</c>).</summary>
+    public RTCRtpSendParameters GetParameters()
+    {
+        var negotiated = _transceiver.Model.Negotiated;
+        lock (_gate)
+        {
+            return new RTCRtpSendParameters
+            {
+                Encodings = [_encoding],
+                Codecs = negotiated is null ? [] : negotiated.Codecs.Select(c => new RTCRtpCodecParameters(c.PayloadType, ToCodec(negotiated.Kind, c))).ToList(),
+            };
+        }
+    }
+
+    /// <summary>Changes the encoding: <see cref="RTCRtpEncodingParameters.Active"/> and <see cref="RTCRtpEncodingParameters.MaxBitrate"/> (W3C <c>setParameters</c>).</summary>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidParameter"/> for more than one encoding.</exception>
+    public Task SetParametersAsync(RTCRtpSendParameters parameters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (parameters.Encodings.Count != 1)
+        {
+            throw new WebRtcException(WebRtcError.InvalidParameter, "Exactly one encoding is supported (no simulcast).");
+        }
+
+        lock (_gate)
+        {
+            _encoding = parameters.Encodings[0];
+            if (_binding is not null)
+            {
+                _binding.Active = _encoding.Active;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Binds the track to this connection when negotiation allows sending, else unbinds.</summary>
+    internal void Rebind()
+    {
+        var model = _transceiver.Model;
+        lock (_gate)
+        {
+            var negotiated = model.Negotiated;
+            RtpSenderBinding? next = null;
+            if (_track is { } track && negotiated is { Sends: true } && !model.Stopped)
+            {
+                var codec = negotiated.Codecs.FirstOrDefault(c => MediaCodecs.Matches(track.Codec, c));
+                if (codec is null)
+                {
+                    MediaLog.TrackCodecNotNegotiated(_logger, negotiated.Kind, track.Codec.ToString(), negotiated.Mid,
+                        string.Join(", ", negotiated.Codecs.Select(c => $"{c.Name} {c.FormatParameters}")));
+                }
+                else if (_binding is { } current && current.PayloadType == codec.PayloadType)
+                {
+                    return;
+                }
+                else
+                {
+                    next = new RtpSenderBinding(_sink, (byte)codec.PayloadType, model.SendSsrc, track.Kind == MediaStreamTrackKind.Video)
+                    {
+                        Active = _encoding.Active,
+                    };
+                    MediaLog.SenderBound(_logger, negotiated.Mid, codec.PayloadType, codec.Name, model.SendSsrc);
+                }
+            }
+
+            if (_binding is { } old)
+            {
+                _trackOfBinding?.Unbind(old);
+            }
+
+            _binding = next;
+            _trackOfBinding = next is null ? null : _track;
+            _trackOfBinding?.Bind(next!);
+        }
+    }
+
+    /// <summary>The peer asked for a key frame (PLI or FIR for this sender's SSRC).</summary>
+    internal void OnKeyFrameRequested()
+    {
+        LocalMediaTrack? track;
+        lock (_gate)
+        {
+            track = _trackOfBinding;
+        }
+
+        track?.RequestKeyFrame();
+    }
+
+    internal static RTCRtpCodec ToCodec(string kind, NegotiatedCodec codec) =>
+        new($"{kind}/{codec.Name}", codec.ClockRate, codec.Channels, codec.FormatParameters);
+
+    private LocalMediaTrack? _trackOfBinding;
+}

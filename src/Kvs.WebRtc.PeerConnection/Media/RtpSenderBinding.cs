@@ -1,0 +1,101 @@
+namespace Kvs.WebRtc.PeerConnection.Media;
+
+/// <summary>
+/// One local track bound to one connection's sender: the payload type and SSRC this connection negotiated, and the
+/// rule that a receiver starts on a key frame (frames before the first key frame after binding, or while SRTP is not
+/// ready, are not sent; the track is asked for a key frame instead).
+/// </summary>
+/// <remarks>Called by the track's writer (one write at a time per track); the sink is thread-safe.</remarks>
+internal sealed class RtpSenderBinding
+{
+    private readonly IRtpPacketSink _sink;
+    private bool _needsKeyFrame = true;
+
+    public RtpSenderBinding(IRtpPacketSink sink, byte payloadType, uint ssrc, bool waitForKeyFrame)
+    {
+        _sink = sink;
+        PayloadType = payloadType;
+        Ssrc = ssrc;
+        _needsKeyFrame = waitForKeyFrame;
+    }
+
+    /// <summary>The negotiated payload type.</summary>
+    public byte PayloadType { get; }
+
+    /// <summary>The SSRC announced in our description.</summary>
+    public uint Ssrc { get; }
+
+    /// <summary>Set to false to drop frames (encoding inactive, direction without send).</summary>
+    public bool Active { get; set; } = true;
+
+    /// <summary>Packets handed to the transport.</summary>
+    public long PacketsSent { get; private set; }
+
+    /// <summary>Payload bytes handed to the transport (headers excluded).</summary>
+    public long BytesSent { get; private set; }
+
+    /// <summary>Frames sent whole.</summary>
+    public long FramesSent { get; private set; }
+
+    /// <summary>Frames not sent while waiting for a key frame or for SRTP.</summary>
+    public long FramesSkipped { get; private set; }
+
+    /// <summary>Key frames sent.</summary>
+    public long KeyFramesSent { get; private set; }
+
+    /// <summary>
+    /// Sends one packetized frame. <paramref name="packets"/>[i] holds a whole RTP packet of <paramref name="lengths"/>[i]
+    /// bytes whose payload type and SSRC are placeholders. Returns false when a key frame is needed first.
+    /// </summary>
+    public bool SendFrame(byte[][] packets, int[] lengths, int count, bool isKeyFrame)
+    {
+        if (!Active)
+        {
+            return true;
+        }
+
+        if (!_sink.IsSrtpReady)
+        {
+            _needsKeyFrame = true;
+            FramesSkipped++;
+            return !isKeyFrame;
+        }
+
+        if (_needsKeyFrame && !isKeyFrame)
+        {
+            FramesSkipped++;
+            return false;
+        }
+
+        _needsKeyFrame = false;
+        for (var i = 0; i < count; i++)
+        {
+            if (_sink.TrySendRtp(packets[i].AsSpan(0, lengths[i]), PayloadType, Ssrc))
+            {
+                PacketsSent++;
+                BytesSent += lengths[i] - RtpFixedHeader.Length;
+            }
+        }
+
+        FramesSent++;
+        if (isKeyFrame)
+        {
+            KeyFramesSent++;
+        }
+
+        return true;
+    }
+
+    /// <summary>Forwards one already-packetized RTP packet (an <see cref="RtpPacketTrack"/>).</summary>
+    public bool SendPacket(ReadOnlySpan<byte> packet)
+    {
+        if (!Active || !_sink.TrySendRtp(packet, PayloadType, Ssrc))
+        {
+            return false;
+        }
+
+        PacketsSent++;
+        BytesSent += packet.Length;
+        return true;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.PeerConnection.Srtp;
+
+namespace Kvs.WebRtc.PeerConnection.Transport;
+
+/// <summary>A decrypted RTP (<paramref name="isRtcp"/> false) or RTCP packet, handed over on the receive path.</summary>
+internal delegate void MediaPacketReceiver(ReadOnlySpan<byte> packet, bool isRtcp);
+
+/// <summary>
+/// The SRTP half of the transport (RFC 5764): keys from the DTLS exporter once DTLS connects, RTP/RTCP demultiplexed
+/// from DTLS by the first byte (RFC 7983: 128–191), RTCP told from RTP by the payload type (RFC 5761 §4). Nothing is
+/// sent before the keys exist.
+/// </summary>
+/// <remarks>
+/// Sending protects in a rented buffer under <c>_srtpSendGate</c> (the outbound context is stateful per SSRC) and sends
+/// synchronously; receiving unprotects under <c>_srtpReceiveGate</c> on the socket's receive thread and hands the
+/// packet to <see cref="MediaReceiver"/> inline. Neither takes the DTLS/SCTP lock.
+/// </remarks>
+internal sealed partial class PeerConnectionTransport : IRtpPacketSink
+{
+    private readonly object _srtpSendGate = new();
+    private readonly object _srtpReceiveGate = new();
+    private readonly byte[] _mediaScratch = new byte[DatagramBufferSize + 64];
+    private SrtpContext? _srtpOutbound;
+    private SrtpContext? _srtpInbound;
+    private long _srtpPacketsSent;
+    private long _srtpBytesSent;
+    private long _srtpPacketsReceived;
+    private long _srtpBytesReceived;
+    private long _srtpDropped;
+    private long _mediaBeforeKeys;
+
+    /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
+    public MediaPacketReceiver? MediaReceiver { get; set; }
+
+    /// <summary>Raised (on the dispatcher) once the SRTP keys exist.</summary>
+    public event Action? SrtpReady;
+
+    /// <inheritdoc/>
+    public bool IsSrtpReady => Volatile.Read(ref _srtpOutbound) is not null;
+
+    /// <summary>SRTP/SRTCP packets sent and received, bytes, and packets dropped (failed authentication, replay, before keys).</summary>
+    public (long PacketsSent, long BytesSent, long PacketsReceived, long BytesReceived, long Dropped) SrtpCounters =>
+        (Interlocked.Read(ref _srtpPacketsSent), Interlocked.Read(ref _srtpBytesSent), Interlocked.Read(ref _srtpPacketsReceived),
+            Interlocked.Read(ref _srtpBytesReceived), Interlocked.Read(ref _srtpDropped) + Interlocked.Read(ref _mediaBeforeKeys));
+
+    /// <inheritdoc/>
+    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) => Send(packet, rtcp: false, payloadType, ssrc);
+
+    /// <inheritdoc/>
+    public bool TrySendRtcp(ReadOnlySpan<byte> packet) => Send(packet, rtcp: true, 0, 0);
+
+    private bool Send(ReadOnlySpan<byte> packet, bool rtcp, byte payloadType, uint ssrc)
+    {
+        var context = Volatile.Read(ref _srtpOutbound);
+        if (context is null || _closed || _ice is null || packet.Length < 8 || packet.Length > DatagramBufferSize)
+        {
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(packet.Length + context.RtcpOverhead + context.RtpOverhead);
+        packet.CopyTo(buffer);
+        SrtpError error;
+        int length;
+        lock (_srtpSendGate)
+        {
+            if (rtcp)
+            {
+                error = context.ProtectRtcp(buffer, packet.Length, out length);
+            }
+            else
+            {
+                RtpFixedHeader.Rewrite(buffer, payloadType, ssrc);
+                error = context.ProtectRtp(buffer, packet.Length, out length);
+            }
+
+            if (error == SrtpError.None)
+            {
+                // Sent under the lock so that packets leave in the order they were protected (SRTP indexes, receivers' replay windows).
+                SendMedia(buffer, length);
+                return true;
+            }
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        Interlocked.Increment(ref _srtpDropped);
+        return false;
+    }
+
+    private void SendMedia(byte[] buffer, int length)
+    {
+        Interlocked.Increment(ref _srtpPacketsSent);
+        Interlocked.Add(ref _srtpBytesSent, length);
+        SendDatagram(buffer, length);
+    }
+
+    private void OnMediaDatagram(ReadOnlySpan<byte> datagram)
+    {
+        var context = Volatile.Read(ref _srtpInbound);
+        if (context is null || datagram.Length > _mediaScratch.Length)
+        {
+            Interlocked.Increment(ref _mediaBeforeKeys);
+            return;
+        }
+
+        lock (_srtpReceiveGate)
+        {
+            datagram.CopyTo(_mediaScratch);
+            var packet = _mediaScratch.AsSpan(0, datagram.Length);
+            var isRtcp = datagram.Length >= 2 && datagram[1] is >= 192 and <= 223;
+            var error = isRtcp ? context.UnprotectRtcp(packet, out var length) : context.UnprotectRtp(packet, out length);
+            if (error != SrtpError.None)
+            {
+                Interlocked.Increment(ref _srtpDropped);
+                return;
+            }
+
+            Interlocked.Increment(ref _srtpPacketsReceived);
+            Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
+            MediaReceiver?.Invoke(packet[..length], isRtcp);
+        }
+    }
+
+    // Called under _gate when DTLS reaches Connected.
+    private void StartSrtpLocked(DtlsConnection dtls)
+    {
+        if (_srtpOutbound is not null || dtls.SrtpProfile is not { } profile)
+        {
+            return;
+        }
+
+        Span<byte> material = stackalloc byte[dtls.SrtpKeyingMaterialLength];
+        dtls.ExportSrtpKeyingMaterial(material);
+        var (outbound, inbound) = SrtpContext.CreateFromKeyingMaterial((SrtpProfile)(ushort)profile, material, dtls.Role == DtlsRole.Client);
+        material.Clear();
+        Volatile.Write(ref _srtpInbound, inbound);
+        Volatile.Write(ref _srtpOutbound, outbound);
+        _dispatcher.Post(() => SrtpReady?.Invoke());
+    }
+
+    private void DisposeSrtp()
+    {
+        lock (_srtpSendGate)
+        {
+            _srtpOutbound?.Dispose();
+            _srtpOutbound = null;
+        }
+
+        lock (_srtpReceiveGate)
+        {
+            _srtpInbound?.Dispose();
+            _srtpInbound = null;
+        }
+    }
+}
