@@ -35,7 +35,7 @@ public static class OggOpusReader
     /// <exception cref="InvalidDataException">Not Ogg, a bad page or CRC, no OpusHead, or an invalid Opus packet.</exception>
     public static OggOpusFile Read(ReadOnlyMemory<byte> data)
     {
-        var packets = ReadPackets(data);
+        var packets = ReadPackets(data, out var finalGranule);
         if (packets.Count == 0 || !packets[0].Span.StartsWith("OpusHead"u8) || packets[0].Length < 19)
         {
             throw new InvalidDataException("Not an Ogg Opus file: the first packet is not a 19-byte or longer OpusHead.");
@@ -73,7 +73,7 @@ public static class OggOpusReader
             timestamp += samples;
         }
 
-        return new OggOpusFile(channels, preSkip, inputRate, audio);
+        return new OggOpusFile(channels, preSkip, inputRate, finalGranule, audio);
     }
 
     /// <summary>
@@ -136,8 +136,9 @@ public static class OggOpusReader
     }
 
     /// <summary>Reassembles the packets of the first logical stream.</summary>
-    private static List<ReadOnlyMemory<byte>> ReadPackets(ReadOnlyMemory<byte> data)
+    private static List<ReadOnlyMemory<byte>> ReadPackets(ReadOnlyMemory<byte> data, out long finalGranule)
     {
+        finalGranule = 0;
         var span = data.Span;
         var packets = new List<ReadOnlyMemory<byte>>();
         var pending = new List<byte>();
@@ -196,6 +197,12 @@ public static class OggOpusReader
                 }
 
                 expectedSequence = sequence + 1;
+                var granule = BinaryPrimitives.ReadInt64LittleEndian(rest[6..]);
+                if (granule != -1)
+                {
+                    finalGranule = granule; // -1: no packet ends on this page
+                }
+
                 var continued = (flags & 0x01) != 0;
                 if (pendingOpen && !continued)
                 {
