@@ -94,6 +94,21 @@ public sealed class ChromiumPage : IAsyncDisposable
     /// <summary>Evaluates JavaScript in the page, ignoring the result.</summary>
     public Task EvaluateAsync(string expression, object? arg = null) => Page.EvaluateAsync(expression, arg);
 
+    /// <summary>
+    /// Runs a committed script file (e.g. a page helper under <c>Support/</c>) in the page, as a <c>&lt;script&gt;</c>
+    /// tag; bounded by <paramref name="timeout"/> (default 30 s).
+    /// </summary>
+    public async Task AddScriptFileAsync(string path, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException("Page script not found.", path);
+        }
+
+        await Page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = path })
+            .WaitAsync(timeout ?? TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

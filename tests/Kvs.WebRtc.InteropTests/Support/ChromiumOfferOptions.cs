@@ -1,0 +1,26 @@
+namespace Kvs.WebRtc.InteropTests.Support;
+
+/// <summary>What a <see cref="ChromiumMediaPeer"/> offers. Audio is sent from the fake microphone.</summary>
+public sealed record ChromiumOfferOptions
+{
+    /// <summary>The audio transceiver's direction (none: no audio m-line).</summary>
+    public ChromiumMediaDirection Audio { get; init; }
+
+    /// <summary>The video transceiver's direction (none: no video m-line).</summary>
+    public ChromiumMediaDirection Video { get; init; }
+
+    /// <summary>Also create a data channel (label <c>kvs</c>).</summary>
+    public bool DataChannel { get; init; }
+
+    /// <summary>What to send when <see cref="Video"/> sends.</summary>
+    public ChromiumVideoSource VideoSource { get; init; }
+
+    /// <summary>
+    /// Video codec to list first (<c>setCodecPreferences</c>): <c>VP8</c>, <c>VP9</c>, <c>H264</c> (Constrained Baseline
+    /// 42e01f, packetization-mode 1), or null for Chromium's order.
+    /// </summary>
+    public string? VideoCodec { get; init; }
+
+    /// <summary>Longest wait for ICE gathering to complete before the SDP is returned anyway.</summary>
+    public TimeSpan GatheringTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

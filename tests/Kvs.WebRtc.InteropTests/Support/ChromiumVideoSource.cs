@@ -1,0 +1,14 @@
+namespace Kvs.WebRtc.InteropTests.Support;
+
+/// <summary>What Chromium sends as video.</summary>
+public enum ChromiumVideoSource
+{
+    /// <summary>The fake camera (<c>--use-fake-device-for-media-stream</c>): Chromium's moving test pattern, 320x240 requested.</summary>
+    FakeCamera,
+
+    /// <summary>
+    /// A 320x240 canvas (<c>captureStream(30)</c>) with the four-quadrant pattern of
+    /// <see cref="Kvs.WebRtc.Testing.Media.TestMedia.Quadrants"/> and a moving patch in the centre.
+    /// </summary>
+    TestPattern,
+}
