@@ -4,16 +4,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.PeerConnection.Ice;
 
-/// <summary>Log messages of the driver (event ids 2100-2199). TURN passwords are never logged.</summary>
+/// <summary>Log messages of the driver (event ids 2100-2199; 2101, 2112, 2114 and 2115 are logged by the real sockets). TURN passwords are never logged.</summary>
 internal sealed partial class IceTransport
 {
     private static partial class Log
     {
         [LoggerMessage(2100, LogLevel.Warning, "ICE could not bind a UDP socket on {Address}: {Error}")]
         public static partial void BindFailed(ILogger logger, IPAddress address, SocketError error);
-
-        [LoggerMessage(2101, LogLevel.Debug, "ICE receive error on {Base}: {Error}")]
-        public static partial void ReceiveError(ILogger logger, IPEndPoint @base, SocketError error);
 
         [LoggerMessage(2102, LogLevel.Debug, "ICE send error to {Destination}: {Error}")]
         public static partial void SendError(ILogger logger, IPEndPoint destination, SocketError error);
@@ -45,16 +42,7 @@ internal sealed partial class IceTransport
         [LoggerMessage(2111, LogLevel.Warning, "ICE event handler threw")]
         public static partial void HandlerFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(2112, LogLevel.Warning, "ICE could not list network interfaces")]
-        public static partial void InterfacesUnavailable(ILogger logger, Exception exception);
-
         [LoggerMessage(2113, LogLevel.Debug, "ICE relay dispose failed")]
         public static partial void RelayDisposeFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(2114, LogLevel.Debug, "ICE could not set socket buffer sizes on {Base}: {Error}")]
-        public static partial void BufferSizeFailed(ILogger logger, IPEndPoint @base, SocketError error);
-
-        [LoggerMessage(2115, LogLevel.Warning, "ICE receive thread on {Base} stopped unexpectedly")]
-        public static partial void ReceiveThreadFailed(ILogger logger, IPEndPoint @base, Exception exception);
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -10,32 +9,24 @@ namespace Kvs.WebRtc.PeerConnection.Ice;
 /// <summary>
 /// The ICE driver: owns one UDP socket per local host address (component 1, demultiplexed by first byte, RFC 7983),
 /// relay allocations from an <see cref="IIceRelayFactory"/>, a <see cref="TimeProvider"/> timer, and an
-/// <see cref="IceAgent"/> it feeds.
+/// <see cref="IceAgent"/> it feeds. Host sockets come from <see cref="IceTransportOptions.SocketFactory"/> (real
+/// kernel sockets by default, a virtual network in tests).
 /// </summary>
 /// <remarks>
 /// <para>Thread-safety: every public member may be called from any thread. Agent access is serialised by one lock.
 /// <see cref="CandidateGathered"/>, <see cref="StateChanged"/> and <see cref="SelectedPairChanged"/> are raised in
 /// order on a dedicated dispatch task, never on a socket loop and never under the lock, so slow handlers cannot stall
-/// checks. <see cref="DataReceiver"/> runs on a socket's dedicated receive thread (blocking receives into a reused
-/// buffer, one datagram processed at a time; threads are reused across transports): it is the layer below DTLS, keep it
-/// fast. With several local sockets or a relay, two calls may overlap, so the receiver must be thread-safe or hand off
-/// to a queue. Sends on host sockets are synchronous. Socket buffer sizes come from <see cref="IceTransportOptions"/>
+/// checks. <see cref="DataReceiver"/> runs on a socket's receive thread (real sockets: a dedicated thread with blocking
+/// receives into a reused buffer, one datagram processed at a time, see <see cref="SystemDatagramSocket"/>): it is the
+/// layer below DTLS, keep it fast. With several local sockets or a relay, two calls may overlap, so the receiver must
+/// be thread-safe or hand off to a queue. Sends on host sockets are synchronous. Socket buffer sizes come from <see cref="IceTransportOptions"/>
 /// (4 MiB by default).</para>
 /// </remarks>
 internal sealed partial class IceTransport : IAsyncDisposable
 {
-    // The largest UDP payload: a datagram is never truncated (RTP and DTLS stay well below the MTU anyway).
-    private const int ReceiveBufferSize = 65536;
-
-    // Bound of one blocking receive, so a receive thread notices disposal even if closing the socket did not wake it
-    // (on Linux closing does wake it; an idle socket costs one timeout exception per period).
-    private const int ReceivePollMilliseconds = 1000;
-
-    // Bound of one blocking send (a full SO_SNDBUF); in practice UDP sends complete at once.
-    private const int SendTimeoutMilliseconds = 1000;
-
     private readonly IceTransportOptions _options;
     private readonly IIceRelayFactory? _relayFactory;
+    private readonly IDatagramSocketFactory _socketFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly object _gate = new();
@@ -66,6 +57,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger<IceTransport>();
+        _socketFactory = options.SocketFactory ?? new SystemDatagramSocketFactory(options.SocketReceiveBufferSize, options.SocketSendBufferSize, _logger);
         _agent = new IceAgent(options.Role, options.LocalCredentials, options.Agent, factory.CreateLogger<IceAgent>());
         _startTimestamp = _timeProvider.GetTimestamp();
         _timer = _timeProvider.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -173,18 +165,11 @@ internal sealed partial class IceTransport : IAsyncDisposable
             var index = new Dictionary<AddressFamily, int>();
             foreach (var address in EnumerateHostAddresses())
             {
-                Socket? socket = null;
+                IDatagramSocket? socket = null;
                 try
                 {
-                    socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                    if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                    {
-                        socket.DualMode = false;
-                    }
-
-                    socket.Bind(new IPEndPoint(address, 0));
-                    var baseEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-                    ConfigureSocket(socket, baseEndPoint);
+                    socket = _socketFactory.Bind(new IPEndPoint(address, 0));
+                    var baseEndPoint = socket.LocalEndPoint;
                     var host = new HostSocket(socket, baseEndPoint);
                     index.TryGetValue(address.AddressFamily, out var i);
                     index[address.AddressFamily] = i + 1;
@@ -197,9 +182,9 @@ internal sealed partial class IceTransport : IAsyncDisposable
                     }
 
                     socket = null;
-                    // Starting a new thread waits until it runs, which on a loaded machine takes a scheduling slot:
-                    // do it from the pool so setLocalDescription does not wait (datagrams queue in the socket).
-                    _loops.Add(Task.Run(() => StartReceiveThread(host), CancellationToken.None));
+                    // Returns at once (a real socket starts its receive thread from the pool); datagrams that arrive
+                    // meanwhile queue in the socket.
+                    _loops.Add(host.Socket.StartReceiving((datagram, source) => ProcessDatagram(host, datagram, source), _cts.Token));
                 }
                 catch (SocketException ex)
                 {
@@ -383,137 +368,18 @@ internal sealed partial class IceTransport : IAsyncDisposable
         _cts.Dispose();
     }
 
-    private void SendOnSocket(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, IPEndPoint remoteEndPoint)
+    private void SendOnSocket(IDatagramSocket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, IPEndPoint remoteEndPoint)
     {
-        try
+        // A lost datagram, as UDP may lose it anyway: DTLS and SCTP above retransmit. Aborted: closed concurrently.
+        var error = socket.SendTo(datagram, remote);
+        if (error is not (SocketError.Success or SocketError.OperationAborted))
         {
-            socket.SendTo(datagram, SocketFlags.None, remote);
-        }
-        catch (SocketException ex)
-        {
-            // A lost datagram, as UDP may lose it anyway: DTLS and SCTP above retransmit.
-            Log.SendError(_logger, remoteEndPoint, ex.SocketErrorCode);
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed concurrently: the datagram is lost, as UDP may lose it anyway
+            Log.SendError(_logger, remoteEndPoint, error);
         }
     }
 
-    private void ConfigureSocket(Socket socket, IPEndPoint baseEndPoint)
-    {
-        try
-        {
-            if (_options.SocketReceiveBufferSize > 0)
-            {
-                socket.ReceiveBufferSize = _options.SocketReceiveBufferSize;
-            }
-
-            if (_options.SocketSendBufferSize > 0)
-            {
-                socket.SendBufferSize = _options.SocketSendBufferSize;
-            }
-        }
-        catch (SocketException ex)
-        {
-            // Best effort: the default buffers still work, only with more drops under bursts.
-            Log.BufferSizeFailed(_logger, baseEndPoint, ex.SocketErrorCode);
-        }
-
-        socket.ReceiveTimeout = ReceivePollMilliseconds;
-
-        // Sends are synchronous (see SendAsync): bound them, so a stuck interface cannot hold a caller (or the lock of
-        // the layer above) indefinitely; a timed-out send is a lost datagram.
-        socket.SendTimeout = SendTimeoutMilliseconds;
-    }
-
-    private Task StartReceiveThread(HostSocket host)
-    {
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var token = _cts.Token;
-        ReceiveThreads.Run(() =>
-        {
-            try
-            {
-                ReceiveLoop(host, token);
-            }
-#pragma warning disable CA1031 // an unhandled exception on a dedicated thread would end the process
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.ReceiveThreadFailed(_logger, host.Base, ex);
-            }
-            finally
-            {
-                stopped.TrySetResult();
-            }
-        });
-        return stopped.Task;
-    }
-
-    private IEnumerable<IPAddress> EnumerateHostAddresses()
-    {
-        if (_options.HostAddresses is { } explicitAddresses)
-        {
-            return explicitAddresses;
-        }
-
-        var result = new List<IPAddress>();
-        NetworkInterface[] interfaces;
-        try
-        {
-            interfaces = NetworkInterface.GetAllNetworkInterfaces();
-        }
-        catch (NetworkInformationException ex)
-        {
-            Log.InterfacesUnavailable(_logger, ex);
-            return result;
-        }
-
-        foreach (var nic in interfaces)
-        {
-            var loopback = nic.NetworkInterfaceType == NetworkInterfaceType.Loopback;
-            // Linux reports "lo" as Unknown rather than Up.
-            if (nic.OperationalStatus != OperationalStatus.Up && !(loopback && nic.OperationalStatus == OperationalStatus.Unknown))
-            {
-                continue;
-            }
-
-            foreach (var unicast in nic.GetIPProperties().UnicastAddresses)
-            {
-                var address = unicast.Address;
-                if (IPAddress.IsLoopback(address) ? !_options.IncludeLoopback : loopback)
-                {
-                    continue;
-                }
-
-                if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    if (!_options.IncludeIPv6 || (address.IsIPv6LinkLocal && !_options.IncludeLinkLocalIPv6) || address.IsIPv6Multicast)
-                    {
-                        continue;
-                    }
-                }
-                else if (address.AddressFamily != AddressFamily.InterNetwork || IsIPv4LinkLocal(address))
-                {
-                    continue;
-                }
-
-                if (!result.Contains(address))
-                {
-                    result.Add(address);
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private static bool IsIPv4LinkLocal(IPAddress address)
-    {
-        Span<byte> b = stackalloc byte[4];
-        return address.TryWriteBytes(b, out _) && b[0] == 169 && b[1] == 254;
-    }
+    private IEnumerable<IPAddress> EnumerateHostAddresses() =>
+        _options.HostAddresses ?? _socketFactory.GetHostAddresses(new HostAddressFilter(_options.IncludeLoopback, _options.IncludeIPv6, _options.IncludeLinkLocalIPv6));
 
     private async Task GatherServersAsync(CancellationToken cancellationToken)
     {
@@ -566,8 +432,8 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
         else
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.GatheringTimeout);
+            using var timer = new CancellationTokenSource(_options.GatheringTimeout, _timeProvider);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
             try
             {
                 addresses = await Dns.GetHostAddressesAsync(uri.Host, timeout.Token).ConfigureAwait(false);
@@ -594,8 +460,8 @@ internal sealed partial class IceTransport : IAsyncDisposable
     private async Task AllocateRelayAsync(IceServer server, CancellationToken cancellationToken)
     {
         var relayServer = server.Uri.ToRelayServer(server.Username!, server.Password!);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.GatheringTimeout);
+        using var timer = new CancellationTokenSource(_options.GatheringTimeout, _timeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         IIceRelay relay;
         try
         {
@@ -663,50 +529,6 @@ internal sealed partial class IceTransport : IAsyncDisposable
             }
 
             Log.PermissionFailed(_logger, peer, ex.Message);
-        }
-    }
-
-    // One dedicated thread per host socket with blocking receives into one reused buffer: no async state machine,
-    // epoll hand-off or thread-pool hop per datagram, and each datagram is processed inline (ICE demux, then the
-    // receiver: DTLS, SCTP) before the next is read, so the socket buffer absorbs bursts.
-    private void ReceiveLoop(HostSocket host, CancellationToken cancellationToken)
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize);
-        var address = new SocketAddress(host.Base.AddressFamily);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            int received;
-            try
-            {
-                received = host.Socket.ReceiveFrom(buffer, SocketFlags.None, address);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                // TimedOut is the bounded poll; others (e.g. ICMP port unreachable surfacing as ConnectionReset) are
-                // per-datagram conditions: keep reading.
-                if (ex.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock))
-                {
-                    Log.ReceiveError(_logger, host.Base, ex.SocketErrorCode);
-                }
-
-                continue;
-            }
-
-            if (received == 0)
-            {
-                continue;
-            }
-
-            ProcessDatagram(host, buffer.AsSpan(0, received), address);
         }
     }
 
@@ -849,17 +671,10 @@ internal sealed partial class IceTransport : IAsyncDisposable
     {
         if (_socketsByBase.TryGetValue(transmit.LocalBase, out var host))
         {
-            try
+            var error = host.Socket.SendTo(transmit.Data.Span, transmit.Destination);
+            if (error is not (SocketError.Success or SocketError.OperationAborted))
             {
-                host.Socket.SendTo(transmit.Data.Span, SocketFlags.None, transmit.Destination);
-            }
-            catch (SocketException ex)
-            {
-                Log.SendError(_logger, transmit.Destination, ex.SocketErrorCode);
-            }
-            catch (ObjectDisposedException)
-            {
-                // closing
+                Log.SendError(_logger, transmit.Destination, error);
             }
 
             return;
@@ -905,12 +720,12 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
     private sealed record SendPath(HostSocket? Socket, IIceRelay? Relay, IPEndPoint Remote, SocketAddress? RemoteAddress);
 
-    private sealed class HostSocket(Socket socket, IPEndPoint baseEndPoint)
+    private sealed class HostSocket(IDatagramSocket socket, IPEndPoint baseEndPoint)
     {
         private SocketAddress? _lastAddress;
         private IPEndPoint? _lastEndPoint;
 
-        public Socket Socket { get; } = socket;
+        public IDatagramSocket Socket { get; } = socket;
 
         public IPEndPoint Base { get; } = baseEndPoint;
 

@@ -20,7 +20,7 @@ internal sealed record IceTransportOptions
     /// <summary>Candidate policy.</summary>
     public IceTransportPolicy Policy { get; init; } = IceTransportPolicy.All;
 
-    /// <summary>Explicit host addresses to bind (overrides interface enumeration), e.g. <c>[127.0.0.1]</c> in tests.</summary>
+    /// <summary>Explicit host addresses to bind (overrides <see cref="IDatagramSocketFactory.GetHostAddresses"/>), e.g. <c>[127.0.0.1]</c> in tests.</summary>
     public IReadOnlyList<IPAddress>? HostAddresses { get; init; }
 
     /// <summary>Use loopback addresses as host candidates. Default false (true in loopback tests).</summary>
@@ -44,6 +44,14 @@ internal sealed record IceTransportOptions
 
     /// <summary>Kernel send buffer (SO_SNDBUF) requested for each host socket, in bytes; 0 keeps the OS default. Default 4 MiB.</summary>
     public int SocketSendBufferSize { get; init; } = DefaultSocketBufferSize;
+
+    /// <summary>
+    /// Creates the host-candidate UDP sockets and lists the host addresses; null (the default) means real sockets: a
+    /// <see cref="SystemDatagramSocketFactory"/> with <see cref="SocketReceiveBufferSize"/> and
+    /// <see cref="SocketSendBufferSize"/> (which only the real sockets use). Tests pass a virtual network's factory.
+    /// TURN allocations (UDP, TCP, TLS) do not go through it: the <see cref="IIceRelayFactory"/> opens its own real sockets.
+    /// </summary>
+    public IDatagramSocketFactory? SocketFactory { get; init; }
 
     /// <summary>Options of the sans-IO agent.</summary>
     public IceAgentOptions Agent { get; init; } = new();

@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 
 namespace Kvs.WebRtc.PeerConnection.Ice;
 
-/// <summary>The dedicated receive threads of the host sockets, reused across transports.</summary>
-internal sealed partial class IceTransport
+/// <summary>The dedicated receive threads of the sockets, reused across sockets and transports.</summary>
+internal sealed partial class SystemDatagramSocket
 {
     // Creating a thread costs CPU and a scheduling slot (Linux debits a new task's first slice), which on a loaded
-    // machine lands on connection setup; a thread whose socket closed waits a while for the next transport's socket.
+    // machine lands on connection setup; a thread whose socket closed waits a while for the next socket.
     private static class ReceiveThreads
     {
         private static readonly TimeSpan s_idleTimeout = TimeSpan.FromSeconds(30);
@@ -59,7 +59,7 @@ internal sealed partial class IceTransport
                         work = _work!;
                     }
 
-                    // The work item catches its own exceptions (see StartReceiveThread).
+                    // The work item catches its own exceptions (see StartThread).
                     work();
                     lock (_lock)
                     {
