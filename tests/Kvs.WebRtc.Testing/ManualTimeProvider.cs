@@ -35,6 +35,18 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>The due time of the earliest pending timer, or null when none is pending (see <see cref="Network.Pump"/>).</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Count == 0 ? null : _timers.Min(t => t.Due);
+            }
+        }
+    }
+
     /// <summary>Moves the clock forward and fires every timer that falls due, in order.</summary>
     public void Advance(TimeSpan delta)
     {
