@@ -1,3 +1,4 @@
+using Kvs.WebRtc.PeerConnection.Media;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
 
@@ -57,8 +58,8 @@ public sealed partial class RTCPeerConnectionErrorTests
         Assert.That(pc.SignalingState, Is.EqualTo(RTCSignalingState.Stable));
         Assert.That(pc.GetTransceivers().Select(t => (t.Mid, t.Kind, t.CurrentDirection)), Is.EqualTo(new[]
         {
-            ("0", Media.MediaStreamTrackKind.Audio, (Media.RTCRtpTransceiverDirection?)Media.RTCRtpTransceiverDirection.Inactive),
-            ("1", Media.MediaStreamTrackKind.Video, Media.RTCRtpTransceiverDirection.Inactive),
+            ("0", MediaStreamTrackKind.Audio, (RTCRtpTransceiverDirection?)RTCRtpTransceiverDirection.Inactive),
+            ("1", MediaStreamTrackKind.Video, RTCRtpTransceiverDirection.Inactive),
         }));
     }
 
