@@ -23,6 +23,8 @@ public sealed class LayeringTests
         ["Dtls"] = [],
         ["Srtp"] = [],
         ["Sctp"] = [],
+        ["Rtp"] = [],
+        ["Rtcp"] = [],
         ["Ice"] = ["Stun"],
         ["Turn"] = ["Stun", "Ice"], // Ice only for the relay seam (Contracts/IIceRelay.cs), checked below
         ["DataChannels"] = ["Sctp", ""],
