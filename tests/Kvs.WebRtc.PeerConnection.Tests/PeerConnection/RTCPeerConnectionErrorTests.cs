@@ -1,5 +1,5 @@
-using Kvs.WebRtc.PeerConnection.Media;
 using System.Text.RegularExpressions;
+using Kvs.WebRtc.PeerConnection.Media;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
