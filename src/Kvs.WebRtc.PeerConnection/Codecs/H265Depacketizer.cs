@@ -57,9 +57,9 @@ internal sealed class H265Depacketizer : RtpDepacketizer
     public override RtpDepacketizeStatus Append(ReadOnlySpan<byte> payload, Span<byte> destination, out int written)
     {
         written = 0;
-        if (payload.Length < 3)
+        if (payload.Length < 2)
         {
-            return RtpDepacketizeStatus.Malformed; // a 2-byte header and at least one byte
+            return RtpDepacketizeStatus.Malformed; // shorter than a NAL unit header
         }
 
         var type = Type(payload);

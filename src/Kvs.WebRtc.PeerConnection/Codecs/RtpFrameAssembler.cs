@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 
 namespace Kvs.WebRtc.PeerConnection.Codecs;
 
@@ -14,9 +15,10 @@ namespace Kvs.WebRtc.PeerConnection.Codecs;
 /// frame it belonged to is dropped and counted, and the next frame goes on: a loss never stalls the stream beyond
 /// that bound. <see cref="Flush"/> releases what waits (end of stream).</para>
 /// <para>A frame ends on the codec's end mark (marker bit) or, when that packet never came but nothing is missing,
-/// when the next timestamp begins. Frames are held in pooled buffers (<see cref="ArrayPool{T}.Shared"/>), at most
-/// <see cref="RtpFrameAssemblerOptions.MaxQueuedFrames"/> of them, each at most
-/// <see cref="RtpFrameAssemblerOptions.MaxFrameSize"/> bytes.</para>
+/// when the next timestamp begins. Frames are held in pooled buffers (<see cref="ArrayPool{T}.Shared"/>), each at most
+/// <see cref="RtpFrameAssemblerOptions.MaxFrameSize"/> bytes; at the start of each <see cref="Push"/> unread frames
+/// beyond <see cref="RtpFrameAssemblerOptions.MaxQueuedFrames"/> are discarded, oldest first (a single push that
+/// fills a gap may release up to a reorder window of frames at once).</para>
 /// </remarks>
 internal sealed class RtpFrameAssembler : IDisposable
 {
@@ -28,6 +30,7 @@ internal sealed class RtpFrameAssembler : IDisposable
     private readonly int _maxPayloadSize;
     private readonly Slot[] _slots;
     private readonly QueuedFrame[] _queue;
+    private readonly int _maxQueuedFrames;
 
     private int _buffered;
     private bool _started;
@@ -63,8 +66,9 @@ internal sealed class RtpFrameAssembler : IDisposable
         _maxFrameSize = options.MaxFrameSize;
         _maxReorderDelay = options.MaxReorderDelay;
         _maxPayloadSize = options.MaxPayloadSize;
-        _slots = new Slot[options.ReorderWindow];
-        _queue = new QueuedFrame[options.MaxQueuedFrames];
+        _slots = new Slot[(int)BitOperations.RoundUpToPowerOf2((uint)options.ReorderWindow)]; // divides 65536: no clash at the wrap
+        _maxQueuedFrames = options.MaxQueuedFrames;
+        _queue = new QueuedFrame[options.MaxQueuedFrames + _slots.Length + 2]; // one call releases at most a window
     }
 
     /// <summary>Frames completed and queued for reading.</summary>
@@ -111,6 +115,7 @@ internal sealed class RtpFrameAssembler : IDisposable
     /// <returns>How many frames became complete (read them with <see cref="TryReadFrame"/>).</returns>
     public int Push(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload)
     {
+        TrimQueue();
         _completedInCall = 0;
         if (payload.Length > _maxPayloadSize)
         {
@@ -182,6 +187,7 @@ internal sealed class RtpFrameAssembler : IDisposable
     /// <returns>How many frames became complete.</returns>
     public int Flush()
     {
+        TrimQueue();
         _completedInCall = 0;
         FlushBuffered();
         return _completedInCall;
@@ -428,10 +434,7 @@ internal sealed class RtpFrameAssembler : IDisposable
 
         if (_queueCount == _queue.Length)
         {
-            ReturnBuffer(ref _queue[_queueHead].Buffer);
-            _queueHead = (_queueHead + 1) % _queue.Length;
-            _queueCount--;
-            FramesDiscardedUnread++;
+            DiscardOldest(); // unreachable by construction; kept as a bound
         }
 
         _queue[(_queueHead + _queueCount) % _queue.Length] = new QueuedFrame
@@ -449,6 +452,24 @@ internal sealed class RtpFrameAssembler : IDisposable
         _frameLength = 0;
         FramesCompleted++;
         _completedInCall++;
+    }
+
+    // Frames left unread from earlier calls beyond the limit are discarded, oldest first. Within one call the queue may
+    // hold up to the limit plus what a single call can release (a reorder window), so a burst is never cut short.
+    private void TrimQueue()
+    {
+        while (_queueCount > _maxQueuedFrames)
+        {
+            DiscardOldest();
+        }
+    }
+
+    private void DiscardOldest()
+    {
+        ReturnBuffer(ref _queue[_queueHead].Buffer);
+        _queueHead = (_queueHead + 1) % _queue.Length;
+        _queueCount--;
+        FramesDiscardedUnread++;
     }
 
     private struct Slot

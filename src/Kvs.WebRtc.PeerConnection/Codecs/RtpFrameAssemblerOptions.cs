@@ -8,7 +8,7 @@ internal sealed class RtpFrameAssemblerOptions
 
     /// <summary>
     /// Packets held while waiting for a missing one (the reorder window). A packet that many sequence numbers past
-    /// a gap declares the gap lost. Default 128.
+    /// a gap declares the gap lost. Rounded up to a power of two. Default 128.
     /// </summary>
     public int ReorderWindow { get; init; } = 128;
 
@@ -18,7 +18,7 @@ internal sealed class RtpFrameAssemblerOptions
     /// </summary>
     public int MaxReorderDelay { get; init; } = 9000;
 
-    /// <summary>Completed frames kept until read; when full, the oldest is discarded. Default 16.</summary>
+    /// <summary>Completed frames kept unread from one push to the next; beyond it the oldest are discarded. Default 16.</summary>
     public int MaxQueuedFrames { get; init; } = 16;
 
     /// <summary>Largest accepted RTP payload in bytes; larger packets are dropped. Default 65,535.</summary>
