@@ -49,6 +49,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly SdpFingerprint _localFingerprint;
     private readonly ulong _sessionId;
     private readonly SignalingStateMachine _signaling = new();
+    private readonly IDatagramSocketFactory? _socketFactory;
     private readonly JsepNegotiator _negotiator = new();
     private readonly List<RTCRtpTransceiver> _transceivers = [];
     private readonly string _cname = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
@@ -86,6 +87,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _configuration.Validate();
         options ??= new RTCPeerConnectionOptions();
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
+        _socketFactory = options.SocketFactory;
         _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();
         if (options.Certificate is { } certificate)
@@ -650,6 +652,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             IncludeLoopback = _configuration.IncludeLoopbackCandidates,
             IncludeIPv6 = _configuration.EnableIpv6,
             HostAddresses = _configuration.HostAddresses,
+            SocketFactory = _socketFactory,
         };
         var relays = hasTurn ? new TurnRelayFactory(null, _timeProvider, _loggerFactory) : null;
         var ice = new IceTransport(options, relays, _timeProvider, _loggerFactory);

@@ -21,4 +21,7 @@ public sealed record RTCPeerConnectionOptions
     /// The connection does not dispose a certificate given here.
     /// </summary>
     public DtlsCertificate? Certificate { get; init; }
+
+    /// <summary>Test seam: where the ICE transport gets its UDP sockets and host addresses (a virtual network in tests); null for real sockets.</summary>
+    internal Ice.IDatagramSocketFactory? SocketFactory { get; init; }
 }

@@ -29,6 +29,8 @@ public sealed class LayeringTests
         ["Turn"] = ["Stun", "Ice"], // Ice only for the relay seam (Contracts/IIceRelay.cs), checked below
         ["DataChannels"] = ["Sctp", ""],
         ["Codecs"] = [],
+        ["Jsep"] = ["Sdp"],
+        ["Media"] = ["Codecs", "Jsep", "Sdp", ""], // the public track, sender and receiver types compose the negotiated model and codecs
     };
 
     // The ICE<->TURN seam: the only Ice types Turn may touch.
