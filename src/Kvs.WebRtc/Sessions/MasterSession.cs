@@ -9,13 +9,14 @@ namespace Kvs.WebRtc.Sessions;
 
 /// <summary>
 /// The master side of a KVS signaling channel (a camera, robot or server): answers every viewer's offer with its own
-/// peer connection, and exchanges data-channel messages with each viewer.
+/// peer connection, sends them its audio and video tracks, and exchanges data-channel messages with each viewer.
 /// </summary>
 /// <remarks>
 /// <para>Each viewer gets an <see cref="RTCPeerConnection"/> configured with the channel's ICE servers (KVS STUN and
-/// TURN). A viewer counts as joined when the data channel it opened is open; it leaves when that channel closes, its
-/// connection fails, or a new offer with the same client id replaces it. One viewer's bad SDP or failed ICE is logged
-/// and ends only that viewer.</para>
+/// TURN) and the session's <see cref="MasterSessionOptions.Tracks"/>. A viewer counts as joined when its peer connection
+/// is connected (with or without a data channel); it leaves when its connection fails or closes, its data channel
+/// closes, or a new offer with the same client id replaces it. One viewer's bad SDP or failed ICE is logged and ends
+/// only that viewer.</para>
 /// <para>Members are thread-safe. Events are raised off the protocol loops; a throwing subscriber is logged and
 /// isolated.</para>
 /// </remarks>
@@ -30,6 +31,9 @@ namespace Kvs.WebRtc.Sessions;
 /// </example>
 public sealed partial class MasterSession : IAsyncDisposable
 {
+    /// <summary>The media stream id the master's tracks are announced with (<c>a=msid</c>).</summary>
+    public const string StreamId = "kvs-master";
+
     private readonly KvsChannel _channel;
     private readonly MasterSessionOptions _options;
     private readonly ILogger _logger;
@@ -37,6 +41,7 @@ public sealed partial class MasterSession : IAsyncDisposable
     private readonly SessionEvents<KvsViewer> _joined;
     private readonly SessionEvents<KvsViewer> _left;
     private readonly SessionEvents<KvsPeerMessage> _messages;
+    private readonly SessionEvents<KvsRemoteTrack> _remoteTracks;
     private readonly CancellationTokenSource _stop = new();
     private readonly SignalingInbox _inbox;
     private int _disposed;
@@ -49,11 +54,12 @@ public sealed partial class MasterSession : IAsyncDisposable
         _joined = new SessionEvents<KvsViewer>(_logger, nameof(ViewerJoined));
         _left = new SessionEvents<KvsViewer>(_logger, nameof(ViewerLeft));
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
+        _remoteTracks = new SessionEvents<KvsRemoteTrack>(_logger, nameof(RemoteTracks));
         _inbox = new SignalingInbox(
             channel.Signaling, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
     }
 
-    /// <summary>Raised when a viewer's data channel opens.</summary>
+    /// <summary>Raised when a viewer's peer connection is connected.</summary>
     public IObservable<KvsViewer> ViewerJoined => _joined.Observable;
 
     /// <summary>Raised when a joined viewer leaves (channel closed, connection failed or replaced, session disposed).</summary>
@@ -62,7 +68,10 @@ public sealed partial class MasterSession : IAsyncDisposable
     /// <summary>Messages from all viewers, tagged with the sender's client id.</summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
 
-    /// <summary>The viewers whose data channel is open now.</summary>
+    /// <summary>Tracks viewers send to the master (talkback audio, a viewer's camera), raised when a viewer's offer announces them.</summary>
+    public IObservable<KvsRemoteTrack> RemoteTracks => _remoteTracks.Observable;
+
+    /// <summary>The viewers whose peer connection is connected now.</summary>
     public IReadOnlyList<KvsViewer> Viewers => [.. _peers.Values.Select(p => p.Joined).OfType<KvsViewer>()];
 
     /// <summary>The underlying signaling channel (endpoints, ICE servers, raw signaling).</summary>
@@ -151,6 +160,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         _joined.Dispose();
         _left.Dispose();
         _messages.Dispose();
+        _remoteTracks.Dispose();
         _stop.Dispose();
     }
 
@@ -217,13 +227,25 @@ public sealed partial class MasterSession : IAsyncDisposable
         var peer = new ViewerPeer(link);
         _peers[clientId] = peer;
         link.Connection.DataChannel += (_, e) => OnDataChannel(peer, e.Channel);
+        link.Connection.Track += (_, e) => _remoteTracks.Emit(new KvsRemoteTrack(clientId, e.Track));
         link.Connection.ConnectionStateChanged += (_, _) =>
         {
-            if (link.Connection.ConnectionState is RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed)
+            switch (link.Connection.ConnectionState)
             {
-                _ = RemoveAsync(clientId, peer);
+                case RTCPeerConnectionState.Connected:
+                    MarkJoined(peer);
+                    break;
+                case RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed:
+                    _ = RemoveAsync(clientId, peer);
+                    break;
             }
         };
+
+        // Added before the offer is applied, so that each offered audio/video section takes the track of its kind (JSEP §5.10).
+        foreach (var track in _options.Tracks)
+        {
+            link.Connection.AddTrack(track, StreamId);
+        }
 
         await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, description.Sdp), _stop.Token).ConfigureAwait(false);
         var answer = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
@@ -246,14 +268,6 @@ public sealed partial class MasterSession : IAsyncDisposable
         channel.MessageReceived += (_, e) =>
             _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
         channel.Closed += (_, _) => _ = RemoveAsync(clientId, peer);
-        if (channel.ReadyState == RTCDataChannelState.Open)
-        {
-            MarkJoined(peer);
-        }
-        else
-        {
-            channel.Opened += (_, _) => MarkJoined(peer);
-        }
     }
 
     private void MarkJoined(ViewerPeer peer)
@@ -342,7 +356,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         [LoggerMessage(9104, LogLevel.Warning, "Refused the offer of viewer {ClientId}: {Max} viewers are connected")]
         public static partial void TooManyViewers(ILogger logger, string clientId, int max);
 
-        [LoggerMessage(9105, LogLevel.Warning, "Viewer {ClientId} did not open a data channel within {Timeout}; dropped")]
+        [LoggerMessage(9105, LogLevel.Warning, "Viewer {ClientId} did not connect within {Timeout}; dropped")]
         public static partial void ViewerTimedOut(ILogger logger, string clientId, TimeSpan timeout);
 
 

@@ -1,5 +1,6 @@
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Signaling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,11 +8,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kvs.WebRtc.Sessions;
 
 /// <summary>
-/// The viewer side of a KVS signaling channel: offers a peer connection with one data channel to the master, and
-/// exchanges messages with it once the channel is open.
+/// The viewer side of a KVS signaling channel: offers the master a peer connection that receives its video and audio
+/// (<see cref="VideoTrack"/>, <see cref="AudioTrack"/>), opens a data channel, and sends the viewer's own tracks if any.
 /// </summary>
 /// <remarks>
-/// <see cref="ConnectAsync"/> returns when the data channel is open, so the session is ready to send. Members are
+/// <see cref="ConnectAsync"/> returns when the peer connection is connected and the data channel (when asked for and
+/// accepted by the master) is open, so the session is ready to send and the remote tracks exist. Remote tracks buffer
+/// frames from the first packet, so nothing is lost between <see cref="ConnectAsync"/> and the first read. Members are
 /// thread-safe; events are raised off the protocol loops and a throwing subscriber is logged and isolated.
 /// </remarks>
 /// <example>
@@ -23,6 +26,7 @@ namespace Kvs.WebRtc.Sessions;
 /// });
 /// viewer.Messages.Subscribe(m => Console.WriteLine(m.Text));
 /// await viewer.SendAsync("hello");
+/// await foreach (var frame in viewer.VideoTrack!.ReadFramesAsync()) { /* decode or record */ }
 /// </code>
 /// </example>
 public sealed partial class ViewerSession : IAsyncDisposable
@@ -35,6 +39,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SessionEvents<KvsPeerMessage> _messages;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly SignalingInbox _inbox;
     private PeerLink? _link;
@@ -58,7 +63,14 @@ public sealed partial class ViewerSession : IAsyncDisposable
     public RTCPeerConnection PeerConnection => _link?.Connection ?? throw new InvalidOperationException("The session is not connected.");
 
     /// <summary>The data channel to the master (open once <see cref="ConnectAsync"/> returned).</summary>
-    public RTCDataChannel DataChannel => _dataChannel ?? throw new InvalidOperationException("The session is not connected.");
+    /// <exception cref="InvalidOperationException">No data channel: not asked for (<see cref="ViewerSessionOptions.OpenDataChannel"/>) or not connected.</exception>
+    public RTCDataChannel DataChannel => _dataChannel ?? throw new InvalidOperationException("The session has no data channel.");
+
+    /// <summary>The master's video, once its answer says it sends video; null otherwise.</summary>
+    public RemoteMediaTrack? VideoTrack { get; private set; }
+
+    /// <summary>The master's audio, once its answer says it sends audio; null otherwise.</summary>
+    public RemoteMediaTrack? AudioTrack { get; private set; }
 
     /// <summary>The underlying signaling channel (endpoints, ICE servers, raw signaling).</summary>
     public KvsChannel Channel => _channel;
@@ -138,27 +150,77 @@ public sealed partial class ViewerSession : IAsyncDisposable
             _link = link;
             link.Connection.ConnectionStateChanged += (_, _) =>
             {
-                if (link.Connection.ConnectionState == RTCPeerConnectionState.Failed)
+                switch (link.Connection.ConnectionState)
                 {
-                    _opened.TrySetException(link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed."));
+                    case RTCPeerConnectionState.Connected:
+                        _connected.TrySetResult();
+                        break;
+                    case RTCPeerConnectionState.Failed:
+                        var failure = link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed.");
+                        _connected.TrySetException(failure);
+                        _opened.TrySetException(failure);
+                        break;
+                }
+            };
+            link.Connection.Track += (_, e) =>
+            {
+                if (e.Track.Kind == MediaStreamTrackKind.Video)
+                {
+                    VideoTrack ??= e.Track;
+                }
+                else
+                {
+                    AudioTrack ??= e.Track;
                 }
             };
 
-            var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
-            _dataChannel = dataChannel;
-            dataChannel.MessageReceived += (_, e) =>
-                _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
-            dataChannel.Opened += (_, _) => _opened.TrySetResult();
+            AddTransceivers(link.Connection);
+            if (_options.OpenDataChannel)
+            {
+                var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
+                _dataChannel = dataChannel;
+                dataChannel.MessageReceived += (_, e) =>
+                    _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+                dataChannel.Opened += (_, _) => _opened.TrySetResult();
+            }
+            else
+            {
+                _opened.TrySetResult();
+            }
 
             var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
             await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
             await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
+            await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
             await _opened.Task.WaitAsync(ct).ConfigureAwait(false);
             Log.Connected(_logger, _options.ClientId);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"The data channel to the master did not open within {_options.ConnectTimeout}.");
+            throw new TimeoutException(_connected.Task.IsCompletedSuccessfully
+                ? $"The data channel to the master did not open within {_options.ConnectTimeout}."
+                : $"The connection to the master was not established within {_options.ConnectTimeout}.");
+        }
+    }
+
+    // One transceiver per kind: sendrecv with the viewer's own track of that kind, else recvonly when receiving that kind.
+    private void AddTransceivers(RTCPeerConnection connection)
+    {
+        foreach (var kind in (ReadOnlySpan<MediaStreamTrackKind>)[MediaStreamTrackKind.Video, MediaStreamTrackKind.Audio])
+        {
+            var receive = kind == MediaStreamTrackKind.Video ? _options.ReceiveVideo : _options.ReceiveAudio;
+            var track = _options.Tracks.FirstOrDefault(t => t.Kind == kind);
+            if (track is not null)
+            {
+                connection.AddTransceiver(track, new RTCRtpTransceiverInit
+                {
+                    Direction = receive ? RTCRtpTransceiverDirection.SendRecv : RTCRtpTransceiverDirection.SendOnly, StreamIds = [_options.ClientId],
+                });
+            }
+            else if (receive)
+            {
+                connection.AddTransceiver(kind, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.RecvOnly });
+            }
         }
     }
 
@@ -176,6 +238,12 @@ public sealed partial class ViewerSession : IAsyncDisposable
             if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
+                if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
+                {
+                    // A master without data channels (a media-only camera): media still works.
+                    Log.DataChannelRejected(_logger);
+                    _opened.TrySetResult();
+                }
             }
             else if (message.IceCandidate is { } candidate)
             {
@@ -189,9 +257,15 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
     }
 
+    private static bool AcceptsDataChannel(string sdp) =>
+        Kvs.WebRtc.PeerConnection.Sdp.SessionDescription.TryParse(sdp, out var session, out _) && session!.Media.Exists(m => m.IsDataChannel && !m.IsRejected);
+
     private static partial class Log
     {
-        [LoggerMessage(9200, LogLevel.Information, "Viewer {ClientId} connected: data channel open")]
+        [LoggerMessage(9204, LogLevel.Warning, "The master's answer rejected the data channel; the session carries media only")]
+        public static partial void DataChannelRejected(ILogger logger);
+
+        [LoggerMessage(9200, LogLevel.Information, "Viewer {ClientId} connected")]
         public static partial void Connected(ILogger logger, string clientId);
 
         [LoggerMessage(9201, LogLevel.Warning, "The master's answer was rejected: {Reason}")]

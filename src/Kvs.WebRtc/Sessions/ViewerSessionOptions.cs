@@ -1,4 +1,5 @@
 using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.PeerConnection.Media;
 
 namespace Kvs.WebRtc.Sessions;
 
@@ -20,7 +21,19 @@ public sealed record ViewerSessionOptions
     /// <summary>The label of the data channel the viewer opens; default <c>kvsDataChannel</c> (as the KVS samples name it).</summary>
     public string DataChannelLabel { get; init; } = "kvsDataChannel";
 
-    /// <summary>How long <see cref="ViewerSession.ConnectAsync"/> waits for the answer and an open data channel; default 30 s.</summary>
+    /// <summary>Whether to receive the master's video; default true.</summary>
+    public bool ReceiveVideo { get; init; } = true;
+
+    /// <summary>Whether to receive the master's audio; default true.</summary>
+    public bool ReceiveAudio { get; init; } = true;
+
+    /// <summary>Whether to open a data channel (<see cref="DataChannelLabel"/>) to the master; default true.</summary>
+    public bool OpenDataChannel { get; init; } = true;
+
+    /// <summary>Tracks this viewer sends to the master (two-way audio talkback, a viewer's camera); default none.</summary>
+    public IReadOnlyList<LocalMediaTrack> Tracks { get; init; } = [];
+
+    /// <summary>How long <see cref="ViewerSession.ConnectAsync"/> waits for the answer, a connected peer connection and an open data channel; default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     internal void Validate()
@@ -30,5 +43,10 @@ public sealed record ViewerSessionOptions
         ArgumentException.ThrowIfNullOrEmpty(DataChannelLabel, nameof(DataChannelLabel));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         PeerConfiguration?.Validate();
+        ArgumentNullException.ThrowIfNull(Tracks, nameof(Tracks));
+        if (!ReceiveVideo && !ReceiveAudio && !OpenDataChannel && Tracks.Count == 0)
+        {
+            throw new ArgumentException("The viewer must receive video or audio, open a data channel, or send a track.", nameof(OpenDataChannel));
+        }
     }
 }

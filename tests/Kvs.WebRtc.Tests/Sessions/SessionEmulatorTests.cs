@@ -70,7 +70,13 @@ public sealed class SessionEmulatorTests
 
         await using var first = await ViewerSession.ConnectAsync(ViewerOptions("viewer-a"), cancellationToken);
         await using var second = await ViewerSession.ConnectAsync(ViewerOptions("viewer-b"), cancellationToken);
+        // Joined means connected; a broadcast goes to the viewers whose data channel the master has taken up, which a
+        // message from each viewer proves.
         await WaitUntilAsync(() => master.Viewers.Count == 2, cancellationToken);
+        await first.SendAsync("a here", cancellationToken);
+        await second.SendAsync("b here", cancellationToken);
+        await WaitUntilAsync(() => fromViewers.Count == 2, cancellationToken);
+        fromViewers.Clear();
 
         var atFirst = first.Messages.FirstAsync().ToTask(cancellationToken);
         var atSecond = second.Messages.FirstAsync().ToTask(cancellationToken);
