@@ -165,6 +165,41 @@ public sealed class ChromiumMediaInteropTests
         Assert.That(stats.KeyFramesDecoded, Is.GreaterThanOrEqualTo(1));
     }
 
+    [Test]
+    public async Task KvsJsSdkViewerWithCamera_SendRecvVideoFlowsBothWays(CancellationToken cancellationToken)
+    {
+        await using var page = await ChromiumPage.LaunchAsync(cancellationToken);
+        await using var chromium = await ChromiumMediaPeer.CreateAsync(page, "viewer", cancellationToken);
+        await using var ours = new RTCPeerConnection(s_configuration);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264);
+        ours.AddTrack(video, "camera");
+        var remote = new TaskCompletionSource<RemoteMediaTrack>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ours.Track += (_, e) => remote.TrySetResult(e.Track);
+
+        // The KVS viewer page with "send video" on: sendrecv video from the fake camera, receive-only audio.
+        var offer = await chromium.CreateOfferAsync(new ChromiumOfferOptions
+        {
+            Audio = ChromiumMediaDirection.RecvOnly, Video = ChromiumMediaDirection.SendRecv, VideoSource = ChromiumVideoSource.FakeCamera, VideoCodec = "H264",
+        }, cancellationToken);
+        await ours.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, offer), cancellationToken);
+        var answer = await AnswerWithCandidatesAsync(ours, cancellationToken);
+        Assert.That(answer, Does.Contain("a=sendrecv"));
+        await chromium.SetRemoteAnswerAsync(answer, cancellationToken);
+        await PeerConnectionWaits.WaitForStateAsync(ours, RTCPeerConnectionState.Connected, cancellationToken);
+
+        var fromChromium = await remote.Task.WaitAsync(s_wait, cancellationToken);
+        var frames = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Take(60)
+            .Select(f => (Data: f.AccessUnit, f.Timestamp, f.IsKeyFrame)).ToList();
+        var reading = ReadAsync(fromChromium, 30, cancellationToken);
+        var sent = await StreamInRealTimeAsync(video, frames, null, [], cancellationToken);
+        var stats = await ChromiumMediaPeer.WaitForAsync(chromium.GetInboundVideoStatsAsync,
+            s => s.FramesDecoded >= sent * 95 / 100, s_wait, $"95% of {sent} frames decoded", cancellationToken: cancellationToken);
+        var received = await reading;
+        Assert.That(stats.KeyFramesDecoded, Is.GreaterThanOrEqualTo(1));
+        Assert.That(received, Has.Count.EqualTo(30));
+        Assert.That(received[0].IsKeyFrame, Is.True);
+    }
+
     private static async Task<string> OfferWithCandidatesAsync(RTCPeerConnection pc, CancellationToken ct)
     {
         var gathered = WaitGatheredAsync(pc, ct);
