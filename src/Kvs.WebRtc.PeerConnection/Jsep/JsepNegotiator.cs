@@ -57,11 +57,13 @@ internal sealed class JsepNegotiator
                 : RejectedOfferSection(media, mid));
         }
 
+        // New transceivers: no mid yet, or a mid given by an earlier offer that was never applied (CreateOffer twice).
+        var written = new HashSet<string>(_mLines.Select(m => m.Mid).OfType<string>(), StringComparer.Ordinal);
         foreach (var transceiver in transceivers)
         {
-            if (transceiver.Mid is null && !transceiver.Stopped)
+            if (!transceiver.Stopped && (transceiver.Mid is null || !written.Contains(transceiver.Mid)))
             {
-                transceiver.Mid = NextMid(transceivers);
+                transceiver.Mid ??= NextMid(transceivers);
                 sections.Add(CreateMediaSection(transceiver, transport, cname));
             }
         }
@@ -87,9 +89,11 @@ internal sealed class JsepNegotiator
         ArgumentNullException.ThrowIfNull(transceivers);
         ArgumentNullException.ThrowIfNull(create);
         var associated = new List<JsepTransceiver>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in offer.Media)
         {
-            if (!IsRtpMedia(section) || section.Mid is not { } mid)
+            // A repeated mid or a section outside the offered BUNDLE group is rejected by CreateAnswer: take no transceiver for it.
+            if (!IsRtpMedia(section) || section.Mid is not { } mid || !seen.Add(mid) || (!section.IsRejected && !IsBundled(offer, mid)))
             {
                 continue;
             }
@@ -124,7 +128,7 @@ internal sealed class JsepNegotiator
     /// Answers <paramref name="offer"/> (after <see cref="ApplyRemoteOffer"/>): every offered section in order, audio and
     /// video through <see cref="WebRtcSdp.CreateMediaAnswerSection"/> with the transceiver's direction and codecs, the
     /// first data section when <paramref name="acceptData"/>, everything else with port 0 (listed in
-    /// <paramref name="rejections"/>).
+    /// <paramref name="rejections"/>), including a repeated mid and a section outside the offered BUNDLE group.
     /// </summary>
     public SessionDescription CreateAnswer(SessionDescription offer, IReadOnlyList<JsepTransceiver> transceivers, bool acceptData,
         SdpTransportParameters transport, ulong sessionId, ulong sessionVersion, string cname, ICollection<JsepRejection> rejections,
@@ -137,6 +141,7 @@ internal sealed class JsepNegotiator
         var answerTransport = transport.WithSetup(WebRtcSdp.AnswerSetup(firstAccepted is null ? null : offer.GetSetup(firstAccepted), transport.Setup));
         var sections = new List<MediaDescription>(offer.Media.Count);
         var dataAnswered = false;
+        var answeredMids = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < offer.Media.Count; index++)
         {
             var offered = offer.Media[index];
@@ -147,6 +152,15 @@ internal sealed class JsepNegotiator
                     rejections.Add(new JsepRejection(index, null, offered.Media, "the section has no a=mid (BUNDLE requires one)"));
                 }
 
+                sections.Add(WebRtcSdp.CreateRejectedSection(offered));
+                continue;
+            }
+
+            if (!answeredMids.Add(offered.Mid) || !IsBundled(offer, offered.Mid))
+            {
+                rejections.Add(new JsepRejection(index, offered.Mid, offered.Media, IsBundled(offer, offered.Mid)
+                    ? $"duplicate a=mid:{offered.Mid} (mids must be unique)"
+                    : "not in the offer's BUNDLE group (only one transport is supported)"));
                 sections.Add(WebRtcSdp.CreateRejectedSection(offered));
                 continue;
             }
@@ -228,9 +242,10 @@ internal sealed class JsepNegotiator
         ArgumentNullException.ThrowIfNull(transceivers);
         var changed = new List<JsepTransceiver>();
         var remote = localIsOfferer ? answer : offer;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in answer.Media)
         {
-            if (section.Mid is not { } mid)
+            if (section.Mid is not { } mid || !seen.Add(mid))
             {
                 continue;
             }
@@ -319,9 +334,13 @@ internal sealed class JsepNegotiator
         _ => direction,
     };
 
-    /// <summary>True for an audio or video section over RTP.</summary>
+    /// <summary>True for an audio or video section over secure RTP (<c>[UDP/TLS/]RTP/SAVP[F]</c>, RFC 8829 §5.1.3); plain RTP/AVP is not.</summary>
     public static bool IsRtpMedia(MediaDescription section) =>
-        section.Media is "audio" or "video" && section.Protocol.Contains("RTP", StringComparison.OrdinalIgnoreCase);
+        section.Media is "audio" or "video" && section.Protocol.Contains("RTP/SAVP", StringComparison.OrdinalIgnoreCase);
+
+    // Without a BUNDLE group every section is taken on our one transport; with one, only its members (RFC 8843 §7.3).
+    private static bool IsBundled(SessionDescription offer, string mid) =>
+        offer.BundleGroup is not { } group || group.Mids.Contains(mid, StringComparer.Ordinal);
 
     private static (IReadOnlyList<uint> Ssrcs, IReadOnlyDictionary<uint, uint> Rtx) ReadSsrcs(MediaDescription section)
     {

@@ -134,7 +134,7 @@ internal static class WebRtcSdp
     /// Answers an offered audio/video section (RFC 3264 section 6.1, RFC 8829 section 5.3.1): keeps the offered payload
     /// types of the codecs in <paramref name="supported"/> (same name, clock rate and channels; for H.264 the same
     /// packetization-mode and profile), in the offer's order and with the offer's numbers, plus the RTX formats that
-    /// repair them; keeps the offered rtcp-fb lines the local codec also lists; echoes the offered header extensions whose
+    /// repair them (VP9 and H.265: the same profile-id); keeps the offered rtcp-fb lines the local codec also lists; echoes the offered header extensions whose
     /// URI is in <paramref name="options"/>' ExtMaps (with the offered ids); answers the direction. When no codec
     /// matches, returns a rejected section.
     /// </summary>
@@ -291,6 +291,17 @@ internal static class WebRtcSdp
             return false;
         }
 
+        // VP9 (RFC 9628 §6): profile-id must match, absent means 0. H.265 (RFC 7798 §7.1): profile-id, absent means 1 (Main).
+        if (string.Equals(local.Name, "VP9", StringComparison.OrdinalIgnoreCase))
+        {
+            return FormatParameter(offeredFmtp, "profile-id", "0") == FormatParameter(local.FormatParameters, "profile-id", "0");
+        }
+
+        if (string.Equals(local.Name, "H265", StringComparison.OrdinalIgnoreCase))
+        {
+            return FormatParameter(offeredFmtp, "profile-id", "1") == FormatParameter(local.FormatParameters, "profile-id", "1");
+        }
+
         if (!string.Equals(local.Name, "H264", StringComparison.OrdinalIgnoreCase))
         {
             return true;
@@ -306,6 +317,9 @@ internal static class WebRtcSdp
         var ourProfile = ours.TryGetValue("profile-level-id", out var op) && op.Length == 6 ? op[..4] : "4200";
         return theirMode == ourMode && string.Equals(theirProfile, ourProfile, StringComparison.OrdinalIgnoreCase);
     }
+
+    private static string FormatParameter(string? fmtp, string name, string absent) =>
+        new SdpFmtp("0", fmtp ?? string.Empty).GetParameters().TryGetValue(name, out var value) ? value : absent;
 
     private static void AddTransport(MediaDescription media, string mid, SdpTransportParameters transport, bool rtcp)
     {
