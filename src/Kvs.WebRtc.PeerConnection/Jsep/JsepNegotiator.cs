@@ -203,7 +203,7 @@ internal sealed class JsepNegotiator
             var offeredDirection = offer.GetDirection(offered);
             var direction = WebRtcSdp.AnswerDirection(offeredDirection, transceiver.Direction);
             var answer = WebRtcSdp.CreateMediaAnswerSection(offered, answerTransport, transceiver.Direction, transceiver.Codecs, offeredDirection,
-                MediaOptions(transceiver, direction, cname));
+                MediaOptions(transceiver, direction, cname), CodecMatches);
             if (answer.IsRejected)
             {
                 rejections.Add(new JsepRejection(index, offered.Mid, offered.Media,
@@ -324,6 +324,24 @@ internal sealed class JsepNegotiator
         }
 
         return codecs.Select(c => rtx.TryGetValue(c.PayloadType, out var r) ? c with { RtxPayloadType = r } : c).ToList();
+    }
+
+    /// <summary>
+    /// Whether an offered format is one of our codecs: for H.264 by profile as RFC 6184 §8.2.2 and libwebrtc define it
+    /// (42e01f, 42c01f and 4240xx are all Constrained Baseline; an absent profile-level-id counts as 42e01f), the level
+    /// being free (level asymmetry), and the same packetization-mode; otherwise <see cref="WebRtcSdp.CodecMatches"/>.
+    /// </summary>
+    public static bool CodecMatches(SdpCodec local, SdpRtpMap offered, string? offeredFmtp)
+    {
+        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(offered);
+        if (!string.Equals(local.Name, "H264", StringComparison.OrdinalIgnoreCase) || !string.Equals(offered.EncodingName, "H264", StringComparison.OrdinalIgnoreCase))
+        {
+            return WebRtcSdp.CodecMatches(local, offered, offeredFmtp);
+        }
+
+        return local.ClockRate == offered.ClockRate
+            && Codecs.H264FormatParameters.IsCompatible(Codecs.H264FormatParameters.Parse(local.FormatParameters), Codecs.H264FormatParameters.Parse(offeredFmtp));
     }
 
     /// <summary>The direction seen from the other side (sendonly ↔ recvonly).</summary>

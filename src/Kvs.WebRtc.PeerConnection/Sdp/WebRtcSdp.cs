@@ -139,9 +139,11 @@ internal static class WebRtcSdp
     /// matches, returns a rejected section.
     /// </summary>
     public static MediaDescription CreateMediaAnswerSection(MediaDescription offered, SdpTransportParameters transport, SdpDirection localDirection,
-        IReadOnlyList<SdpCodec> supported, SdpDirection offeredDirection = SdpDirection.SendRecv, SdpMediaOptions? options = null)
+        IReadOnlyList<SdpCodec> supported, SdpDirection offeredDirection = SdpDirection.SendRecv, SdpMediaOptions? options = null,
+        Func<SdpCodec, SdpRtpMap, string?, bool>? codecMatches = null)
     {
         ArgumentNullException.ThrowIfNull(offered);
+        codecMatches ??= CodecMatches;
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(supported);
         var mid = offered.Mid;
@@ -160,7 +162,7 @@ internal static class WebRtcSdp
             }
 
             var fmtp = offered.GetFmtp(pt)?.Parameters;
-            var local = supported.FirstOrDefault(c => CodecMatches(c, map, fmtp));
+            var local = supported.FirstOrDefault(c => codecMatches(c, map, fmtp));
             if (local is null)
             {
                 continue;
@@ -283,7 +285,12 @@ internal static class WebRtcSdp
         _ => null,
     };
 
-    private static bool CodecMatches(SdpCodec local, SdpRtpMap offered, string? offeredFmtp)
+    /// <summary>
+    /// Whether an offered payload format is one of ours: same name, clock rate and channels; VP9 and H.265 with the same
+    /// profile-id; H.264 with the same packetization-mode and the same first four hex digits of profile-level-id (callers
+    /// with a profile-aware rule pass their own to <see cref="CreateMediaAnswerSection"/>).
+    /// </summary>
+    public static bool CodecMatches(SdpCodec local, SdpRtpMap offered, string? offeredFmtp)
     {
         if (!string.Equals(local.Name, offered.EncodingName, StringComparison.OrdinalIgnoreCase) || local.ClockRate != offered.ClockRate
             || (local.Channels ?? 1) != (offered.Channels ?? 1))
