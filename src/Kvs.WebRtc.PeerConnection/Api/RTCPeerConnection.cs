@@ -577,10 +577,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Test hook: drops this fraction of received datagrams (seeded) to simulate a lossy path.</summary>
-    internal void SetReceiveLoss(double rate, int seed) => _transport.SetReceiveLoss(rate, seed);
-
-    /// <summary>Test hook: the transport, to send arbitrary (SRTP-protected) RTP/RTCP and read its counters.</summary>
+    /// <summary>Test hook: the transport, to send arbitrary (SRTP-protected) RTP/RTCP and read its state and counters.</summary>
     internal PeerConnectionTransport TransportForTests => _transport;
 
     private static SdpFingerprint ToSdpFingerprint(DtlsFingerprint fingerprint) =>

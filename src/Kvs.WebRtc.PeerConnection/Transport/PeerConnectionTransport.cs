@@ -54,14 +54,11 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     private ushort _remoteSctpPort = 5000;
     private TimeSpan? _armed;
     private bool _closed;
-    private Random? _lossRandom;
-    private double _receiveLossRate;
 
     private long _bytesSent;
     private long _bytesReceived;
     private long _packetsSent;
     private long _packetsReceived;
-    private long _packetsDroppedByLossFilter;
 
     public PeerConnectionTransport(DtlsCertificate certificate, TimeProvider timeProvider, ILoggerFactory loggerFactory, SerialDispatcher dispatcher)
     {
@@ -87,16 +84,6 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     public IceTransport? Ice => _ice;
 
     private TimeSpan Now => _timeProvider.GetElapsedTime(_start);
-
-    /// <summary>Test hook: drops this fraction of received datagrams at random (seeded), before any processing.</summary>
-    internal void SetReceiveLoss(double rate, int seed)
-    {
-        lock (_gate)
-        {
-            _receiveLossRate = rate;
-            _lossRandom = new Random(seed);
-        }
-    }
 
     /// <summary>Attaches the ICE transport: its application datagrams now feed DTLS.</summary>
     public void AttachIce(IceTransport ice)
@@ -221,7 +208,6 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
                 _bytesReceived,
                 _packetsSent,
                 _packetsReceived,
-                _packetsDroppedByLossFilter,
                 _dtls?.State ?? DtlsState.New,
                 _dtls?.Role,
                 _dtls?.CipherSuite,
@@ -335,12 +321,6 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
 
         lock (_gate)
         {
-            if (_lossRandom is not null && _lossRandom.NextDouble() < _receiveLossRate)
-            {
-                _packetsDroppedByLossFilter++;
-                return;
-            }
-
             Interlocked.Increment(ref _packetsReceived);
             Interlocked.Add(ref _bytesReceived, datagram.Length);
             if (_closed)

@@ -9,7 +9,6 @@ internal readonly record struct TransportSnapshot(
     long BytesReceived,
     long PacketsSent,
     long PacketsReceived,
-    long PacketsDroppedByLossFilter,
     DtlsState DtlsState,
     DtlsRole? DtlsRole,
     DtlsCipherSuite? CipherSuite,
