@@ -70,7 +70,7 @@ public sealed class FirefoxDataChannelTests
     }
 
     [Test]
-    public async Task FirefoxOffersRecvOnlyAudioVideoAndData_WeParseAndRejectMedia_DataChannelWorks()
+    public async Task FirefoxOffersRecvOnlyAudioVideoAndData_WeAnswerMediaInactive_DataChannelWorks()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
@@ -86,16 +86,22 @@ public sealed class FirefoxDataChannelTests
         var offer = ours.RemoteDescription!.Sdp;
         Assert.That(offer, Does.Contain("m=audio ").And.Contain("m=video ").And.Contain("m=application "));
         Assert.That(offer, Does.Contain("a=recvonly").And.Contain("opus/48000/2").And.Contain("VP8/90000"));
-        Assert.That(ours.LocalDescription!.Sdp, Does.Contain("m=audio 0 ").And.Contain("m=video 0 "), "our answer rejects the media sections");
+        var answer = ours.LocalDescription!.Sdp;
+        Assert.That(answer, Does.Contain("m=audio 9 ").And.Contain("m=video 9 "), "our answer accepts the media sections (no port 0)");
+        foreach (var kind in new[] { "audio", "video" })
+        {
+            var mid = MediaSection(offer, kind).Split("\r\n").Single(l => l.StartsWith("a=mid:", StringComparison.Ordinal));
+            Assert.That(MediaSection(answer, kind), Does.Contain("a=inactive").And.Contain(mid + "\r\n"), $"{kind}: no local track, so nothing to send to a recvonly offer; the mid is kept");
+        }
 
         var channel = await remote;
         await WaitOpenAsync(channel, ct);
         await firefox.WaitForEventAsync("open", ct, e => (string?)e["label"] == "kvs");
         var reply = NextMessagesAsync(channel, 1, ct);
         await firefox.SetEchoAsync("kvs", true, ct);
-        await channel.SendAsync("data beside rejected media", ct);
+        await channel.SendAsync("data beside inactive media", ct);
         var echoed = await reply;
-        Assert.That(echoed[0].Text, Is.EqualTo("data beside rejected media"));
+        Assert.That(echoed[0].Text, Is.EqualTo("data beside inactive media"));
         Assert.That(firefox.Errors, Is.Empty, firefox.Describe());
     }
 
@@ -176,6 +182,15 @@ public sealed class FirefoxDataChannelTests
         var received = await fromFirefox;
         Assert.That(received.Select(m => m.Type), Is.All.EqualTo(RTCDataChannelMessageType.Text));
         Assert.That(received.Select(m => m.Text), Is.EqualTo(Enumerable.Range(0, MessageCount).Select(i => $"firefox {i}")));
+    }
+
+    /// <summary>The lines of the first <c>m=</c> section of <paramref name="kind"/>, up to the next section.</summary>
+    private static string MediaSection(string sdp, string kind)
+    {
+        var start = sdp.IndexOf("m=" + kind + " ", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), sdp);
+        var end = sdp.IndexOf("\r\nm=", start, StringComparison.Ordinal);
+        return end < 0 ? sdp[start..] : sdp[start..(end + 2)];
     }
 
     private static byte[] Binary(int index)
