@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
@@ -61,11 +60,11 @@ public sealed class ChromiumMediaInteropTests
 
         await PeerConnectionWaits.WaitForStateAsync(ours, RTCPeerConnectionState.Connected, cancellationToken);
         var frames = codec == "VP8"
-            ? IvfReader.ReadFile(TestMedia.Vp8IvfPath).Frames.Select(f => (f.Data, f.Timestamp, f.IsKeyFrame)).ToList()
-            : AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Select(f => (Data: f.AccessUnit, f.Timestamp, f.IsKeyFrame)).ToList();
+            ? MediaStreaming.Vp8Frames()
+            : MediaStreaming.H264Frames();
         var opus = OggOpusReader.ReadFile(TestMedia.OpusOggPath).Packets;
 
-        var sent = await StreamInRealTimeAsync(video, frames, audio, opus, cancellationToken);
+        var sent = await MediaStreaming.StreamInRealTimeAsync(video, frames, audio, opus, cancellationToken);
         var stats = await ChromiumMediaPeer.WaitForAsync(chromium.GetInboundVideoStatsAsync,
             s => s.FramesDecoded >= sent * 95 / 100, s_wait, $"95% of {sent} frames decoded", cancellationToken: cancellationToken);
         var audioStats = await ChromiumMediaPeer.WaitForAsync(chromium.GetInboundAudioStatsAsync,
@@ -116,8 +115,8 @@ public sealed class ChromiumMediaInteropTests
             audioTrack = tracks.Single(t => t.Track.Kind == MediaStreamTrackKind.Audio).Track;
         }
 
-        var videoFrames = await ReadAsync(videoTrack, 60, cancellationToken);
-        var audioFrames = await ReadAsync(audioTrack, 50, cancellationToken);
+        var videoFrames = await MediaStreaming.ReadFramesAsync(videoTrack, 60, s_wait, cancellationToken);
+        var audioFrames = await MediaStreaming.ReadFramesAsync(audioTrack, 50, s_wait, cancellationToken);
         Assert.That(videoTrack.Codec!.Name, Is.EqualTo(codec));
         Assert.That(videoFrames[0].IsKeyFrame, Is.True, "the first frame delivered is a key frame");
         Assert.That(videoFrames.Zip(videoFrames.Skip(1)).All(p => p.Second.Timestamp > p.First.Timestamp), Is.True, "video timestamps increase");
@@ -126,7 +125,7 @@ public sealed class ChromiumMediaInteropTests
         var path = Path.Combine(Path.GetTempPath(), $"kvs-chromium-{codec}-{Guid.NewGuid():N}" + (codec == "VP8" ? ".ivf" : ".h264"));
         try
         {
-            await File.WriteAllBytesAsync(path, codec == "VP8" ? ToIvf(videoFrames) : videoFrames.SelectMany(f => f.Data.ToArray()).ToArray(), cancellationToken);
+            await File.WriteAllBytesAsync(path, codec == "VP8" ? MediaStreaming.ToIvf(videoFrames) : videoFrames.SelectMany(f => f.Data.ToArray()).ToArray(), cancellationToken);
             var decoded = await Ffmpeg.DecodeAsync(path, cancellationToken: cancellationToken);
             await TestContext.Out.WriteLineAsync($"{codec}: {videoFrames.Count} frames ({videoFrames.Count(f => f.IsKeyFrame)} key), ffmpeg: {decoded}");
             Assert.That(decoded.Errors, Is.Empty);
@@ -159,7 +158,7 @@ public sealed class ChromiumMediaInteropTests
 
         var frames = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Take(60)
             .Select(f => (Data: f.AccessUnit, f.Timestamp, f.IsKeyFrame)).ToList();
-        var sent = await StreamInRealTimeAsync(video, frames, null, [], cancellationToken);
+        var sent = await MediaStreaming.StreamInRealTimeAsync(video, frames, null, [], cancellationToken);
         var stats = await ChromiumMediaPeer.WaitForAsync(chromium.GetInboundVideoStatsAsync,
             s => s.FramesDecoded >= sent * 95 / 100, s_wait, $"95% of {sent} frames decoded", cancellationToken: cancellationToken);
         Assert.That(stats.KeyFramesDecoded, Is.GreaterThanOrEqualTo(1));
@@ -228,77 +227,5 @@ public sealed class ChromiumMediaInteropTests
         };
         ct.Register(() => tcs.TrySetCanceled());
         return tcs.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
-    }
-
-    // Writes video frames at their timestamps (and Opus packets interleaved by time); returns the number of video frames written.
-    private static async Task<int> StreamInRealTimeAsync(EncodedFrameTrack video, IReadOnlyList<(ReadOnlyMemory<byte> Data, TimeSpan Timestamp, bool IsKeyFrame)> frames,
-        EncodedFrameTrack? audio, IReadOnlyList<OpusPacket> opus, CancellationToken ct)
-    {
-        var clock = Stopwatch.StartNew();
-        var a = 0;
-        var audioTime = TimeSpan.Zero;
-        for (var v = 0; v < frames.Count; v++)
-        {
-            var (data, timestamp, isKey) = frames[v];
-            while (audio is not null && a < opus.Count && audioTime <= timestamp)
-            {
-                await audio.WriteFrameAsync(new EncodedFrame(opus[a].Data, audioTime, true), ct);
-                audioTime += opus[a].Duration;
-                a++;
-            }
-
-            var wait = timestamp - clock.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, ct);
-            }
-
-            await video.WriteFrameAsync(new EncodedFrame(data, timestamp, isKey), ct);
-        }
-
-        return frames.Count;
-    }
-
-    private static async Task<List<EncodedFrame>> ReadAsync(RemoteMediaTrack track, int count, CancellationToken ct)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(s_wait);
-        var frames = new List<EncodedFrame>();
-        await foreach (var frame in track.ReadFramesAsync(limit.Token))
-        {
-            frames.Add(frame);
-            if (frames.Count == count)
-            {
-                break;
-            }
-        }
-
-        return frames;
-    }
-
-    // A minimal IVF file (32-byte header, 12-byte frame headers) around VP8 frames.
-    private static byte[] ToIvf(IReadOnlyList<EncodedFrame> frames)
-    {
-        using var stream = new MemoryStream();
-        using var writer = new BinaryWriter(stream);
-        writer.Write("DKIF"u8);
-        writer.Write((ushort)0);
-        writer.Write((ushort)32);
-        writer.Write("VP80"u8);
-        writer.Write((ushort)640);
-        writer.Write((ushort)480);
-        writer.Write(90000);
-        writer.Write(1);
-        writer.Write(frames.Count);
-        writer.Write(0);
-        foreach (var frame in frames)
-        {
-            writer.Write(frame.Data.Length);
-            writer.Write((long)frame.RtpTimestamp);
-            writer.Write(frame.Data.Span);
-        }
-
-        writer.Flush();
-        return stream.ToArray();
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Testing;
+using Kvs.WebRtc.Testing.Media;
 
 namespace Kvs.WebRtc.InteropTests.Support;
 
@@ -23,6 +24,7 @@ namespace Kvs.WebRtc.InteropTests.Support;
 internal sealed class FirefoxPeer : IAsyncDisposable
 {
     private static readonly TimeSpan s_launchTimeout = TimeSpan.FromSeconds(45);
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private readonly Process _process;
     private readonly string _profile;
@@ -190,6 +192,39 @@ internal sealed class FirefoxPeer : IAsyncDisposable
 
     /// <summary><c>getStats()</c> as a JSON array of report objects.</summary>
     public async Task<JsonArray> GetStatsAsync(CancellationToken ct) => (JsonArray)(await CallAsync("stats", ct))!;
+
+    /// <summary>Puts <paramref name="mimeType"/> (e.g. <c>video/VP8</c>) first on Firefox's transceivers of <paramref name="kind"/>; returns how many.</summary>
+    public async Task<int> PreferCodecAsync(string kind, string mimeType, CancellationToken ct) =>
+        (int)(await CallAsync("preferCodec", ct, kind, mimeType))!;
+
+    /// <summary>
+    /// Firefox's <c>inbound-rtp</c> video stats (W3C webrtc-stats fields, the same record the Chromium tests read;
+    /// <see cref="ChromiumVideoStats.Exists"/> is false before there is one).
+    /// </summary>
+    public Task<ChromiumVideoStats> GetInboundVideoStatsAsync(CancellationToken ct) => RtpStatsAsync<ChromiumVideoStats>("inbound-rtp", "video", ct);
+
+    /// <summary>Firefox's <c>inbound-rtp</c> audio stats (W3C webrtc-stats fields, see <see cref="GetInboundVideoStatsAsync"/>).</summary>
+    public Task<ChromiumAudioStats> GetInboundAudioStatsAsync(CancellationToken ct) => RtpStatsAsync<ChromiumAudioStats>("inbound-rtp", "audio", ct);
+
+    /// <summary>Firefox's <c>outbound-rtp</c> stats of <paramref name="kind"/> (<c>video</c> or <c>audio</c>), for when Firefox sends.</summary>
+    public Task<ChromiumOutboundRtpStats> GetOutboundRtpStatsAsync(string kind, CancellationToken ct) => RtpStatsAsync<ChromiumOutboundRtpStats>("outbound-rtp", kind, ct);
+
+    /// <summary>
+    /// Draws the current frame of the page's remote <c>&lt;video&gt;</c> to a canvas and returns the average colour of a
+    /// <paramref name="patchSize"/>-pixel square around each point (0..1 of the picture's width and height).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The video element has no decoded frame yet.</exception>
+    public async Task<IReadOnlyList<Rgb>> SampleVideoColoursAsync(IReadOnlyList<(double X, double Y)> normalizedPoints, CancellationToken ct, int patchSize = 8)
+    {
+        var points = normalizedPoints.Select(p => new[] { p.X, p.Y }).ToArray();
+        var colours = await CallAsync("sampleColours", ct, points, patchSize) as JsonArray
+            ?? throw new InvalidOperationException("Firefox has no decoded video frame to sample.");
+        return colours.Select(c => new Rgb((int)c![0]!, (int)c[1]!, (int)c[2]!)).ToList();
+    }
+
+    /// <summary>Page-side media notes (e.g. a failed <c>play()</c>), for assertion messages.</summary>
+    public async Task<IReadOnlyList<string>> GetMediaLogAsync(CancellationToken ct) =>
+        (await CallAsync("mediaLog", ct) as JsonArray)?.Select(e => (string?)e ?? string.Empty).ToList() ?? [];
 
     /// <summary>Firefox offers (whatever was set up on its peer connection); we answer; our candidates trickle to Firefox.</summary>
     public async Task FirefoxOffersAsync(RTCPeerConnection ours, CancellationToken ct)
@@ -382,6 +417,20 @@ internal sealed class FirefoxPeer : IAsyncDisposable
                 // Best effort: a temp folder.
             }
         }
+    }
+
+    private async Task<T> RtpStatsAsync<T>(string type, string kind, CancellationToken ct)
+        where T : new()
+    {
+        var json = (string?)await CallAsync("rtpStats", ct, type, kind);
+        if (string.IsNullOrEmpty(json))
+        {
+            return new T();
+        }
+
+        var node = JsonNode.Parse(json)!.AsObject();
+        node["exists"] = true;
+        return node.Deserialize<T>(s_json) ?? new T();
     }
 
     private string Filter(string sdp)

@@ -105,6 +105,43 @@
     if (kind === 'video') preferCodec(transceiver, codec);
   };
 
+  // The RTP stats of one type and kind in a getStats() report, with the codec's mimeType resolved through codecId; the
+  // report with the most packets wins when there are several (e.g. more than one m-line of that kind). JSON, or ''
+  // when there is none. Browser-neutral (the Firefox peer page uses it too).
+  const pickRtpStats = (report, type, kind) => {
+    let best = null;
+    report.forEach(s => {
+      if (s.type === type && s.kind === kind) {
+        const packets = s.packetsReceived ?? s.packetsSent ?? 0;
+        if (!best || packets > (best.packetsReceived ?? best.packetsSent ?? 0)) best = s;
+      }
+    });
+    if (!best) return '';
+    const codec = best.codecId ? report.get(best.codecId) : null;
+    return JSON.stringify({ ...best, mimeType: codec ? codec.mimeType : '' });
+  };
+
+  // Average colour of a patch x patch square around each normalised point of a video element's current frame, or
+  // null before the first decoded frame. Browser-neutral (the Firefox peer page uses it too).
+  const sampleVideo = (video, points, patch) => {
+    const w = video.videoWidth, h = video.videoHeight;
+    if (!w || !h) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0, w, h);
+    return points.map(([x, y]) => {
+      const half = Math.floor(patch / 2);
+      const left = Math.max(0, Math.min(w - patch, Math.round(x * w) - half));
+      const top = Math.max(0, Math.min(h - patch, Math.round(y * h) - half));
+      const data = ctx.getImageData(left, top, patch, patch).data;
+      let r = 0, g = 0, b = 0;
+      for (let i = 0; i < data.length; i += 4) { r += data[i]; g += data[i + 1]; b += data[i + 2]; }
+      const count = data.length / 4;
+      return [Math.round(r / count), Math.round(g / count), Math.round(b / count)];
+    });
+  };
+
   window.kvsMedia = {
     create,
 
@@ -151,42 +188,14 @@
 
     log: name => get(name).log.slice(),
 
-    // The RTP stats of one type and kind, with the codec's mimeType resolved through codecId; the report with the most
-    // packets wins when there are several (e.g. more than one m-line of that kind). JSON, or '' when there is none.
-    rtpStats: async (name, type, kind) => {
-      const report = await get(name).pc.getStats();
-      let best = null;
-      report.forEach(s => {
-        if (s.type === type && s.kind === kind) {
-          const packets = s.packetsReceived ?? s.packetsSent ?? 0;
-          if (!best || packets > (best.packetsReceived ?? best.packetsSent ?? 0)) best = s;
-        }
-      });
-      if (!best) return '';
-      const codec = best.codecId ? report.get(best.codecId) : null;
-      return JSON.stringify({ ...best, mimeType: codec ? codec.mimeType : '' });
-    },
+    // The RTP stats of one type and kind (see pickRtpStats).
+    rtpStats: async (name, type, kind) => pickRtpStats(await get(name).pc.getStats(), type, kind),
 
     // Average colour of a patch x patch square around each normalised point of the current video frame.
-    sampleColours: (name, points, patch) => {
-      const video = get(name).video;
-      const w = video.videoWidth, h = video.videoHeight;
-      if (!w || !h) return null;
-      const canvas = document.createElement('canvas');
-      canvas.width = w; canvas.height = h;
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, w, h);
-      return points.map(([x, y]) => {
-        const half = Math.floor(patch / 2);
-        const left = Math.max(0, Math.min(w - patch, Math.round(x * w) - half));
-        const top = Math.max(0, Math.min(h - patch, Math.round(y * h) - half));
-        const data = ctx.getImageData(left, top, patch, patch).data;
-        let r = 0, g = 0, b = 0;
-        for (let i = 0; i < data.length; i += 4) { r += data[i]; g += data[i + 1]; b += data[i + 2]; }
-        const count = data.length / 4;
-        return [Math.round(r / count), Math.round(g / count), Math.round(b / count)];
-      });
-    },
+    sampleColours: (name, points, patch) => sampleVideo(get(name).video, points, patch),
+
+    pickRtpStats,
+    sampleVideo,
 
     close: name => {
       const peer = peers[name];

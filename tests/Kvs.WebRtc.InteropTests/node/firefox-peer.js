@@ -3,6 +3,8 @@
 // Protocol: commands on stdin, events on stdout, one JSON object per line.
 //   Commands carry an `id`; each gets exactly one {event: "result", id, value} or {event: "error", id, message}.
 //     {id, cmd: "call", fn, args: [...]}   calls window.ff[fn](...args) in the page (see PAGE_HELPERS), awaits it
+//                                          (media: remote tracks play in #remote-video/#remote-audio; rtpStats and
+//                                          sampleColours reuse Support/chromium-media-peer.js, loaded into the page)
 //     {id, cmd: "eval", expr}              evaluates a JS expression in the page (promises are awaited)
 //     {cmd: "close"}                       closes Firefox and exits
 //   Unsolicited events from the page: {event: "pc", what, ...} (state changes, candidates), {event: "channel", label, ...},
@@ -40,7 +42,20 @@ const PAGE_HELPERS = `(() => {
   const emit = (o) => window.__emit(JSON.stringify(o));
   const b64 = (buf) => { let s = ''; const a = new Uint8Array(buf); for (let i = 0; i < a.length; i += 0x8000) s += String.fromCharCode.apply(null, a.subarray(i, i + 0x8000)); return btoa(s); };
   const unb64 = (t) => Uint8Array.from(atob(t), c => c.charCodeAt(0));
-  const ff = { pc: null, channels: new Map(), echo: new Set() };
+  const ff = { pc: null, channels: new Map(), echo: new Set(), local: [], log: [] };
+  // Remote media plays in muted autoplay elements (the video one is what sampleColours reads).
+  ff.video = document.createElement('video');
+  ff.video.id = 'remote-video'; ff.video.muted = true; ff.video.autoplay = true; ff.video.playsInline = true;
+  ff.audio = document.createElement('audio');
+  ff.audio.id = 'remote-audio'; ff.audio.muted = true; ff.audio.autoplay = true;
+  document.body.append(ff.video, ff.audio);
+  ff.attach = (track) => {
+    const element = track.kind === 'video' ? ff.video : ff.audio;
+    const stream = element.srcObject || new MediaStream();
+    stream.addTrack(track);
+    if (element.srcObject !== stream) element.srcObject = stream;
+    element.play().catch((err) => ff.log.push('play ' + track.kind + ': ' + err));
+  };
   ff.wire = (ch) => {
     ch.binaryType = 'arraybuffer';
     ff.channels.set(ch.label, ch);
@@ -54,6 +69,11 @@ const PAGE_HELPERS = `(() => {
     return ch;
   };
   ff.createPc = (config) => {
+    // A new peer connection replaces the previous one (one browser can serve several tests).
+    if (ff.pc) ff.closePc();
+    ff.local.forEach((t) => t.stop());
+    ff.local = []; ff.log = []; ff.channels = new Map(); ff.echo = new Set();
+    ff.video.srcObject = null; ff.audio.srcObject = null;
     const pc = new RTCPeerConnection(config || { iceServers: [] });
     ff.pc = pc;
     pc.onicecandidate = (e) => emit({ event: 'pc', what: 'candidate', candidate: e.candidate ? e.candidate.candidate : null,
@@ -62,14 +82,14 @@ const PAGE_HELPERS = `(() => {
     pc.oniceconnectionstatechange = () => emit({ event: 'pc', what: 'iceConnectionState', state: pc.iceConnectionState });
     pc.onconnectionstatechange = () => emit({ event: 'pc', what: 'connectionState', state: pc.connectionState });
     pc.ondatachannel = (e) => { ff.wire(e.channel); emit({ event: 'channel', label: e.channel.label, id: e.channel.id, protocol: e.channel.protocol, ordered: e.channel.ordered }); };
-    pc.ontrack = (e) => emit({ event: 'pc', what: 'track', kind: e.track.kind, mid: e.transceiver.mid });
+    pc.ontrack = (e) => { ff.attach(e.track); emit({ event: 'pc', what: 'track', kind: e.track.kind, mid: e.transceiver.mid }); };
     return true;
   };
   ff.createDataChannel = (label, init) => { ff.wire(ff.pc.createDataChannel(label, init || {})); return true; };
   ff.addTransceiver = (kind, init) => { ff.pc.addTransceiver(kind, init || {}); return true; };
   ff.addFakeMedia = async (constraints) => {
     const stream = await navigator.mediaDevices.getUserMedia(constraints || { audio: true, video: true });
-    for (const t of stream.getTracks()) ff.pc.addTrack(t, stream);
+    for (const t of stream.getTracks()) { ff.local.push(t); ff.pc.addTrack(t, stream); }
     return stream.getTracks().map(t => t.kind);
   };
   ff.gathered = (timeoutMs) => new Promise((resolve, reject) => {
@@ -109,6 +129,22 @@ const PAGE_HELPERS = `(() => {
   ff.closePc = () => { ff.pc.close(); return true; };
   ff.state = () => ({ signaling: ff.pc.signalingState, iceGathering: ff.pc.iceGatheringState, ice: ff.pc.iceConnectionState,
     connection: ff.pc.connectionState, sctp: ff.pc.sctp ? ff.pc.sctp.state : null, dtls: ff.pc.sctp ? ff.pc.sctp.transport.state : null });
+  // Puts codecs of this MIME type (e.g. video/VP8) first on every transceiver of that kind (setCodecPreferences).
+  ff.preferCodec = (kind, mimeType) => {
+    const caps = RTCRtpReceiver.getCapabilities(kind).codecs;
+    const wanted = caps.filter((c) => c.mimeType.toLowerCase() === mimeType.toLowerCase());
+    if (wanted.length === 0) throw new Error('Firefox has no codec ' + mimeType);
+    const order = [...wanted, ...caps.filter((c) => !wanted.includes(c))];
+    let count = 0;
+    for (const t of ff.pc.getTransceivers()) {
+      if (t.receiver.track.kind === kind) { t.setCodecPreferences(order); count++; }
+    }
+    return count;
+  };
+  // Media checks shared with the Chromium media page (Support/chromium-media-peer.js, loaded into this page too).
+  ff.rtpStats = async (type, kind) => window.kvsMedia.pickRtpStats(await ff.pc.getStats(), type, kind);
+  ff.sampleColours = (points, patch) => window.kvsMedia.sampleVideo(ff.video, points, patch);
+  ff.mediaLog = () => ff.log.slice();
   ff.stats = async () => { const out = []; (await ff.pc.getStats()).forEach(v => out.push(v)); return out; };
   window.ff = ff;
   return true;
@@ -181,6 +217,8 @@ async function main() {
   const page = await browser.newPage();
   await page.exposeFunction('__emit', (json) => { process.stdout.write(json + '\n'); });
   await page.goto(origin + '/', { timeout: 20000 });
+  // The browser-neutral media helpers of the Chromium media page (stats picking, pixel sampling), then ours.
+  await page.evaluate(fs.readFileSync(path.join(__dirname, '..', 'Support', 'chromium-media-peer.js'), 'utf8'));
   await page.evaluate(PAGE_HELPERS);
   const proc = browser.process();
   emit({ event: 'ready', origin, version: await browser.version(), pid: proc ? proc.pid : null });
