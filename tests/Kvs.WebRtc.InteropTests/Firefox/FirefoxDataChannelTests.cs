@@ -10,7 +10,8 @@ namespace Kvs.WebRtc.InteropTests.Firefox;
 /// <summary>
 /// Our <see cref="RTCPeerConnection"/> against headless Firefox ESR's (nICEr, NSS DTLS, usrsctp) on 127.0.0.1 in
 /// both offer/answer roles: ICE, DTLS, SCTP, DCEP, and messages both ways in order. Firefox's non-loopback candidates
-/// are filtered out before our stack sees them (<see cref="FirefoxPeer.KeepLoopbackCandidates"/>).
+/// are filtered out before our stack sees them (<see cref="FirefoxPeer.KeepLoopbackCandidates"/>). One Firefox serves
+/// all Firefox tests (<see cref="FirefoxSetUp"/>), a fresh peer connection per test.
 /// </summary>
 [TestFixture]
 [Category("Interop")]
@@ -26,7 +27,7 @@ public sealed class FirefoxDataChannelTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
-        await using var firefox = await FirefoxPeer.LaunchAsync(ct);
+        var firefox = FirefoxSetUp.Firefox;
         await using var ours = new RTCPeerConnection(s_configuration);
         await firefox.CreatePeerConnectionAsync(ct);
         var channel = ours.CreateDataChannel("from-us", new RTCDataChannelInit { Protocol = "kvs-test" });
@@ -50,7 +51,7 @@ public sealed class FirefoxDataChannelTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
-        await using var firefox = await FirefoxPeer.LaunchAsync(ct);
+        var firefox = FirefoxSetUp.Firefox;
         await using var ours = new RTCPeerConnection(s_configuration);
         await firefox.CreatePeerConnectionAsync(ct);
         await firefox.CreateDataChannelAsync("from-firefox", ct);
@@ -74,7 +75,7 @@ public sealed class FirefoxDataChannelTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
-        await using var firefox = await FirefoxPeer.LaunchAsync(ct);
+        var firefox = FirefoxSetUp.Firefox;
         await using var ours = new RTCPeerConnection(s_configuration);
         await firefox.CreatePeerConnectionAsync(ct);
         await firefox.AddTransceiverAsync("audio", ct, new { direction = "recvonly" });

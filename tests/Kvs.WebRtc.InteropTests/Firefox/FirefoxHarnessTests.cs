@@ -19,7 +19,7 @@ public sealed class FirefoxHarnessTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
         var ct = cts.Token;
-        await using var firefox = await FirefoxPeer.LaunchAsync(ct);
+        var firefox = FirefoxSetUp.Firefox;
         Assert.That(firefox.Origin, Does.StartWith("http://127.0.0.1:"));
         Assert.That(firefox.Version, Does.StartWith("firefox/"));
         Assert.That((bool?)await firefox.EvaluateAsync("window.isSecureContext && !!navigator.mediaDevices", ct), Is.True);

@@ -12,7 +12,7 @@ namespace Kvs.WebRtc.InteropTests.Firefox;
 /// Our media against headless Firefox ESR (its own RTP stack and libvpx/libopus), judged by Firefox itself: its
 /// <c>getStats()</c> counts decoded frames and the pixels of the decoded picture must show the test pattern's quadrants.
 /// And the reverse: Firefox's fake camera (VP8) and microphone (Opus) received by us as whole frames that Debian ffmpeg
-/// decodes without errors. One Firefox serves the whole fixture (a fresh peer connection per test) to keep it quick.
+/// decodes without errors. One Firefox serves all Firefox tests (<see cref="FirefoxSetUp"/>), a fresh peer connection per test.
 /// </summary>
 [TestFixture]
 [Category("Interop")]
@@ -27,31 +27,13 @@ public sealed class FirefoxMediaInteropTests
         IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback],
     };
 
-    private FirefoxPeer? _firefox;
-
-    [OneTimeSetUp]
-    public async Task LaunchFirefoxAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        _firefox = await FirefoxPeer.LaunchAsync(cts.Token);
-    }
-
-    [OneTimeTearDown]
-    public async Task CloseFirefoxAsync()
-    {
-        if (_firefox is not null)
-        {
-            await _firefox.DisposeAsync();
-        }
-    }
-
     [TestCase(true)]
     [TestCase(false)]
     public async Task WeSendVp8AndOpus_FirefoxDecodesEveryFrameAndShowsThePattern(bool weOffer)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
-        var firefox = _firefox!;
+        var firefox = FirefoxSetUp.Firefox;
         await using var ours = new RTCPeerConnection(s_configuration);
         await firefox.CreatePeerConnectionAsync(ct);
         var video = new EncodedFrameTrack(RTCRtpCodec.Vp8);
@@ -111,7 +93,7 @@ public sealed class FirefoxMediaInteropTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
         var ct = cts.Token;
-        var firefox = _firefox!;
+        var firefox = FirefoxSetUp.Firefox;
         await using var ours = new RTCPeerConnection(s_configuration);
         var tracks = new List<RTCTrackEventArgs>();
         ours.Track += (_, e) =>

@@ -30,6 +30,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     private readonly string _profile;
     private readonly SemaphoreSlim _stdin = new(1, 1);
     private readonly List<(JsonObject Event, bool Taken)> _events = [];
+    private int _firstEvent; // events before it belong to an earlier peer connection
     private readonly Dictionary<int, TaskCompletionSource<JsonNode?>> _calls = [];
     private readonly List<string> _stderr = [];
     private readonly List<string> _dropped = [];
@@ -141,8 +142,19 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     public Task<JsonNode?> EvaluateAsync(string expression, CancellationToken ct) =>
         RequestAsync(id => new { id, cmd = "eval", expr = expression }, "eval", ct);
 
-    /// <summary>Creates the page's peer connection (default <c>{ iceServers: [] }</c>).</summary>
-    public Task CreatePeerConnectionAsync(CancellationToken ct, object? configuration = null) => CallAsync("createPc", ct, configuration);
+    /// <summary>
+    /// Creates the page's peer connection (default <c>{ iceServers: [] }</c>). It replaces (closes) an earlier one, whose
+    /// events are forgotten: <see cref="WaitForEventAsync"/> and <see cref="Errors"/> only see the new connection's.
+    /// </summary>
+    public Task CreatePeerConnectionAsync(CancellationToken ct, object? configuration = null)
+    {
+        lock (_events)
+        {
+            _firstEvent = _events.Count;
+        }
+
+        return CallAsync("createPc", ct, configuration);
+    }
 
     /// <summary>Creates a data channel on Firefox's side (<paramref name="init"/> is an <c>RTCDataChannelInit</c> object).</summary>
     public Task CreateDataChannelAsync(string label, CancellationToken ct, object? init = null) => CallAsync("createDataChannel", ct, label, init);
@@ -306,7 +318,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
             Task changed;
             lock (_events)
             {
-                for (var i = 0; i < _events.Count; i++)
+                for (var i = _firstEvent; i < _events.Count; i++)
                 {
                     var (evt, taken) = _events[i];
                     if (!taken && (string?)evt["event"] == name && (match is null || match(evt)))
@@ -362,7 +374,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
         {
             lock (_events)
             {
-                return _events.Where(e => (string?)e.Event["event"] is "channelError" or "fatal").Select(e => e.Event.ToJsonString()).ToList();
+                return _events.Skip(_firstEvent).Where(e => (string?)e.Event["event"] is "channelError" or "fatal").Select(e => e.Event.ToJsonString()).ToList();
             }
         }
     }

@@ -81,7 +81,10 @@ public static class MediaStreaming
         return frames;
     }
 
-    /// <summary>A minimal IVF file (32-byte header, 12-byte frame headers, timestamps in RTP units) around VP8 frames.</summary>
+    /// <summary>
+    /// A minimal IVF file (32-byte header, 12-byte frame headers) around VP8 frames; frame timestamps are RTP units
+    /// (timebase 1/90000) counted from the first frame.
+    /// </summary>
     public static byte[] ToIvf(IReadOnlyList<EncodedFrame> frames, int width = 640, int height = 480)
     {
         ArgumentNullException.ThrowIfNull(frames);
@@ -97,10 +100,11 @@ public static class MediaStreaming
         writer.Write(1);
         writer.Write(frames.Count);
         writer.Write(0);
+        var first = frames.Count > 0 ? frames[0].RtpTimestamp : 0;
         foreach (var frame in frames)
         {
             writer.Write(frame.Data.Length);
-            writer.Write((long)frame.RtpTimestamp);
+            writer.Write((long)unchecked(frame.RtpTimestamp - first)); // from zero, across a 32-bit wrap
             writer.Write(frame.Data.Span);
         }
 

@@ -57,14 +57,16 @@ const PAGE_HELPERS = `(() => {
     element.play().catch((err) => ff.log.push('play ' + track.kind + ': ' + err));
   };
   ff.wire = (ch) => {
+    const pc = ff.pc;
+    const say = (o) => { if (ff.pc === pc) emit(o); }; // nothing from a replaced peer connection
     ch.binaryType = 'arraybuffer';
     ff.channels.set(ch.label, ch);
-    ch.onopen = () => emit({ event: 'open', label: ch.label, id: ch.id });
-    ch.onclose = () => emit({ event: 'closed', label: ch.label });
-    ch.onerror = (e) => emit({ event: 'channelError', label: ch.label, message: String(e.error || e) });
+    ch.onopen = () => say({ event: 'open', label: ch.label, id: ch.id });
+    ch.onclose = () => say({ event: 'closed', label: ch.label });
+    ch.onerror = (e) => say({ event: 'channelError', label: ch.label, message: String(e.error || e) });
     ch.onmessage = (m) => {
       if (ff.echo.has(ch.label)) { ch.send(m.data); return; }
-      emit(typeof m.data === 'string' ? { event: 'message', label: ch.label, text: m.data } : { event: 'message', label: ch.label, base64: b64(m.data) });
+      say(typeof m.data === 'string' ? { event: 'message', label: ch.label, text: m.data } : { event: 'message', label: ch.label, base64: b64(m.data) });
     };
     return ch;
   };
@@ -76,13 +78,14 @@ const PAGE_HELPERS = `(() => {
     ff.video.srcObject = null; ff.audio.srcObject = null;
     const pc = new RTCPeerConnection(config || { iceServers: [] });
     ff.pc = pc;
-    pc.onicecandidate = (e) => emit({ event: 'pc', what: 'candidate', candidate: e.candidate ? e.candidate.candidate : null,
+    const say = (o) => { if (ff.pc === pc) emit(o); };
+    pc.onicecandidate = (e) => say({ event: 'pc', what: 'candidate', candidate: e.candidate ? e.candidate.candidate : null,
       sdpMid: e.candidate ? e.candidate.sdpMid : null, sdpMLineIndex: e.candidate ? e.candidate.sdpMLineIndex : null });
-    pc.onicegatheringstatechange = () => emit({ event: 'pc', what: 'iceGatheringState', state: pc.iceGatheringState });
-    pc.oniceconnectionstatechange = () => emit({ event: 'pc', what: 'iceConnectionState', state: pc.iceConnectionState });
-    pc.onconnectionstatechange = () => emit({ event: 'pc', what: 'connectionState', state: pc.connectionState });
-    pc.ondatachannel = (e) => { ff.wire(e.channel); emit({ event: 'channel', label: e.channel.label, id: e.channel.id, protocol: e.channel.protocol, ordered: e.channel.ordered }); };
-    pc.ontrack = (e) => { ff.attach(e.track); emit({ event: 'pc', what: 'track', kind: e.track.kind, mid: e.transceiver.mid }); };
+    pc.onicegatheringstatechange = () => say({ event: 'pc', what: 'iceGatheringState', state: pc.iceGatheringState });
+    pc.oniceconnectionstatechange = () => say({ event: 'pc', what: 'iceConnectionState', state: pc.iceConnectionState });
+    pc.onconnectionstatechange = () => say({ event: 'pc', what: 'connectionState', state: pc.connectionState });
+    pc.ondatachannel = (e) => { ff.wire(e.channel); say({ event: 'channel', label: e.channel.label, id: e.channel.id, protocol: e.channel.protocol, ordered: e.channel.ordered }); };
+    pc.ontrack = (e) => { ff.attach(e.track); say({ event: 'pc', what: 'track', kind: e.track.kind, mid: e.transceiver.mid }); };
     return true;
   };
   ff.createDataChannel = (label, init) => { ff.wire(ff.pc.createDataChannel(label, init || {})); return true; };
