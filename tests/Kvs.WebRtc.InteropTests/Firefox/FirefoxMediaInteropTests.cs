@@ -109,6 +109,7 @@ public sealed class FirefoxMediaInteropTests
         await firefox.FirefoxOffersAsync(ours, ct);
         Assert.That(ours.LocalDescription!.Sdp, Does.Contain("a=recvonly"), "nothing of ours to send: we answer Firefox's sendrecv recvonly");
         await WaitForStateAsync(ours, RTCPeerConnectionState.Connected, ct);
+        await TestContext.Out.WriteLineAsync("Firefox offers: " + string.Join("; ", ours.RemoteDescription!.Sdp.Split("\r\n").Where(l => l.StartsWith("m=", StringComparison.Ordinal) || l.StartsWith("a=rtpmap:", StringComparison.Ordinal))));
 
         RemoteMediaTrack videoTrack, audioTrack;
         lock (tracks)
