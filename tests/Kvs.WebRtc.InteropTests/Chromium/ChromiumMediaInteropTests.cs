@@ -189,8 +189,8 @@ public sealed class ChromiumMediaInteropTests
         var fromChromium = await remote.Task.WaitAsync(s_wait, cancellationToken);
         var frames = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Take(60)
             .Select(f => (Data: f.AccessUnit, f.Timestamp, f.IsKeyFrame)).ToList();
-        var reading = ReadAsync(fromChromium, 30, cancellationToken);
-        var sent = await StreamInRealTimeAsync(video, frames, null, [], cancellationToken);
+        var reading = MediaStreaming.ReadFramesAsync(fromChromium, 30, s_wait, cancellationToken);
+        var sent = await MediaStreaming.StreamInRealTimeAsync(video, frames, null, [], cancellationToken);
         var stats = await ChromiumMediaPeer.WaitForAsync(chromium.GetInboundVideoStatsAsync,
             s => s.FramesDecoded >= sent * 95 / 100, s_wait, $"95% of {sent} frames decoded", cancellationToken: cancellationToken);
         var received = await reading;
