@@ -678,8 +678,10 @@ public sealed class JsepNegotiatorTests
     [TestCase("42e00a", "1", "42e01f", true, TestName = "H264_LowerOfferedLevel_Matches")]
     [TestCase("42e01f", "0", "42e01f", false, TestName = "H264_PacketizationMode0Offered_NoMatch")]
     [TestCase("42e01f", null, "42e01f", false, TestName = "H264_NoPacketizationModeMeansMode0_NoMatch")]
-    [TestCase(null, "1", "42001f", true, TestName = "H264_NoProfileLevelIdMeansBaseline_MatchesBaseline")]
-    [TestCase(null, "1", "42e01f", false, TestName = "H264_NoProfileLevelIdMeansBaseline_NotConstrainedBaseline")]
+    // libwebrtc's rule: an absent profile-level-id is taken as Constrained Baseline 3.1, which a Baseline decoder also decodes.
+    [TestCase(null, "1", "42e01f", true, TestName = "H264_NoProfileLevelId_MatchesConstrainedBaseline")]
+    [TestCase(null, "1", "4d001f", false, TestName = "H264_NoProfileLevelId_DoesNotMatchMain")]
+    [TestCase("42c01f", "1", "42e01f", true, TestName = "H264_42c01fIsConstrainedBaselineToo_Matches")]
     public void CreateAnswer_H264_MatchesPacketizationModeAndProfileButNotLevel(string? profile, string? mode, string localProfile, bool accepted)
     {
         var parameters = new List<string> { "level-asymmetry-allowed=1" };
