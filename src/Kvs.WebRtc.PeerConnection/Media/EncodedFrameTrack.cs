@@ -20,7 +20,7 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
 {
     private readonly object _writeGate = new();
     private readonly RtpPayloader _payloader;
-    private readonly uint _timestampOffset = RandomNumberGenerator.GetInt32(int.MaxValue) is var r ? (uint)r : 0;
+    private readonly RtpTimestampClock _clock;
     private byte[][] _packets = [];
     private int[] _lengths = [];
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
@@ -33,6 +33,7 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
     {
         _payloader = RtpCodecFactory.CreatePayloader(codec.Name)
             ?? throw new ArgumentException($"No RTP packetizer for {codec.MimeType}.", nameof(codec));
+        _clock = RtpTimestampClock.CreateRandom(codec.ClockRate);
     }
 
     /// <summary>Frames written.</summary>
@@ -82,7 +83,7 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
         }
 
         var isKeyFrame = Kind == MediaStreamTrackKind.Audio || frame.IsKeyFrame || (_payloader.LastFrameFlags & RtpPayloaderFrameFlags.KeyFrame) != 0;
-        var timestamp = unchecked(_timestampOffset + (uint)(long)Math.Round(frame.Timestamp.Ticks * (double)Codec.ClockRate / TimeSpan.TicksPerSecond));
+        var timestamp = _clock.GetTimestamp(frame.Timestamp);
         var count = 0;
         while (true)
         {

@@ -17,6 +17,7 @@ public sealed class RTCRtpSender
     private LocalMediaTrack? _track;
     private RtpSenderBinding? _binding;
     private RTCRtpEncodingParameters _encoding;
+    private LocalMediaTrack? _trackOfBinding;
 
     internal RTCRtpSender(RTCRtpTransceiver transceiver, LocalMediaTrack? track, IRtpPacketSink sink, ILogger logger, RTCRtpEncodingParameters? encoding)
     {
@@ -180,6 +181,4 @@ public sealed class RTCRtpSender
 
     internal static RTCRtpCodec ToCodec(string kind, NegotiatedCodec codec) =>
         new($"{kind}/{codec.Name}", codec.ClockRate, codec.Channels, codec.FormatParameters);
-
-    private LocalMediaTrack? _trackOfBinding;
 }

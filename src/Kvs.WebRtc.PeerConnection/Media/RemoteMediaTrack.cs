@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Kvs.WebRtc.PeerConnection.Codecs;
+using Kvs.WebRtc.PeerConnection.Rtp;
 
 namespace Kvs.WebRtc.PeerConnection.Media;
 
@@ -30,10 +31,8 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     private int _clockRate = 90000;
     private bool _rtpWanted;
     private bool _sawKeyFrame;
-    private bool _hasFirstTimestamp;
-    private uint _firstTimestamp;
-    private long _timestampCycles;
-    private uint _lastTimestamp;
+    private RtpTimestampUnwrapper _timestamps;
+    private long _firstTimestamp = -1;
     private long _framesOverflowed;
     private long _packetsOverflowed;
 
@@ -167,22 +166,14 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
         }
 
         _sawKeyFrame = true;
-        if (!_hasFirstTimestamp)
+        // The 32-bit RTP clock wraps every ~13 h at 90 kHz: unwrap, then count from the first frame.
+        var extended = _timestamps.Unwrap(frame.Timestamp);
+        if (_firstTimestamp < 0)
         {
-            _hasFirstTimestamp = true;
-            _firstTimestamp = frame.Timestamp;
-            _lastTimestamp = frame.Timestamp;
+            _firstTimestamp = extended;
         }
 
-        // Unwrap the 32-bit RTP clock (a wrap every ~13 h at 90 kHz) relative to the first frame.
-        if (frame.Timestamp < _lastTimestamp && _lastTimestamp - frame.Timestamp > int.MaxValue)
-        {
-            _timestampCycles++;
-        }
-
-        _lastTimestamp = frame.Timestamp;
-        var elapsed = (_timestampCycles << 32) + frame.Timestamp - (long)_firstTimestamp;
-        var time = TimeSpan.FromTicks(elapsed * TimeSpan.TicksPerSecond / _clockRate);
+        var time = TimeSpan.FromTicks((extended - _firstTimestamp) * TimeSpan.TicksPerSecond / _clockRate);
         FramesReceived++;
         if (isKey)
         {
