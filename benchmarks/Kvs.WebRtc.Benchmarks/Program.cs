@@ -1,11 +1,13 @@
 using BenchmarkDotNet.Running;
+using Kvs.WebRtc.Benchmarks.Media;
 using Kvs.WebRtc.Benchmarks.PeerConnection;
 
 namespace Kvs.WebRtc.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- --filter '*'</c> runs
-/// BenchmarkDotNet; <c>-- peerconnection</c> runs <see cref="PeerConnectionMeasurements"/> (one pass, plain output).
+/// BenchmarkDotNet; <c>-- peerconnection</c> runs <see cref="PeerConnectionMeasurements"/> and <c>-- media-fanout [seconds]</c>
+/// <see cref="MediaFanOutMeasurements"/> (one pass each, plain output).
 /// </summary>
 public static class Program
 {
@@ -15,6 +17,13 @@ public static class Program
         if (args is ["peerconnection", ..])
         {
             await PeerConnectionMeasurements.RunAsync(Console.Out).ConfigureAwait(false);
+            return;
+        }
+
+        if (args is ["media-fanout", ..])
+        {
+            var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+            await MediaFanOutMeasurements.RunAsync(Console.Out, seconds: seconds).ConfigureAwait(false);
             return;
         }
 
