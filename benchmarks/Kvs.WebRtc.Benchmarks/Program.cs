@@ -23,7 +23,7 @@ public static class Program
         if (args is ["media-fanout", ..])
         {
             var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
-            await MediaFanOutMeasurements.RunAsync(Console.Out, seconds: seconds).ConfigureAwait(false);
+            MediaFanOutMeasurements.Run(Console.Out, seconds);
             return;
         }
 

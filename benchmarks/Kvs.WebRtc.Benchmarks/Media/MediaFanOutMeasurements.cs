@@ -1,56 +1,76 @@
 using System.Diagnostics;
 using System.Globalization;
-using Kvs.WebRtc.PeerConnection.Dtls;
-using Kvs.WebRtc.PeerConnection.Media;
 
 namespace Kvs.WebRtc.Benchmarks.Media;
 
 /// <summary>
-/// The fan-out of <see cref="H264FanOutBenchmarks"/> as one plain pass (for profiling with <c>perf</c>, and for the
-/// allocations of the writing thread alone, which BenchmarkDotNet's process-wide figure mixes with the viewers'):
-/// 10 viewers, GOPs written back to back, µs per frame and bytes allocated per frame by the writer. Run with
-/// <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- media-fanout [seconds]</c>.
+/// The rows of <see cref="H264FanOutBenchmarks"/> as one plain pass, with what BenchmarkDotNet cannot show: the
+/// writing thread's own CPU time (Linux <c>/proc/thread-self/schedstat</c>; wall time also counts the time the
+/// viewers' receive threads and other processes hold the cores) and its own allocations. Also the run to attach
+/// <c>perf</c> to. Run with <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- media-fanout [seconds]</c>.
 /// </summary>
 public static class MediaFanOutMeasurements
 {
-    /// <summary>Connects, writes for <paramref name="seconds"/>, prints the figures and each viewer's counters.</summary>
-    public static async Task RunAsync(TextWriter output, int viewers = 10, double seconds = 10)
+    /// <summary>Connects the 10 viewers, runs each row for <paramref name="seconds"/> after a 1 s warm-up, prints one line per row.</summary>
+    public static void Run(TextWriter output, double seconds = 10)
     {
-        using var masterCertificate = DtlsCertificate.Generate();
-        using var viewerCertificate = DtlsCertificate.Generate();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var gop = PacketizedGop.Create();
-        var track = new EncodedFrameTrack(RTCRtpCodec.H264);
-        var fanOut = await MediaFanOut.ConnectAsync(track, viewers, masterCertificate, viewerCertificate, cts.Token).ConfigureAwait(false);
-        await using (fanOut.ConfigureAwait(false))
+        var benchmarks = new H264FanOutBenchmarks();
+        benchmarks.Setup();
+        try
         {
-            await fanOut.PrimeAsync(gop.Frames[0], cts.Token).ConfigureAwait(false);
-            var frameDuration = TimeSpan.FromTicks(TimeSpan.TicksPerSecond / SyntheticH264Stream.FramesPerSecond);
-            var time = TimeSpan.FromSeconds(60);
-            var frames = 0L;
-            var writeTicks = 0L;
-            var allocated = 0L;
-            var deadline = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < deadline)
+            (string Name, Action Gop)[] rows =
+            [
+                ("WriteFrameAsync to 10 viewers", benchmarks.WriteFrameToTenViewers),
+                ("SRTP protect x10 alone", () => benchmarks.ProtectForTenViewers()),
+                ("SRTP protect x10 + sendto, raw UDP", () => benchmarks.ProtectAndSendForTenViewers()),
+                ("SRTP protect x10 + sendto with UDP GSO", () => benchmarks.ProtectAndSendWithGsoForTenViewers()),
+            ];
+            foreach (var (name, gop) in rows)
             {
-                for (var f = 0; f < gop.Frames.Length; f++)
-                {
-                    var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
-                    var start = Stopwatch.GetTimestamp();
-                    await track.WriteFrameAsync(new EncodedFrame(gop.Frames[f], time, f == 0), cts.Token).ConfigureAwait(false);
-                    writeTicks += Stopwatch.GetTimestamp() - start;
-                    allocated += GC.GetAllocatedBytesForCurrentThread() - bytesBefore;
-                    time += frameDuration;
-                    frames++;
-                }
+                Measure(gop, 1);
+                var (wall, cpu, allocated) = Measure(gop, seconds);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: wall {wall:F1} µs/frame, writer thread on CPU {cpu:F1} µs/frame = {cpu * SyntheticH264Stream.FramesPerSecond / 1e4:F2} % of one core at {SyntheticH264Stream.FramesPerSecond} fps, writer allocated {allocated:F1} B/frame"));
             }
+        }
+        finally
+        {
+            benchmarks.Cleanup();
+        }
+    }
 
-            var microseconds = writeTicks * 1e6 / Stopwatch.Frequency / frames;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"fan-out to {viewers} viewers: {microseconds:F1} µs per frame ({frames} frames, {gop.Count} packets per GOP of {SyntheticH264Stream.GopLength}); " +
-                $"{microseconds * SyntheticH264Stream.FramesPerSecond / 1e4:F2} % of one core at {SyntheticH264Stream.FramesPerSecond} fps; " +
-                $"writer allocated {allocated / (double)frames:F1} B per frame"));
-            output.WriteLine(fanOut.Describe());
+    private static (double WallMicroseconds, double CpuMicroseconds, double Allocated) Measure(Action gop, double seconds)
+    {
+        var frames = 0L;
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = ThreadCpuNanoseconds();
+        var start = Stopwatch.GetTimestamp();
+        var deadline = start + (long)(seconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            gop();
+            frames += SyntheticH264Stream.GopLength;
+        }
+
+        var wall = Stopwatch.GetElapsedTime(start).TotalMicroseconds / frames;
+        return (wall, (ThreadCpuNanoseconds() - cpu) / 1e3 / frames, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)frames);
+    }
+
+    // Linux: nanoseconds the calling thread spent on a CPU (first field of /proc/thread-self/schedstat); NaN elsewhere.
+    private static double ThreadCpuNanoseconds()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/thread-self/schedstat");
+            return double.Parse(text.AsSpan(0, text.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return double.NaN;
         }
     }
 }
