@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using Kvs.WebRtc.Benchmarks.Media;
 using Kvs.WebRtc.Benchmarks.PeerConnection;
@@ -5,28 +6,46 @@ using Kvs.WebRtc.Benchmarks.PeerConnection;
 namespace Kvs.WebRtc.Benchmarks;
 
 /// <summary>
-/// Entry point: <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- --filter '*'</c> runs
-/// BenchmarkDotNet; <c>-- peerconnection</c> runs <see cref="PeerConnectionMeasurements"/> and <c>-- media-fanout [seconds]</c>
-/// <see cref="MediaFanOutMeasurements"/> (one pass each, plain output).
+/// Entry point: <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- --filter '*'</c> runs the
+/// BenchmarkDotNet classes; three console modes print end-to-end figures instead (one pass each, plain output):
+/// <c>-- peerconnection</c> (<see cref="PeerConnectionMeasurements"/>), <c>-- media-fanout [seconds]</c>
+/// (<see cref="MediaFanOutMeasurements"/>) and <c>-- --fanout 1,5,10 [--seconds 5]</c> (<see cref="FanoutMeasurements"/>:
+/// one master sending data-channel messages to N viewers).
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the measurements or the benchmarks selected on the command line.</summary>
-    public static async Task Main(string[] args)
+    /// <summary>Runs the benchmarks or the measurement selected on the command line.</summary>
+    public static async Task<int> Main(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         if (args is ["peerconnection", ..])
         {
             await PeerConnectionMeasurements.RunAsync(Console.Out).ConfigureAwait(false);
-            return;
+            return 0;
         }
 
         if (args is ["media-fanout", ..])
         {
-            var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
-            MediaFanOutMeasurements.Run(Console.Out, seconds);
-            return;
+            var duration = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+            MediaFanOutMeasurements.Run(Console.Out, duration);
+            return 0;
+        }
+
+        if (args is ["--fanout", var list, ..])
+        {
+            var counts = list.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            var seconds = 5.0;
+            var index = Array.IndexOf(args, "--seconds");
+            if (index >= 0 && index + 1 < args.Length)
+            {
+                seconds = double.Parse(args[index + 1], CultureInfo.InvariantCulture);
+            }
+
+            await FanoutMeasurements.RunAsync(Console.Out, counts, TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
     }
 }

@@ -35,4 +35,11 @@ public enum WebRtcError
 
     /// <summary>A parameter the caller passed cannot be honoured (for example more than one send encoding, or a codec this stack cannot packetize).</summary>
     InvalidParameter,
+
+    /// <summary>
+    /// A data channel's send buffer is full: the message would take its buffered amount past
+    /// <see cref="DataChannels.RTCDataChannel.MaxBufferedAmount"/> (the caller is sending faster than the network carries).
+    /// Await <c>SendAsync</c> or wait for <c>BufferedAmountLow</c>, then send again.
+    /// </summary>
+    SendBufferFull,
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using Kvs.WebRtc.PeerConnection.Sctp;
 using Microsoft.Extensions.Logging;
@@ -28,7 +30,10 @@ internal sealed partial class DataChannelManager
     private readonly ILogger _logger;
     private readonly Action<Action>? _dispatcher;
     private readonly Dictionary<ushort, RTCDataChannel> _channels = [];
+    private const int MaxPooledPendingSends = 1024;
+
     private readonly List<RTCDataChannel> _waiting = [];
+    private readonly Stack<DataChannelPendingSend> _pool = new();
     private readonly Queue<Action> _userEvents = new();
     private bool _dispatching;
     private bool _openRequested;
@@ -249,7 +254,7 @@ internal sealed partial class DataChannelManager
 
             _association.HandlePacket(packet, now);
             ProcessAssociationEvents();
-            WakeWaiters();
+            DrainPending();
         }
 
         FlushUserEvents();
@@ -269,7 +274,12 @@ internal sealed partial class DataChannelManager
 
             produced = _association.TryPollTransmit(destination, now, out length);
             ProcessAssociationEvents();
-            WakeWaiters();
+            if (DrainPending() && !produced)
+            {
+                // Waiting messages just went into an idle buffer: send them now, not at the next SACK or timer.
+                produced = _association.TryPollTransmit(destination, now, out length);
+                ProcessAssociationEvents();
+            }
         }
 
         FlushUserEvents();
@@ -361,9 +371,13 @@ internal sealed partial class DataChannelManager
     {
         lock (_sync)
         {
-            return _association is not null && channel.Id is { } id ? _association.GetBufferedAmount(id) : 0;
+            return BufferedLocked(channel);
         }
     }
+
+    /// <summary>Bytes in the SCTP send buffer for the channel plus the bytes of its waiting sends.</summary>
+    private long BufferedLocked(RTCDataChannel channel) =>
+        (_association is not null && channel.Id is { } id ? _association.GetBufferedAmount(id) : 0) + channel.PendingBytes;
 
     internal void SetBufferedAmountLowThreshold(RTCDataChannel channel, long value)
     {
@@ -380,68 +394,121 @@ internal sealed partial class DataChannelManager
     {
         lock (_sync)
         {
-            SendLocked(channel, type, data);
+            ValidateLocked(channel, data.Length);
+            var cost = Math.Max(data.Length, 1);
+            var queued = _association!.GetBufferedAmount(channel.StreamId);
+            if (!FitsUnderCap(channel, queued + channel.PendingBytes, cost))
+            {
+                throw BufferFull(channel, cost);
+            }
+
+            if (channel.PendingHead is null)
+            {
+                SendLocked(channel, type, data);
+            }
+            else
+            {
+                // Earlier SendAsync calls are waiting: queue behind them (a copy) so the wire order is the call order.
+                var node = RentPendingSend(channel, type, cost);
+                var copy = ArrayPool<byte>.Shared.Rent(data.Length);
+                data.CopyTo(copy);
+                node.Owned = copy;
+                node.Data = copy.AsMemory(0, data.Length);
+                Enqueue(channel, node);
+            }
         }
 
         AfterUserCall();
     }
 
-    internal async ValueTask SendAsync(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    internal ValueTask SendAsync(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        while (true)
+        if (cancellationToken.IsCancellationRequested)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Task wait;
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        DataChannelPendingSend? node = null;
+        try
+        {
             lock (_sync)
             {
-                if (channel.ReadyState != RTCDataChannelState.Open || _association is null)
-                {
-                    SendLocked(channel, type, data.Span); // throws: not open
-                }
-
+                ValidateLocked(channel, data.Length);
+                var cost = Math.Max(data.Length, 1);
                 var association = _association!;
-                var buffered = association.GetBufferedAmount(channel.StreamId);
-                var roomInChannel = buffered == 0 || buffered + data.Length <= SendAsyncHighWaterMark;
-                var roomInAssociation = association.TotalBufferedAmount + data.Length <= association.Options.MaxBufferedAmount || association.TotalBufferedAmount == 0;
-                if (roomInChannel && roomInAssociation)
+                var queued = association.GetBufferedAmount(channel.StreamId);
+                if (channel.PendingHead is null && HasRoom(association, channel, queued, cost))
                 {
                     SendLocked(channel, type, data.Span);
-                    wait = Task.CompletedTask;
+                }
+                else if (FitsUnderCap(channel, queued + channel.PendingBytes, cost))
+                {
+                    node = RentPendingSend(channel, type, cost);
+                    node.Data = data;
+                    node.CancellationToken = cancellationToken;
+                    Enqueue(channel, node);
+                    if (cancellationToken.CanBeCanceled)
+                    {
+                        node.Poolable = false; // until the registration is known to be undone
+                        node.Registration = cancellationToken.UnsafeRegister(static state => CancelPending((DataChannelPendingSend)state!), node);
+                    }
                 }
                 else
                 {
-                    channel.RoomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    if (!_waiting.Contains(channel))
-                    {
-                        _waiting.Add(channel);
-                    }
-
-                    wait = channel.RoomWaiter.Task;
+                    throw BufferFull(channel, cost);
                 }
             }
-
-            if (wait.IsCompleted)
-            {
-                AfterUserCall();
-                return;
-            }
-
-            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or WebRtcException)
+        {
+            return ValueTask.FromException(ex);
+        }
+
+        if (node is null)
+        {
+            AfterUserCall();
+            return default;
+        }
+
+        return node.AsValueTask();
     }
 
-    private void SendLocked(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Default SendAsync admission: the SCTP buffer of the channel stays under <see cref="SendAsyncHighWaterMark"/> (a
+    /// message always goes when that buffer is empty), and the association-wide cap is respected.
+    /// </summary>
+    private bool HasRoom(SctpAssociation association, RTCDataChannel channel, long queued, int cost)
+    {
+        var highWater = Math.Min(SendAsyncHighWaterMark, channel.MaxBufferedAmount);
+        var roomInChannel = queued == 0 || queued + cost <= highWater;
+        var total = association.TotalBufferedAmount;
+        var roomInAssociation = total == 0 || total + cost <= association.Options.MaxBufferedAmount;
+        return roomInChannel && roomInAssociation;
+    }
+
+    /// <summary>The channel's cap: everything accepted and not yet sent stays at or below it (one oversized message may go alone).</summary>
+    private static bool FitsUnderCap(RTCDataChannel channel, long buffered, int cost) =>
+        buffered == 0 || buffered + cost <= channel.MaxBufferedAmount;
+
+    private static WebRtcException BufferFull(RTCDataChannel channel, int cost) =>
+        new(WebRtcError.SendBufferFull, string.Create(CultureInfo.InvariantCulture,
+            $"The send buffer of data channel {channel.Id} is full ({cost} more bytes would pass its MaxBufferedAmount of {channel.MaxBufferedAmount}); await SendAsync or wait for BufferedAmountLow."));
+
+    private void ValidateLocked(RTCDataChannel channel, int length, string paramName = "data")
     {
         if (channel.ReadyState != RTCDataChannelState.Open || _association is null)
         {
             throw new InvalidOperationException($"The data channel is {channel.ReadyState}, not Open.");
         }
 
-        if (data.Length > _association.MaxSendMessageSize)
+        if (length > _association.MaxSendMessageSize)
         {
-            throw new ArgumentException($"The message ({data.Length} bytes) exceeds the maximum message size ({_association.MaxSendMessageSize} bytes).", nameof(data));
+            throw new ArgumentException($"The message ({length} bytes) exceeds the maximum message size ({_association.MaxSendMessageSize} bytes).", paramName);
         }
+    }
 
+    private void SendLocked(RTCDataChannel channel, RTCDataChannelMessageType type, ReadOnlySpan<byte> data)
+    {
         uint ppid;
         if (data.IsEmpty)
         {
@@ -459,13 +526,13 @@ internal sealed partial class DataChannelManager
         var reliability = channel.MaxRetransmits is { } rexmit ? SctpReliability.WithMaxRetransmits(rexmit)
             : channel.MaxPacketLifeTime is { } lifetime ? SctpReliability.WithLifetime(TimeSpan.FromMilliseconds(lifetime))
             : SctpReliability.Reliable;
-        var status = _association.Send(channel.StreamId, ppid, data, unordered, reliability, _clock());
+        var status = _association!.Send(channel.StreamId, ppid, data, unordered, reliability, _clock());
         switch (status)
         {
             case SctpSendStatus.Queued:
                 return;
             case SctpSendStatus.BufferFull:
-                throw new InvalidOperationException("The send buffer is full; wait for BufferedAmountLow or use SendAsync.");
+                throw new WebRtcException(WebRtcError.SendBufferFull, "The association's send buffer is full; await SendAsync or wait for BufferedAmountLow.");
             case SctpSendStatus.MessageTooLarge:
                 throw new ArgumentException("The message exceeds the maximum message size.", nameof(data));
             default:
@@ -501,10 +568,14 @@ internal sealed partial class DataChannelManager
         _userEvents.Enqueue(channel.RaiseClosing);
         if (!channel.OutgoingResetDone)
         {
+            // Waiting sends go first (they are within the cap), then the stream reset after them.
+            SettlePending(channel, send: true);
             _association!.ResetStreams([channel.StreamId], _clock());
         }
-
-        WakeChannel(channel);
+        else
+        {
+            SettlePending(channel, send: false);
+        }
     }
 
     private void FinishClose(RTCDataChannel channel)
@@ -522,7 +593,7 @@ internal sealed partial class DataChannelManager
 
         _unassigned.Remove(channel);
 
-        WakeChannel(channel);
+        SettlePending(channel, send: false);
         _userEvents.Enqueue(channel.RaiseClosed);
     }
 
@@ -602,7 +673,10 @@ internal sealed partial class DataChannelManager
                 case SctpEventKind.BufferedAmountLow:
                     if (_channels.TryGetValue(e.StreamId, out var low) && low.ReadyState is RTCDataChannelState.Open or RTCDataChannelState.Closing)
                     {
-                        _userEvents.Enqueue(low.RaiseBufferedAmountLow);
+                        // The SCTP buffer crossed the threshold; waiting sends still count in bufferedAmount, so the event
+                        // may have to wait until they went out too.
+                        low.LowEventDeferred = true;
+                        RaiseDeferredLow(low);
                     }
 
                     break;
@@ -721,28 +795,236 @@ internal sealed partial class DataChannelManager
         _userEvents.Enqueue(channel.RaiseOpened);
     }
 
-    private void WakeWaiters()
+    /// <summary>
+    /// Moves waiting sends into the SCTP buffer, oldest first, as long as they fit: a channel is served once its SCTP
+    /// buffer has drained to half the high-water mark (so an awaiting sender is woken once per half buffer, not once per
+    /// packet), then filled up to the mark. Only the sends that went are completed; the rest keep waiting, in order.
+    /// </summary>
+    /// <returns>True when a waiting message was handed to SCTP.</returns>
+    private bool DrainPending()
     {
+        if (_waiting.Count == 0 || _association is not { } association)
+        {
+            return false;
+        }
+
+        var moved = false;
         for (var i = _waiting.Count - 1; i >= 0; i--)
         {
             var channel = _waiting[i];
-            var buffered = _association!.GetBufferedAmount(channel.StreamId);
-            if (channel.ReadyState != RTCDataChannelState.Open || buffered <= SendAsyncHighWaterMark / 2)
+            if (channel.ReadyState != RTCDataChannelState.Open)
             {
-                WakeChannel(channel);
+                continue; // closing and closed channels are settled by BeginClose / FinishClose
             }
+
+            RaiseDeferredLow(channel);
+            var queued = association.GetBufferedAmount(channel.StreamId);
+            if (queued > Math.Min(SendAsyncHighWaterMark, channel.MaxBufferedAmount) / 2)
+            {
+                continue;
+            }
+
+            while (channel.PendingHead is { } head && HasRoom(association, channel, queued, head.Cost))
+            {
+                Dequeue(channel, head);
+                SendPendingLocked(channel, head);
+                moved = true;
+                queued = association.GetBufferedAmount(channel.StreamId);
+            }
+
+            if (channel.PendingHead is null)
+            {
+                _waiting.RemoveAt(i);
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>Raises BufferedAmountLow once the channel's bufferedAmount (SCTP plus waiting sends) is at or below the threshold.</summary>
+    private void RaiseDeferredLow(RTCDataChannel channel)
+    {
+        if (channel.LowEventDeferred && BufferedLocked(channel) <= channel.BufferedAmountLowThreshold)
+        {
+            channel.LowEventDeferred = false;
+            _userEvents.Enqueue(channel.RaiseBufferedAmountLow);
         }
     }
 
-    private void WakeChannel(RTCDataChannel channel)
+    /// <summary>Hands a dequeued send to SCTP and settles it (completes or fails the caller; recycles a sync copy).</summary>
+    private void SendPendingLocked(RTCDataChannel channel, DataChannelPendingSend node)
     {
-        if (channel.RoomWaiter is { } waiter)
+        Exception? failure = null;
+        try
         {
-            channel.RoomWaiter = null;
-            waiter.TrySetResult();
+            SendLocked(channel, node.Type, node.Data.Span);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or WebRtcException)
+        {
+            failure = ex;
+        }
+
+        Settle(node, failure);
+    }
+
+    private void Settle(DataChannelPendingSend node, Exception? failure)
+    {
+        if (node.Owned is { } owned)
+        {
+            // A synchronous Send accepted earlier: nobody awaits it.
+            ArrayPool<byte>.Shared.Return(owned);
+            node.Owned = null;
+            if (failure is not null)
+            {
+                Log.MessageDropped(_logger, node.Channel.Id ?? 0, failure.Message);
+            }
+
+            ReturnPendingSend(node);
+            return;
+        }
+
+        if (!node.Registration.Unregister() && node.CancellationToken.CanBeCanceled)
+        {
+            node.Poolable = false; // the cancellation callback may be running: never reuse this node
+        }
+        else
+        {
+            node.Poolable = true;
+        }
+
+        if (failure is null)
+        {
+            node.Complete();
+        }
+        else
+        {
+            node.Fail(failure);
+        }
+    }
+
+    /// <summary>
+    /// Settles every waiting send of a channel that stops being open. When it starts closing, the waiting messages are
+    /// queued to SCTP first (W3C close(): what was queued is still sent; they are within the cap already); when it is
+    /// closed, they fail.
+    /// </summary>
+    private void SettlePending(RTCDataChannel channel, bool send)
+    {
+        while (channel.PendingHead is { } head)
+        {
+            Dequeue(channel, head);
+            if (send)
+            {
+                SendPendingLocked(channel, head);
+            }
+            else
+            {
+                Settle(head, new InvalidOperationException($"The data channel is {channel.ReadyState}; the message was not sent."));
+            }
         }
 
         _waiting.Remove(channel);
+    }
+
+    private static void CancelPending(DataChannelPendingSend node)
+    {
+        var manager = node.Manager;
+        lock (manager._sync)
+        {
+            if (!node.Queued)
+            {
+                return; // already sent or settled
+            }
+
+            Dequeue(node.Channel, node);
+            if (node.Channel.PendingHead is null)
+            {
+                manager._waiting.Remove(node.Channel);
+            }
+
+            manager.RaiseDeferredLow(node.Channel);
+
+            node.Poolable = false; // this callback is the registration: do not reuse the node while it unwinds
+            node.Fail(new OperationCanceledException(node.CancellationToken));
+        }
+    }
+
+    private void Enqueue(RTCDataChannel channel, DataChannelPendingSend node)
+    {
+        node.Queued = true;
+        node.Previous = channel.PendingTail;
+        node.Next = null;
+        if (channel.PendingTail is { } tail)
+        {
+            tail.Next = node;
+        }
+        else
+        {
+            channel.PendingHead = node;
+            _waiting.Add(channel);
+        }
+
+        channel.PendingTail = node;
+        channel.PendingBytes += node.Cost;
+    }
+
+    private static void Dequeue(RTCDataChannel channel, DataChannelPendingSend node)
+    {
+        if (node.Previous is { } previous)
+        {
+            previous.Next = node.Next;
+        }
+        else
+        {
+            channel.PendingHead = node.Next;
+        }
+
+        if (node.Next is { } next)
+        {
+            next.Previous = node.Previous;
+        }
+        else
+        {
+            channel.PendingTail = node.Previous;
+        }
+
+        node.Previous = null;
+        node.Next = null;
+        node.Queued = false;
+        channel.PendingBytes -= node.Cost;
+    }
+
+    private DataChannelPendingSend RentPendingSend(RTCDataChannel channel, RTCDataChannelMessageType type, int cost)
+    {
+        DataChannelPendingSend? node = null;
+        lock (_pool)
+        {
+            _pool.TryPop(out node);
+        }
+
+        node ??= new DataChannelPendingSend { Manager = this };
+        node.Channel = channel;
+        node.Type = type;
+        node.Cost = cost;
+        node.Poolable = true;
+        return node;
+    }
+
+    /// <summary>Recycles a settled node (after its awaiter read the result); nodes a cancellation callback may touch are dropped.</summary>
+    internal void ReturnPendingSend(DataChannelPendingSend node)
+    {
+        if (!node.Poolable)
+        {
+            return;
+        }
+
+        node.Reset();
+        lock (_pool)
+        {
+            if (_pool.Count < MaxPooledPendingSends)
+            {
+                _pool.Push(node);
+            }
+        }
     }
 
     private void AfterUserCall()

@@ -15,7 +15,11 @@ namespace Kvs.WebRtc.PeerConnection.DataChannels;
 public sealed class RTCDataChannel
 {
     private readonly DataChannelManager _manager;
+    /// <summary>Default of <see cref="MaxBufferedAmount"/>: 4 MiB.</summary>
+    internal const long DefaultMaxBufferedAmount = 4L * 1024 * 1024;
+
     private long _bufferedAmountLowThreshold;
+    private long _maxBufferedAmount = DefaultMaxBufferedAmount;
     private volatile RTCDataChannelState _readyState = RTCDataChannelState.Connecting;
 
     internal RTCDataChannel(DataChannelManager manager, string label, string protocol, bool ordered, int? maxRetransmits, int? maxPacketLifeTime, bool negotiated, ushort? id)
@@ -75,8 +79,30 @@ public sealed class RTCDataChannel
     /// <summary>The current state (W3C <c>readyState</c>).</summary>
     public RTCDataChannelState ReadyState => _readyState;
 
-    /// <summary>Bytes queued by <c>Send</c> and not yet handed to the network (W3C <c>bufferedAmount</c>).</summary>
+    /// <summary>
+    /// Bytes accepted by <c>Send</c>/<c>SendAsync</c> and not yet handed to the network (W3C <c>bufferedAmount</c>),
+    /// including messages of <c>SendAsync</c> calls still waiting for room. Never more than <see cref="MaxBufferedAmount"/>.
+    /// </summary>
     public long BufferedAmount => _manager.GetBufferedAmount(this);
+
+    /// <summary>
+    /// The cap on <see cref="BufferedAmount"/> for this channel; default 4 MiB (<c>4 * 1024 * 1024</c>). A synchronous
+    /// <c>Send</c> that would pass it throws a <see cref="WebRtcException"/> with <see cref="WebRtcError.SendBufferFull"/>;
+    /// <c>SendAsync</c> waits (back-pressure) while the SCTP send buffer is above the owner's high-water mark (1 MiB) and
+    /// fails the same way only when even its waiting room (the cap minus what is buffered) is exhausted, e.g. when a
+    /// caller fires sends without awaiting them. One message larger than the cap is accepted when nothing is buffered.
+    /// Memory held for a channel's outgoing messages is bounded by this value (plus the SCTP congestion window in flight).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public long MaxBufferedAmount
+    {
+        get => Interlocked.Read(ref _maxBufferedAmount);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Interlocked.Exchange(ref _maxBufferedAmount, value);
+        }
+    }
 
     /// <summary>Threshold in bytes for <see cref="BufferedAmountLow"/>; default 0 (W3C <c>bufferedAmountLowThreshold</c>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
@@ -92,7 +118,8 @@ public sealed class RTCDataChannel
     }
 
     /// <summary>Queues a text message (sent as UTF-8, PPID 51; an empty string uses PPID 56).</summary>
-    /// <exception cref="InvalidOperationException">The channel is not open, or the send buffer is full.</exception>
+    /// <exception cref="InvalidOperationException">The channel is not open.</exception>
+    /// <exception cref="WebRtcException">The message does not fit under <see cref="MaxBufferedAmount"/> (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     /// <exception cref="ArgumentException">The message exceeds the peer's maximum message size.</exception>
     public void Send(string text)
     {
@@ -101,7 +128,8 @@ public sealed class RTCDataChannel
     }
 
     /// <summary>Queues a binary message (PPID 53; an empty array uses PPID 57). The bytes are copied.</summary>
-    /// <exception cref="InvalidOperationException">The channel is not open, or the send buffer is full.</exception>
+    /// <exception cref="InvalidOperationException">The channel is not open.</exception>
+    /// <exception cref="WebRtcException">The message does not fit under <see cref="MaxBufferedAmount"/> (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     /// <exception cref="ArgumentException">The message exceeds the peer's maximum message size.</exception>
     public void Send(byte[] data)
     {
@@ -110,17 +138,23 @@ public sealed class RTCDataChannel
     }
 
     /// <summary>Queues a binary message (PPID 53; empty uses PPID 57). The bytes are copied before this returns.</summary>
-    /// <exception cref="InvalidOperationException">The channel is not open, or the send buffer is full.</exception>
+    /// <exception cref="InvalidOperationException">The channel is not open.</exception>
+    /// <exception cref="WebRtcException">The message does not fit under <see cref="MaxBufferedAmount"/> (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     /// <exception cref="ArgumentException">The message exceeds the peer's maximum message size.</exception>
     public void Send(ReadOnlyMemory<byte> data) => _manager.Send(this, RTCDataChannelMessageType.Binary, data.Span);
 
     /// <summary>
-    /// Queues a binary message, first waiting while the channel's buffered amount is above the owner's high-water
-    /// mark (1 MiB by default): back-pressure for bulk senders. The bytes are copied before the task completes.
+    /// Queues a binary message, first waiting while the channel's SCTP send buffer is above the owner's high-water mark
+    /// (1 MiB by default): back-pressure for bulk senders. Waiting calls form a FIFO queue per channel and complete in call
+    /// order, each once its message is in the send buffer (only the ones that fit are released). The bytes are read when
+    /// the message is queued, so keep them unchanged until the task completes. Awaiting every call keeps memory flat; a
+    /// caller that does not await gets <see cref="WebRtcError.SendBufferFull"/> once <see cref="MaxBufferedAmount"/> is
+    /// reached, never unbounded queues.
     /// </summary>
     /// <exception cref="InvalidOperationException">The channel is not open or closed while waiting.</exception>
     /// <exception cref="ArgumentException">The message exceeds the peer's maximum message size.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="WebRtcException">The waiting room is full too (<see cref="WebRtcError.SendBufferFull"/>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message was queued.</exception>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         _manager.SendAsync(this, RTCDataChannelMessageType.Binary, data, cancellationToken);
 
@@ -150,7 +184,17 @@ public sealed class RTCDataChannel
 
     internal bool IncomingResetDone { get; set; }
 
-    internal TaskCompletionSource? RoomWaiter { get; set; }
+    /// <summary>Oldest message waiting for room (guarded by the manager's lock).</summary>
+    internal DataChannelPendingSend? PendingHead { get; set; }
+
+    /// <summary>Newest message waiting for room (guarded by the manager's lock).</summary>
+    internal DataChannelPendingSend? PendingTail { get; set; }
+
+    /// <summary>Bytes of the messages waiting for room (guarded by the manager's lock).</summary>
+    internal long PendingBytes { get; set; }
+
+    /// <summary>The SCTP buffer crossed the low threshold while waiting sends kept bufferedAmount above it.</summary>
+    internal bool LowEventDeferred { get; set; }
 
     internal void SetState(RTCDataChannelState state) => _readyState = state;
 
