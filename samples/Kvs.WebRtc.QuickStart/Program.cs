@@ -2,6 +2,7 @@
 // KVS emulator. No AWS account needed: the emulator verifies SigV4 exactly like KVS, with its own key pair.
 // Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when every message came back)
 using System.Diagnostics;
+using System.Reactive.Linq;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.PeerConnection;
@@ -30,10 +31,15 @@ var channel = new KvsChannelOptions
 // Both peers run on this machine: keep their host candidates on 127.0.0.1 (real devices gather on every interface).
 var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
-// The master (a camera, a robot, a server) echoes whatever a viewer sends.
+// The master (a camera, a robot, a server) echoes whatever a viewer sends. Each echo is awaited: SendAsync waits while
+// the viewer's send buffer is full (back-pressure), so a slow viewer slows its own echoes down and the master's memory
+// stays flat; Concat keeps one viewer's echoes in order, GroupBy lets viewers proceed independently.
 await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers }, ct);
 using var joined = master.ViewerJoined.Subscribe(v => Console.WriteLine($"master     viewer {v.ClientId} joined"));
-using var echo = master.Messages.Subscribe(m => _ = master.SendAsync(m.ClientId, m.Data, ct).AsTask());
+using var echo = master.Messages
+    .GroupBy(m => m.ClientId)
+    .SelectMany(fromViewer => fromViewer.Select(m => Observable.FromAsync(token => EchoAsync(master, m, token))).Concat())
+    .Subscribe();
 Console.WriteLine($"master     on {master.Channel.Endpoints.ChannelArn}");
 
 // The viewer offers a peer connection with a data channel; ConnectAsync returns once the channel is open.
@@ -74,3 +80,15 @@ Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {s
 Console.WriteLine($"viewer     pair {stats.SelectedCandidatePair}, {stats.DtlsCipher}, {stats.BytesSent} bytes sent, {stats.BytesReceived} received");
 Console.WriteLine("done: a master and a viewer streamed data peer-to-peer, signaled through the local emulator");
 return 0;
+
+static async Task EchoAsync(MasterSession master, KvsPeerMessage message, CancellationToken cancellationToken)
+{
+    try
+    {
+        await master.SendAsync(message.ClientId, message.Data, cancellationToken);
+    }
+    catch (InvalidOperationException)
+    {
+        // The viewer left meanwhile.
+    }
+}

@@ -20,8 +20,9 @@ namespace Kvs.WebRtc.Benchmarks.PeerConnection;
 /// <para>Two ways of sending per N: <c>awaited</c> (one loop per viewer awaiting every <c>SendAsync</c>, reusing one
 /// buffer) and <c>fire-and-forget</c> (one loop per viewer calling <c>SendAsync</c> with a fresh 1 KiB array per
 /// message and never awaiting it, as an echo handler that discards the task does). Reported: messages delivered to the
-/// viewers per second (aggregate), messages the sender could not queue (typed buffer-full errors), the peak GC heap
-/// (sampled every 20 ms), the largest <see cref="RTCDataChannel.BufferedAmount"/> seen on any channel, and the peak
+/// viewers per second (aggregate), messages the sender could not queue (typed buffer-full errors), the live GC heap at the
+/// end of the run while the senders are still running (after a full collection: what the queues really hold), the peak
+/// GC heap sampled every 20 ms (garbage included, so it depends on the GC's allocation budget), the largest <see cref="RTCDataChannel.BufferedAmount"/> seen on any channel, and the peak
 /// working set of the process. A run stops early when the heap passes 1.5 GiB so a sender without back-pressure cannot
 /// exhaust the machine.</para>
 /// </remarks>
@@ -116,6 +117,12 @@ public static class FanoutMeasurements
 
             var elapsed = Stopwatch.GetElapsedTime(start);
             var count = Interlocked.Read(ref delivered) - countAtStart;
+
+            // Live memory while the senders still run (queues at their fullest): garbage is not counted.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var live = GC.GetTotalMemory(false);
             self.Refresh();
             var cpu = self.TotalProcessorTime - cpuAtStart;
             await stop.CancelAsync().ConfigureAwait(false);
@@ -127,7 +134,7 @@ public static class FanoutMeasurements
             var mode = fireAndForget ? "fire-and-forget" : "awaited";
             var guard = abortedAt > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $" STOPPED: heap passed {HeapGuard >> 20} MiB after {abortedAt.TotalSeconds:F1} s") : string.Empty;
             return string.Create(CultureInfo.InvariantCulture,
-                $"fanout N={viewers,2} {mode,-15}: {count / elapsed.TotalSeconds,8:F0} msg/s delivered ({count / elapsed.TotalSeconds / viewers:F0} per viewer; {count / Math.Max(cpu.TotalSeconds, 0.001):F0} per CPU-second, process CPU {cpu.TotalSeconds / elapsed.TotalSeconds:F2} cores), refused {Interlocked.Read(ref refused)}, peak heap {peakHeap / 1048576.0:F1} MiB (baseline {baseline / 1048576.0:F1}, peak committed {peakCommitted / 1048576.0:F1}), peak bufferedAmount {peakBuffered / 1048576.0:F2} MiB, working set {process.WorkingSet64 / 1048576.0:F0} MiB{guard}");
+                $"fanout N={viewers,2} {mode,-15}: {count / elapsed.TotalSeconds,8:F0} msg/s delivered ({count / elapsed.TotalSeconds / viewers:F0} per viewer; {count / Math.Max(cpu.TotalSeconds, 0.001):F0} per CPU-second, process CPU {cpu.TotalSeconds / elapsed.TotalSeconds:F2} cores), refused {Interlocked.Read(ref refused)}, live heap at the end {live / 1048576.0:F1} MiB, peak heap {peakHeap / 1048576.0:F1} MiB incl. garbage (baseline {baseline / 1048576.0:F1}, peak committed {peakCommitted / 1048576.0:F1}), peak bufferedAmount {peakBuffered / 1048576.0:F2} MiB, working set {process.WorkingSet64 / 1048576.0:F0} MiB{guard}");
         }
         finally
         {

@@ -32,6 +32,9 @@ internal sealed partial class DataChannelManager
     private readonly Dictionary<ushort, RTCDataChannel> _channels = [];
     private const int MaxPooledPendingSends = 1024;
 
+    /// <summary>The least a message counts against a channel's cap and high-water mark (its buffer and bookkeeping).</summary>
+    internal const int MinMessageCharge = 1024;
+
     private readonly List<RTCDataChannel> _waiting = [];
     private readonly Stack<DataChannelPendingSend> _pool = new();
     private readonly Queue<Action> _userEvents = new();
@@ -375,6 +378,14 @@ internal sealed partial class DataChannelManager
         }
     }
 
+    /// <summary>
+    /// What the channel's SCTP queue costs against the cap and the high-water mark: its bytes, but at least
+    /// <see cref="MinMessageCharge"/> per message, since every queued message holds a pooled buffer of about one packet.
+    /// Without the floor a flood of tiny messages would stay "small" in bytes while holding ~1.2 KB each.
+    /// </summary>
+    private static long SctpCharge(SctpAssociation association, ushort streamId) =>
+        Math.Max(association.GetBufferedAmount(streamId), (long)association.GetQueuedMessageCount(streamId) * MinMessageCharge);
+
     /// <summary>Bytes in the SCTP send buffer for the channel plus the bytes of its waiting sends.</summary>
     private long BufferedLocked(RTCDataChannel channel) =>
         (_association is not null && channel.Id is { } id ? _association.GetBufferedAmount(id) : 0) + channel.PendingBytes;
@@ -395,11 +406,11 @@ internal sealed partial class DataChannelManager
         lock (_sync)
         {
             ValidateLocked(channel, data.Length);
-            var cost = Math.Max(data.Length, 1);
-            var queued = _association!.GetBufferedAmount(channel.StreamId);
-            if (!FitsUnderCap(channel, queued + channel.PendingBytes, cost))
+            var cost = Math.Max(data.Length, MinMessageCharge);
+            var queued = SctpCharge(_association!, channel.StreamId);
+            if (!FitsUnderCap(channel, queued + channel.PendingCharge, cost))
             {
-                throw BufferFull(channel, cost);
+                throw BufferFull(channel, data.Length);
             }
 
             if (channel.PendingHead is null)
@@ -409,7 +420,7 @@ internal sealed partial class DataChannelManager
             else
             {
                 // Earlier SendAsync calls are waiting: queue behind them (a copy) so the wire order is the call order.
-                var node = RentPendingSend(channel, type, cost);
+                var node = RentPendingSend(channel, type, data.Length, cost);
                 var copy = ArrayPool<byte>.Shared.Rent(data.Length);
                 data.CopyTo(copy);
                 node.Owned = copy;
@@ -434,16 +445,16 @@ internal sealed partial class DataChannelManager
             lock (_sync)
             {
                 ValidateLocked(channel, data.Length);
-                var cost = Math.Max(data.Length, 1);
+                var cost = Math.Max(data.Length, MinMessageCharge);
                 var association = _association!;
-                var queued = association.GetBufferedAmount(channel.StreamId);
+                var queued = SctpCharge(association, channel.StreamId);
                 if (channel.PendingHead is null && HasRoom(association, channel, queued, cost))
                 {
                     SendLocked(channel, type, data.Span);
                 }
-                else if (FitsUnderCap(channel, queued + channel.PendingBytes, cost))
+                else if (FitsUnderCap(channel, queued + channel.PendingCharge, cost))
                 {
-                    node = RentPendingSend(channel, type, cost);
+                    node = RentPendingSend(channel, type, data.Length, cost);
                     node.Data = data;
                     node.CancellationToken = cancellationToken;
                     Enqueue(channel, node);
@@ -455,7 +466,7 @@ internal sealed partial class DataChannelManager
                 }
                 else
                 {
-                    throw BufferFull(channel, cost);
+                    throw BufferFull(channel, data.Length);
                 }
             }
         }
@@ -490,9 +501,9 @@ internal sealed partial class DataChannelManager
     private static bool FitsUnderCap(RTCDataChannel channel, long buffered, int cost) =>
         buffered == 0 || buffered + cost <= channel.MaxBufferedAmount;
 
-    private static WebRtcException BufferFull(RTCDataChannel channel, int cost) =>
+    private static WebRtcException BufferFull(RTCDataChannel channel, int length) =>
         new(WebRtcError.SendBufferFull, string.Create(CultureInfo.InvariantCulture,
-            $"The send buffer of data channel {channel.Id} is full ({cost} more bytes would pass its MaxBufferedAmount of {channel.MaxBufferedAmount}); await SendAsync or wait for BufferedAmountLow."));
+            $"The send buffer of data channel {channel.Id} is full ({length} more bytes would pass its MaxBufferedAmount of {channel.MaxBufferedAmount}); await SendAsync or wait for BufferedAmountLow."));
 
     private void ValidateLocked(RTCDataChannel channel, int length, string paramName = "data")
     {
@@ -818,7 +829,7 @@ internal sealed partial class DataChannelManager
             }
 
             RaiseDeferredLow(channel);
-            var queued = association.GetBufferedAmount(channel.StreamId);
+            var queued = SctpCharge(association, channel.StreamId);
             if (queued > Math.Min(SendAsyncHighWaterMark, channel.MaxBufferedAmount) / 2)
             {
                 continue;
@@ -829,7 +840,7 @@ internal sealed partial class DataChannelManager
                 Dequeue(channel, head);
                 SendPendingLocked(channel, head);
                 moved = true;
-                queued = association.GetBufferedAmount(channel.StreamId);
+                queued = SctpCharge(association, channel.StreamId);
             }
 
             if (channel.PendingHead is null)
@@ -964,7 +975,8 @@ internal sealed partial class DataChannelManager
         }
 
         channel.PendingTail = node;
-        channel.PendingBytes += node.Cost;
+        channel.PendingBytes += node.Length;
+        channel.PendingCharge += node.Cost;
     }
 
     private static void Dequeue(RTCDataChannel channel, DataChannelPendingSend node)
@@ -990,10 +1002,11 @@ internal sealed partial class DataChannelManager
         node.Previous = null;
         node.Next = null;
         node.Queued = false;
-        channel.PendingBytes -= node.Cost;
+        channel.PendingBytes -= node.Length;
+        channel.PendingCharge -= node.Cost;
     }
 
-    private DataChannelPendingSend RentPendingSend(RTCDataChannel channel, RTCDataChannelMessageType type, int cost)
+    private DataChannelPendingSend RentPendingSend(RTCDataChannel channel, RTCDataChannelMessageType type, int length, int cost)
     {
         DataChannelPendingSend? node = null;
         lock (_pool)
@@ -1004,6 +1017,7 @@ internal sealed partial class DataChannelManager
         node ??= new DataChannelPendingSend { Manager = this };
         node.Channel = channel;
         node.Type = type;
+        node.Length = Math.Max(length, 1);
         node.Cost = cost;
         node.Poolable = true;
         return node;

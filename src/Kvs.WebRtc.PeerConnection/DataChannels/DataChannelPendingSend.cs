@@ -31,7 +31,10 @@ internal sealed class DataChannelPendingSend : IValueTaskSource
     /// <summary>A copy rented from <see cref="ArrayPool{T}.Shared"/> for a synchronous Send; null for SendAsync.</summary>
     public byte[]? Owned { get; set; }
 
-    /// <summary>Bytes the message takes in the send buffer (an empty message takes one).</summary>
+    /// <summary>Bytes the message adds to bufferedAmount (an empty message takes one).</summary>
+    public int Length { get; set; }
+
+    /// <summary>What the message counts against the cap: its length, at least <see cref="DataChannelManager.MinMessageCharge"/>.</summary>
     public int Cost { get; set; }
 
     /// <summary>True while the node is linked into its channel's queue.</summary>
@@ -66,6 +69,7 @@ internal sealed class DataChannelPendingSend : IValueTaskSource
         Channel = null!;
         Data = default;
         Owned = null;
+        Length = 0;
         Cost = 0;
         Queued = false;
         Previous = null;

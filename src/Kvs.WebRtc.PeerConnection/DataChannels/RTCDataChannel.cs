@@ -91,6 +91,8 @@ public sealed class RTCDataChannel
     /// <c>SendAsync</c> waits (back-pressure) while the SCTP send buffer is above the owner's high-water mark (1 MiB) and
     /// fails the same way only when even its waiting room (the cap minus what is buffered) is exhausted, e.g. when a
     /// caller fires sends without awaiting them. One message larger than the cap is accepted when nothing is buffered.
+    /// Every message counts at least 1 KiB against the cap (what a queued message holds in memory), so a flood of tiny
+    /// messages is bounded too.
     /// Memory held for a channel's outgoing messages is bounded by this value (plus the SCTP congestion window in flight).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
@@ -192,6 +194,9 @@ public sealed class RTCDataChannel
 
     /// <summary>Bytes of the messages waiting for room (guarded by the manager's lock).</summary>
     internal long PendingBytes { get; set; }
+
+    /// <summary>What the waiting messages count against the cap (at least 1 KiB each; guarded by the manager's lock).</summary>
+    internal long PendingCharge { get; set; }
 
     /// <summary>The SCTP buffer crossed the low threshold while waiting sends kept bufferedAmount above it.</summary>
     internal bool LowEventDeferred { get; set; }

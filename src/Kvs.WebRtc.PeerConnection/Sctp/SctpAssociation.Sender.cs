@@ -150,6 +150,10 @@ internal sealed partial class SctpAssociation
     public long GetBufferedAmount(ushort streamId) =>
         _outboundStreams.TryGetValue(streamId, out var stream) ? stream.BufferedAmount : 0;
 
+    /// <summary>Messages of <paramref name="streamId"/> queued and not yet fully cut into chunks (each holds a pooled buffer).</summary>
+    public int GetQueuedMessageCount(ushort streamId) =>
+        _outboundStreams.TryGetValue(streamId, out var stream) ? stream.PendingMessages : 0;
+
     /// <summary>Sets the level at or below which a <see cref="SctpEventKind.BufferedAmountLow"/> event fires when crossed downwards.</summary>
     public void SetBufferedAmountLowThreshold(ushort streamId, long threshold)
     {

@@ -26,7 +26,11 @@ namespace Kvs.WebRtc.Sessions;
 /// {
 ///     Channel = new KvsChannelOptions { Channel = "front-door", Region = "us-west-2" },
 /// });
-/// master.Messages.Subscribe(m => _ = master.SendAsync(m.ClientId, $"echo: {m.Text}"));
+/// // Each echo awaits back-pressure; Concat keeps them in order (System.Reactive.Linq).
+/// using var echo = master.Messages
+///     .Select(m => Observable.FromAsync(ct => master.SendAsync(m.ClientId, $"echo: {m.Text}", ct).AsTask()))
+///     .Concat()
+///     .Subscribe();
 /// </code>
 /// </example>
 public sealed partial class MasterSession : IAsyncDisposable
@@ -103,34 +107,83 @@ public sealed partial class MasterSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a text message to one viewer.</summary>
+    /// <summary>
+    /// Sends a text message to one viewer. The task completes once the message is in the viewer's send buffer: it waits
+    /// (back-pressure) while that buffer is full, so awaiting each call keeps the master's memory flat however slow the
+    /// viewer is. A call that is not awaited fails with <see cref="WebRtcError.SendBufferFull"/> once the channel's
+    /// <see cref="RTCDataChannel.MaxBufferedAmount"/> (4 MiB by default) is taken, never queueing without bound.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    /// <exception cref="WebRtcException">The viewer's send buffer and waiting room are full (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     public ValueTask SendAsync(string clientId, string text, CancellationToken cancellationToken = default) =>
         OpenChannelOf(clientId).SendAsync(text, cancellationToken);
 
-    /// <summary>Sends a binary message to one viewer.</summary>
+    /// <summary>Sends a binary message to one viewer, with back-pressure as <see cref="SendAsync(string, string, CancellationToken)"/>; keep <paramref name="data"/> unchanged until the task completes.</summary>
     /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    /// <exception cref="WebRtcException">The viewer's send buffer and waiting room are full (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     public ValueTask SendAsync(string clientId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         OpenChannelOf(clientId).SendAsync(data, cancellationToken);
 
-    /// <summary>Sends a text message to every joined viewer; returns how many it was sent to.</summary>
-    public async Task<int> BroadcastAsync(string text, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends a text message to every joined viewer; returns how many it was sent to. The sends run side by side and each
+    /// waits for its own viewer's buffer (back-pressure), so one slow viewer delays only the completion of this call, not
+    /// the others' messages; a viewer that is leaving or whose buffer is full is skipped (logged).
+    /// </summary>
+    public Task<int> BroadcastAsync(string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return BroadcastAsync(static (channel, state, ct) => channel.SendAsync((string)state!, ct), text, cancellationToken);
+    }
+
+    /// <summary>Sends a binary message to every joined viewer, as <see cref="BroadcastAsync(string, CancellationToken)"/>; keep <paramref name="data"/> unchanged until the task completes.</summary>
+    public Task<int> BroadcastAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        BroadcastAsync(static (channel, state, ct) => channel.SendAsync((ReadOnlyMemory<byte>)state!, ct), data, cancellationToken);
+
+    private async Task<int> BroadcastAsync(Func<RTCDataChannel, object?, CancellationToken, ValueTask> send, object? state, CancellationToken cancellationToken)
     {
         var sent = 0;
+        List<(string ClientId, Task Send)>? waiting = null;
         foreach (var peer in _peers.Values)
         {
-            if (peer.DataChannel is { ReadyState: RTCDataChannelState.Open } channel)
+            if (peer.DataChannel is not { ReadyState: RTCDataChannelState.Open } channel)
             {
-                try
+                continue;
+            }
+
+            try
+            {
+                var pending = send(channel, state, cancellationToken);
+                if (pending.IsCompletedSuccessfully)
                 {
-                    await channel.SendAsync(text, cancellationToken).ConfigureAwait(false);
                     sent++;
                 }
-                catch (Exception ex) when (ex is InvalidOperationException or WebRtcException)
+                else
                 {
-                    // The viewer is leaving; it must not keep the others from getting the message.
-                    Log.SendFailed(_logger, peer.Link.RemoteClientId, ex.Message);
+                    (waiting ??= []).Add((peer.Link.RemoteClientId, pending.AsTask()));
                 }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or WebRtcException)
+            {
+                Log.SendFailed(_logger, peer.Link.RemoteClientId, ex.Message);
+            }
+        }
+
+        if (waiting is null)
+        {
+            return sent;
+        }
+
+        foreach (var (clientId, pending) in waiting)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+                sent++;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or WebRtcException)
+            {
+                // The viewer is leaving or cannot keep up; it must not keep the others from getting the message.
+                Log.SendFailed(_logger, clientId, ex.Message);
             }
         }
 

@@ -188,6 +188,39 @@ public sealed class RTCDataChannelTests
     }
 
     [Test]
+    public void Send_FloodOfTinyMessages_QueuedMessageCountBoundedByCap()
+    {
+        var (link, channel, received) = OpenChannel(9);
+        const long Cap = 32 * 1024;
+        channel.MaxBufferedAmount = Cap;
+        var accepted = 0;
+        var maxQueued = 0L;
+        for (var i = 0; i < 5_000; i++)
+        {
+            try
+            {
+                channel.Send([(byte)i]);
+                accepted++;
+            }
+            catch (WebRtcException ex) when (ex.Error == WebRtcError.SendBufferFull)
+            {
+                // expected once the cap is reached
+            }
+
+            maxQueued = Math.Max(maxQueued, link.A.Association.GetQueuedMessageCount(channel.Id!.Value));
+            if (i % 500 == 0)
+            {
+                link.Pump(() => true);
+            }
+        }
+
+        Assert.That(maxQueued, Is.LessThanOrEqualTo(Cap / DataChannelManager.MinMessageCharge),
+            "every message counts at least MinMessageCharge, so tiny messages cannot pile up by the million");
+        Assert.That(accepted, Is.LessThan(5_000));
+        Assert.That(link.Pump(() => Count(received) == accepted), Is.True);
+    }
+
+    [Test]
     public void SendAsync_CancelledWhileWaiting_LeavesQueueAndLaterSendsStillGoInOrder()
     {
         var (link, channel, received) = OpenChannel();
