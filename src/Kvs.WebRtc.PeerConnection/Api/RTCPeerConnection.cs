@@ -490,12 +490,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A snapshot of transport, DTLS and SCTP statistics (W3C <c>getStats</c>, reduced to typed fields).</summary>
+    /// <summary>A snapshot of transport, DTLS, SRTP and SCTP statistics (W3C <c>getStats</c>, reduced to typed fields; per-track counters are on <see cref="RTCRtpSender"/> and <see cref="RemoteMediaTrack"/>).</summary>
     public RTCStatsReport GetStats()
     {
         var snapshot = _transport.GetSnapshot();
         var pair = _ice?.SelectedPair;
         var manager = _transport.Manager;
+        var srtp = _transport.SrtpCounters;
         return new RTCStatsReport
         {
             Timestamp = _timeProvider.GetUtcNow(),
@@ -527,6 +528,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             },
             IceConnectionState = _iceState,
             DataChannelsOpen = manager?.Channels.Count ?? 0,
+            SrtpPacketsSent = srtp.PacketsSent,
+            SrtpPacketsReceived = srtp.PacketsReceived,
+            SrtpPacketsDropped = srtp.Dropped,
+            RtpPacketsUnroutable = RtpPacketsUnroutable,
         };
     }
 

@@ -53,4 +53,16 @@ public sealed record RTCStatsReport
 
     /// <summary>Data channels currently open or opening.</summary>
     public int DataChannelsOpen { get; init; }
+
+    /// <summary>SRTP and SRTCP packets sent (media and RTCP, after protection).</summary>
+    public long SrtpPacketsSent { get; init; }
+
+    /// <summary>SRTP and SRTCP packets received and authenticated.</summary>
+    public long SrtpPacketsReceived { get; init; }
+
+    /// <summary>SRTP/SRTCP packets dropped: failed authentication or replay, arrived before the keys existed, or could not be protected.</summary>
+    public long SrtpPacketsDropped { get; init; }
+
+    /// <summary>Received RTP packets that matched no receiver (unknown SSRC and payload type), dropped.</summary>
+    public long RtpPacketsUnroutable { get; init; }
 }

@@ -43,6 +43,11 @@ public sealed class RTCPeerConnectionMediaTests
         }
 
         Assert.That(pair.A.GetSenders()[0].FramesSent, Is.EqualTo(60));
+        var senderStats = pair.A.GetStats();
+        var receiverStats = pair.B.GetStats();
+        Assert.That(senderStats.SrtpPacketsSent, Is.GreaterThanOrEqualTo(pair.A.GetSenders()[0].PacketsSent));
+        Assert.That(receiverStats.SrtpPacketsReceived, Is.GreaterThan(60), "a 6 KB key frame every 30 frames alone takes more than 60 packets");
+        Assert.That((receiverStats.SrtpPacketsDropped, receiverStats.RtpPacketsUnroutable), Is.EqualTo((0L, 0L)));
     }
 
     [Test]
