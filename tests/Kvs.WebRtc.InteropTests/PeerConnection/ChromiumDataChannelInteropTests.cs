@@ -36,7 +36,9 @@ public sealed class ChromiumDataChannelInteropTests
         await PeerConnectionWaits.WaitOpenAsync(negotiated, ct);
         Assert.That(ordered.Ordered, Is.True);
         Assert.That(unordered.Ordered, Is.False);
-        Assert.That(await chromium.ConnectionStateAsync(), Is.EqualTo("connected/connected"));
+        // Chromium updates connectionState asynchronously (its ICE nomination can settle after DTLS): wait, bounded.
+        Assert.That(await ChromiumMediaPeer.WaitForAsync(_ => chromium.ConnectionStateAsync(), s => s == "connected/connected",
+            TimeSpan.FromSeconds(10), "Chromium connected", cancellationToken: ct), Is.EqualTo("connected/connected"));
         Assert.That(ours.ConnectionState, Is.EqualTo(RTCPeerConnectionState.Connected));
 
         foreach (var channel in new[] { ordered, unordered, negotiated })
@@ -93,7 +95,9 @@ public sealed class ChromiumDataChannelInteropTests
         await PeerConnectionWaits.WaitOpenAsync(negotiated, ct);
         Assert.That(await chromium.WaitLogAsync("open:ours-ordered"), Is.True);
         Assert.That(await chromium.WaitLogAsync("open:ours-unordered"), Is.True);
-        Assert.That(await chromium.ConnectionStateAsync(), Is.EqualTo("connected/connected"));
+        // Chromium updates connectionState asynchronously (its ICE nomination can settle after DTLS): wait, bounded.
+        Assert.That(await ChromiumMediaPeer.WaitForAsync(_ => chromium.ConnectionStateAsync(), s => s == "connected/connected",
+            TimeSpan.FromSeconds(10), "Chromium connected", cancellationToken: ct), Is.EqualTo("connected/connected"));
         Assert.That(ours.GetStats().DtlsRole, Is.EqualTo("server"), "Chromium answers setup:active");
 
         foreach (var channel in new[] { ordered, unordered, negotiated })
