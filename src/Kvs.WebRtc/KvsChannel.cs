@@ -167,6 +167,7 @@ public sealed class KvsChannel : IAsyncDisposable
                 ChannelArn = endpoints.ChannelArn,
                 ClientId = clientId,
                 IncludeTurn = options.UseTurn,
+                IncludeStun = options.UseKvsStun ?? options.ServiceUrl is null,
                 TimeProvider = timeProvider,
                 LoggerFactory = options.LoggerFactory,
             });

@@ -33,6 +33,13 @@ public sealed record KvsChannelOptions
     public bool UseTurn { get; init; } = true;
 
     /// <summary>
+    /// Adds the region's public KVS STUN server (<c>stun:stun.kinesisvideo.{region}.amazonaws.com:443</c>) to the ICE
+    /// servers. Default (null): true against AWS, false when <see cref="ServiceUrl"/> is overridden (a local emulator), so
+    /// that a local run resolves and contacts nothing off the machine; GetIceServerConfig's own servers are used either way.
+    /// </summary>
+    public bool? UseKvsStun { get; init; }
+
+    /// <summary>
     /// Persists resolved endpoints in this file so a restarted device skips the control plane (as the KVS C SDK's
     /// file cache does). Default: in-memory caching only.
     /// </summary>

@@ -72,6 +72,15 @@ public sealed partial class RTCPeerConnection
         _dtlsState = state;
         if (state == DtlsState.Failed)
         {
+            if (failure?.Error == DtlsError.FingerprintMismatch)
+            {
+                Log.FingerprintMismatch(_logger);
+            }
+            else
+            {
+                Log.DtlsFailed(_logger, failure?.Message ?? "unknown reason");
+            }
+
             _failure ??= failure?.Error == DtlsError.FingerprintMismatch
                 ? new WebRtcException(WebRtcError.FingerprintMismatch, "The peer's DTLS certificate does not match the fingerprint in its SDP.", failure)
                 : new WebRtcException(WebRtcError.DtlsFailed, "The DTLS handshake failed: " + (failure?.Message ?? "unknown reason"), failure);
@@ -185,10 +194,16 @@ public sealed partial class RTCPeerConnection
         [LoggerMessage(5203, LogLevel.Information, "Connection state {State}")]
         public static partial void ConnectionState(ILogger logger, RTCPeerConnectionState state);
 
-        [LoggerMessage(5204, LogLevel.Warning, "The remote SDP changed its ICE credentials; ICE restarts are not supported, the new credentials are applied as is")]
+        [LoggerMessage(5204, LogLevel.Warning, "The remote SDP changed its ICE credentials (an ICE restart), which is not supported yet; the description was refused")]
         public static partial void RemoteIceRestart(ILogger logger);
 
         [LoggerMessage(5205, LogLevel.Information, "The remote sctp-port is {Port} (WebRTC stacks normally use 5000); SCTP packets are addressed to it")]
         public static partial void UnusualSctpPort(ILogger logger, int port);
+
+        [LoggerMessage(5206, LogLevel.Warning, "The peer's DTLS certificate does not match the fingerprint in its SDP: the connection is refused (a possible man-in-the-middle, or SDP altered on the way)")]
+        public static partial void FingerprintMismatch(ILogger logger);
+
+        [LoggerMessage(5207, LogLevel.Warning, "The DTLS handshake failed: {Reason}")]
+        public static partial void DtlsFailed(ILogger logger, string reason);
     }
 }

@@ -58,11 +58,6 @@ public sealed partial class IceServerProvider
             throw new ArgumentException("RefreshMargin must not be negative.", nameof(options));
         }
 
-        if (!options.IncludeStun && !options.IncludeTurn)
-        {
-            throw new ArgumentException("At least one of IncludeStun and IncludeTurn must be true.", nameof(options));
-        }
-
         _fetch = fetch;
         _options = options;
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
@@ -88,7 +83,8 @@ public sealed partial class IceServerProvider
     {
         if (!_options.IncludeTurn)
         {
-            return [_stun!];
+            // No TURN: the STUN server alone, or nothing (host candidates only, e.g. against a local emulator).
+            return _stun is null ? [] : [_stun];
         }
 
         var current = Volatile.Read(ref _current);
@@ -113,7 +109,8 @@ public sealed partial class IceServerProvider
     {
         if (!_options.IncludeTurn)
         {
-            return [_stun!];
+            // No TURN: the STUN server alone, or nothing (host candidates only, e.g. against a local emulator).
+            return _stun is null ? [] : [_stun];
         }
 
         var snapshot = await JoinOrStartAsync(forceNew: true).WaitAsync(cancellationToken).ConfigureAwait(false);

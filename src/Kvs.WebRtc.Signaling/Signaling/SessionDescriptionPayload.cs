@@ -34,4 +34,7 @@ public sealed record SessionDescriptionPayload(string Type, string Sdp)
         ArgumentNullException.ThrowIfNull(sdp);
         return new SessionDescriptionPayload(AnswerType, sdp);
     }
+
+    /// <summary>The type and the SDP's length only: the SDP carries the ICE password (<c>a=ice-pwd</c>), which must not reach logs.</summary>
+    public override string ToString() => $"SessionDescriptionPayload {{ Type = {Type}, Sdp = <{Sdp.Length} chars> }}";
 }

@@ -39,4 +39,11 @@ public sealed record SignalingMessage
     /// Null otherwise.
     /// </summary>
     public SignalingSendInfo? CorrelatedSend { get; init; }
+
+    /// <summary>
+    /// The message type, sender and sizes only: the payload of an offer or answer carries the ICE password
+    /// (<c>a=ice-pwd</c>), which must not reach logs.
+    /// </summary>
+    public override string ToString() =>
+        $"SignalingMessage {{ Type = {Type}, SenderClientId = {SenderClientId ?? "-"}, Payload = <{Payload?.Length ?? 0} chars>{(SessionDescription is { } d ? $", {d.Type}" : string.Empty)}{(StatusResponse is { } s ? $", status {s}" : string.Empty)} }}";
 }

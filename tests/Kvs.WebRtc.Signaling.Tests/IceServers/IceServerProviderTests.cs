@@ -147,6 +147,18 @@ public sealed class IceServerProviderTests
     }
 
     [Test]
+    public async Task GetIceServersAsync_StunAndTurnDisabled_ReturnsNoServerAndFetchesNothing()
+    {
+        var fetcher = new Fetcher(300);
+        var provider = new IceServerProvider(fetcher.FetchAsync, Options() with { IncludeStun = false, IncludeTurn = false });
+
+        var servers = await provider.GetIceServersAsync();
+
+        Assert.That(servers, Is.Empty);
+        Assert.That(fetcher.Calls, Is.Zero);
+    }
+
+    [Test]
     public async Task GetIceServersAsync_NoTurnServersReturned_CachesForEmptyListDuration()
     {
         var time = new SignallingTimeProvider();
