@@ -5,20 +5,16 @@ namespace Kvs.WebRtc.PeerConnection.Codecs;
 /// (I=1 with a 15-bit picture id, P set for inter frames, B on the first payload, E on the last) then a piece of the
 /// frame. Key frames (P=0) are detected from the VP9 uncompressed header (frame_type 0).
 /// </summary>
-internal sealed class Vp9Payloader : RtpPayloader
+internal sealed class Vp9Payloader : VpxPayloader
 {
-    private const int DescriptorLength = 3;
-    private ReadOnlyMemory<byte> _frame;
-    private int _offset;
-    private int _pictureId;
     private bool _keyFrame;
 
     /// <summary>Creates a VP9 payloader.</summary>
     /// <param name="initialPictureId">The first frame's picture id (taken modulo 2^15).</param>
-    public Vp9Payloader(int initialPictureId = 0) => _pictureId = (initialPictureId & 0x7FFF) - 1;
-
-    /// <summary>The picture id of the current frame.</summary>
-    public int PictureId => _pictureId & 0x7FFF;
+    public Vp9Payloader(int initialPictureId = 0)
+        : base(initialPictureId)
+    {
+    }
 
     /// <summary>
     /// True when a VP9 frame's uncompressed header (VP9 bitstream spec §6.2) says frame_type = KEY_FRAME:
@@ -38,49 +34,20 @@ internal sealed class Vp9Payloader : RtpPayloader
     }
 
     /// <inheritdoc />
-    public override void BeginFrame(ReadOnlyMemory<byte> frame)
-    {
-        _frame = frame;
-        _offset = 0;
-        if (frame.IsEmpty)
-        {
-            SetFrameFlags(RtpPayloaderFrameFlags.Empty);
-            return;
-        }
+    protected override int DescriptorLength => 3;
 
-        _pictureId = (_pictureId + 1) & 0x7FFF;
-        _keyFrame = IsKeyFrame(frame.Span);
-        SetFrameFlags(_keyFrame ? RtpPayloaderFrameFlags.KeyFrame : RtpPayloaderFrameFlags.None);
+    /// <inheritdoc />
+    protected override bool BeginNonEmptyFrame(ReadOnlySpan<byte> frame)
+    {
+        _keyFrame = IsKeyFrame(frame);
+        return _keyFrame;
     }
 
     /// <inheritdoc />
-    public override bool TryWriteNext(Span<byte> destination, int maxPayloadSize, out int written, out bool isLast)
+    protected override void WriteDescriptor(Span<byte> destination, int pictureId, bool start, bool end)
     {
-        written = 0;
-        isLast = false;
-        if (_offset >= _frame.Length)
-        {
-            return false;
-        }
-
-        var room = Math.Min(destination.Length, maxPayloadSize) - DescriptorLength;
-        if (room < 1)
-        {
-            LastFrameFlags |= RtpPayloaderFrameFlags.Truncated;
-            _offset = _frame.Length;
-            return false;
-        }
-
-        var start = _offset == 0;
-        var chunk = Math.Min(room, _frame.Length - _offset);
-        var end = _offset + chunk == _frame.Length;
         destination[0] = (byte)(0x80 | (_keyFrame ? 0 : 0x40) | (start ? 0x08 : 0) | (end ? 0x04 : 0));
-        destination[1] = (byte)(0x80 | (_pictureId >> 8));
-        destination[2] = (byte)_pictureId;
-        _frame.Span.Slice(_offset, chunk).CopyTo(destination[DescriptorLength..]);
-        _offset += chunk;
-        written = DescriptorLength + chunk;
-        isLast = end;
-        return true;
+        destination[1] = (byte)(0x80 | (pictureId >> 8));
+        destination[2] = (byte)pictureId;
     }
 }
