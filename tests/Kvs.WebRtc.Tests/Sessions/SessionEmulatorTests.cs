@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
-using Kvs.WebRtc.Emulator;
-using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling;
-using Kvs.WebRtc.Signaling.Auth;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Tests.Sessions;
@@ -16,29 +13,10 @@ namespace Kvs.WebRtc.Tests.Sessions;
 /// </summary>
 [TestFixture]
 [CancelAfter(90_000)]
-public sealed class SessionEmulatorTests
+public sealed class SessionEmulatorTests : SessionFixture
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-
-    private KvsEmulator _emulator = null!;
-    private KvsChannelOptions _channelOptions = null!;
-
-    [SetUp]
-    public async Task SetUpAsync()
-    {
-        _emulator = await KvsEmulator.StartAsync();
-        _channelOptions = new KvsChannelOptions
-        {
-            Channel = "sessions-" + Guid.NewGuid().ToString("N"),
-            Region = _emulator.Region,
-            ServiceUrl = _emulator.ServiceUrl,
-            Credentials = new StaticCredentialsProvider(_emulator.Credentials),
-            UseTurn = false,
-        };
-    }
-
-    [TearDown]
-    public async Task TearDownAsync() => await _emulator.DisposeAsync();
+    /// <inheritdoc />
+    protected override string ChannelPrefix => "sessions-";
 
     [Test]
     public async Task ViewerConnects_MasterSeesItJoinAndBothExchangeMessages(CancellationToken cancellationToken)
@@ -50,13 +28,13 @@ public sealed class SessionEmulatorTests
         await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("viewer-1"), cancellationToken);
         var atViewer = viewer.Messages.FirstAsync().ToTask(cancellationToken);
 
-        Assert.That((await joined.WaitAsync(s_timeout, cancellationToken)).ClientId, Is.EqualTo("viewer-1"));
+        Assert.That((await joined.WaitAsync(WaitTimeout, cancellationToken)).ClientId, Is.EqualTo("viewer-1"));
         await viewer.SendAsync("hello master", cancellationToken);
-        var received = await atMaster.WaitAsync(s_timeout, cancellationToken);
+        var received = await atMaster.WaitAsync(WaitTimeout, cancellationToken);
         Assert.That((received.ClientId, received.Text), Is.EqualTo(("viewer-1", "hello master")));
 
         await master.SendAsync("viewer-1", new byte[] { 1, 2, 3 }, cancellationToken);
-        var reply = await atViewer.WaitAsync(s_timeout, cancellationToken);
+        var reply = await atViewer.WaitAsync(WaitTimeout, cancellationToken);
         Assert.That((reply.ClientId, reply.IsText, reply.Data.ToArray()), Is.EqualTo((ViewerSession.MasterClientId, false, new byte[] { 1, 2, 3 })));
         Assert.That(master.Viewers.Select(v => v.ClientId), Is.EquivalentTo(new[] { "viewer-1" }));
     }
@@ -81,8 +59,8 @@ public sealed class SessionEmulatorTests
         var atFirst = first.Messages.FirstAsync().ToTask(cancellationToken);
         var atSecond = second.Messages.FirstAsync().ToTask(cancellationToken);
         Assert.That(await master.BroadcastAsync("to all", cancellationToken), Is.EqualTo(2));
-        Assert.That((await atFirst.WaitAsync(s_timeout, cancellationToken)).Text, Is.EqualTo("to all"));
-        Assert.That((await atSecond.WaitAsync(s_timeout, cancellationToken)).Text, Is.EqualTo("to all"));
+        Assert.That((await atFirst.WaitAsync(WaitTimeout, cancellationToken)).Text, Is.EqualTo("to all"));
+        Assert.That((await atSecond.WaitAsync(WaitTimeout, cancellationToken)).Text, Is.EqualTo("to all"));
 
         await first.SendAsync("a", cancellationToken);
         await second.SendAsync("b", cancellationToken);
@@ -100,7 +78,7 @@ public sealed class SessionEmulatorTests
 
         await viewer.DisposeAsync();
 
-        Assert.That((await left.WaitAsync(s_timeout, cancellationToken)).ClientId, Is.EqualTo("viewer-gone"));
+        Assert.That((await left.WaitAsync(WaitTimeout, cancellationToken)).ClientId, Is.EqualTo("viewer-gone"));
         Assert.That(master.Viewers, Is.Empty);
     }
 
@@ -110,7 +88,7 @@ public sealed class SessionEmulatorTests
         await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
 
         // A raw signaling viewer sends SDP that is not SDP at all.
-        await using (var rogue = await KvsChannel.ConnectAsViewerAsync(_channelOptions, "rogue", cancellationToken))
+        await using (var rogue = await KvsChannel.ConnectAsViewerAsync(ChannelOptions, "rogue", cancellationToken))
         {
             await rogue.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer("this is not sdp"), cancellationToken: cancellationToken);
             await rogue.Signaling.SendIceCandidateAsync(new IceCandidatePayload("candidate:garbage", "0", 0), cancellationToken: cancellationToken);
@@ -119,7 +97,7 @@ public sealed class SessionEmulatorTests
         await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("viewer-ok"), cancellationToken);
         var echo = master.Messages.FirstAsync().ToTask(cancellationToken);
         await viewer.SendAsync("still here?", cancellationToken);
-        Assert.That((await echo.WaitAsync(s_timeout, cancellationToken)).ClientId, Is.EqualTo("viewer-ok"));
+        Assert.That((await echo.WaitAsync(WaitTimeout, cancellationToken)).ClientId, Is.EqualTo("viewer-ok"));
         Assert.That(master.Viewers.Select(v => v.ClientId), Is.EquivalentTo(new[] { "viewer-ok" }));
     }
 
@@ -135,21 +113,5 @@ public sealed class SessionEmulatorTests
     {
         Assert.ThrowsAsync<ArgumentException>(async () => await ViewerSession.ConnectAsync(ViewerOptions("")));
         Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await MasterSession.StartAsync(MasterOptions() with { MaxViewers = 0 }));
-    }
-
-    private MasterSessionOptions MasterOptions() => new() { Channel = _channelOptions, PeerConfiguration = Loopback };
-
-    private ViewerSessionOptions ViewerOptions(string clientId) => new() { Channel = _channelOptions, ClientId = clientId, PeerConfiguration = Loopback };
-
-    private static RTCConfiguration Loopback => new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_timeout;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(20, cancellationToken);
-        }
     }
 }

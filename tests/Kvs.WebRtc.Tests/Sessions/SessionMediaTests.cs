@@ -1,10 +1,7 @@
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
-using Kvs.WebRtc.Emulator;
-using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
-using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
@@ -17,30 +14,10 @@ namespace Kvs.WebRtc.Tests.Sessions;
 /// </summary>
 [TestFixture]
 [CancelAfter(90_000)]
-public sealed class SessionMediaTests
+public sealed class SessionMediaTests : SessionFixture
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-    private static readonly RTCConfiguration s_loopback = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
-
-    private KvsEmulator _emulator = null!;
-    private KvsChannelOptions _channelOptions = null!;
-
-    [SetUp]
-    public async Task SetUpAsync()
-    {
-        _emulator = await KvsEmulator.StartAsync();
-        _channelOptions = new KvsChannelOptions
-        {
-            Channel = "media-" + Guid.NewGuid().ToString("N"),
-            Region = _emulator.Region,
-            ServiceUrl = _emulator.ServiceUrl,
-            Credentials = new StaticCredentialsProvider(_emulator.Credentials),
-            UseTurn = false,
-        };
-    }
-
-    [TearDown]
-    public async Task TearDownAsync() => await _emulator.DisposeAsync();
+    /// <inheritdoc />
+    protected override string ChannelPrefix => "media-";
 
     [Test]
     public async Task MasterWithVideoAndAudio_TwoViewersReceiveTheSameFrames(CancellationToken cancellationToken)
@@ -48,7 +25,7 @@ public sealed class SessionMediaTests
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         var audio = new EncodedFrameTrack(RTCRtpCodec.Opus);
         await using var master = await MasterSession.StartAsync(
-            new MasterSessionOptions { Channel = _channelOptions, PeerConfiguration = s_loopback, Tracks = [video, audio] }, cancellationToken);
+            MasterOptions() with { Tracks = [video, audio] }, cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(ViewerOptions("viewer-a"), cancellationToken);
         await using var second = await ViewerSession.ConnectAsync(ViewerOptions("viewer-b"), cancellationToken);
         Assert.That(first.VideoTrack, Is.Not.Null);
@@ -57,9 +34,9 @@ public sealed class SessionMediaTests
         await WaitUntilAsync(() => master.Viewers.Count == 2 && video.SenderCount == 2, cancellationToken);
 
         var frames = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Take(60).ToList();
-        var atFirst = ReadAsync(first.VideoTrack!, frames.Count, cancellationToken);
-        var atSecond = ReadAsync(second.VideoTrack!, frames.Count, cancellationToken);
-        var audioAtFirst = ReadAsync(first.AudioTrack!, 10, cancellationToken);
+        var atFirst = ReadFramesAsync(first.VideoTrack!, frames.Count, cancellationToken);
+        var atSecond = ReadFramesAsync(second.VideoTrack!, frames.Count, cancellationToken);
+        var audioAtFirst = ReadFramesAsync(first.AudioTrack!, 10, cancellationToken);
         foreach (var frame in frames)
         {
             await video.WriteFrameAsync(new EncodedFrame(frame.AccessUnit, frame.Timestamp, frame.IsKeyFrame), cancellationToken);
@@ -84,19 +61,19 @@ public sealed class SessionMediaTests
         var requests = 0;
         video.KeyFrameRequested += (_, _) => Interlocked.Increment(ref requests);
         await using var master = await MasterSession.StartAsync(
-            new MasterSessionOptions { Channel = _channelOptions, PeerConfiguration = s_loopback, Tracks = [video] }, cancellationToken);
+            MasterOptions() with { Tracks = [video] }, cancellationToken);
         var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
 
         await using var viewer = await ViewerSession.ConnectAsync(
             ViewerOptions("media-only") with { OpenDataChannel = false, ReceiveAudio = false }, cancellationToken);
-        Assert.That((await joined.WaitAsync(s_timeout, cancellationToken)).ClientId, Is.EqualTo("media-only"));
+        Assert.That((await joined.WaitAsync(WaitTimeout, cancellationToken)).ClientId, Is.EqualTo("media-only"));
         Assert.That(() => viewer.DataChannel, Throws.InvalidOperationException);
         await WaitUntilAsync(() => video.SenderCount == 1 && video.KeyFrameRequests >= 1, cancellationToken);
 
         // The stream is mid-GOP: frames 10..59 of the file. The viewer must get nothing before the IDR at frame 30.
         var frames = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).Skip(10).Take(50).ToList();
         var firstKey = frames.FindIndex(f => f.IsKeyFrame);
-        var reader = ReadAsync(viewer.VideoTrack!, frames.Count - firstKey, cancellationToken);
+        var reader = ReadFramesAsync(viewer.VideoTrack!, frames.Count - firstKey, cancellationToken);
         foreach (var frame in frames)
         {
             await video.WriteFrameAsync(new EncodedFrame(frame.AccessUnit, frame.Timestamp, frame.IsKeyFrame), cancellationToken);
@@ -113,14 +90,14 @@ public sealed class SessionMediaTests
     public async Task ViewerTalkback_MasterGetsTheViewersAudioTaggedWithItsClientId(CancellationToken cancellationToken)
     {
         var talkback = new EncodedFrameTrack(RTCRtpCodec.Opus);
-        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = _channelOptions, PeerConfiguration = s_loopback }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
         var remote = master.RemoteTracks.FirstAsync().ToTask(cancellationToken);
         await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("talker") with { Tracks = [talkback] }, cancellationToken);
 
-        var track = await remote.WaitAsync(s_timeout, cancellationToken);
+        var track = await remote.WaitAsync(WaitTimeout, cancellationToken);
         Assert.That((track.ClientId, track.Track.Kind), Is.EqualTo(("talker", MediaStreamTrackKind.Audio)));
         await WaitUntilAsync(() => talkback.SenderCount == 1, cancellationToken);
-        var reader = ReadAsync(track.Track, 25, cancellationToken);
+        var reader = ReadFramesAsync(track.Track, 25, cancellationToken);
         for (var i = 0; i < 25; i++)
         {
             await talkback.WriteFrameAsync(new byte[] { 11 << 3, (byte)i }, TimeSpan.FromMilliseconds(20), cancellationToken);
@@ -130,33 +107,4 @@ public sealed class SessionMediaTests
     }
 
     private static byte[][] Nals(ReadOnlyMemory<byte> accessUnit) => AnnexBReader.SplitNalUnits(accessUnit).Select(n => n.ToArray()).ToArray();
-
-    private ViewerSessionOptions ViewerOptions(string clientId) => new() { Channel = _channelOptions, ClientId = clientId, PeerConfiguration = s_loopback };
-
-    private static async Task<List<EncodedFrame>> ReadAsync(RemoteMediaTrack track, int count, CancellationToken cancellationToken)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(s_timeout);
-        var frames = new List<EncodedFrame>();
-        await foreach (var frame in track.ReadFramesAsync(limit.Token))
-        {
-            frames.Add(frame);
-            if (frames.Count == count)
-            {
-                break;
-            }
-        }
-
-        return frames;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_timeout;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(20, cancellationToken);
-        }
-    }
 }
