@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Threading.Channels;
+using Kvs.WebRtc.Benchmarks.PeerConnection;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Dtls;
 using Kvs.WebRtc.PeerConnection.Media;
@@ -13,8 +13,6 @@ namespace Kvs.WebRtc.Benchmarks.Media;
 /// </summary>
 internal sealed class MediaFanOut : IAsyncDisposable
 {
-    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
-
     private readonly List<RTCPeerConnection> _masters = [];
     private readonly List<RTCPeerConnection> _viewers = [];
     private readonly List<RemoteMediaTrack> _remoteTracks = [];
@@ -37,24 +35,15 @@ internal sealed class MediaFanOut : IAsyncDisposable
         var fanOut = new MediaFanOut(track) { _framesRead = new long[viewers] };
         for (var i = 0; i < viewers; i++)
         {
-            var master = new RTCPeerConnection(s_configuration, new RTCPeerConnectionOptions { Certificate = masterCertificate });
-            var viewer = new RTCPeerConnection(s_configuration, new RTCPeerConnectionOptions { Certificate = viewerCertificate });
+            var master = new RTCPeerConnection(LoopbackSignaling.Configuration, new RTCPeerConnectionOptions { Certificate = masterCertificate });
+            var viewer = new RTCPeerConnection(LoopbackSignaling.Configuration, new RTCPeerConnectionOptions { Certificate = viewerCertificate });
             fanOut._masters.Add(master);
             fanOut._viewers.Add(viewer);
             master.AddTrack(track, "camera");
             var remote = new TaskCompletionSource<RemoteMediaTrack>(TaskCreationOptions.RunContinuationsAsynchronously);
             viewer.Track += (_, e) => remote.TrySetResult(e.Track);
             var connected = Task.WhenAll(WaitConnectedAsync(master, cancellationToken), WaitConnectedAsync(viewer, cancellationToken));
-            var toViewer = Forward(master, viewer);
-            var toMaster = Forward(viewer, master);
-            var offer = await master.CreateOfferAsync(cancellationToken).ConfigureAwait(false);
-            await master.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-            await viewer.SetRemoteDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-            toViewer.TrySetResult();
-            var answer = await viewer.CreateAnswerAsync(cancellationToken).ConfigureAwait(false);
-            await viewer.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-            await master.SetRemoteDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-            toMaster.TrySetResult();
+            await LoopbackSignaling.NegotiateAsync(master, viewer, cancellationToken).ConfigureAwait(false);
             var remoteTrack = await remote.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             await connected.ConfigureAwait(false);
             fanOut._remoteTracks.Add(remoteTrack);
@@ -145,28 +134,5 @@ internal sealed class MediaFanOut : IAsyncDisposable
         }
 
         return tcs.Task.WaitAsync(cancellationToken);
-    }
-
-    private static TaskCompletionSource Forward(RTCPeerConnection from, RTCPeerConnection to)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = Channel.CreateUnbounded<RTCIceCandidateInit?>();
-        from.IceCandidate += (_, e) => queue.Writer.TryWrite(e.Candidate);
-        _ = Task.Run(async () =>
-        {
-            await ready.Task.ConfigureAwait(false);
-            await foreach (var candidate in queue.Reader.ReadAllAsync().ConfigureAwait(false))
-            {
-                try
-                {
-                    await to.AddIceCandidateAsync(candidate ?? new RTCIceCandidateInit(string.Empty)).ConfigureAwait(false);
-                }
-                catch (WebRtcException)
-                {
-                    return;
-                }
-            }
-        });
-        return ready;
     }
 }

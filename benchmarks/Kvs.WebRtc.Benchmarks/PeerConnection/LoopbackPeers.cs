@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Dtls;
@@ -8,8 +7,6 @@ namespace Kvs.WebRtc.Benchmarks.PeerConnection;
 /// <summary>Two of our peer connections on 127.0.0.1 with in-process signaling, connected by one data channel.</summary>
 public sealed class LoopbackPeers : IAsyncDisposable
 {
-    private static readonly RTCConfiguration s_configuration = new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
-
     private LoopbackPeers(RTCPeerConnection offerer, RTCPeerConnection answerer)
     {
         Offerer = offerer;
@@ -32,11 +29,9 @@ public sealed class LoopbackPeers : IAsyncDisposable
     public static async Task<LoopbackPeers> ConnectAsync(DtlsCertificate offererCertificate, DtlsCertificate answererCertificate,
         RTCDataChannelInit? init, CancellationToken cancellationToken)
     {
-        var offerer = new RTCPeerConnection(s_configuration, new RTCPeerConnectionOptions { Certificate = offererCertificate });
-        var answerer = new RTCPeerConnection(s_configuration, new RTCPeerConnectionOptions { Certificate = answererCertificate });
+        var offerer = new RTCPeerConnection(LoopbackSignaling.Configuration, new RTCPeerConnectionOptions { Certificate = offererCertificate });
+        var answerer = new RTCPeerConnection(LoopbackSignaling.Configuration, new RTCPeerConnectionOptions { Certificate = answererCertificate });
         var peers = new LoopbackPeers(offerer, answerer);
-        var toAnswerer = Forward(offerer, answerer);
-        var toOfferer = Forward(answerer, offerer);
         var remote = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
         answerer.DataChannel += (_, e) =>
         {
@@ -52,14 +47,7 @@ public sealed class LoopbackPeers : IAsyncDisposable
         var sender = offerer.CreateDataChannel("bench", init);
         var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         sender.Opened += (_, _) => opened.TrySetResult();
-        var offer = await offerer.CreateOfferAsync(cancellationToken).ConfigureAwait(false);
-        await offerer.SetLocalDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-        await answerer.SetRemoteDescriptionAsync(offer, cancellationToken).ConfigureAwait(false);
-        toAnswerer.TrySetResult();
-        var answer = await answerer.CreateAnswerAsync(cancellationToken).ConfigureAwait(false);
-        await answerer.SetLocalDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-        await offerer.SetRemoteDescriptionAsync(answer, cancellationToken).ConfigureAwait(false);
-        toOfferer.TrySetResult();
+        await LoopbackSignaling.NegotiateAsync(offerer, answerer, cancellationToken).ConfigureAwait(false);
         await opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         peers.Sender = sender;
         peers.Receiver = await remote.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -104,28 +92,5 @@ public sealed class LoopbackPeers : IAsyncDisposable
     {
         await Offerer.DisposeAsync().ConfigureAwait(false);
         await Answerer.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static TaskCompletionSource Forward(RTCPeerConnection from, RTCPeerConnection to)
-    {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var queue = Channel.CreateUnbounded<RTCIceCandidateInit?>();
-        from.IceCandidate += (_, e) => queue.Writer.TryWrite(e.Candidate);
-        _ = Task.Run(async () =>
-        {
-            await ready.Task.ConfigureAwait(false);
-            await foreach (var candidate in queue.Reader.ReadAllAsync().ConfigureAwait(false))
-            {
-                try
-                {
-                    await to.AddIceCandidateAsync(candidate ?? new RTCIceCandidateInit(string.Empty)).ConfigureAwait(false);
-                }
-                catch (WebRtcException)
-                {
-                    return;
-                }
-            }
-        });
-        return ready;
     }
 }
