@@ -133,16 +133,16 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
         EvalAsync<string[]>("name => kvsMedia.log(name)", Name, CallTimeout, cancellationToken);
 
     /// <summary>The inbound video RTP stats (the stream with most packets when there are several).</summary>
-    public Task<ChromiumVideoStats> GetInboundVideoStatsAsync(CancellationToken cancellationToken = default) =>
-        RtpStatsAsync<ChromiumVideoStats>("inbound-rtp", "video", cancellationToken);
+    public Task<InboundVideoStats> GetInboundVideoStatsAsync(CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<InboundVideoStats>("inbound-rtp", "video", cancellationToken);
 
     /// <summary>The inbound audio RTP stats (the stream with most packets when there are several).</summary>
-    public Task<ChromiumAudioStats> GetInboundAudioStatsAsync(CancellationToken cancellationToken = default) =>
-        RtpStatsAsync<ChromiumAudioStats>("inbound-rtp", "audio", cancellationToken);
+    public Task<InboundAudioStats> GetInboundAudioStatsAsync(CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<InboundAudioStats>("inbound-rtp", "audio", cancellationToken);
 
     /// <summary>The outbound RTP stats of <paramref name="kind"/> (<c>video</c> or <c>audio</c>), for when Chromium sends.</summary>
-    public Task<ChromiumOutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
-        RtpStatsAsync<ChromiumOutboundRtpStats>("outbound-rtp", kind, cancellationToken);
+    public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, cancellationToken);
 
     /// <summary>
     /// Draws the current frame of the peer's <c>&lt;video&gt;</c> to a canvas and returns the average colour of a
@@ -231,15 +231,7 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     {
         var json = await EvalAsync<string>("([name, type, kind]) => kvsMedia.rtpStats(name, type, kind)", new object[] { Name, type, kind },
             CallTimeout, cancellationToken).ConfigureAwait(false);
-        if (json.Length == 0)
-        {
-            return new T();
-        }
-
-        // Every stats record has Exists: set it through the JSON so the records stay immutable.
-        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
-        node["exists"] = true;
-        return node.Deserialize<T>(s_json) ?? new T();
+        return RtpStatsJson.Parse<T>(json);
     }
 
     private Task<T> EvalAsync<T>(string function, object? argument, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -24,7 +24,6 @@ namespace Kvs.WebRtc.InteropTests.Support;
 internal sealed class FirefoxPeer : IAsyncDisposable
 {
     private static readonly TimeSpan s_launchTimeout = TimeSpan.FromSeconds(45);
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private readonly Process _process;
     private readonly string _profile;
@@ -211,15 +210,15 @@ internal sealed class FirefoxPeer : IAsyncDisposable
 
     /// <summary>
     /// Firefox's <c>inbound-rtp</c> video stats (W3C webrtc-stats fields, the same record the Chromium tests read;
-    /// <see cref="ChromiumVideoStats.Exists"/> is false before there is one).
+    /// <see cref="InboundVideoStats.Exists"/> is false before there is one).
     /// </summary>
-    public Task<ChromiumVideoStats> GetInboundVideoStatsAsync(CancellationToken ct) => RtpStatsAsync<ChromiumVideoStats>("inbound-rtp", "video", ct);
+    public Task<InboundVideoStats> GetInboundVideoStatsAsync(CancellationToken ct) => RtpStatsAsync<InboundVideoStats>("inbound-rtp", "video", ct);
 
     /// <summary>Firefox's <c>inbound-rtp</c> audio stats (W3C webrtc-stats fields, see <see cref="GetInboundVideoStatsAsync"/>).</summary>
-    public Task<ChromiumAudioStats> GetInboundAudioStatsAsync(CancellationToken ct) => RtpStatsAsync<ChromiumAudioStats>("inbound-rtp", "audio", ct);
+    public Task<InboundAudioStats> GetInboundAudioStatsAsync(CancellationToken ct) => RtpStatsAsync<InboundAudioStats>("inbound-rtp", "audio", ct);
 
     /// <summary>Firefox's <c>outbound-rtp</c> stats of <paramref name="kind"/> (<c>video</c> or <c>audio</c>), for when Firefox sends.</summary>
-    public Task<ChromiumOutboundRtpStats> GetOutboundRtpStatsAsync(string kind, CancellationToken ct) => RtpStatsAsync<ChromiumOutboundRtpStats>("outbound-rtp", kind, ct);
+    public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind, CancellationToken ct) => RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, ct);
 
     /// <summary>
     /// Draws the current frame of the page's remote <c>&lt;video&gt;</c> to a canvas and returns the average colour of a
@@ -435,14 +434,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
         where T : new()
     {
         var json = (string?)await CallAsync("rtpStats", ct, type, kind);
-        if (string.IsNullOrEmpty(json))
-        {
-            return new T();
-        }
-
-        var node = JsonNode.Parse(json)!.AsObject();
-        node["exists"] = true;
-        return node.Deserialize<T>(s_json) ?? new T();
+        return RtpStatsJson.Parse<T>(json);
     }
 
     private string Filter(string sdp)

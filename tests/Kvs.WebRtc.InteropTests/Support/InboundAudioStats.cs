@@ -1,9 +1,12 @@
 namespace Kvs.WebRtc.InteropTests.Support;
 
-/// <summary>Chromium's <c>inbound-rtp</c> stats of kind audio; all zero (and <see cref="Exists"/> false) before any exist.</summary>
-public sealed record ChromiumAudioStats
+/// <summary>
+/// A browser's <c>inbound-rtp</c> stats of kind audio (W3C webrtc-stats, read from Chromium or Firefox); all zero (and
+/// <see cref="Exists"/> false) before any exist.
+/// </summary>
+public sealed record InboundAudioStats
 {
-    /// <summary>True when Chromium has an inbound audio RTP stream.</summary>
+    /// <summary>True when the browser has an inbound audio RTP stream.</summary>
     public bool Exists { get; init; }
 
     /// <summary>The codec's MIME type, e.g. <c>audio/opus</c>, <c>audio/PCMU</c>.</summary>

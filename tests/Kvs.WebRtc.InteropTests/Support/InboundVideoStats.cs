@@ -1,12 +1,12 @@
 namespace Kvs.WebRtc.InteropTests.Support;
 
 /// <summary>
-/// Chromium's <c>inbound-rtp</c> stats of kind video (W3C webrtc-stats), all zero (and <see cref="Exists"/> false) before
-/// any such report exists.
+/// A browser's <c>inbound-rtp</c> stats of kind video (W3C webrtc-stats, read from Chromium or Firefox), all zero (and
+/// <see cref="Exists"/> false) before any such report exists.
 /// </summary>
-public sealed record ChromiumVideoStats
+public sealed record InboundVideoStats
 {
-    /// <summary>True when Chromium has an inbound video RTP stream.</summary>
+    /// <summary>True when the browser has an inbound video RTP stream.</summary>
     public bool Exists { get; init; }
 
     /// <summary>The codec's MIME type, e.g. <c>video/VP8</c>, <c>video/H264</c>.</summary>
@@ -39,13 +39,13 @@ public sealed record ChromiumVideoStats
     /// <summary>RTP packets lost (may be negative with duplicates).</summary>
     public long PacketsLost { get; init; }
 
-    /// <summary>NACKs Chromium sent.</summary>
+    /// <summary>NACKs the browser sent.</summary>
     public long NackCount { get; init; }
 
-    /// <summary>PLIs Chromium sent.</summary>
+    /// <summary>PLIs the browser sent.</summary>
     public long PliCount { get; init; }
 
-    /// <summary>FIRs Chromium sent.</summary>
+    /// <summary>FIRs the browser sent.</summary>
     public long FirCount { get; init; }
 
     /// <summary>Video freezes.</summary>

@@ -1,9 +1,12 @@
 namespace Kvs.WebRtc.InteropTests.Support;
 
-/// <summary>Chromium's <c>outbound-rtp</c> stats of one kind; all zero (and <see cref="Exists"/> false) before any exist.</summary>
-public sealed record ChromiumOutboundRtpStats
+/// <summary>
+/// A browser's <c>outbound-rtp</c> stats of one kind (W3C webrtc-stats, read from Chromium or Firefox); all zero (and
+/// <see cref="Exists"/> false) before any exist.
+/// </summary>
+public sealed record OutboundRtpStats
 {
-    /// <summary>True when Chromium has an outbound RTP stream of this kind.</summary>
+    /// <summary>True when the browser has an outbound RTP stream of this kind.</summary>
     public bool Exists { get; init; }
 
     /// <summary>The codec's MIME type.</summary>
