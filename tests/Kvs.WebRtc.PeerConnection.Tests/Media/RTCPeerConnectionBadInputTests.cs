@@ -24,11 +24,8 @@ public sealed class RTCPeerConnectionBadInputTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ct = cts.Token;
         await using var pair = new PeerPair();
-        var (injector, track) = await ConnectVideoAsync(pair, ct);
-        await using var frames = track.ReadFramesAsync(ct).GetAsyncEnumerator(ct);
-        var first = SyntheticH264.KeyFrame(3000, 1);
-        injector.SendH264Frame(first);
-        Assert.That(await NextFrameAsync(frames), Is.EqualTo(first));
+        var (injector, track, reader) = await ConnectAndDeliverKeyFrameAsync(pair, SyntheticH264.KeyFrame(3000, 1), ct);
+        await using var frames = reader;
         var unroutable = pair.B.RtpPacketsUnroutable;
         var dropped = track.FramesDropped;
         var received = pair.B.TransportForTests.SrtpCounters.PacketsReceived;
@@ -113,11 +110,8 @@ public sealed class RTCPeerConnectionBadInputTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ct = cts.Token;
         await using var pair = new PeerPair();
-        var (injector, track) = await ConnectVideoAsync(pair, ct);
-        await using var frames = track.ReadFramesAsync(ct).GetAsyncEnumerator(ct);
-        var first = SyntheticH264.KeyFrame(2000, 4);
-        injector.SendH264Frame(first);
-        Assert.That(await NextFrameAsync(frames), Is.EqualTo(first));
+        var (injector, _, reader) = await ConnectAndDeliverKeyFrameAsync(pair, SyntheticH264.KeyFrame(2000, 4), ct);
+        await using var frames = reader;
         var received = pair.B.TransportForTests.SrtpCounters.PacketsReceived;
         var ssrc = injector.Ssrc;
 
@@ -159,11 +153,8 @@ public sealed class RTCPeerConnectionBadInputTests
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var ct = cts.Token;
         await using var pair = new PeerPair();
-        var (injector, track) = await ConnectVideoAsync(pair, ct);
-        await using var frames = track.ReadFramesAsync(ct).GetAsyncEnumerator(ct);
-        var first = SyntheticH264.KeyFrame(2000, 6);
-        injector.SendH264Frame(first);
-        Assert.That(await NextFrameAsync(frames), Is.EqualTo(first));
+        var (injector, track, reader) = await ConnectAndDeliverKeyFrameAsync(pair, SyntheticH264.KeyFrame(2000, 6), ct);
+        await using var frames = reader;
         var unroutable = pair.B.RtpPacketsUnroutable;
         var packet = injector.Packet([0x41, 0x9A, 1, 2, 3, 4, 5, 6], marker: true);
         injector.Sequence--; // never sent on the real stream: no gap before its next frame (a gap there drops that frame, rightly)
@@ -262,6 +253,25 @@ public sealed class RTCPeerConnectionBadInputTests
         var codec = transceiver.NegotiatedCodecs.Single();
         Assert.That(codec.Codec.Name, Is.EqualTo("H264"));
         return (new RtpInjector(pair.A, pair.B, (byte)codec.PayloadType, transceiver.Sender.Ssrc), track);
+    }
+
+    // Connects, opens the track's frame reader and checks that a first key frame gets through.
+    private static async Task<(RtpInjector Injector, RemoteMediaTrack Track, IAsyncEnumerator<EncodedFrame> Frames)> ConnectAndDeliverKeyFrameAsync(
+        PeerPair pair, byte[] keyFrame, CancellationToken ct)
+    {
+        var (injector, track) = await ConnectVideoAsync(pair, ct);
+        var frames = track.ReadFramesAsync(ct).GetAsyncEnumerator(ct);
+        try
+        {
+            injector.SendH264Frame(keyFrame);
+            Assert.That(await NextFrameAsync(frames), Is.EqualTo(keyFrame));
+            return (injector, track, frames);
+        }
+        catch
+        {
+            await frames.DisposeAsync();
+            throw;
+        }
     }
 
     // A new constraint per assertion: a resolved constraint expression cannot be reused.

@@ -204,8 +204,7 @@ public sealed class VirtualNetworkTests
     public void Nat_EndpointIndependentMapping_SamePublicEndpointForEveryDestinationAndRepliesPass()
     {
         using var net = new Fixture();
-        var nat = net.Network.AddNat(IPAddress.Parse("127.20.0.1"), NatMappingBehavior.EndpointIndependent, NatFilteringBehavior.AddressAndPortDependent);
-        var inside = net.Network.AddHost("inside", IPAddress.Parse("127.10.0.2"), nat);
+        var (nat, inside) = net.AddNattedHost(NatMappingBehavior.EndpointIndependent, NatFilteringBehavior.AddressAndPortDependent);
         var client = net.Socket(inside, 5000);
         var server1 = net.Socket(net.Bob, 3478);
         var server2 = net.Socket(net.Bob, 3479);
@@ -229,8 +228,7 @@ public sealed class VirtualNetworkTests
     public void Nat_AddressAndPortDependentMapping_NewPublicPortPerDestination()
     {
         using var net = new Fixture();
-        var nat = net.Network.AddNat(IPAddress.Parse("127.20.0.1"), NatMappingBehavior.AddressAndPortDependent, NatFilteringBehavior.AddressAndPortDependent);
-        var inside = net.Network.AddHost("inside", IPAddress.Parse("127.10.0.2"), nat);
+        var (nat, inside) = net.AddNattedHost(NatMappingBehavior.AddressAndPortDependent, NatFilteringBehavior.AddressAndPortDependent);
         var client = net.Socket(inside, 5000);
         var server1 = net.Socket(net.Bob, 3478);
         var server2 = net.Socket(net.Bob, 3479);
@@ -258,8 +256,7 @@ public sealed class VirtualNetworkTests
     public void Nat_Filtering_UnsolicitedInboundPassesOnlyAsTheBehaviourAllows(NatFilteringBehavior filtering, bool otherPortPasses, bool otherHostPasses)
     {
         using var net = new Fixture();
-        var nat = net.Network.AddNat(IPAddress.Parse("127.20.0.1"), NatMappingBehavior.EndpointIndependent, filtering);
-        var inside = net.Network.AddHost("inside", IPAddress.Parse("127.10.0.2"), nat);
+        var (nat, inside) = net.AddNattedHost(NatMappingBehavior.EndpointIndependent, filtering);
         var client = net.Socket(inside, 5000);
         var server = net.Socket(net.Bob, 3478);
         var otherPort = net.Socket(net.Bob, 4000);
@@ -285,8 +282,7 @@ public sealed class VirtualNetworkTests
     public void Routing_PrivateAddressFromOutsideAndUnknownAddressAndClosedPort_DroppedWithReason()
     {
         using var net = new Fixture();
-        var nat = net.Network.AddNat(IPAddress.Parse("127.20.0.1"), NatMappingBehavior.EndpointIndependent, NatFilteringBehavior.EndpointIndependent);
-        var inside = net.Network.AddHost("inside", IPAddress.Parse("127.10.0.2"), nat);
+        var (nat, inside) = net.AddNattedHost(NatMappingBehavior.EndpointIndependent, NatFilteringBehavior.EndpointIndependent);
         var neighbour = net.Network.AddHost("neighbour", IPAddress.Parse("127.10.0.3"), nat);
         var client = net.Socket(inside, 5000);
         var next = net.Socket(neighbour, 5000);
@@ -457,6 +453,13 @@ public sealed class VirtualNetworkTests
         public VirtualHost Carol { get; }
 
         public Endpoint Socket(VirtualHost host, int port) => new(Network, host.BindSocket(new IPEndPoint(host.Addresses[0], port)));
+
+        /// <summary>A NAT with public address 127.20.0.1 and one host behind it, "inside" at 127.10.0.2.</summary>
+        public (VirtualNat Nat, VirtualHost Inside) AddNattedHost(NatMappingBehavior mapping, NatFilteringBehavior filtering)
+        {
+            var nat = Network.AddNat(IPAddress.Parse("127.20.0.1"), mapping, filtering);
+            return (nat, Network.AddHost("inside", IPAddress.Parse("127.10.0.2"), nat));
+        }
 
         public void Dispose() => Network.Dispose();
     }
