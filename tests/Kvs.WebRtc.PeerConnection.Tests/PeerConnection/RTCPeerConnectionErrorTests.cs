@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Kvs.WebRtc.PeerConnection.Media;
 using NUnit.Framework;
 
@@ -162,10 +163,11 @@ public sealed partial class RTCPeerConnectionErrorTests
     }
 
     [Test]
-    public async Task FingerprintMismatch_FailsTheConnectionWithTypedError()
+    public async Task FingerprintMismatch_FailsTheConnectionWithTypedErrorAndAWarning()
     {
         var ct = PeerPair.Timeout(30);
-        await using var pair = new PeerPair();
+        using var logs = new Media.CapturingLoggerProvider();
+        await using var pair = new PeerPair(new RTCPeerConnectionOptions { LoggerFactory = logs });
         pair.A.CreateDataChannel("never");
         var failedA = PeerPair.WaitForStateAsync(pair.A, RTCPeerConnectionState.Failed, ct);
 
@@ -174,6 +176,8 @@ public sealed partial class RTCPeerConnectionErrorTests
         await failedA;
         Assert.That(pair.A.Failure, Is.Not.Null);
         Assert.That(pair.A.Failure!.Error, Is.EqualTo(WebRtcError.FingerprintMismatch));
+        Assert.That(logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message),
+            Has.Some.Contains("does not match the fingerprint").And.Some.Contains("man-in-the-middle"));
     }
 
     [GeneratedRegex("a=mid:(\\S+)")]
