@@ -1,11 +1,14 @@
-// Quick start: a master and a viewer stream data peer-to-peer over WebRTC, with signaling through an embedded local
-// KVS emulator. No AWS account needed: the emulator verifies SigV4 exactly like KVS, with its own key pair.
-// Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when every message came back)
+// Quick start: a master streams a test video to a viewer and echoes its data-channel messages, peer-to-peer over
+// WebRTC, with signaling through an embedded local KVS emulator. No AWS account needed: the emulator verifies SigV4
+// exactly like KVS, with its own key pair.
+// Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when the video arrived and every message came back)
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
@@ -31,10 +34,15 @@ var channel = new KvsChannelOptions
 // Both peers run on this machine: keep their host candidates on 127.0.0.1 (real devices gather on every interface).
 var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
-// The master (a camera, a robot, a server) echoes whatever a viewer sends. Each echo is awaited: SendAsync waits while
+// The camera: a VP8 track the master sends to every viewer. Real devices write what their encoder produces
+// (H.264 access units, VP8 frames, Opus packets); here the frames come from a small test file.
+var frames = ReadIvf(Path.Combine(AppContext.BaseDirectory, "media", "pattern-320x240.ivf"));
+var video = new EncodedFrameTrack(RTCRtpCodec.Vp8);
+
+// The master (a camera, a robot, a server) sends the video and echoes whatever a viewer sends. Each echo is awaited: SendAsync waits while
 // the viewer's send buffer is full (back-pressure), so a slow viewer slows its own echoes down and the master's memory
 // stays flat; Concat keeps one viewer's echoes in order, GroupBy lets viewers proceed independently.
-await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers }, ct);
+await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers, Tracks = [video] }, ct);
 using var joined = master.ViewerJoined.Subscribe(v => Console.WriteLine($"master     viewer {v.ClientId} joined"));
 using var echo = master.Messages
     .GroupBy(m => m.ClientId)
@@ -42,10 +50,15 @@ using var echo = master.Messages
     .Subscribe();
 Console.WriteLine($"master     on {master.Channel.Endpoints.ChannelArn}");
 
-// The viewer offers a peer connection with a data channel; ConnectAsync returns once the channel is open.
+// The viewer offers to receive video and audio and opens a data channel; ConnectAsync returns once it is connected.
 var stopwatch = Stopwatch.StartNew();
+var sinceConnect = Stopwatch.StartNew();
 await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = channel, ClientId = "viewer-1", PeerConfiguration = peers }, ct);
-Console.WriteLine($"viewer     data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
+Console.WriteLine($"viewer     connected, data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
+
+// The viewer reads whole frames (a real app decodes or records them); the master streams the file in real time.
+var received = ReceiveAsync(viewer.VideoTrack!, frames.Count, sinceConnect, ct);
+var streaming = StreamAsync(video, frames, ct);
 
 var echoed = 0;
 var allBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -75,11 +88,90 @@ catch (OperationCanceledException)
     return 1;
 }
 
-var stats = viewer.PeerConnection.GetStats();
 Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {stopwatch.ElapsedMilliseconds} ms");
+await streaming;
+var (count, keyFrames, bytes, firstFrameMs, seconds) = await received;
+Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frames.Count} frames ({keyFrames} key frames), " +
+    $"{count / seconds:0.0} fps, {bytes * 8 / seconds / 1000:0} kbit/s");
+if (count < frames.Count * 95 / 100)
+{
+    Console.Error.WriteLine($"Only {count} of {frames.Count} video frames arrived.");
+    return 1;
+}
+
+var stats = viewer.PeerConnection.GetStats();
 Console.WriteLine($"viewer     pair {stats.SelectedCandidatePair}, {stats.DtlsCipher}, {stats.BytesSent} bytes sent, {stats.BytesReceived} received");
-Console.WriteLine("done: a master and a viewer streamed data peer-to-peer, signaled through the local emulator");
+Console.WriteLine("done: a master streamed video and data to a viewer peer-to-peer, signaled through the local emulator");
 return 0;
+
+// Writes each frame at its time, so the stream runs at the file's 30 fps.
+static async Task StreamAsync(EncodedFrameTrack track, IReadOnlyList<EncodedFrame> frames, CancellationToken cancellationToken)
+{
+    var clock = Stopwatch.StartNew();
+    foreach (var frame in frames)
+    {
+        var wait = frame.Timestamp - clock.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken);
+        }
+
+        await track.WriteFrameAsync(frame, cancellationToken);
+    }
+}
+
+static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, double Seconds)> ReceiveAsync(
+    RemoteMediaTrack track, int expected, Stopwatch sinceConnect, CancellationToken cancellationToken)
+{
+    int count = 0, keyFrames = 0;
+    long bytes = 0, firstFrameMs = -1;
+    var clock = new Stopwatch();
+    using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    try
+    {
+        idle.CancelAfter(TimeSpan.FromSeconds(10));
+        await foreach (var frame in track.ReadFramesAsync(idle.Token))
+        {
+            if (count++ == 0)
+            {
+                firstFrameMs = sinceConnect.ElapsedMilliseconds;
+                clock.Start();
+            }
+
+            keyFrames += frame.IsKeyFrame ? 1 : 0;
+            bytes += frame.Data.Length;
+            idle.CancelAfter(TimeSpan.FromSeconds(2)); // the stream ended when nothing comes for 2 s
+            if (count == expected)
+            {
+                break;
+            }
+        }
+    }
+    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+    {
+    }
+
+    return (count, keyFrames, bytes, firstFrameMs, Math.Max(clock.Elapsed.TotalSeconds, 0.001));
+}
+
+// IVF (the container libvpx writes): a 32-byte file header, then per frame a 4-byte size and an 8-byte timestamp.
+static List<EncodedFrame> ReadIvf(string path)
+{
+    var file = File.ReadAllBytes(path);
+    var rate = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(16));
+    var scale = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(20));
+    var frames = new List<EncodedFrame>();
+    for (int offset = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(6)); offset + 12 <= file.Length;)
+    {
+        var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(offset));
+        var pts = BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(offset + 4));
+        var data = file.AsMemory(offset + 12, Math.Min(size, file.Length - offset - 12));
+        frames.Add(new EncodedFrame(data, TimeSpan.FromSeconds((double)pts * scale / rate), (data.Span[0] & 1) == 0));
+        offset += 12 + size;
+    }
+
+    return frames;
+}
 
 static async Task EchoAsync(MasterSession master, KvsPeerMessage message, CancellationToken cancellationToken)
 {
