@@ -182,7 +182,8 @@ public sealed class KvsChannel : IAsyncDisposable
                 TimeProvider = timeProvider,
                 ConfigureWebSocket = options.ConfigureWebSocket,
                 LoggerFactory = options.LoggerFactory,
-                Reconnect = options.Reconnect ?? new SignalingReconnectPolicy(),
+                // A master (a camera) must stay reachable through any outage: by default it never stops reconnecting.
+                Reconnect = options.Reconnect ?? (clientId is null ? new SignalingReconnectPolicy { MaxAttempts = int.MaxValue } : new SignalingReconnectPolicy()),
             };
             var signaling = clientId is null
                 ? SignalingClient.CreateMaster(signalingOptions)

@@ -51,7 +51,11 @@ public sealed record KvsChannelOptions
     /// <summary>The HTTP client for control-plane and GetIceServerConfig calls. Default: one owned by the channel.</summary>
     public HttpClient? HttpClient { get; init; }
 
-    /// <summary>The reconnect policy of the signaling connection. Default: <see cref="SignalingReconnectPolicy"/> defaults.</summary>
+    /// <summary>
+    /// The reconnect policy of the signaling connection. Default: <see cref="SignalingReconnectPolicy"/> defaults (jittered
+    /// back-off from 100 ms to 10 s), with no attempt limit for a master — a device never gives up reconnecting — and
+    /// 10 attempts for a viewer.
+    /// </summary>
     public SignalingReconnectPolicy? Reconnect { get; init; }
 
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>

@@ -21,7 +21,7 @@ public sealed partial class SignalingClient
 
             // The signer returns the URL percent-encoded exactly once; Uri keeps reserved escapes (%3A, %2F, %2B, %3D)
             // as they are, so the request target on the wire is the signed one.
-            var url = _signer.PresignUrl(_options.Endpoint.OriginalString, query, credentials, _options.Region);
+            var url = _signer.PresignUrl(_options.Endpoint.OriginalString, query, credentials, _options.Region, signingTime: NextSigningTime());
             socket = new ClientWebSocket();
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : _options.KeepAliveInterval;
             socket.Options.CollectHttpResponseDetails = true;
@@ -458,6 +458,31 @@ public sealed partial class SignalingClient
             {
                 connection.SendLock.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// The signing time of the next connection attempt: the signer's time, but at least one second after the previous
+    /// attempt's. A presigned URL is only unique to the second (X-Amz-Date), and KVS (like the emulator) refuses a
+    /// replayed URL, so two attempts within one second must not carry the same signature. The bump stays well inside
+    /// the 5-minute skew AWS accepts (at most 60 s ahead of the clock; past that the attempt waits for the clock).
+    /// </summary>
+    private const long MaxSigningLead = 60;
+
+    private DateTimeOffset NextSigningTime()
+    {
+        var now = _signer.GetSigningTime();
+        var seconds = now.ToUnixTimeSeconds();
+        lock (_signingGate)
+        {
+            if (seconds <= _lastSigningSecond && _lastSigningSecond + 1 - seconds <= MaxSigningLead)
+            {
+                seconds = _lastSigningSecond + 1;
+                now = DateTimeOffset.FromUnixTimeSeconds(seconds);
+            }
+
+            _lastSigningSecond = Math.Max(_lastSigningSecond, seconds);
+            return now;
         }
     }
 }

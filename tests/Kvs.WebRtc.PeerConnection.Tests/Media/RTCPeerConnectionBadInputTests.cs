@@ -4,6 +4,7 @@ using Kvs.WebRtc.PeerConnection.Sdp;
 using Kvs.WebRtc.PeerConnection.Srtp;
 using Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Tests.Sdp;
+using Kvs.WebRtc.Testing;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using NUnit.Framework.Constraints;

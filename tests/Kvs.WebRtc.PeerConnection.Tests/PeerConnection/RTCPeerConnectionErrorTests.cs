@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
@@ -166,7 +167,7 @@ public sealed partial class RTCPeerConnectionErrorTests
     public async Task FingerprintMismatch_FailsTheConnectionWithTypedErrorAndAWarning()
     {
         var ct = PeerPair.Timeout(30);
-        using var logs = new Media.CapturingLoggerProvider();
+        using var logs = new CapturingLoggerProvider();
         await using var pair = new PeerPair(new RTCPeerConnectionOptions { LoggerFactory = logs });
         pair.A.CreateDataChannel("never");
         var failedA = PeerPair.WaitForStateAsync(pair.A, RTCPeerConnectionState.Failed, ct);

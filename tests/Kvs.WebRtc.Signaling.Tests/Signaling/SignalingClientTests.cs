@@ -428,6 +428,26 @@ public sealed class SignalingClientTests
     // ------------------------------------------------------------------ resilience
 
     [Test]
+    public async Task Reconnect_WithinTheSameSecond_SignsADifferentUrlThatStillVerifies()
+    {
+        // Credentials that do not move the (frozen) signing clock: both attempts happen in the same second.
+        var credentials = new StaticCredentialsProvider(new AwsCredentialsSnapshot(TestCredentialsProvider.AccessKeyId, TestCredentialsProvider.SecretAccessKey, null));
+        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Credentials = credentials, Reconnect = FastReconnect() }, ViewerId);
+        var first = await _server.NextConnectionAsync();
+
+        first.Abort();
+        var second = await _server.NextConnectionAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.RawTarget, Is.Not.EqualTo(first.RawTarget), "a replayed URL is refused by the service");
+            Assert.That(second.Query["X-Amz-Date"], Is.Not.EqualTo(first.Query["X-Amz-Date"]));
+            Assert.That(Verify(first).Succeeded, Is.True, Verify(first).Message);
+            Assert.That(Verify(second).Succeeded, Is.True, Verify(second).Message);
+        });
+    }
+
+    [Test]
     public async Task Reconnect_AfterServerDrop_UsesFreshCredentialsAndNewSignature()
     {
         await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);

@@ -1,19 +1,23 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Kvs.WebRtc.PeerConnection.Tests.Media;
+namespace Kvs.WebRtc.Testing;
 
 /// <summary>An <see cref="ILoggerProvider"/> (usable directly as the connection's factory) that keeps every entry.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
+public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
 {
+    /// <summary>Every entry logged so far, in order.</summary>
     public ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> Entries { get; } = new();
 
+    /// <inheritdoc/>
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    /// <inheritdoc/>
     public void AddProvider(ILoggerProvider provider)
     {
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
     }
