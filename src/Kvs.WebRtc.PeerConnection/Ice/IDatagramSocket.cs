@@ -26,6 +26,21 @@ internal interface IDatagramSocket : IDisposable
     /// <returns><see cref="SocketError.Success"/>, the error of a lost datagram, or <see cref="SocketError.OperationAborted"/> once disposed.</returns>
     SocketError SendTo(ReadOnlySpan<byte> datagram, IPEndPoint destination);
 
+    /// <summary>True while <see cref="TrySendSegments"/> may send several datagrams in one call (UDP GSO on Linux).</summary>
+    bool SupportsSegments { get; }
+
+    /// <summary>
+    /// Sends datagrams laid out back to back in <paramref name="segments"/>, each <paramref name="segmentSize"/> bytes
+    /// except the last, which may be shorter, in one call (UDP GSO: the kernel splits them); never throws for network
+    /// conditions. At most <see cref="SegmentBatch.MaxSegments"/> datagrams and <see cref="SegmentBatch.MaxBytes"/> bytes.
+    /// </summary>
+    /// <param name="segments">The datagrams, in order; sent before the call returns.</param>
+    /// <param name="segmentSize">The size of every datagram but the last.</param>
+    /// <param name="destination">The destination as a serialized address.</param>
+    /// <param name="error">When sent: <see cref="SocketError.Success"/> or the error of the lost datagrams.</param>
+    /// <returns>False when this socket cannot (or can no longer) send segments: nothing was sent, send them one by one.</returns>
+    bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentSize, SocketAddress destination, out SocketError error);
+
     /// <summary>
     /// Starts delivering received datagrams to <paramref name="receiver"/>, one at a time, until the socket is disposed or
     /// <paramref name="cancellationToken"/> is cancelled. Call once. Returns at once (it never waits for a thread to start).

@@ -314,6 +314,37 @@ internal sealed partial class IceTransport : IAsyncDisposable
         return path.Relay!.SendAsync(path.Remote, datagram, cancellationToken);
     }
 
+    /// <summary>
+    /// True when the selected pair is a direct UDP path whose socket can send several datagrams in one call
+    /// (<see cref="TrySendSegments"/>); false before nomination, on a relayed pair, or without UDP GSO.
+    /// </summary>
+    public bool CanSendSegments => _disposed == 0 && _sendPath is { Socket: { } host } && host.Socket.SupportsSegments;
+
+    /// <summary>
+    /// Sends datagrams laid out back to back, each <paramref name="segmentSize"/> bytes but the last (which may be shorter),
+    /// in one call on the selected direct pair (see <see cref="IDatagramSocket.TrySendSegments"/>).
+    /// </summary>
+    /// <returns>False when nothing was sent (no direct pair, no GSO, disposed): send the datagrams one by one.</returns>
+    public bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentSize)
+    {
+        if (_disposed != 0 || _sendPath is not { Socket: { } host } path)
+        {
+            return false;
+        }
+
+        if (!host.Socket.TrySendSegments(segments, segmentSize, path.RemoteAddress!, out var error))
+        {
+            return false;
+        }
+
+        if (error is not (SocketError.Success or SocketError.OperationAborted))
+        {
+            Log.SendError(_logger, path.Remote, error);
+        }
+
+        return true;
+    }
+
     /// <summary>Closes sockets, relays and the timer; completes pending waits. Idempotent; bounded wait.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -15,6 +15,14 @@ internal interface IRtpPacketSink
     /// </summary>
     bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc);
 
+    /// <summary>
+    /// Sends copies of <paramref name="packets"/>[0..<paramref name="count"/>) (each <paramref name="lengths"/>[i] bytes) in
+    /// order, as <see cref="TrySendRtp"/> would one by one, batching runs of equal-size packets into one socket call where
+    /// the path allows (UDP GSO). Returns the number of packets sent; <paramref name="sentBytes"/> is the sum of their
+    /// unprotected lengths.
+    /// </summary>
+    int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes);
+
     /// <summary>Sends one RTCP (compound) packet. Returns false when SRTP is not ready or the connection is closed.</summary>
     bool TrySendRtcp(ReadOnlySpan<byte> packet);
 }

@@ -68,14 +68,9 @@ internal sealed class RtpSenderBinding
         }
 
         _needsKeyFrame = false;
-        for (var i = 0; i < count; i++)
-        {
-            if (_sink.TrySendRtp(packets[i].AsSpan(0, lengths[i]), PayloadType, Ssrc))
-            {
-                PacketsSent++;
-                BytesSent += lengths[i] - RtpFixedHeader.Length;
-            }
-        }
+        var sent = _sink.TrySendRtpBatch(packets, lengths, count, PayloadType, Ssrc, out var sentBytes);
+        PacketsSent += sent;
+        BytesSent += sentBytes - ((long)sent * RtpFixedHeader.Length);
 
         FramesSent++;
         if (isKeyFrame)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.PeerConnection.Ice;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.PeerConnection.Srtp;
 
@@ -31,6 +32,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private long _srtpBytesReceived;
     private long _srtpDropped;
     private long _mediaBeforeKeys;
+    private long _segmentBatchesSent;
 
     /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
@@ -46,8 +48,104 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         (Interlocked.Read(ref _srtpPacketsSent), Interlocked.Read(ref _srtpBytesSent), Interlocked.Read(ref _srtpPacketsReceived),
             Interlocked.Read(ref _srtpBytesReceived), Interlocked.Read(ref _srtpDropped) + Interlocked.Read(ref _mediaBeforeKeys));
 
+    /// <summary>Runs of several RTP packets that left in one socket call (UDP GSO); zero on the fallback path.</summary>
+    public long SegmentBatchesSent => Interlocked.Read(ref _segmentBatchesSent);
+
     /// <inheritdoc/>
     public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) => Send(packet, rtcp: false, payloadType, ssrc);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// On a direct UDP pair with GSO, the packets are protected back to back into one pooled buffer (in order, so SRTP
+    /// indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
+    /// socket call, all under the send lock. Otherwise, or when the socket refuses segments, one send per packet as
+    /// <see cref="TrySendRtp"/>.
+    /// </remarks>
+    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
+    {
+        sentBytes = 0;
+        var context = Volatile.Read(ref _srtpOutbound);
+        if (context is null || _closed || _ice is null)
+        {
+            return 0;
+        }
+
+        var sent = 0;
+        if (count < 2 || !_ice.CanSendSegments)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (Send(packets[i].AsSpan(0, lengths[i]), rtcp: false, payloadType, ssrc))
+                {
+                    sent++;
+                    sentBytes += lengths[i];
+                }
+            }
+
+            return sent;
+        }
+
+        var capacity = 0;
+        for (var i = 0; i < count; i++)
+        {
+            capacity += lengths[i] + context.RtpOverhead;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
+        lock (_srtpSendGate)
+        {
+            var runStart = 0;
+            var runEnd = 0;
+            var runSize = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var length = lengths[i];
+                if (length < 8 || length > DatagramBufferSize || _srtpOutbound is null)
+                {
+                    continue;
+                }
+
+                // A packet longer than the run's segments, or one more than a batch holds, starts a new run.
+                if (runEnd > runStart && (length + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd - runStart + runSize, runSize)))
+                {
+                    SendRunLocked(buffer, runStart, runEnd, runSize);
+                    runStart = runEnd;
+                }
+
+                var packet = buffer.AsSpan(runEnd);
+                packets[i].AsSpan(0, length).CopyTo(packet);
+                RtpFixedHeader.Rewrite(packet, payloadType, ssrc);
+                if (context.ProtectRtp(packet, length, out var protectedLength) != SrtpError.None)
+                {
+                    Interlocked.Increment(ref _srtpDropped);
+                    continue;
+                }
+
+                sent++;
+                sentBytes += length;
+                if (runEnd == runStart)
+                {
+                    runSize = protectedLength;
+                }
+
+                runEnd += protectedLength;
+                if (protectedLength < runSize)
+                {
+                    // A shorter segment can only be a run's last.
+                    SendRunLocked(buffer, runStart, runEnd, runSize);
+                    runStart = runEnd;
+                }
+            }
+
+            if (runEnd > runStart)
+            {
+                SendRunLocked(buffer, runStart, runEnd, runSize);
+            }
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        return sent;
+    }
 
     /// <inheritdoc/>
     public bool TrySendRtcp(ReadOnlySpan<byte> packet) => Send(packet, rtcp: true, 0, 0);
@@ -94,6 +192,34 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         Interlocked.Increment(ref _srtpPacketsSent);
         Interlocked.Add(ref _srtpBytesSent, length);
         SendDatagram(buffer, length);
+    }
+
+    // Sends protected packets buffer[start..end), each segmentSize bytes but the last: one socket call when the path
+    // takes segments, else one datagram per packet (copied, as SendDatagram returns its buffer to the pool).
+    private void SendRunLocked(byte[] buffer, int start, int end, int segmentSize)
+    {
+        var packets = (end - start + segmentSize - 1) / segmentSize;
+        Interlocked.Add(ref _srtpPacketsSent, packets);
+        Interlocked.Add(ref _srtpBytesSent, end - start);
+        if (_ice!.TrySendSegments(buffer.AsSpan(start, end - start), segmentSize))
+        {
+            Interlocked.Add(ref _packetsSent, packets);
+            Interlocked.Add(ref _bytesSent, end - start);
+            if (packets > 1)
+            {
+                Interlocked.Increment(ref _segmentBatchesSent);
+            }
+
+            return;
+        }
+
+        for (var offset = start; offset < end; offset += segmentSize)
+        {
+            var length = Math.Min(segmentSize, end - offset);
+            var copy = ArrayPool<byte>.Shared.Rent(length);
+            buffer.AsSpan(offset, length).CopyTo(copy);
+            SendDatagram(copy, length);
+        }
     }
 
     private void OnMediaDatagram(ReadOnlySpan<byte> datagram)

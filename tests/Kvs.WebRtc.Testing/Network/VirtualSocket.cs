@@ -59,6 +59,17 @@ internal sealed class VirtualSocket : IDatagramSocket
     }
 
     /// <inheritdoc />
+    /// <remarks>The virtual network has no segmentation offload: senders fall back to one datagram per send.</remarks>
+    public bool SupportsSegments => false;
+
+    /// <inheritdoc />
+    public bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentSize, SocketAddress destination, out SocketError error)
+    {
+        error = SocketError.Success;
+        return false;
+    }
+
+    /// <inheritdoc />
     public Task StartReceiving(DatagramReceiver receiver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receiver);
