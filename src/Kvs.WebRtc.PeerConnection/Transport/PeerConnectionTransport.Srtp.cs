@@ -33,6 +33,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private long _srtpDropped;
     private long _mediaBeforeKeys;
     private long _segmentBatchesSent;
+    private byte[]? _segmentBuffer; // guarded by _srtpSendGate; allocated on the first batch (direct UDP pair with GSO)
 
     /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
@@ -56,8 +57,8 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
     /// <inheritdoc/>
     /// <remarks>
-    /// On a direct UDP pair with GSO, the packets are protected back to back into one pooled buffer (in order, so SRTP
-    /// indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
+    /// On a direct UDP pair with GSO, the packets are protected back to back into one buffer of the connection (in order,
+    /// so SRTP indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
     /// socket call, all under the send lock. Otherwise, or when the socket refuses segments, one send per packet as
     /// <see cref="TrySendRtp"/>.
     /// </remarks>
@@ -85,16 +86,10 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
             return sent;
         }
 
-        var capacity = 0;
-        for (var i = 0; i < count; i++)
-        {
-            capacity += lengths[i] + context.RtpOverhead;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent(capacity);
         lock (_srtpSendGate)
         {
-            var runStart = 0;
+            // One run at a time: it leaves (the socket copies it) before the next is written at the start again.
+            var buffer = _segmentBuffer ??= new byte[SegmentBatch.MaxBytes + DatagramBufferSize + 64];
             var runEnd = 0;
             var runSize = 0;
             for (var i = 0; i < count; i++)
@@ -106,10 +101,10 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
                 }
 
                 // A packet longer than the run's segments, or one more than a batch holds, starts a new run.
-                if (runEnd > runStart && (length + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd - runStart + runSize, runSize)))
+                if (runEnd > 0 && (length + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd + runSize, runSize)))
                 {
-                    SendRunLocked(buffer, runStart, runEnd, runSize);
-                    runStart = runEnd;
+                    SendRunLocked(buffer, 0, runEnd, runSize);
+                    runEnd = 0;
                 }
 
                 var packet = buffer.AsSpan(runEnd);
@@ -123,7 +118,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
                 sent++;
                 sentBytes += length;
-                if (runEnd == runStart)
+                if (runEnd == 0)
                 {
                     runSize = protectedLength;
                 }
@@ -132,18 +127,17 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
                 if (protectedLength < runSize)
                 {
                     // A shorter segment can only be a run's last.
-                    SendRunLocked(buffer, runStart, runEnd, runSize);
-                    runStart = runEnd;
+                    SendRunLocked(buffer, 0, runEnd, runSize);
+                    runEnd = 0;
                 }
             }
 
-            if (runEnd > runStart)
+            if (runEnd > 0)
             {
-                SendRunLocked(buffer, runStart, runEnd, runSize);
+                SendRunLocked(buffer, 0, runEnd, runSize);
             }
         }
 
-        ArrayPool<byte>.Shared.Return(buffer);
         return sent;
     }
 

@@ -73,6 +73,40 @@ public sealed class RTCPeerConnectionBatchSendTests
         Assert.That(pair.A.TransportForTests.SegmentBatchesSent, Is.Zero, "the virtual network has no segmentation: the fallback path");
     }
 
+    [Test]
+    public async Task TrySendRtpBatch_AfterWarmUp_AllocatesNothing()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var pair = new PeerPair();
+        pair.A.AddTrack(new EncodedFrameTrack(RTCRtpCodec.H264));
+        await pair.NegotiateAsync(pair.A, ct: cts.Token);
+        await PeerPair.WaitForStateAsync(pair.A, RTCPeerConnectionState.Connected, cts.Token);
+        var transport = pair.A.TransportForTests;
+        var packets = new byte[15][];
+        var lengths = new int[15];
+        for (var i = 0; i < packets.Length; i++)
+        {
+            lengths[i] = i == packets.Length - 1 ? 400 : 1212;
+            packets[i] = new byte[lengths[i]];
+            packets[i][0] = 0x80;
+            packets[i][3] = (byte)i;
+        }
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.That(transport.TrySendRtpBatch(packets, lengths, packets.Length, 96, 0x1234, out _), Is.EqualTo(packets.Length));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            transport.TrySendRtpBatch(packets, lengths, packets.Length, 96, 0x1234, out _);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(transport.SegmentBatchesSent, OperatingSystem.IsLinux() ? Is.GreaterThanOrEqualTo(200) : Is.Zero, "the batched path was measured");
+    }
+
     // A key frame then deltas, from a few hundred bytes (one packet) to tens of packets.
     private static List<(byte[] Data, bool IsKeyFrame)> Frames(int count)
     {
