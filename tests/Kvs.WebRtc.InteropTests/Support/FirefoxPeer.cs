@@ -28,13 +28,10 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _profile;
     private readonly SemaphoreSlim _stdin = new(1, 1);
-    private readonly List<(JsonObject Event, bool Taken)> _events = [];
-    private int _firstEvent; // events before it belong to an earlier peer connection
+    private readonly JsonEventLog _events = new("Firefox", 300);
     private readonly Dictionary<int, TaskCompletionSource<JsonNode?>> _calls = [];
-    private readonly List<string> _stderr = [];
     private readonly List<string> _dropped = [];
     private readonly CancellationTokenSource _stop = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextId;
     private int? _firefoxPid;
 
@@ -43,19 +40,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
         _process = process;
         _profile = profile;
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (_stderr)
-                {
-                    if (_stderr.Count < 300)
-                    {
-                        _stderr.Add(e.Data);
-                    }
-                }
-            }
-        };
+        _process.ErrorDataReceived += (_, e) => _events.AddStderr(e.Data);
     }
 
     /// <summary>The page's origin, <c>http://127.0.0.1:PORT</c>.</summary>
@@ -147,11 +132,7 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     /// </summary>
     public Task CreatePeerConnectionAsync(CancellationToken ct, object? configuration = null)
     {
-        lock (_events)
-        {
-            _firstEvent = _events.Count;
-        }
-
+        _events.ForgetEarlier();
         return CallAsync("createPc", ct, configuration);
     }
 
@@ -310,88 +291,21 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded by <paramref name="ct"/>) for the first not yet taken event <paramref name="name"/> matching <paramref name="match"/>, and takes it.</summary>
-    public async Task<JsonObject> WaitForEventAsync(string name, CancellationToken ct, Func<JsonObject, bool>? match = null)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_events)
-            {
-                for (var i = _firstEvent; i < _events.Count; i++)
-                {
-                    var (evt, taken) = _events[i];
-                    if (!taken && (string?)evt["event"] == name && (match is null || match(evt)))
-                    {
-                        _events[i] = (evt, true);
-                        return evt;
-                    }
-                }
-
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException($"The Firefox peer exited ({_process.ExitCode}) before a '{name}' event. {Describe()}");
-                }
-
-                changed = _changed.Task;
-            }
-
-            try
-            {
-                await changed.WaitAsync(TimeSpan.FromSeconds(1), ct);
-            }
-            catch (TimeoutException)
-            {
-                // Re-check (the process may have exited).
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"Firefox sent no matching '{name}' event. {Describe()}");
-            }
-        }
-    }
+    public Task<JsonObject> WaitForEventAsync(string name, CancellationToken ct, Func<JsonObject, bool>? match = null) =>
+        _events.WaitForAsync(name, ct, match, Gone);
 
     /// <summary>Takes <paramref name="count"/> message events on <paramref name="label"/>, in arrival order.</summary>
-    public async Task<List<JsonObject>> TakeMessagesAsync(string label, int count, CancellationToken ct)
-    {
-        var result = new List<JsonObject>(count);
-        while (result.Count < count)
-        {
-            result.Add(await WaitForEventAsync("message", ct, e => (string?)e["label"] == label));
-        }
-
-        return result;
-    }
+    public Task<List<JsonObject>> TakeMessagesAsync(string label, int count, CancellationToken ct) =>
+        _events.TakeMessagesAsync(label, count, ct, Gone);
 
     /// <summary>A message event's payload: text, or the bytes of a binary message.</summary>
-    public static (string? Text, byte[]? Binary) Payload(JsonObject message) =>
-        message["base64"] is { } b64 ? (null, Convert.FromBase64String((string)b64!)) : ((string?)message["text"], null);
+    public static (string? Text, byte[]? Binary) Payload(JsonObject message) => JsonEventLog.Payload(message);
 
     /// <summary>Errors the page reported on its own (channel errors), for assertions.</summary>
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_events)
-            {
-                return _events.Skip(_firstEvent).Where(e => (string?)e.Event["event"] is "channelError" or "fatal").Select(e => e.Event.ToJsonString()).ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Errors => _events.Where(e => (string?)e["event"] is "channelError" or "fatal");
 
     /// <summary>Recent events and stderr, for assertion messages.</summary>
-    public string Describe()
-    {
-        string events;
-        lock (_events)
-        {
-            events = string.Join(" | ", _events.TakeLast(30).Select(e => Truncate(e.Event.ToJsonString())));
-        }
-
-        lock (_stderr)
-        {
-            return $"Firefox events (last 30): {events}\nFirefox peer stderr (last 40): {string.Join('\n', _stderr.TakeLast(40))}";
-        }
-    }
+    public string Describe() => _events.Describe();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -448,8 +362,6 @@ internal sealed class FirefoxPeer : IAsyncDisposable
 
         return kept;
     }
-
-    private static string Truncate(string text) => text.Length <= 400 ? text : text[..400] + "…";
 
     private void KillEverything()
     {
@@ -568,24 +480,9 @@ internal sealed class FirefoxPeer : IAsyncDisposable
 
     private void OnLine(string? line)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        if (JsonEventLog.Parse(line) is not { } evt)
         {
-            Signal();
-            return;
-        }
-
-        JsonObject? evt;
-        try
-        {
-            evt = JsonNode.Parse(line) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            evt = new JsonObject { ["event"] = "stdout", ["line"] = line };
-        }
-
-        if (evt is null)
-        {
+            _events.Signal();
             return;
         }
 
@@ -610,20 +507,8 @@ internal sealed class FirefoxPeer : IAsyncDisposable
             return;
         }
 
-        lock (_events)
-        {
-            _events.Add((evt, false));
-        }
-
-        Signal();
+        _events.Add(evt);
     }
 
-    private void Signal()
-    {
-        lock (_events)
-        {
-            _changed.TrySetResult();
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-    }
+    private string? Gone() => _process.HasExited ? $"The Firefox peer exited ({_process.ExitCode})" : null;
 }

@@ -19,14 +19,12 @@ internal sealed class WeriftPeer : IAsyncDisposable
     private readonly Process _process;
     private readonly RTCPeerConnection _ours;
     private readonly SemaphoreSlim _stdin = new(1, 1);
-    private readonly List<(JsonObject Event, bool Taken)> _events = [];
-    private readonly List<string> _stderr = [];
+    private readonly JsonEventLog _events = new("werift", 200);
     private readonly Channel<JsonObject> _candidatesForUs = Channel.CreateUnbounded<JsonObject>();
     private readonly Channel<RTCIceCandidateInit?> _candidatesForWerift = Channel.CreateUnbounded<RTCIceCandidateInit?>();
     private readonly TaskCompletionSource _weHaveRemote = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _weriftHasRemote = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WeriftPeer(Process process, RTCPeerConnection ours)
     {
@@ -34,19 +32,7 @@ internal sealed class WeriftPeer : IAsyncDisposable
         _ours = ours;
         _ours.IceCandidate += (_, e) => _candidatesForWerift.Writer.TryWrite(e.Candidate);
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (_stderr)
-                {
-                    if (_stderr.Count < 200)
-                    {
-                        _stderr.Add(e.Data);
-                    }
-                }
-            }
-        };
+        _process.ErrorDataReceived += (_, e) => _events.AddStderr(e.Data);
         _ = Task.Run(ForwardToUsAsync);
         _ = Task.Run(ForwardToWeriftAsync);
     }
@@ -139,79 +125,21 @@ internal sealed class WeriftPeer : IAsyncDisposable
     }
 
     /// <summary>A message event's payload: text, or the bytes of a binary message.</summary>
-    public static (string? Text, byte[]? Binary) Payload(JsonObject message) =>
-        message["base64"] is { } b64 ? (null, Convert.FromBase64String((string)b64!)) : ((string?)message["text"], null);
+    public static (string? Text, byte[]? Binary) Payload(JsonObject message) => JsonEventLog.Payload(message);
 
     /// <summary>Waits (bounded by <paramref name="ct"/>) for the first not yet taken event named <paramref name="name"/> matching <paramref name="match"/>, and takes it.</summary>
-    public async Task<JsonObject> WaitForAsync(string name, CancellationToken ct, Func<JsonObject, bool>? match = null)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_events)
-            {
-                for (var i = 0; i < _events.Count; i++)
-                {
-                    var (evt, taken) = _events[i];
-                    if (!taken && (string?)evt["event"] == name && (match is null || match(evt)))
-                    {
-                        _events[i] = (evt, true);
-                        return evt;
-                    }
-                }
-
-                changed = _changed.Task;
-            }
-
-            try
-            {
-                await changed.WaitAsync(ct);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"werift sent no matching '{name}' event. {Describe()}");
-            }
-        }
-    }
+    public Task<JsonObject> WaitForAsync(string name, CancellationToken ct, Func<JsonObject, bool>? match = null) =>
+        _events.WaitForAsync(name, ct, match);
 
     /// <summary>Takes up to <paramref name="count"/> message events on <paramref name="label"/>, in arrival order.</summary>
-    public async Task<List<JsonObject>> TakeMessagesAsync(string label, int count, CancellationToken ct)
-    {
-        var result = new List<JsonObject>(count);
-        while (result.Count < count)
-        {
-            result.Add(await WaitForAsync("message", ct, e => (string?)e["label"] == label));
-        }
-
-        return result;
-    }
+    public Task<List<JsonObject>> TakeMessagesAsync(string label, int count, CancellationToken ct) =>
+        _events.TakeMessagesAsync(label, count, ct);
 
     /// <summary>Recent events and stderr, for assertion messages.</summary>
-    public string Describe()
-    {
-        string events;
-        lock (_events)
-        {
-            events = string.Join(" | ", _events.TakeLast(30).Select(e => Truncate(e.Event.ToJsonString())));
-        }
-
-        lock (_stderr)
-        {
-            return $"werift events (last 30): {events}\nwerift stderr: {string.Join('\n', _stderr)}";
-        }
-    }
+    public string Describe() => _events.Describe();
 
     /// <summary>Errors werift reported so far.</summary>
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_events)
-            {
-                return _events.Where(e => (string?)e.Event["event"] == "error").Select(e => e.Event.ToJsonString()).ToList();
-            }
-        }
-    }
+    public IReadOnlyList<string> Errors => _events.Where(e => (string?)e["event"] == "error");
 
     public async ValueTask DisposeAsync()
     {
@@ -248,8 +176,6 @@ internal sealed class WeriftPeer : IAsyncDisposable
         }
     }
 
-    private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
-
     private async Task SendAsync(object command)
     {
         var line = JsonSerializer.Serialize(command);
@@ -267,22 +193,7 @@ internal sealed class WeriftPeer : IAsyncDisposable
 
     private void OnLine(string? line)
     {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        JsonObject? evt;
-        try
-        {
-            evt = JsonNode.Parse(line) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            evt = new JsonObject { ["event"] = "stdout", ["line"] = line };
-        }
-
-        if (evt is null)
+        if (JsonEventLog.Parse(line) is not { } evt)
         {
             return;
         }
@@ -293,12 +204,7 @@ internal sealed class WeriftPeer : IAsyncDisposable
             return;
         }
 
-        lock (_events)
-        {
-            _events.Add((evt, false));
-            _changed.TrySetResult();
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
+        _events.Add(evt);
     }
 
     private async Task ForwardToUsAsync()
@@ -351,9 +257,6 @@ internal sealed class WeriftPeer : IAsyncDisposable
 
     private void Record(string where, string message)
     {
-        lock (_events)
-        {
-            _events.Add((new JsonObject { ["event"] = "local-error", ["where"] = where, ["message"] = message }, false));
-        }
+        _events.Add(new JsonObject { ["event"] = "local-error", ["where"] = where, ["message"] = message });
     }
 }
