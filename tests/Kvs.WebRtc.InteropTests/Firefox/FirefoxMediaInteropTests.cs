@@ -59,6 +59,7 @@ public sealed class FirefoxMediaInteropTests
         }
 
         await WaitForStateAsync(ours, RTCPeerConnectionState.Connected, ct);
+        await firefox.WaitConnectedAsync(s_wait, ct);
         var frames = MediaStreaming.Vp8Frames();
         var opus = OggOpusReader.ReadFile(TestMedia.OpusOggPath).Packets;
         var sent = await MediaStreaming.StreamInRealTimeAsync(video, frames, audio, opus, ct);

@@ -43,7 +43,7 @@ public sealed class ChromiumDataChannelInteropTests
 
         foreach (var channel in new[] { ordered, unordered, negotiated })
         {
-            await AssertEchoesAsync(channel, ct);
+            await AssertEchoesAsync(chromium, channel, ct);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class ChromiumDataChannelInteropTests
         Assert.That(ours.LocalDescription!.Sdp, Does.Contain("m=audio 9 ").And.Contain("m=video 0 "));
         var channel = await remote("kvs");
         await PeerConnectionWaits.WaitOpenAsync(channel, ct);
-        var echo = await ChromiumEchoPage.EchoAsync(channel, "data beside rejected media", ct);
+        var echo = await chromium.EchoAsync(channel, "data beside rejected media", ct);
         Assert.That(echo.Text, Is.EqualTo("data beside rejected media"));
         // The rejected (port 0) video section stops its transceiver (Chromium may drop it from the list); the audio one is
         // negotiated, inactive because nobody sends.
@@ -102,14 +102,15 @@ public sealed class ChromiumDataChannelInteropTests
 
         foreach (var channel in new[] { ordered, unordered, negotiated })
         {
-            await AssertEchoesAsync(channel, ct);
+            await AssertEchoesAsync(chromium, channel, ct);
         }
 
         // A channel Chromium opens once connected.
         await page.EvaluateAsync("() => window.wire(window.pc.createDataChannel('from-chromium'))");
         var fromChromium = await remote("from-chromium");
         await PeerConnectionWaits.WaitOpenAsync(fromChromium, ct);
-        var echo = await ChromiumEchoPage.EchoAsync(fromChromium, "hello chromium", ct);
+        Assert.That(await chromium.WaitLogAsync("open:from-chromium"), Is.True, "Chromium's own channel opens");
+        var echo = await chromium.EchoAsync(fromChromium, "hello chromium", ct);
         Assert.That(echo.Text, Is.EqualTo("hello chromium"));
     }
 
@@ -172,7 +173,7 @@ public sealed class ChromiumDataChannelInteropTests
         await forwardOurs.WaitAsync(ct);
         Assert.That(offer.Sdp, Does.Not.Contain("a=candidate"), "the offer left before any candidate was gathered");
         Assert.That(forwarded + await page.EvaluateAsync<int>("() => window.pc.getStats().then(s => [...s.values()].filter(v => v.type === 'remote-candidate').length)"), Is.GreaterThan(0));
-        var echo = await ChromiumEchoPage.EchoAsync(channel, "trickled", ct);
+        var echo = await chromium.EchoAsync(channel, "trickled", ct);
         Assert.That(echo.Text, Is.EqualTo("trickled"));
     }
 
@@ -258,23 +259,23 @@ public sealed class ChromiumDataChannelInteropTests
 
         var second = ours.CreateDataChannel("second");
         await PeerConnectionWaits.WaitOpenAsync(second, ct);
-        var echo = await ChromiumEchoPage.EchoAsync(second, "second works", ct);
+        var echo = await chromium.EchoAsync(second, "second works", ct);
         Assert.That(echo.Text, Is.EqualTo("second works"));
     }
 
-    private static async Task AssertEchoesAsync(RTCDataChannel channel, CancellationToken ct)
+    private static async Task AssertEchoesAsync(ChromiumEchoPage chromium, RTCDataChannel channel, CancellationToken ct)
     {
         var random = new Random(7);
         foreach (var size in s_sizes)
         {
             var bytes = new byte[size];
             random.NextBytes(bytes);
-            var binary = await ChromiumEchoPage.EchoAsync(channel, bytes, ct);
+            var binary = await chromium.EchoAsync(channel, bytes, ct);
             Assert.That(binary.Type, Is.EqualTo(RTCDataChannelMessageType.Binary), $"{channel.Label} binary {size}");
             Assert.That(binary.Data.ToArray(), Is.EqualTo(bytes), $"{channel.Label} binary {size}");
 
             var text = new string('ü', size / 2);
-            var echoed = await ChromiumEchoPage.EchoAsync(channel, text, ct);
+            var echoed = await chromium.EchoAsync(channel, text, ct);
             Assert.That(echoed.Type, Is.EqualTo(RTCDataChannelMessageType.Text), $"{channel.Label} text {size}");
             Assert.That(echoed.Text, Is.EqualTo(text), $"{channel.Label} text {size}");
         }

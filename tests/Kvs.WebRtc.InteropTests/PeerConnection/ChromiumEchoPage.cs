@@ -108,8 +108,29 @@ internal sealed class ChromiumEchoPage
         return label => Get(label).Task.WaitAsync(ct);
     }
 
+    /// <summary>
+    /// Sends one message and waits (15 s at most) for its echo; on time-out the failure says what both sides saw: the
+    /// page's channel log and states, our channel's state and buffered amount, and our peer connection's SCTP counters.
+    /// </summary>
+    public async Task<RTCDataChannelMessageEventArgs> EchoAsync(RTCDataChannel channel, object payload, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        try
+        {
+            return await SendAndAwaitEchoAsync(channel, payload, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            var page = await Page.EvaluateAsync<string>(
+                "() => JSON.stringify({ log: window.log, chans: Object.fromEntries(Object.entries(window.chans).map(([k, c]) => [k, c.readyState + '#' + c.id])), " +
+                "pc: window.pc.connectionState, sctp: window.pc.sctp ? window.pc.sctp.state : null })");
+            throw new TimeoutException($"No echo within 15 s on '{channel.Label}' (id {channel.Id}, {channel.ReadyState}, bufferedAmount {channel.BufferedAmount}); page: {page}");
+        }
+    }
+
     /// <summary>Sends one message and waits for its echo.</summary>
-    public static async Task<RTCDataChannelMessageEventArgs> EchoAsync(RTCDataChannel channel, object payload, CancellationToken ct)
+    private static async Task<RTCDataChannelMessageEventArgs> SendAndAwaitEchoAsync(RTCDataChannel channel, object payload, CancellationToken ct)
     {
         var tcs = new TaskCompletionSource<RTCDataChannelMessageEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         EventHandler<RTCDataChannelMessageEventArgs>? handler = null;

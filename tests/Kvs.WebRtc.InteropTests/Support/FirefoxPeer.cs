@@ -182,6 +182,20 @@ internal sealed class FirefoxPeer : IAsyncDisposable
     /// <summary>Signaling, ICE gathering, ICE, connection, SCTP and DTLS states of the page's peer connection.</summary>
     public async Task<JsonObject> GetStateAsync(CancellationToken ct) => (JsonObject)(await CallAsync("state", ct))!;
 
+    /// <summary>
+    /// Waits until the page's <c>connectionState</c> is <c>connected</c>: Firefox sets up its SRTP receive path after its
+    /// side of the DTLS handshake, so media sent before that moment can be discarded (the first key frame lost).
+    /// </summary>
+    public async Task WaitConnectedAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var state = await ChromiumMediaPeer.WaitForAsync(GetStateAsync, s => (string?)s["connection"] is "connected" or "failed" or "closed",
+            timeout, "Firefox connectionState connected", cancellationToken: ct).ConfigureAwait(false);
+        if ((string?)state["connection"] != "connected")
+        {
+            throw new InvalidOperationException("Firefox reached connectionState " + state.ToJsonString() + " while waiting for connected; " + Describe());
+        }
+    }
+
     /// <summary><c>getStats()</c> as a JSON array of report objects.</summary>
     public async Task<JsonArray> GetStatsAsync(CancellationToken ct) => (JsonArray)(await CallAsync("stats", ct))!;
 
