@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Kvs.WebRtc.Testing;
 
@@ -65,72 +63,9 @@ internal static class LossyNamespace
     /// </summary>
     public static async Task<NamespaceRun> RunAsync(int lossPercent, bool afterConnect, string program, IEnumerable<string> arguments, TimeSpan timeout)
     {
-        var unshare = ExternalTool.Require("unshare", "/usr/bin/unshare");
-        var psi = new ProcessStartInfo(unshare)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-n", "sh", "-c", Script, "sh", lossPercent.ToString(CultureInfo.InvariantCulture), afterConnect ? "after-connect" : "start", program }.Concat(arguments))
-        {
-            psi.ArgumentList.Add(argument);
-        }
-
-        // The namespace has no route to anything else; keep dotnet from trying (telemetry, first-run work).
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-
-        using var process = new Process { StartInfo = psi };
-        var stdout = new List<string>();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stdout)
-                {
-                    stdout.Add(e.Data);
-                }
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (stderr)
-                {
-                    if (stderr.Length < 16_000)
-                    {
-                        stderr.AppendLine(e.Data);
-                    }
-                }
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(timeout);
-        var timedOut = false;
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            timedOut = true;
-            process.Kill(entireProcessTree: true);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await process.WaitForExitAsync(grace.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        // WaitForExitAsync returns once the output streams are drained too.
-        List<string> lines;
-        lock (stdout)
-        {
-            lines = [.. stdout];
-        }
-
+        var result = await NamespaceProcess.RunAsync(Script,
+            new[] { lossPercent.ToString(CultureInfo.InvariantCulture), afterConnect ? "after-connect" : "start", program }.Concat(arguments), timeout);
+        var lines = result.Lines;
         var objects = new List<JsonObject>();
         foreach (var line in lines)
         {
@@ -150,13 +85,7 @@ internal static class LossyNamespace
             }
         }
 
-        string errors;
-        lock (stderr)
-        {
-            errors = stderr.ToString();
-        }
-
-        return new NamespaceRun(objects, string.Join('\n', lines), errors, timedOut, timedOut ? null : process.ExitCode);
+        return new NamespaceRun(objects, result.Stdout, result.Stderr, result.TimedOut, result.ExitCode);
     }
 
     private static bool IsRoot()

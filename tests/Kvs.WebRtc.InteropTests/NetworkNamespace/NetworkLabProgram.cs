@@ -3,10 +3,17 @@ using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.NetworkNamespace;
 
-/// <summary>Finds the built <c>Kvs.WebRtc.NetworkLab.dll</c> (a project reference of this test project) and the dotnet host to run it.</summary>
+/// <summary>
+/// Finds programs this test project references without loading them (<c>ReferenceOutputAssembly="false"</c>: the
+/// NetworkLab, the quick start) in their own output folders, and the dotnet host to run them.
+/// </summary>
 internal static class NetworkLabProgram
 {
-    private const string Name = "Kvs.WebRtc.NetworkLab";
+    /// <summary>The network lab: two of our peer connections exchanging data-channel messages.</summary>
+    public const string NetworkLab = "Kvs.WebRtc.NetworkLab";
+
+    /// <summary>The README's main command: emulator, master and viewer in one process.</summary>
+    public const string QuickStart = "Kvs.WebRtc.QuickStart";
 
     /// <summary>The dotnet host running these tests (<c>DOTNET_HOST_PATH</c> from <c>dotnet test</c>), else dotnet on PATH.</summary>
     public static string Dotnet() =>
@@ -15,20 +22,20 @@ internal static class NetworkLabProgram
             : ExternalTool.Require("dotnet", "/usr/share/dotnet/dotnet", "/usr/bin/dotnet");
 
     /// <summary>
-    /// The lab's dll in its own output folder (artifacts layout <c>bin/&lt;project&gt;/&lt;pivot&gt;/</c>, a sibling of this
-    /// assembly's), else next to this assembly; fails the test when it was not built.
+    /// The program's dll in its own output folder (artifacts layout <c>bin/&lt;project&gt;/&lt;pivot&gt;/</c>, a sibling of
+    /// this assembly's), else next to this assembly; fails the test when it was not built.
     /// </summary>
-    public static string Dll()
+    public static string Dll(string name = NetworkLab)
     {
         var here = AppContext.BaseDirectory;
         var candidates = new List<string>();
         var pivot = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar));
         if (pivot.Parent?.Parent is { } bin)
         {
-            candidates.Add(Path.Combine(bin.FullName, Name, pivot.Name, Name + ".dll"));
+            candidates.Add(Path.Combine(bin.FullName, name, pivot.Name, name + ".dll"));
         }
 
-        candidates.Add(Path.Combine(here, Name + ".dll"));
+        candidates.Add(Path.Combine(here, name + ".dll"));
         foreach (var candidate in candidates)
         {
             if (File.Exists(candidate) && File.Exists(Path.ChangeExtension(candidate, ".runtimeconfig.json")))
@@ -37,7 +44,7 @@ internal static class NetworkLabProgram
             }
         }
 
-        Assert.Fail($"{Name}.dll (with its runtimeconfig) not found; looked at {string.Join(", ", candidates)}. Build tests/{Name}.");
+        Assert.Fail($"{name}.dll (with its runtimeconfig) not found; looked at {string.Join(", ", candidates)}. Build the {name} project.");
         return null!;
     }
 }
