@@ -21,6 +21,9 @@ public abstract class SessionFixture
     /// <summary>Peer configuration gathering host candidates on 127.0.0.1 only.</summary>
     protected static RTCConfiguration Loopback => new() { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
+    /// <summary>This test's emulator (faults, connections, statistics).</summary>
+    protected KvsEmulator Emulator => _emulator;
+
     /// <summary>The options of this test's channel on the emulator.</summary>
     protected KvsChannelOptions ChannelOptions { get; private set; } = null!;
 
