@@ -6,12 +6,16 @@ namespace Kvs.WebRtc.PeerConnection.Congestion;
 /// (10–200 ms) unless the acknowledged bitrate fell below half the rate; on under-use it holds; otherwise it grows —
 /// by <see cref="BandwidthEstimatorOptions.StartupGrowthPerSecond"/> per second during start-up (until the first
 /// congestion signal), by <see cref="BandwidthEstimatorOptions.GrowthPerSecond"/> per second far from the link
-/// capacity, and by about one packet per response time (RTT + 100 ms) near it. Growth never takes the rate above
+/// capacity, and by about one packet per response time (RTT + 100 ms) near it. The capacity estimate is forgotten
+/// when the acknowledged bitrate exceeds it by three deviations or 3 s pass without over-use, so a path that got
+/// wider is found again at the multiplicative pace. Growth never takes the rate above
 /// 1.5 × the acknowledged bitrate + 10 kbit/s, so an application that sends less does not inflate it.
 /// </summary>
 internal sealed class AimdRateController
 {
     private const long MaxUpdateIntervalUs = 1_000_000;
+    private const long MaxRttUs = 60_000_000;
+    private const long CapacityMaxAgeUs = 3_000_000;
     private const long MinDecreaseIntervalUs = 10_000;
     private const long MaxDecreaseIntervalUs = 200_000;
     private const double Fps = 30;
@@ -46,6 +50,7 @@ internal sealed class AimdRateController
     /// <param name="nowUs">Sender clock (µs).</param>
     public long Update(BandwidthUsage usage, long ackedBps, long rttUs, long nowUs)
     {
+        rttUs = Math.Clamp(rttUs, 0, MaxRttUs);
         var elapsedUs = _lastUpdateUs == long.MinValue ? 0 : Math.Clamp(nowUs - _lastUpdateUs, 0, MaxUpdateIntervalUs);
         _lastUpdateUs = nowUs;
         var rate = (double)RateBps;
@@ -71,6 +76,11 @@ internal sealed class AimdRateController
             case BandwidthUsage.Underusing:
                 break;
             default:
+                if (_capacity.HasEstimate && nowUs - _lastDecreaseUs > CapacityMaxAgeUs)
+                {
+                    _capacity.Reset(); // no over-use for a while: the path may have widened
+                }
+
                 rate = Increase(rate, ackedBps, rttUs, elapsedUs);
                 break;
         }
@@ -113,7 +123,7 @@ internal sealed class AimdRateController
             var frameBits = rate / Fps;
             var packetsPerFrame = Math.Ceiling(frameBits / MtuBits);
             var packetBits = frameBits / Math.Max(packetsPerFrame, 1);
-            var responseSeconds = (Math.Max(rttUs, 0) + 100_000) / 1e6;
+            var responseSeconds = (rttUs + 100_000) / 1e6;
             increased = rate + (Math.Max(MinAdditiveIncreaseBpsPerSecond, packetBits / responseSeconds) * seconds);
         }
         else

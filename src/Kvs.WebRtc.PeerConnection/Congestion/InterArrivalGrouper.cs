@@ -120,7 +120,7 @@ internal sealed class InterArrivalGrouper
 
         var arrivalDelta = arrivalTimeUs - _current.LastArrivalUs;
         var sendDelta = sendTimeUs - _current.LastSendUs;
-        return arrivalDelta - sendDelta < 0 && arrivalDelta <= BurstTimeUs && arrivalTimeUs - _current.FirstArrivalUs < MaxBurstDurationUs;
+        return arrivalDelta >= 0 && arrivalDelta - sendDelta < 0 && arrivalDelta <= BurstTimeUs && arrivalTimeUs - _current.FirstArrivalUs < MaxBurstDurationUs;
     }
 
     private struct Group

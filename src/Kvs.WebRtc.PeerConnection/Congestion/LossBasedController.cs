@@ -12,6 +12,7 @@ internal sealed class LossBasedController
     private const long DecreaseIntervalUs = 300_000;
     private const long MaxUpdateIntervalUs = 1_000_000;
     private const double GrowthPerSecond = 1.08;
+    private const long MaxRttUs = 60_000_000;
 
     private readonly BandwidthEstimatorOptions _options;
     private long _lastUpdateUs = long.MinValue;
@@ -47,7 +48,7 @@ internal sealed class LossBasedController
         _lastUpdateUs = nowUs;
         if (lossFraction > _options.HighLossFraction)
         {
-            if (_lastDecreaseUs == long.MinValue || nowUs - _lastDecreaseUs >= DecreaseIntervalUs + Math.Max(rttUs, 0))
+            if (_lastDecreaseUs == long.MinValue || nowUs - _lastDecreaseUs >= DecreaseIntervalUs + Math.Clamp(rttUs, 0, MaxRttUs))
             {
                 var decreased = Math.Min(BoundBps, targetBps) * (1 - (0.5 * lossFraction));
                 BoundBps = (long)Math.Clamp(decreased, _options.MinBitrateBps, _options.MaxBitrateBps);

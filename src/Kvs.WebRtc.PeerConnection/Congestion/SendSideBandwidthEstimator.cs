@@ -15,7 +15,8 @@ namespace Kvs.WebRtc.PeerConnection.Congestion;
 /// transport-wide sequence number); received packets feed the acknowledged-bitrate estimate and, in send order, the
 /// delay-based chain (<see cref="InterArrivalGrouper"/> → <see cref="TrendlineEstimator"/> →
 /// <see cref="OveruseDetector"/> → <see cref="AimdRateController"/>); first reports of lost and received packets
-/// give the loss fraction (every 20 packets) for <see cref="LossBasedController"/>. The target is
+/// give the loss fraction for <see cref="LossBasedController"/>: measured over at least 50 packets and smoothed with
+/// a weight of (packets / 200), so that random loss of a few percent does not read as 10 % by chance. The target is
 /// min(delay-based rate, loss-based bound, REMB), clamped to the options' limits.
 /// </para>
 /// <para>
@@ -33,7 +34,8 @@ internal sealed class SendSideBandwidthEstimator
     private const int HistoryMask = HistoryCapacity - 1;
     private const long ArrivalWrapUs = (1L << 24) * 64_000; // the 24-bit reference time in 64 ms units
     private const long MaxArrivalJumpUs = 60_000_000;
-    private const int MinLossPackets = 20;
+    private const int MinLossPackets = 50;
+    private const double LossSmoothingPackets = 200;
     private const long DefaultRttUs = 100_000;
     private const long MaxRttUs = 60_000_000;
     private const long TwccLossPreferenceUs = 2_000_000;
@@ -57,6 +59,7 @@ internal sealed class SendSideBandwidthEstimator
     private long _lastArrivalUs;
     private int _lostInInterval;
     private int _receivedInInterval;
+    private double _smoothedLoss = -1;
     private long _lastFeedbackUs = long.MinValue;
     private long _rembBps;
     private long _reportedBps;
@@ -204,9 +207,13 @@ internal sealed class SendSideBandwidthEstimator
             }
         }
 
-        if (_lostInInterval + _receivedInInterval >= MinLossPackets)
+        var reported = _lostInInterval + _receivedInInterval;
+        if (reported >= MinLossPackets)
         {
-            ApplyLoss((double)_lostInInterval / (_lostInInterval + _receivedInInterval), nowUs);
+            var sample = (double)_lostInInterval / reported;
+            var weight = Math.Min(1, reported / LossSmoothingPackets);
+            _smoothedLoss = _smoothedLoss < 0 ? sample : _smoothedLoss + (weight * (sample - _smoothedLoss));
+            ApplyLoss(_smoothedLoss, nowUs);
             _lostInInterval = 0;
             _receivedInInterval = 0;
         }
