@@ -14,7 +14,8 @@ namespace Kvs.WebRtc.PeerConnection.Congestion;
 /// Pipeline per feedback: statuses are matched with the send record (<see cref="HistoryCapacity"/> packets, by
 /// transport-wide sequence number); received packets feed the acknowledged-bitrate estimate and, in send order, the
 /// delay-based chain (<see cref="InterArrivalGrouper"/> → <see cref="TrendlineEstimator"/> →
-/// <see cref="OveruseDetector"/> → <see cref="AimdRateController"/>); first reports of lost and received packets
+/// <see cref="OveruseDetector"/> → <see cref="AimdRateController"/>, whose decrease starts from the larger of the
+/// average acknowledged bitrate and the recent peak throughput); first reports of lost and received packets
 /// give the loss fraction for <see cref="LossBasedController"/>: measured over at least 50 packets and smoothed with
 /// a weight of (packets / 200), so that random loss of a few percent does not read as 10 % by chance. The target is
 /// min(delay-based rate, loss-based bound, REMB), clamped to the options' limits.
@@ -218,7 +219,11 @@ internal sealed class SendSideBandwidthEstimator
             _receivedInInterval = 0;
         }
 
-        _aimd.Update(overuse ? BandwidthUsage.Overusing : _detector.State, _acked.BitrateBps, RttUs, nowUs);
+        // On over-use the decrease is based on what the path delivered while busy (the peak of short windows) when that
+        // is higher than the average: a key-frame burst that queued briefly must not drag the rate below the capacity.
+        var usage = overuse ? BandwidthUsage.Overusing : _detector.State;
+        var acked = usage == BandwidthUsage.Overusing ? Math.Max(_acked.BitrateBps, _acked.PeakBitrateBps) : _acked.BitrateBps;
+        _aimd.Update(usage, acked, RttUs, nowUs);
         UpdateTarget();
     }
 

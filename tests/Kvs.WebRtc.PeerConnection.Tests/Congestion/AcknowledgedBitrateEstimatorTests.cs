@@ -36,4 +36,40 @@ public sealed class AcknowledgedBitrateEstimatorTests
 
         Assert.That(acked.BitrateBps, Is.InRange(490_000, 520_000));
     }
+
+    [Test]
+    public void PeakBitrateBps_BurstAtLinkRateBetweenSlowerTraffic_ReportsTheBurstThroughput()
+    {
+        var acked = new AcknowledgedBitrateEstimator();
+        long t = 0;
+        for (; t < 1_000_000; t += 10_000)
+        {
+            acked.Add(t, 1000); // 800 kbit/s
+        }
+
+        for (var i = 0; i < 30; i++, t += 5_000)
+        {
+            acked.Add(t, 1000); // a 150 ms burst at 1.6 Mbit/s
+        }
+
+        for (var end = t + 200_000; t < end; t += 10_000)
+        {
+            acked.Add(t, 1000);
+        }
+
+        Assert.That(acked.PeakBitrateBps, Is.EqualTo(1_600_000).Within(50_000));
+        Assert.That(acked.BitrateBps, Is.LessThan(1_300_000));
+    }
+
+    [Test]
+    public void PeakBitrateBps_SparsePackets_AreNotCounted()
+    {
+        var acked = new AcknowledgedBitrateEstimator();
+        for (long t = 0; t < 1_000_000; t += 50_000)
+        {
+            acked.Add(t, 1000);
+        }
+
+        Assert.That(acked.PeakBitrateBps, Is.Zero);
+    }
 }

@@ -32,8 +32,16 @@ internal sealed class CongestionSimulation
     private long _nextSampleUs;
     private long _encoderTargetBps;
 
-    public CongestionSimulation(SimulatedBottleneck link, long returnDelayUs, BandwidthEstimatorOptions? options = null)
+    private readonly long _keyFrameIntervalUs;
+    private long _nextKeyFrameUs;
+
+    /// <param name="link">The path from sender to receiver.</param>
+    /// <param name="returnDelayUs">Delay of the feedback path.</param>
+    /// <param name="options">Estimator options.</param>
+    /// <param name="keyFrameIntervalUs">When positive, every this often a frame is five times the average size.</param>
+    public CongestionSimulation(SimulatedBottleneck link, long returnDelayUs, BandwidthEstimatorOptions? options = null, long keyFrameIntervalUs = 0)
     {
+        _keyFrameIntervalUs = keyFrameIntervalUs;
         _link = link;
         _returnDelayUs = returnDelayUs;
         Estimator = new SendSideBandwidthEstimator(options);
@@ -93,6 +101,12 @@ internal sealed class CongestionSimulation
         if (NowUs >= _nextFrameUs)
         {
             var remaining = (int)(_encoderTargetBps * FrameIntervalUs / 8_000_000);
+            if (_keyFrameIntervalUs > 0 && NowUs >= _nextKeyFrameUs)
+            {
+                remaining *= 5;
+                _nextKeyFrameUs += _keyFrameIntervalUs;
+            }
+
             while (remaining > 0)
             {
                 var size = Math.Min(remaining, MaxPayload);

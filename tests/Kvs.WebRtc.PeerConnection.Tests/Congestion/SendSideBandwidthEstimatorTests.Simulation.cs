@@ -22,6 +22,23 @@ public sealed partial class SendSideBandwidthEstimatorTests
         var late = sim.Samples.Where(s => s.TimeUs >= 10 * Second).ToList();
         Assert.That(late.Max(s => s.QueueDelayUs), Is.LessThan(300_000), "bottleneck queue stays bounded");
         Assert.That(late.TakeLast(20).Average(s => s.QueueDelayUs), Is.LessThan(100_000), "no persistent queue");
+        Assert.That(link.QueueDrops, Is.Zero, "no loss at the bottleneck");
+    }
+
+    [Test]
+    public void Simulation_Bottleneck1500kWithKeyFramesEvery2s_SettlesAndPacerKeepsTheQueueShort()
+    {
+        var link = new SimulatedBottleneck(1_500_000, bufferBytes: 200_000, propagationUs: 25_000, jitterUs: 1_000, seed: 16);
+        var sim = new CongestionSimulation(link, returnDelayUs: 25_000, keyFrameIntervalUs: 2 * Second);
+
+        sim.Run(20 * Second);
+
+        Print(sim);
+        var settled = SettleTime(sim.Samples, 1_500_000, 0.2);
+        TestContext.Out.WriteLine(FormattableString.Invariant($"with key frames: settled within 20 % of 1.5 Mbit/s after {settled / 1e6:F1} s (simulated); pacer dropped {sim.Pacer.DroppedPackets}"));
+        Assert.That(settled, Is.LessThan(10 * Second), "settle time");
+        Assert.That(sim.Samples.Where(s => s.TimeUs >= 10 * Second).Max(s => s.QueueDelayUs), Is.LessThan(300_000));
+        Assert.That(sim.Pacer.DroppedPackets, Is.Zero);
     }
 
     [Test]
