@@ -29,6 +29,7 @@ public sealed class LayeringTests
         ["Turn"] = ["Stun", "Ice"], // Ice only for the relay seam (Contracts/IIceRelay.cs), checked below
         ["DataChannels"] = ["Sctp", ""],
         ["Codecs"] = [],
+        ["Congestion"] = ["Rtcp"], // the estimator reads transport-wide feedback
         ["Jsep"] = ["Sdp", "Codecs"], // Codecs for the H.264 profile rules
         ["Media"] = ["Codecs", "Jsep", "Rtp", "Sdp", ""], // the public track, sender and receiver types compose the negotiated model and codecs
     };
