@@ -223,6 +223,8 @@ public sealed partial class RTCPeerConnection
             _routes = MediaRoutes.Build(all);
         }
 
+        ConfigureTransportCc(all);
+
         foreach (var transceiver in all)
         {
             if (negotiated.Contains(transceiver.Model) || associated.Contains(transceiver.Model))
