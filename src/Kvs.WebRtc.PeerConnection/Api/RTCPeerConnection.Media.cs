@@ -161,6 +161,7 @@ public sealed partial class RTCPeerConnection
                 track?.Id ?? Guid.NewGuid().ToString("D"), init.StreamIds)
             {
                 CreatedByAddTrack = createdByAddTrack,
+                HeaderExtensions = MediaCodecs.HeaderExtensions,
             };
             transceiver = NewTransceiverLocked(model, track, init.SendEncodings.Count == 1 ? init.SendEncodings[0] : null);
         }
@@ -182,7 +183,10 @@ public sealed partial class RTCPeerConnection
     private JsepTransceiver CreateRemoteTransceiverLocked(string kind)
     {
         var mediaKind = kind == "audio" ? MediaStreamTrackKind.Audio : MediaStreamTrackKind.Video;
-        var model = new JsepTransceiver(kind, SdpDirection.RecvOnly, MediaCodecs.For(mediaKind), NewSsrc(), Guid.NewGuid().ToString("D"), []);
+        var model = new JsepTransceiver(kind, SdpDirection.RecvOnly, MediaCodecs.For(mediaKind), NewSsrc(), Guid.NewGuid().ToString("D"), [])
+        {
+            HeaderExtensions = MediaCodecs.HeaderExtensions,
+        };
         NewTransceiverLocked(model, null, null);
         return model;
     }
@@ -218,6 +222,8 @@ public sealed partial class RTCPeerConnection
             all = _transceivers.ToList();
             _routes = MediaRoutes.Build(all);
         }
+
+        ConfigureTransportCc(all);
 
         foreach (var transceiver in all)
         {

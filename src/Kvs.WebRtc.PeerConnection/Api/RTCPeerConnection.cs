@@ -110,6 +110,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         // Already on the dispatcher, before the channel's Opened and messages: raise inline so handlers attach in time.
         _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
         _transport.MediaReceiver = OnMediaPacket;
+        _transport.TransportFeedbackEnabled = !options.DisableTransportFeedback;
         _transport.SrtpReady += OnSrtpReady;
     }
 

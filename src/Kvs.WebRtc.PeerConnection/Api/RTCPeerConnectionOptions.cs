@@ -22,6 +22,12 @@ public sealed record RTCPeerConnectionOptions
     /// </summary>
     public DtlsCertificate? Certificate { get; init; }
 
+    /// <summary>
+    /// Test seam: true sends no transport-wide congestion control feedback (the extension is still negotiated), so that
+    /// a test can show what a browser's bandwidth estimate does without it. Default false.
+    /// </summary>
+    internal bool DisableTransportFeedback { get; init; }
+
     /// <summary>Test seam: where the ICE transport gets its UDP sockets and host addresses (a virtual network in tests); null for real sockets.</summary>
     internal Ice.IDatagramSocketFactory? SocketFactory { get; init; }
 }

@@ -383,11 +383,11 @@ internal sealed class JsepNegotiator
     {
         if (direction is not (SdpDirection.SendRecv or SdpDirection.SendOnly))
         {
-            return new SdpMediaOptions();
+            return new SdpMediaOptions { ExtMaps = transceiver.HeaderExtensions };
         }
 
         var msid = new SdpMsid(transceiver.StreamIds.Count > 0 ? transceiver.StreamIds[0] : "-", transceiver.TrackId);
-        return new SdpMediaOptions { Msid = msid, Ssrc = transceiver.SendSsrc, Cname = cname };
+        return new SdpMediaOptions { Msid = msid, Ssrc = transceiver.SendSsrc, Cname = cname, ExtMaps = transceiver.HeaderExtensions };
     }
 
     private static MediaDescription RejectedOfferSection(string media, string? mid)

@@ -49,6 +49,12 @@ internal sealed class JsepTransceiver
     /// <summary>The codecs we offer or accept, in preference order, with the payload types we offer them with.</summary>
     public IReadOnlyList<SdpCodec> Codecs { get; set; }
 
+    /// <summary>
+    /// The RTP header extensions (<c>a=extmap</c>) we offer with our ids, and accept in answers (those the offer lists,
+    /// with the offerer's ids). Default none.
+    /// </summary>
+    public IReadOnlyList<SdpExtMap> HeaderExtensions { get; set; } = [];
+
     /// <summary>The SSRC we send with.</summary>
     public uint SendSsrc { get; }
 

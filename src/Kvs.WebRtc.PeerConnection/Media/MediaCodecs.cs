@@ -1,5 +1,6 @@
 using Kvs.WebRtc.PeerConnection.Codecs;
 using Kvs.WebRtc.PeerConnection.Jsep;
+using Kvs.WebRtc.PeerConnection.Rtp;
 using Kvs.WebRtc.PeerConnection.Sdp;
 
 namespace Kvs.WebRtc.PeerConnection.Media;
@@ -10,7 +11,8 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// </summary>
 internal static class MediaCodecs
 {
-    private static readonly string[] s_videoFeedback = ["goog-remb", "ccm fir", "nack", "nack pli"];
+    private static readonly string[] s_videoFeedback = ["goog-remb", "transport-cc", "ccm fir", "nack", "nack pli"];
+    private static readonly string[] s_opusFeedback = ["transport-cc"];
 
     /// <summary>Video codecs in default preference order: H.264 CB 42e01f, H.264 baseline 42001f, VP8, VP9, H.265.</summary>
     public static IReadOnlyList<SdpCodec> Video { get; } =
@@ -25,9 +27,21 @@ internal static class MediaCodecs
     /// <summary>Audio codecs in default preference order: Opus, PCMU, PCMA.</summary>
     public static IReadOnlyList<SdpCodec> Audio { get; } =
     [
-        new(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", []),
+        new(111, "opus", 48000, 2, "minptime=10;useinbandfec=1", s_opusFeedback),
         new(0, "PCMU", 8000),
         new(8, "PCMA", 8000),
+    ];
+
+    /// <summary>
+    /// The RTP header extensions offered (and accepted, with the offerer's ids) for both kinds: mid (RFC 9143),
+    /// abs-send-time and the transport-wide sequence number (congestion control feedback). Ids 1–3 keep them in the
+    /// one-byte form (RFC 8285 §4.2), and are the same in every section as BUNDLE requires.
+    /// </summary>
+    public static IReadOnlyList<SdpExtMap> HeaderExtensions { get; } =
+    [
+        new(1, RtpExtensionUri.Mid),
+        new(2, RtpExtensionUri.AbsSendTime),
+        new(3, RtpExtensionUri.TransportWideCc),
     ];
 
     /// <summary>The default codec list of a kind.</summary>

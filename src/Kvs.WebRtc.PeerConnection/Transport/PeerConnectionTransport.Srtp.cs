@@ -86,12 +86,14 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
             return sent;
         }
 
+        var extensions = FindSendExtensions(ssrc);
         lock (_srtpSendGate)
         {
             // One run at a time: it leaves (the socket copies it) before the next is written at the start again.
             var buffer = _segmentBuffer ??= new byte[SegmentBatch.MaxBytes + DatagramBufferSize + 64];
             var runEnd = 0;
             var runSize = 0;
+            var now = extensions is null ? TimeSpan.Zero : Now;
             for (var i = 0; i < count; i++)
             {
                 var length = lengths[i];
@@ -100,22 +102,25 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
                     continue;
                 }
 
+                var source = packets[i].AsSpan(0, length);
+                var written = extensions?.GetWrittenLength(source) ?? length;
+
                 // A packet longer than the run's segments, or one more than a batch holds, starts a new run.
-                if (runEnd > 0 && (length + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd + runSize, runSize)))
+                if (runEnd > 0 && (written + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd + runSize, runSize)))
                 {
                     SendRunLocked(buffer, 0, runEnd, runSize);
                     runEnd = 0;
                 }
 
                 var packet = buffer.AsSpan(runEnd);
-                packets[i].AsSpan(0, length).CopyTo(packet);
-                RtpFixedHeader.Rewrite(packet, payloadType, ssrc);
-                if (context.ProtectRtp(packet, length, out var protectedLength) != SrtpError.None)
+                written = WriteRtpLocked(source, packet, payloadType, ssrc, extensions, now, out var usedTransportSequence);
+                if (context.ProtectRtp(packet, written, out var protectedLength) != SrtpError.None)
                 {
                     Interlocked.Increment(ref _srtpDropped);
                     continue;
                 }
 
+                OnRtpProtectedLocked(usedTransportSequence, protectedLength, now);
                 sent++;
                 sentBytes += length;
                 if (runEnd == 0)
@@ -152,20 +157,27 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
             return false;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(packet.Length + context.RtcpOverhead + context.RtpOverhead);
-        packet.CopyTo(buffer);
+        var extensions = rtcp ? null : FindSendExtensions(ssrc);
+        var written = extensions?.GetWrittenLength(packet) ?? packet.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(written + context.RtcpOverhead + context.RtpOverhead);
         SrtpError error;
         int length;
         lock (_srtpSendGate)
         {
             if (rtcp)
             {
+                packet.CopyTo(buffer);
                 error = context.ProtectRtcp(buffer, packet.Length, out length);
             }
             else
             {
-                RtpFixedHeader.Rewrite(buffer, payloadType, ssrc);
-                error = context.ProtectRtp(buffer, packet.Length, out length);
+                var now = extensions is null ? TimeSpan.Zero : Now;
+                written = WriteRtpLocked(packet, buffer, payloadType, ssrc, extensions, now, out var usedTransportSequence);
+                error = context.ProtectRtp(buffer, written, out length);
+                if (error == SrtpError.None)
+                {
+                    OnRtpProtectedLocked(usedTransportSequence, length, now);
+                }
             }
 
             if (error == SrtpError.None)
@@ -239,6 +251,11 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
             Interlocked.Increment(ref _srtpPacketsReceived);
             Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
+            if (!isRtcp)
+            {
+                RecordTransportSequence(packet[..length]);
+            }
+
             MediaReceiver?.Invoke(packet[..length], isRtcp);
         }
     }

@@ -267,6 +267,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     {
         Close();
         await _timer.DisposeAsync().ConfigureAwait(false);
+        DisposeTransportFeedback();
         lock (_gate)
         {
             _dtls?.Dispose();

@@ -106,6 +106,9 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
             dataChannel = options.DataChannel,
             videoSource = SourceText(options.VideoSource),
             videoCodec = options.VideoCodec,
+            width = options.VideoWidth,
+            height = options.VideoHeight,
+            maxBitrate = options.MaxVideoBitrate,
             gatherMs = (int)options.GatheringTimeout.TotalMilliseconds,
         };
         return EvalAsync<string>("([name, o]) => kvsMedia.offer(name, o)", new object[] { Name, o },
@@ -143,6 +146,13 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     /// <summary>The outbound RTP stats of <paramref name="kind"/> (<c>video</c> or <c>audio</c>), for when Chromium sends.</summary>
     public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
         RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, cancellationToken);
+
+    /// <summary>
+    /// The browser's send-side bandwidth estimate in bit/s: <c>availableOutgoingBitrate</c> of its selected candidate pair
+    /// (W3C webrtc-stats), 0 before there is one.
+    /// </summary>
+    public Task<double> GetAvailableOutgoingBitrateAsync(CancellationToken cancellationToken = default) =>
+        EvalAsync<double>("name => kvsMedia.availableOutgoingBitrate(name)", Name, CallTimeout, cancellationToken);
 
     /// <summary>
     /// Draws the current frame of the peer's <c>&lt;video&gt;</c> to a canvas and returns the average colour of a
@@ -250,6 +260,7 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     {
         ChromiumVideoSource.FakeCamera => "fakeCamera",
         ChromiumVideoSource.TestPattern => "testPattern",
+        ChromiumVideoSource.Noise => "noise",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
     };
 }

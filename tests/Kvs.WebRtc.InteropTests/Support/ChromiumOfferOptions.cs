@@ -21,6 +21,18 @@ public sealed record ChromiumOfferOptions
     /// </summary>
     public string? VideoCodec { get; init; }
 
+    /// <summary>The width the fake camera is asked for (getUserMedia constraint), default 320.</summary>
+    public int VideoWidth { get; init; } = 320;
+
+    /// <summary>The height the fake camera is asked for (getUserMedia constraint), default 240.</summary>
+    public int VideoHeight { get; init; } = 240;
+
+    /// <summary>
+    /// The video send encoding's <c>maxBitrate</c> in bit/s, or null for libwebrtc's default (which it derives from the
+    /// resolution: about 2.5 Mbit/s at 1280x720).
+    /// </summary>
+    public int? MaxVideoBitrate { get; init; }
+
     /// <summary>Longest wait for ICE gathering to complete before the SDP is returned anyway.</summary>
     public TimeSpan GatheringTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

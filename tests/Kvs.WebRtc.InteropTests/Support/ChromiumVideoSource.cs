@@ -11,4 +11,11 @@ public enum ChromiumVideoSource
     /// <see cref="Kvs.WebRtc.Testing.Media.TestMedia.Quadrants"/> and a moving patch in the centre.
     /// </summary>
     TestPattern,
+
+    /// <summary>
+    /// A canvas of <see cref="ChromiumOfferOptions.VideoWidth"/> x <see cref="ChromiumOfferOptions.VideoHeight"/> filled with
+    /// new random blocks every frame (30 fps; 8x8 pixels from 640 pixels wide, 2x2 below): the encoder always has use for
+    /// its whole target bitrate.
+    /// </summary>
+    Noise,
 }

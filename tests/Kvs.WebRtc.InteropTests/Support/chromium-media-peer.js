@@ -38,6 +38,33 @@
     return { stream, stop: () => { clearInterval(timer); canvas.remove(); } };
   };
 
+  // Random noise (new every frame; 8x8-pixel blocks from 640 pixels wide, 2x2 below) on a width x height canvas: content
+  // no encoder can compress below its target bitrate, so the sender is never application-limited (bandwidth tests).
+  const noise = (width, height, fps) => {
+    const block = width >= 640 ? 8 : 2;
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    document.body.appendChild(canvas);
+    const ctx = canvas.getContext('2d');
+    ctx.imageSmoothingEnabled = false;
+    const small = document.createElement('canvas');
+    small.width = Math.ceil(width / block);
+    small.height = Math.ceil(height / block);
+    const smallCtx = small.getContext('2d');
+    const image = smallCtx.createImageData(small.width, small.height);
+    const words = new Uint32Array(image.data.buffer);
+    const draw = () => {
+      for (let i = 0; i < words.length; i++) words[i] = (Math.random() * 0x1000000) | 0xff000000;
+      smallCtx.putImageData(image, 0, 0);
+      ctx.drawImage(small, 0, 0, width, height);
+    };
+    draw();
+    const timer = setInterval(draw, 1000 / fps);
+    const stream = canvas.captureStream(fps);
+    return { stream, stop: () => { clearInterval(timer); canvas.remove(); } };
+  };
+
   const create = (name) => {
     if (peers[name]) return;
     const pc = new RTCPeerConnection({ iceServers: [] });
@@ -70,14 +97,14 @@
   });
 
   // Local media: the fake camera/microphone (getUserMedia) or the canvas test pattern (video only; audio then from the fake microphone).
-  const localTracks = async (peer, wantAudio, wantVideo, source) => {
+  const localTracks = async (peer, wantAudio, wantVideo, source, width, height) => {
     const tracks = {};
-    if (wantVideo && source === 'testPattern') {
-      const pattern = testPattern(320, 240, 30);
+    if (wantVideo && (source === 'testPattern' || source === 'noise')) {
+      const pattern = source === 'noise' ? noise(width || 320, height || 240, 30) : testPattern(320, 240, 30);
       peer.cleanup.push(pattern.stop);
       tracks.video = pattern.stream.getVideoTracks()[0];
     }
-    const gum = { audio: wantAudio, video: wantVideo && source !== 'testPattern' ? { width: 320, height: 240, frameRate: 30 } : false };
+    const gum = { audio: wantAudio, video: wantVideo && source === 'fakeCamera' ? { width: width || 320, height: height || 240, frameRate: 30 } : false };
     if (gum.audio || gum.video) {
       const stream = await navigator.mediaDevices.getUserMedia(gum);
       for (const t of stream.getTracks()) tracks[t.kind] = t;
@@ -96,11 +123,12 @@
     transceiver.setCodecPreferences([...wanted, ...rest]);
   };
 
-  const addTransceiver = (peer, kind, direction, track, codec) => {
+  // maxBitrate (bit/s, optional) caps the send encoding; it may also lift the default cap libwebrtc derives from the resolution.
+  const addTransceiver = (peer, kind, direction, track, codec, maxBitrate) => {
     if (direction === 'none') return;
     const sends = direction === 'sendrecv' || direction === 'sendonly';
     const transceiver = sends && track
-      ? peer.pc.addTransceiver(track, { direction })
+      ? peer.pc.addTransceiver(track, maxBitrate ? { direction, sendEncodings: [{ maxBitrate }] } : { direction })
       : peer.pc.addTransceiver(kind, { direction });
     if (kind === 'video') preferCodec(transceiver, codec);
   };
@@ -150,10 +178,16 @@
       const peer = get(name);
       const sendsAudio = o.audio === 'sendrecv' || o.audio === 'sendonly';
       const sendsVideo = o.video === 'sendrecv' || o.video === 'sendonly';
-      const tracks = await localTracks(peer, sendsAudio, sendsVideo, o.videoSource);
-      addTransceiver(peer, 'audio', o.audio, tracks.audio, null);
-      addTransceiver(peer, 'video', o.video, tracks.video, o.videoCodec);
+      const tracks = await localTracks(peer, sendsAudio, sendsVideo, o.videoSource, o.width, o.height);
+      addTransceiver(peer, 'audio', o.audio, tracks.audio, null, null);
+      addTransceiver(peer, 'video', o.video, tracks.video, o.videoCodec, o.maxBitrate);
       if (o.dataChannel) peer.channels.push(peer.pc.createDataChannel('kvs'));
+      if (o.maxBitrate) {
+        // Keep the requested resolution when the CPU is short: a lower one would lower the bitrate the encoder may use.
+        for (const t of peer.pc.getTransceivers()) {
+          if (t.sender.track && t.sender.track.kind === 'video') t.sender.track.contentHint = 'detail';
+        }
+      }
       await peer.pc.setLocalDescription(await peer.pc.createOffer());
       await gathered(peer.pc, o.gatherMs);
       return peer.pc.localDescription.sdp;
@@ -190,6 +224,15 @@
 
     // The RTP stats of one type and kind (see pickRtpStats).
     rtpStats: async (name, type, kind) => pickRtpStats(await get(name).pc.getStats(), type, kind),
+
+    // The send-side bandwidth estimate (bit/s) of the selected candidate pair (availableOutgoingBitrate), 0 when none.
+    availableOutgoingBitrate: async name => {
+      let best = 0;
+      (await get(name).pc.getStats()).forEach(s => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.availableOutgoingBitrate) best = Math.max(best, s.availableOutgoingBitrate);
+      });
+      return best;
+    },
 
     // Average colour of a patch x patch square around each normalised point of the current video frame.
     sampleColours: (name, points, patch) => sampleVideo(get(name).video, points, patch),

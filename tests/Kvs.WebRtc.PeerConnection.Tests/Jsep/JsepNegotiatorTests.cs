@@ -2,6 +2,7 @@ using Kvs.WebRtc.PeerConnection.Jsep;
 using Kvs.WebRtc.PeerConnection.Sdp;
 using Kvs.WebRtc.PeerConnection.Tests.Sdp;
 using NUnit.Framework;
+using RtpUris = Kvs.WebRtc.PeerConnection.Rtp.RtpExtensionUri;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Jsep;
 
@@ -255,14 +256,101 @@ public sealed class JsepNegotiatorTests
             Is.EqualTo(new[] { (111, "opus", 48000, (int?)2), (0, "PCMU", 8000, null), (8, "PCMA", 8000, null) }));
         Assert.That(video.Codecs.Select(c => (c.PayloadType, c.Name, c.RtxPayloadType)),
             Is.EqualTo(new[] { (96, "VP8", (int?)97), (102, "H264", 103), (108, "H264", 109), (98, "VP9", 99) }));
-        Assert.That(video.FindCodec(96)!.Feedback, Is.EquivalentTo(new[] { "goog-remb", "ccm fir", "nack", "nack pli" }),
-            "the rtcp-fb both sides list: not transport-cc, which we do not offer");
+        Assert.That(video.FindCodec(96)!.Feedback, Is.EquivalentTo(new[] { "goog-remb", "transport-cc", "ccm fir", "nack", "nack pli" }),
+            "the rtcp-fb both sides list");
         Assert.That(audio.RemoteSsrcs, Is.EqualTo(new[] { 3256806714u }));
         Assert.That(audio.RemoteRtxSsrcs, Is.Empty);
         Assert.That(video.RemoteSsrcs, Is.EqualTo(new[] { 1283345567u }), "the RTX SSRC of the FID group is not a media SSRC");
         Assert.That(video.RemoteRtxSsrcs, Is.EqualTo(new Dictionary<uint, uint> { [1871545949u] = 1283345567u }));
         Assert.That(video.RtcpReducedSize && audio.RtcpReducedSize, Is.True);
         Assert.That(b.Negotiator.DataMid, Is.EqualTo("2"));
+    }
+
+    // ---- Header extensions and transport-cc ------------------------------------------------------------------
+
+    [TestCase((int)SdpDirection.SendRecv)]
+    [TestCase((int)SdpDirection.RecvOnly)]
+    public void CreateOffer_AudioAndVideo_OffersMidAbsSendTimeAndTransportCcWithOneByteIdsAndTransportCcFeedback(int directionValue)
+    {
+        var a = new JsepPeer("a", 1000);
+        a.Add("video", (SdpDirection)directionValue);
+        a.Add("audio", (SdpDirection)directionValue);
+
+        var offer = a.CreateOffer();
+
+        var expected = new[]
+        {
+            (1, "urn:ietf:params:rtp-hdrext:sdes:mid"),
+            (2, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+            (3, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"),
+        };
+        Assert.That(offer.Media.Select(m => m.ExtMaps.Select(e => (e.Id, e.Uri))), Is.All.EqualTo(expected), "the same ids in both sections (BUNDLE)");
+        Assert.That(offer.Media[0].PayloadTypes.Select(pt => offer.Media[0].GetRtcpFeedbacks(pt).Any(f => f.Type == "transport-cc")), Is.All.True);
+        Assert.That(offer.Media[1].GetRtcpFeedbacks(111).Select(f => f.Type), Does.Contain("transport-cc"), "opus");
+    }
+
+    [Test]
+    public void CreateAnswer_ChromiumAvOffer_EchoesOnlyOurExtensionsWithTheOfferersIds()
+    {
+        var offer = Load("chromium-av-offer.sdp");
+        var b = new JsepPeer("b", 2000);
+
+        b.ApplyRemoteOffer(offer);
+        var answer = b.CreateAnswer(offer);
+
+        var expected = new[]
+        {
+            (2, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+            (3, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"),
+            (4, "urn:ietf:params:rtp-hdrext:sdes:mid"),
+        };
+        Assert.That(answer.Media[0].ExtMaps.Select(e => (e.Id, e.Uri)), Is.EquivalentTo(expected), "audio: not ssrc-audio-level");
+        Assert.That(answer.Media[1].ExtMaps.Select(e => (e.Id, e.Uri)), Is.EquivalentTo(expected), "video: not toffset, playout-delay, rid, ...");
+        Assert.That(answer.Media[0].GetRtcpFeedbacks(111).Select(f => f.Type), Is.EqualTo(new[] { "transport-cc" }));
+        Assert.That(answer.Media[1].GetRtcpFeedbacks(96).Select(f => f.Type), Does.Contain("transport-cc"));
+    }
+
+    [Test]
+    public void Complete_ChromiumAvOffer_NegotiatedExtensionsCarryTheOfferersIds()
+    {
+        var offer = Load("chromium-av-offer.sdp");
+        var b = new JsepPeer("b", 2000);
+
+        b.Answer(offer);
+
+        foreach (var negotiated in b.Transceivers.Select(t => t.Negotiated!))
+        {
+            Assert.That(negotiated.Extensions.Single(e => e.Uri == "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01").Id, Is.EqualTo(3));
+            Assert.That(negotiated.Extensions.Single(e => e.Uri == "urn:ietf:params:rtp-hdrext:sdes:mid").Id, Is.EqualTo(4));
+            Assert.That(negotiated.Extensions, Has.Count.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public void CreateAnswer_OfferWithoutExtensions_AnswersNone()
+    {
+        var a = new JsepPeer("a", 1000);
+        a.Add("video").HeaderExtensions = [];
+        var b = new JsepPeer("b", 2000);
+
+        a.NegotiateWith(b);
+
+        Assert.That(b.Transceivers.Single().Negotiated!.Extensions, Is.Empty);
+        Assert.That(a.Transceivers.Single().Negotiated!.Extensions, Is.Empty);
+    }
+
+    [Test]
+    public void Negotiate_OursToOurs_BothSidesAgreeOnOurIds()
+    {
+        var a = new JsepPeer("a", 1000);
+        a.Add("video");
+        a.Add("audio");
+        var b = new JsepPeer("b", 2000);
+
+        a.NegotiateWith(b);
+
+        var ids = new[] { (1, RtpUris.Mid), (2, RtpUris.AbsSendTime), (3, RtpUris.TransportWideCc) };
+        Assert.That(a.Transceivers.Concat(b.Transceivers).Select(t => t.Negotiated!.Extensions.Select(e => (e.Id, e.Uri))), Is.All.EquivalentTo(ids));
     }
 
     [Test]

@@ -44,6 +44,7 @@ internal sealed class JsepPeer
         var transceiver = new JsepTransceiver(kind, direction, codecs ?? DefaultCodecs(kind), _nextSsrc++, $"{Name}-{kind}-{Transceivers.Count}", [Name + "-stream"])
         {
             CreatedByAddTrack = addTrack,
+            HeaderExtensions = MediaCodecs.HeaderExtensions,
         };
         Transceivers.Add(transceiver);
         return transceiver;
@@ -51,7 +52,10 @@ internal sealed class JsepPeer
 
     /// <summary>What the connection creates for an offered section no local transceiver takes: receive-only, default codecs.</summary>
     public JsepTransceiver CreateRemote(string kind) =>
-        new(kind, SdpDirection.RecvOnly, DefaultCodecs(kind), _nextSsrc++, $"{Name}-remote-{kind}-{Transceivers.Count}", []);
+        new(kind, SdpDirection.RecvOnly, DefaultCodecs(kind), _nextSsrc++, $"{Name}-remote-{kind}-{Transceivers.Count}", [])
+        {
+            HeaderExtensions = MediaCodecs.HeaderExtensions,
+        };
 
     public SessionDescription CreateOffer(bool wantData = false) =>
         Reparse(Negotiator.CreateOffer(Transceivers, wantData, Transport(SdpSetup.ActPass), 11, 2, Cname));

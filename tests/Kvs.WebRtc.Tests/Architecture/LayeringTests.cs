@@ -31,7 +31,7 @@ public sealed class LayeringTests
         ["Codecs"] = [],
         ["Congestion"] = ["Rtcp"], // the estimator reads transport-wide feedback
         ["Jsep"] = ["Sdp", "Codecs"], // Codecs for the H.264 profile rules
-        ["Media"] = ["Codecs", "Jsep", "Rtp", "Sdp", ""], // the public track, sender and receiver types compose the negotiated model and codecs
+        ["Media"] = ["Codecs", "Jsep", "Rtcp", "Rtp", "Sdp", ""], // the public track, sender and receiver types compose the negotiated model and codecs; media features write RTCP
     };
 
     // The ICE<->TURN seam: the only Ice types Turn may touch.
