@@ -585,6 +585,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     /// <summary>Test hook: the transport, to send arbitrary (SRTP-protected) RTP/RTCP and read its state and counters.</summary>
     internal PeerConnectionTransport TransportForTests => _transport;
 
+    /// <summary>Test hook: the user-event dispatcher, to read its queue bound and peaks.</summary>
+    internal SerialDispatcher DispatcherForTests => _dispatcher;
+
     private static SdpFingerprint ToSdpFingerprint(DtlsFingerprint fingerprint) =>
         SdpFingerprint.TryParse(fingerprint.ToString(), out var parsed) ? parsed! : throw new InvalidOperationException("Unexpected fingerprint format.");
 
