@@ -53,6 +53,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly JsepNegotiator _negotiator = new();
     private readonly List<RTCRtpTransceiver> _transceivers = [];
     private readonly string _cname = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+    private readonly RTCIceTransport _iceTransport;
+    private readonly RTCDtlsTransport _dtlsTransport;
+    private volatile RTCSctpTransport? _sctpTransport;
+    private int _remoteMaxMessageSize = DefaultRemoteMaxMessageSize;
+    private int? _sctpConnectedChannels;
     private bool _dataRequested;
 
     private IceTransport? _ice;
@@ -111,6 +116,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
         _transport.MediaReceiver = OnMediaPacket;
         _transport.SrtpReady += OnSrtpReady;
+        _transport.AssociationConnected += OnAssociationConnected;
+        _transport.AssociationClosed += _ => OnAssociationClosed();
+        Action<Exception> reportHandlerFailure = ex => Log.HandlerFailed(_logger, ex);
+        _iceTransport = new RTCIceTransport(_localCredentials.Ufrag, () => (_bundleMid, _bundleMLineIndex), reportHandlerFailure);
+        _dtlsTransport = new RTCDtlsTransport(_iceTransport, () => _transport.RemoteCertificate, reportHandlerFailure);
     }
 
     /// <summary>A local candidate to send to the peer; null <see cref="RTCPeerConnectionIceEventArgs.Candidate"/> marks the end (W3C <c>onicecandidate</c>).</summary>
@@ -178,6 +188,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The SCTP transport of the data channels (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-sctp">sctp</see>):
+    /// null until an answer that accepts a data section was applied. Its <see cref="RTCSctpTransport.Transport"/> is the
+    /// connection's BUNDLE <see cref="RTCDtlsTransport"/>, the same as every <see cref="RTCRtpSender.Transport"/>.
+    /// </summary>
+    public RTCSctpTransport? Sctp => _sctpTransport;
 
     /// <summary>The local certificate's fingerprint as it appears in the SDP (<c>sha-256 AB:CD:...</c>).</summary>
     public string LocalFingerprint => _certificate.Fingerprint.ToString();
@@ -300,6 +317,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, []);
+        UpdateTransportObjects(description.Type, local: true);
         if (startIce)
         {
             SetGatheringState(RTCIceGatheringState.Gathering);
@@ -354,6 +372,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 }
 
                 _remoteUfrag = remote.Credentials.Ufrag;
+                _iceTransport.SetRemoteUsernameFragment(remote.Credentials.Ufrag);
+                _remoteMaxMessageSize = remote.MaxMessageSize;
                 ice.SetRemoteCredentials(remote.Credentials);
                 foreach (var candidate in remote.Candidates)
                 {
@@ -403,6 +423,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, associated);
+        UpdateTransportObjects(description.Type, local: false);
         return Task.CompletedTask;
     }
 
@@ -556,6 +577,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         _transport.Close();
         CloseMedia();
+        _iceTransport.Close();
+        _dtlsTransport.Close();
+        _sctpTransport?.Close();
         _iceState = RTCIceConnectionState.Closed;
         _connectionState = RTCPeerConnectionState.Closed;
         if (ice is not null)
@@ -670,6 +694,14 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _transport.SetIceUsable(state is Ice.IceConnectionState.Connected or Ice.IceConnectionState.Completed);
             _dispatcher.Post(() => OnIceStateChanged(state));
         };
+        ice.SelectedPairChanged += pair => _dispatcher.Post(() =>
+        {
+            if (!_closed)
+            {
+                _iceTransport.UpdateSelectedPair(pair);
+            }
+        });
+        _iceTransport.Attach(ice);
         _transport.AttachIce(ice);
         _ice = ice;
         return ice;

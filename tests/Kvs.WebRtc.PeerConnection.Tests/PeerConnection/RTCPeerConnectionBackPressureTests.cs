@@ -61,6 +61,8 @@ public sealed class RTCPeerConnectionBackPressureTests
         var sentAtStall = Volatile.Read(ref sent);
         var heapStalled = GC.GetTotalMemory(forceFullCollection: true);
 
+        TestContext.Out.WriteLine($"stalled after {sentAtStall} of {count} messages; heap +{heapStalled - heapBefore} bytes; queued for the handler "
+            + $"{receiver.QueuedDeliveryBytes} bytes in {receiver.QueuedDeliveries} messages; SCTP holds {receiver.Association.ReceiveBufferedAmount} bytes");
         Assert.That(flood.IsCompleted, Is.False, "SendAsync waits: the flood is held back");
         Assert.That(sentAtStall, Is.LessThan(count / 4), "about the two windows and the sender's buffer, not the whole flood");
         Assert.That(receiver.Association.ReceiveBufferedAmount, Is.LessThanOrEqualTo(2 * ReceiveWindow));
