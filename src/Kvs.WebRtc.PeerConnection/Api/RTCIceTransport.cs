@@ -21,8 +21,8 @@ public sealed class RTCIceTransport
     private volatile IceTransport? _ice;
     private volatile string? _remoteUfrag;
     private volatile RTCIceCandidatePair? _selected;
-    private RTCIceConnectionState _state = RTCIceConnectionState.New;
-    private RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
+    private volatile RTCIceConnectionState _state = RTCIceConnectionState.New;
+    private volatile RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
 
     internal RTCIceTransport(string localUfrag, Func<(string Mid, int MLineIndex)> bundle, Action<Exception> reportHandlerFailure)
     {
