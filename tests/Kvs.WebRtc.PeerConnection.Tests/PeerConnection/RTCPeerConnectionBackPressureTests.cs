@@ -14,16 +14,20 @@ public sealed class RTCPeerConnectionBackPressureTests
     // PeerConnectionTransport.ReceiveWindow: the association accepts at most twice that (the next in-order chunk only).
     private const long ReceiveWindow = 512 * 1024;
 
-    [Test]
-    public async Task BlockedMessageHandler_WhileThePeerFloods_MemoryStaysBoundedNothingIsLostAndTheFlowResumes()
+    // 1 KiB messages: the window fills with a few hundred, all inside the dispatcher's queue. 8-byte messages: each
+    // also charges its bookkeeping, the window holds thousands, more than the dispatcher takes: the rest waits in the
+    // channel manager and resumes on SpaceAvailable.
+    [TestCase(1024, false)]
+    [TestCase(8, true)]
+    public async Task BlockedMessageHandler_WhileThePeerFloods_MemoryStaysBoundedNothingIsLostAndTheFlowResumes(int size, bool beyondDispatcherCapacity)
     {
         var ct = PeerPair.Timeout(90);
         await using var pair = new PeerPair();
         var (local, remote) = await pair.OpenChannelAsync("flood", null, ct);
         var receiver = pair.B.TransportForTests.Manager!;
         var sender = pair.A.TransportForTests.Manager!.Association;
+        var dispatcher = pair.B.DispatcherForTests;
         const int count = 40_000;
-        const int size = 1024;
         using var gate = new ManualResetEventSlim();
         var received = new List<int>(count);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +71,8 @@ public sealed class RTCPeerConnectionBackPressureTests
         Assert.That(sentAtStall, Is.LessThan(count / 4), "about the two windows and the sender's buffer, not the whole flood");
         Assert.That(receiver.Association.ReceiveBufferedAmount, Is.LessThanOrEqualTo(2 * ReceiveWindow));
         Assert.That(receiver.QueuedDeliveryBytes, Is.LessThanOrEqualTo(2 * ReceiveWindow));
-        Assert.That(pair.B.DispatcherForTests.PeakFlowControlledCount, Is.LessThanOrEqualTo(pair.B.DispatcherForTests.Capacity));
+        Assert.That(dispatcher.PeakFlowControlledCount, Is.LessThanOrEqualTo(dispatcher.Capacity));
+        Assert.That(receiver.QueuedDeliveries > dispatcher.Capacity, Is.EqualTo(beyondDispatcherCapacity), $"{receiver.QueuedDeliveries} messages queued");
         Assert.That(heapStalled - heapBefore, Is.LessThan(16L * 1024 * 1024), $"heap grew by {heapStalled - heapBefore} bytes while {count * size} bytes were offered");
 
         gate.Set();
