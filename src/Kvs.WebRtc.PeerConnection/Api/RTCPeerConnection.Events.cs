@@ -58,6 +58,7 @@ public sealed partial class RTCPeerConnection
             _transport.AbortAssociation("ICE failed");
         }
 
+        _iceTransport.UpdateState(mapped); // W3C: the transport's statechange before the connection's
         RaiseNow(IceConnectionStateChanged, EventArgs.Empty);
         UpdateConnectionState();
     }
@@ -70,6 +71,7 @@ public sealed partial class RTCPeerConnection
         }
 
         _dtlsState = state;
+        WebRtcException? error = null;
         if (state == DtlsState.Failed)
         {
             if (failure?.Error == DtlsError.FingerprintMismatch)
@@ -81,12 +83,76 @@ public sealed partial class RTCPeerConnection
                 Log.DtlsFailed(_logger, failure?.Message ?? "unknown reason");
             }
 
-            _failure ??= failure?.Error == DtlsError.FingerprintMismatch
+            error = failure?.Error == DtlsError.FingerprintMismatch
                 ? new WebRtcException(WebRtcError.FingerprintMismatch, "The peer's DTLS certificate does not match the fingerprint in its SDP.", failure)
                 : new WebRtcException(WebRtcError.DtlsFailed, "The DTLS handshake failed: " + (failure?.Message ?? "unknown reason"), failure);
+            _failure ??= error;
         }
 
+        // W3C: the DTLS transport's error and statechange before the connection's connectionstatechange.
+        _dtlsTransport.UpdateState(ToDtlsTransportState(state), error);
         UpdateConnectionState();
+    }
+
+    private static RTCDtlsTransportState ToDtlsTransportState(DtlsState state) => state switch
+    {
+        DtlsState.Connecting => RTCDtlsTransportState.Connecting,
+        DtlsState.Connected => RTCDtlsTransportState.Connected,
+        DtlsState.Closed => RTCDtlsTransportState.Closed,
+        DtlsState.Failed => RTCDtlsTransportState.Failed,
+        _ => RTCDtlsTransportState.New,
+    };
+
+    private void OnAssociationConnected(int maxChannels)
+    {
+        RTCSctpTransport? sctp;
+        lock (_sync)
+        {
+            _sctpConnectedChannels = maxChannels;
+            sctp = _closed ? null : _sctpTransport;
+        }
+
+        sctp?.OnConnected(maxChannels);
+    }
+
+    private void OnAssociationClosed()
+    {
+        if (!_closed)
+        {
+            _sctpTransport?.UpdateState(RTCSctpTransportState.Closed);
+        }
+    }
+
+    // After a description was applied (outside the lock): senders and receivers of negotiated sections get the BUNDLE
+    // transport; an answer that accepts a data section creates the SCTP transport (W3C "set the session description").
+    private void UpdateTransportObjects(RTCSdpType type, bool local)
+    {
+        bool createSctp;
+        lock (_sync)
+        {
+            foreach (var transceiver in _transceivers)
+            {
+                if (transceiver.Model.Mid is not null && !transceiver.Model.Stopped)
+                {
+                    transceiver.Sender.Transport = _dtlsTransport;
+                    transceiver.Receiver.Transport = _dtlsTransport;
+                }
+            }
+
+            var answer = type is RTCSdpType.Answer or RTCSdpType.Pranswer ? (local ? _localSession : _remoteSession) : null;
+            createSctp = _sctpTransport is null && answer is not null && _localSession is not null && _remoteSession is not null
+                && answer.Media.Exists(m => m.IsDataChannel && !m.IsRejected);
+            if (createSctp)
+            {
+                var sctp = new RTCSctpTransport(_dtlsTransport, _remoteMaxMessageSize, ex => Log.HandlerFailed(_logger, ex));
+                if (_sctpConnectedChannels is { } channels)
+                {
+                    sctp.OnConnected(channels); // the association came up before (no handler can be attached yet)
+                }
+
+                _sctpTransport = sctp;
+            }
+        }
     }
 
     private void UpdateConnectionState()
@@ -120,6 +186,7 @@ public sealed partial class RTCPeerConnection
         }
 
         _gatheringState = state;
+        _iceTransport.UpdateGatheringState(state);
         RaiseNow(IceGatheringStateChanged, EventArgs.Empty);
     }
 

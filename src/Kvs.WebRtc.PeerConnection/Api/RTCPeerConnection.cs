@@ -53,6 +53,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly JsepNegotiator _negotiator = new();
     private readonly List<RTCRtpTransceiver> _transceivers = [];
     private readonly string _cname = Convert.ToBase64String(RandomNumberGenerator.GetBytes(12));
+    private readonly RTCIceTransport _iceTransport;
+    private readonly RTCDtlsTransport _dtlsTransport;
+    private volatile RTCSctpTransport? _sctpTransport;
+    private int _remoteMaxMessageSize = DefaultRemoteMaxMessageSize;
+    private int? _sctpConnectedChannels;
     private bool _dataRequested;
 
     private IceTransport? _ice;
@@ -112,6 +117,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _transport.MediaReceiver = OnMediaPacket;
         _transport.TransportFeedbackEnabled = !options.DisableTransportFeedback;
         _transport.SrtpReady += OnSrtpReady;
+        _transport.AssociationConnected += OnAssociationConnected;
+        _transport.AssociationClosed += _ => OnAssociationClosed();
+        Action<Exception> reportHandlerFailure = ex => Log.HandlerFailed(_logger, ex);
+        _iceTransport = new RTCIceTransport(_localCredentials.Ufrag, () => (_bundleMid, _bundleMLineIndex), reportHandlerFailure);
+        _dtlsTransport = new RTCDtlsTransport(_iceTransport, () => _transport.RemoteCertificate, reportHandlerFailure);
     }
 
     /// <summary>A local candidate to send to the peer; null <see cref="RTCPeerConnectionIceEventArgs.Candidate"/> marks the end (W3C <c>onicecandidate</c>).</summary>
@@ -179,6 +189,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The SCTP transport of the data channels (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-sctp">sctp</see>):
+    /// null until an answer that accepts a data section was applied. Its <see cref="RTCSctpTransport.Transport"/> is the
+    /// connection's BUNDLE <see cref="RTCDtlsTransport"/>, the same as every <see cref="RTCRtpSender.Transport"/>.
+    /// </summary>
+    public RTCSctpTransport? Sctp => _sctpTransport;
 
     /// <summary>The local certificate's fingerprint as it appears in the SDP (<c>sha-256 AB:CD:...</c>).</summary>
     public string LocalFingerprint => _certificate.Fingerprint.ToString();
@@ -301,6 +318,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, []);
+        UpdateTransportObjects(description.Type, local: true);
         if (startIce)
         {
             SetGatheringState(RTCIceGatheringState.Gathering);
@@ -355,6 +373,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 }
 
                 _remoteUfrag = remote.Credentials.Ufrag;
+                _iceTransport.SetRemoteUsernameFragment(remote.Credentials.Ufrag);
+                _remoteMaxMessageSize = remote.MaxMessageSize;
                 ice.SetRemoteCredentials(remote.Credentials);
                 foreach (var candidate in remote.Candidates)
                 {
@@ -404,6 +424,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, associated);
+        UpdateTransportObjects(description.Type, local: false);
         return Task.CompletedTask;
     }
 
@@ -557,6 +578,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
         _transport.Close();
         CloseMedia();
+        _iceTransport.Close();
+        _dtlsTransport.Close();
+        _sctpTransport?.Close();
         _iceState = RTCIceConnectionState.Closed;
         _connectionState = RTCPeerConnectionState.Closed;
         if (ice is not null)
@@ -585,6 +609,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
     /// <summary>Test hook: the transport, to send arbitrary (SRTP-protected) RTP/RTCP and read its state and counters.</summary>
     internal PeerConnectionTransport TransportForTests => _transport;
+
+    /// <summary>Test hook: the user-event dispatcher, to read its queue bound and peaks.</summary>
+    internal SerialDispatcher DispatcherForTests => _dispatcher;
 
     private static SdpFingerprint ToSdpFingerprint(DtlsFingerprint fingerprint) =>
         SdpFingerprint.TryParse(fingerprint.ToString(), out var parsed) ? parsed! : throw new InvalidOperationException("Unexpected fingerprint format.");
@@ -668,6 +695,14 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _transport.SetIceUsable(state is Ice.IceConnectionState.Connected or Ice.IceConnectionState.Completed);
             _dispatcher.Post(() => OnIceStateChanged(state));
         };
+        ice.SelectedPairChanged += pair => _dispatcher.Post(() =>
+        {
+            if (!_closed)
+            {
+                _iceTransport.UpdateSelectedPair(pair);
+            }
+        });
+        _iceTransport.Attach(ice);
         _transport.AttachIce(ice);
         _ice = ice;
         return ice;

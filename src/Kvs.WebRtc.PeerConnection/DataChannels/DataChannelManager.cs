@@ -32,13 +32,28 @@ internal sealed partial class DataChannelManager
     private readonly Dictionary<ushort, RTCDataChannel> _channels = [];
     private const int MaxPooledPendingSends = 1024;
 
+    /// <summary>
+    /// What a received message costs against the SCTP receive window on top of its bytes while it waits for the
+    /// application (its array, event arguments and queue slot), when the association holds polled messages
+    /// (<see cref="SctpAssociationOptions.HoldPolledMessages"/>): a flood of tiny messages fills the window too.
+    /// </summary>
+    internal const int ReceiveChargePerMessage = 256;
+
+    /// <summary>Consumed bytes handed back to the association in batches of this size (or when the queue empties).</summary>
+    private const int ReleaseBatchBytes = 32 * 1024;
+
     /// <summary>The least a message counts against a channel's cap and high-water mark (its buffer and bookkeeping).</summary>
     internal const int MinMessageCharge = 1024;
 
     private readonly List<RTCDataChannel> _waiting = [];
     private readonly Stack<DataChannelPendingSend> _pool = new();
-    private readonly Queue<Action> _userEvents = new();
+    private readonly Queue<UserEvent> _userEvents = new();
     private bool _dispatching;
+    private bool _flushAgain;
+    private long _queuedDeliveryBytes;
+    private long _peakQueuedDeliveryBytes;
+    private int _queuedDeliveries;
+    private long _releasePending;
     private bool _openRequested;
     private bool _connected;
     private bool _closed;
@@ -65,11 +80,33 @@ internal sealed partial class DataChannelManager
     /// <summary>Raised (on the caller's thread, outside the lock) when a user call queued packets or changed timers.</summary>
     public event Action? TransmitReady;
 
+    /// <summary>Raised (as a user event) when the association is established; the argument is how many channels it can carry.</summary>
+    public event Action<int>? AssociationConnected;
+
     /// <summary>Raised once when the association has ended; the argument tells why.</summary>
     public event Action<string>? AssociationClosed;
 
     /// <summary>Wait threshold of <see cref="RTCDataChannel.SendAsync(ReadOnlyMemory{byte}, CancellationToken)"/> per channel; default 1 MiB.</summary>
     public long SendAsyncHighWaterMark { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Posts flow-controlled work (received messages) to the user-event task; false when that queue is full. Null: every
+    /// event goes through the constructor's dispatcher. After a refusal the messages wait here, in order with the
+    /// channel events behind them, until <see cref="ResumeDelivery"/>.
+    /// </summary>
+    public Func<Action, bool>? FlowControlledDispatcher { get; set; }
+
+    /// <summary>Bytes of received messages (plus <see cref="ReceiveChargePerMessage"/> each) queued for the application and not yet consumed.</summary>
+    public long QueuedDeliveryBytes => Interlocked.Read(ref _queuedDeliveryBytes);
+
+    /// <summary>The most <see cref="QueuedDeliveryBytes"/> ever reached: a diagnostic of the receive-side bound.</summary>
+    public long PeakQueuedDeliveryBytes => Interlocked.Read(ref _peakQueuedDeliveryBytes);
+
+    /// <summary>Received messages queued for the application and not yet consumed.</summary>
+    public int QueuedDeliveries => Volatile.Read(ref _queuedDeliveries);
+
+    /// <summary>The user-event queue has room again (see <see cref="FlowControlledDispatcher"/>): hand it what waits here.</summary>
+    public void ResumeDelivery() => FlushUserEvents();
 
     /// <summary>The attached association (for statistics and settings such as MaxSendMessageSize; drive it only through this manager).</summary>
     /// <exception cref="InvalidOperationException">No association is attached yet.</exception>
@@ -224,7 +261,7 @@ internal sealed partial class DataChannelManager
 
         channel.SetState(RTCDataChannelState.Open);
         _association!.SetBufferedAmountLowThreshold(channel.StreamId, channel.BufferedAmountLowThreshold);
-        _userEvents.Enqueue(channel.RaiseOpened);
+        EnqueueLifecycle(channel.RaiseOpened);
     }
 
     /// <summary>Starts the association (both WebRTC peers call this once DTLS is connected).</summary>
@@ -576,7 +613,7 @@ internal sealed partial class DataChannelManager
     private void BeginClose(RTCDataChannel channel)
     {
         channel.SetState(RTCDataChannelState.Closing);
-        _userEvents.Enqueue(channel.RaiseClosing);
+        EnqueueLifecycle(channel.RaiseClosing);
         if (!channel.OutgoingResetDone)
         {
             // Waiting sends go first (they are within the cap), then the stream reset after them.
@@ -605,13 +642,13 @@ internal sealed partial class DataChannelManager
         _unassigned.Remove(channel);
 
         SettlePending(channel, send: false);
-        _userEvents.Enqueue(channel.RaiseClosed);
+        EnqueueLifecycle(channel.RaiseClosed);
     }
 
     private void FailChannel(RTCDataChannel channel, string message)
     {
         Log.ChannelFailed(_logger, channel.Id ?? 0, message);
-        _userEvents.Enqueue(() => channel.RaiseError(message));
+        EnqueueLifecycle(() => channel.RaiseError(message));
         FinishClose(channel);
     }
 
@@ -640,6 +677,8 @@ internal sealed partial class DataChannelManager
             {
                 case SctpEventKind.Connected:
                     _connected = true;
+                    var streams = Math.Min(_association.OutboundStreamCount, _association.InboundStreamCount);
+                    EnqueueLifecycle(() => AssociationConnected?.Invoke(streams));
                     foreach (var channel in _channels.Values.ToArray())
                     {
                         if (channel.ReadyState == RTCDataChannelState.Connecting)
@@ -713,26 +752,28 @@ internal sealed partial class DataChannelManager
             if (e.Aborted && channel.ReadyState != RTCDataChannelState.Closing)
             {
                 var message = e.Reason ?? "SCTP association aborted";
-                _userEvents.Enqueue(() => channel.RaiseError(message));
+                EnqueueLifecycle(() => channel.RaiseError(message));
             }
 
             FinishClose(channel);
         }
 
         var reason = e.Reason ?? "closed";
-        _userEvents.Enqueue(() => AssociationClosed?.Invoke(reason));
+        EnqueueLifecycle(() => AssociationClosed?.Invoke(reason));
     }
 
     private void OnMessage(ushort streamId, uint ppid, byte[] data)
     {
         if (ppid == DataChannelPpid.Dcep)
         {
+            ReleaseHeldLocked(data.Length);
             OnDcep(streamId, data);
             return;
         }
 
         if (!_channels.TryGetValue(streamId, out var channel) || channel.ReadyState is not (RTCDataChannelState.Open or RTCDataChannelState.Closing))
         {
+            ReleaseHeldLocked(data.Length);
             Log.MessageDropped(_logger, streamId, "no open channel");
             return;
         }
@@ -755,13 +796,77 @@ internal sealed partial class DataChannelManager
                 args = new RTCDataChannelMessageEventArgs(RTCDataChannelMessageType.Binary, []);
                 break;
             default:
+                ReleaseHeldLocked(data.Length);
                 Log.UnknownPpid(_logger, streamId, ppid);
                 return;
         }
 
         // Any data from the peer on this stream implies it has seen our OPEN (RFC 8832 §6).
         channel.AckReceived = true;
-        _userEvents.Enqueue(() => channel.RaiseMessage(args));
+        long charge = data.Length;
+        if (_association!.Options.HoldPolledMessages)
+        {
+            // The message's bytes stay in the receive window until the handler has run; its bookkeeping counts too.
+            _association.ChargeReceived(ReceiveChargePerMessage);
+            charge += ReceiveChargePerMessage;
+        }
+
+        var queued = Interlocked.Add(ref _queuedDeliveryBytes, charge);
+        if (queued > Interlocked.Read(ref _peakQueuedDeliveryBytes))
+        {
+            Interlocked.Exchange(ref _peakQueuedDeliveryBytes, queued);
+        }
+
+        Interlocked.Increment(ref _queuedDeliveries);
+        _userEvents.Enqueue(new UserEvent(() => Deliver(channel, args, charge), FlowControlled: true));
+    }
+
+    /// <summary>Raises one message on the user-event task, then gives its window bytes back (in batches).</summary>
+    private void Deliver(RTCDataChannel channel, RTCDataChannelMessageEventArgs args, long charge)
+    {
+        try
+        {
+            channel.RaiseMessage(args);
+        }
+        finally
+        {
+            Interlocked.Add(ref _queuedDeliveryBytes, -charge);
+            var left = Interlocked.Decrement(ref _queuedDeliveries);
+            if (Interlocked.Add(ref _releasePending, charge) >= ReleaseBatchBytes || left == 0)
+            {
+                ReleaseConsumed();
+            }
+        }
+    }
+
+    /// <summary>Hands consumed bytes back to the association; a window update goes out when the window opened enough.</summary>
+    private void ReleaseConsumed()
+    {
+        bool windowUpdate;
+        lock (_sync)
+        {
+            var bytes = Interlocked.Exchange(ref _releasePending, 0);
+            if (bytes == 0 || _association is not { Options.HoldPolledMessages: true } association || association.IsTerminated)
+            {
+                return;
+            }
+
+            windowUpdate = association.ReleaseReceived(bytes);
+        }
+
+        if (windowUpdate)
+        {
+            TransmitReady?.Invoke();
+        }
+    }
+
+    /// <summary>A polled message that never reaches the application leaves the receive window at once.</summary>
+    private void ReleaseHeldLocked(int length)
+    {
+        if (_association is { Options.HoldPolledMessages: true } association)
+        {
+            association.ReleaseReceived(length);
+        }
     }
 
     private void OnDcep(ushort streamId, byte[] data)
@@ -802,8 +907,8 @@ internal sealed partial class DataChannelManager
         ReadOnlySpan<byte> ack = [(byte)DcepMessageType.DataChannelAck];
         _association!.Send(streamId, DataChannelPpid.Dcep, ack, false, SctpReliability.Reliable, _clock());
         channel.SetState(RTCDataChannelState.Open);
-        _userEvents.Enqueue(() => ChannelAnnounced?.Invoke(channel));
-        _userEvents.Enqueue(channel.RaiseOpened);
+        EnqueueLifecycle(() => ChannelAnnounced?.Invoke(channel));
+        EnqueueLifecycle(channel.RaiseOpened);
     }
 
     /// <summary>
@@ -858,7 +963,7 @@ internal sealed partial class DataChannelManager
         if (channel.LowEventDeferred && BufferedLocked(channel) <= channel.BufferedAmountLowThreshold)
         {
             channel.LowEventDeferred = false;
-            _userEvents.Enqueue(channel.RaiseBufferedAmountLow);
+            EnqueueLifecycle(channel.RaiseBufferedAmountLow);
         }
     }
 
@@ -1047,40 +1152,80 @@ internal sealed partial class DataChannelManager
         TransmitReady?.Invoke();
     }
 
-    /// <summary>Runs queued user callbacks one at a time and in order, never under the lock.</summary>
+    /// <summary>
+    /// Hands queued user callbacks to the dispatcher (or runs them) one at a time and in order, never under the lock.
+    /// A received message the dispatcher refuses (its queue is full) stops the flush: it and everything behind it wait
+    /// here until <see cref="ResumeDelivery"/>, holding their receive-window bytes.
+    /// </summary>
     private void FlushUserEvents()
     {
         lock (_sync)
         {
-            if (_dispatching || _userEvents.Count == 0)
+            if (_dispatching)
+            {
+                _flushAgain = true;
+                return;
+            }
+
+            if (_userEvents.Count == 0)
             {
                 return;
             }
 
             _dispatching = true;
+            _flushAgain = false;
         }
 
         try
         {
             while (true)
             {
-                Action action;
+                UserEvent next;
                 lock (_sync)
                 {
-                    if (!_userEvents.TryDequeue(out action!))
+                    if (!_userEvents.TryPeek(out next))
                     {
+                        if (_flushAgain)
+                        {
+                            _flushAgain = false;
+                            continue;
+                        }
+
                         _dispatching = false;
                         return;
                     }
                 }
 
-                if (_dispatcher is not null)
+                if (next.FlowControlled && FlowControlledDispatcher is { } tryPost)
                 {
-                    _dispatcher(() => Invoke(action));
+                    if (!tryPost(next.Action))
+                    {
+                        lock (_sync)
+                        {
+                            if (!_flushAgain)
+                            {
+                                _dispatching = false;
+                                return;
+                            }
+
+                            _flushAgain = false;
+                        }
+
+                        continue; // a resume raced with the refusal: try again
+                    }
+                }
+                else if (_dispatcher is not null)
+                {
+                    _dispatcher(next.Action);
                 }
                 else
                 {
-                    Invoke(action);
+                    Invoke(next.Action);
+                }
+
+                lock (_sync)
+                {
+                    _userEvents.Dequeue();
                 }
             }
         }
@@ -1094,6 +1239,8 @@ internal sealed partial class DataChannelManager
             throw;
         }
     }
+
+    private void EnqueueLifecycle(Action action) => _userEvents.Enqueue(new UserEvent(action, FlowControlled: false));
 
     internal void ReportHandlerException(Exception exception) => Log.HandlerFailed(_logger, exception);
 
@@ -1110,6 +1257,8 @@ internal sealed partial class DataChannelManager
             Log.HandlerFailed(_logger, ex);
         }
     }
+
+    private readonly record struct UserEvent(Action Action, bool FlowControlled);
 
     private static partial class Log
     {

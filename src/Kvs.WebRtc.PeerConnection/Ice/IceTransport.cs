@@ -136,6 +136,18 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
     }
 
+    /// <summary>The remote candidates known so far (signaled and peer-reflexive).</summary>
+    public IReadOnlyList<IceCandidate> RemoteCandidates
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _agent.RemoteCandidates.ToList();
+            }
+        }
+    }
+
     /// <summary>Counters of the agent (a snapshot is not taken: read for diagnostics only).</summary>
     public IceAgentCounters Counters => _agent.Counters;
 

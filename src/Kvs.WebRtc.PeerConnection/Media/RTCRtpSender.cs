@@ -40,6 +40,12 @@ public sealed class RTCRtpSender
         }
     }
 
+    /// <summary>
+    /// The DTLS transport its packets leave on (W3C <c>transport</c>): the connection's BUNDLE transport once a
+    /// description that includes this sender's section was applied, null before.
+    /// </summary>
+    public RTCDtlsTransport? Transport { get; internal set; }
+
     /// <summary>The SSRC this sender uses, as announced in <c>a=ssrc</c>.</summary>
     public uint Ssrc => _transceiver.Model.SendSsrc;
 

@@ -333,9 +333,33 @@ internal sealed partial class SctpAssociation
         }
     }
 
-    private void ReleaseDeliveredBytes(int length)
+    /// <summary>
+    /// Counts <paramref name="bytes"/> more against the receive window (with <see cref="SctpAssociationOptions.HoldPolledMessages"/>:
+    /// the driver's own per-message bookkeeping of a message waiting for the application); give them back with
+    /// <see cref="ReleaseReceived"/>.
+    /// </summary>
+    public void ChargeReceived(long bytes)
     {
-        _receiveBuffered -= length;
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        _receiveBuffered += bytes;
+    }
+
+    /// <summary>
+    /// Gives back receive-window bytes held for the application (<see cref="SctpAssociationOptions.HoldPolledMessages"/>
+    /// messages once consumed, and what <see cref="ChargeReceived"/> added).
+    /// </summary>
+    /// <returns>True when the window opened enough that a window-update SACK is now due: drain <see cref="TryPollTransmit"/>.</returns>
+    public bool ReleaseReceived(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        var before = _sackNeeded;
+        ReleaseDeliveredBytes(bytes);
+        return _sackNeeded && !before;
+    }
+
+    private void ReleaseDeliveredBytes(long length)
+    {
+        _receiveBuffered = Math.Max(0L, _receiveBuffered - length);
         if (_terminated || !IsPeerKnown)
         {
             return;

@@ -59,6 +59,9 @@ internal sealed partial class SctpAssociation
     /// <summary>Bytes queued and not yet sent, over all streams.</summary>
     public long TotalBufferedAmount => _totalBuffered;
 
+    /// <summary>The peer's receive window as we last computed it (its advertised a_rwnd less our bytes in flight).</summary>
+    public long PeerReceiveWindow => _peerRwnd;
+
     /// <summary>Congestion window in bytes (RFC 9260 §7.2).</summary>
     internal long CongestionWindow => _cwnd;
 
@@ -710,7 +713,9 @@ internal sealed partial class SctpAssociation
             _fastRetransmitPending = true;
         }
 
-        if (cumAdvanced || bytesAcked > 0)
+        // A SACK with a closed window answers our zero-window probe: the peer is alive, only its application is slow
+        // (RFC 9260 §6.1 rule A). Probe timeouts then must not count towards the association's retransmission limit.
+        if (cumAdvanced || bytesAcked > 0 || sack.AdvertisedReceiverWindow == 0)
         {
             _errorCount = 0;
         }

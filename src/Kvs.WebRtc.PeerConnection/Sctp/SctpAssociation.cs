@@ -144,7 +144,7 @@ internal sealed partial class SctpAssociation
     {
         if (_events.TryDequeue(out sctpEvent))
         {
-            if (sctpEvent.Kind == SctpEventKind.MessageReceived && sctpEvent.Data is { } data)
+            if (sctpEvent.Kind == SctpEventKind.MessageReceived && sctpEvent.Data is { } data && !_options.HoldPolledMessages)
             {
                 ReleaseDeliveredBytes(data.Length);
             }

@@ -15,6 +15,14 @@ internal sealed record SctpAssociationOptions
     /// <summary>Receive buffer advertised as a_rwnd (RFC 9260 §6.2.1); default 1 MiB.</summary>
     public int ReceiveWindow { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// When true, a received message keeps counting against the receive window after <see cref="SctpAssociation.TryPollEvent"/>
+    /// returned it, until the driver hands its bytes back with <see cref="SctpAssociation.ReleaseReceived"/> (once the
+    /// application has consumed it): the advertised window then shrinks while the application falls behind, and the
+    /// peer slows down (back-pressure). Default false: the bytes leave the window when the event is polled.
+    /// </summary>
+    public bool HoldPolledMessages { get; init; }
+
     /// <summary>Largest user message accepted from the peer (our SDP max-message-size, RFC 8841 §6); default 256 KiB.</summary>
     public int MaxReceiveMessageSize { get; init; } = 256 * 1024;
 

@@ -80,6 +80,21 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// <summary>The SCTP association ended; raised on the dispatcher.</summary>
     public event Action<string>? AssociationClosed;
 
+    /// <summary>The SCTP association is established (the argument: how many channels it can carry); raised on the dispatcher.</summary>
+    public event Action<int>? AssociationConnected;
+
+    /// <summary>The peer's DTLS certificate (DER), empty until the handshake received it.</summary>
+    public ReadOnlyMemory<byte> RemoteCertificate
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dtls?.RemoteCertificate ?? default;
+            }
+        }
+    }
+
     /// <summary>The ICE transport, once attached.</summary>
     public IceTransport? Ice => _ice;
 
@@ -283,14 +298,22 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             return _manager;
         }
 
-        var association = new SctpAssociation(new SctpAssociationOptions { ReceiveWindow = ReceiveWindow }, Now, _loggerFactory.CreateLogger<SctpAssociation>())
+        // Received messages keep their window bytes until the application's handler has run: a slow application
+        // shrinks the advertised window and the peer slows down (nothing is dropped, memory stays bounded).
+        var options = new SctpAssociationOptions { ReceiveWindow = ReceiveWindow, HoldPolledMessages = true };
+        var association = new SctpAssociation(options, Now, _loggerFactory.CreateLogger<SctpAssociation>())
         {
             RemotePort = _remoteSctpPort, // the peer's a=sctp-port (RFC 8841 section 5)
         };
-        var manager = new DataChannelManager(association, isDtlsClient, () => Now, _loggerFactory.CreateLogger<DataChannelManager>(), _dispatcher.Post);
+        var manager = new DataChannelManager(association, isDtlsClient, () => Now, _loggerFactory.CreateLogger<DataChannelManager>(), _dispatcher.Post)
+        {
+            FlowControlledDispatcher = _dispatcher.TryPost,
+        };
+        _dispatcher.SpaceAvailable += manager.ResumeDelivery;
         manager.TransmitReady += OnTransmitReady;
         manager.ChannelAnnounced += channel => DataChannelAnnounced?.Invoke(channel);
         manager.AssociationClosed += reason => AssociationClosed?.Invoke(reason);
+        manager.AssociationConnected += channels => AssociationConnected?.Invoke(channels);
         _managerIsDtlsClient = isDtlsClient;
         _manager = manager;
         return manager;

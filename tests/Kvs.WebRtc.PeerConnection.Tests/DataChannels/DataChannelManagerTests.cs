@@ -447,4 +447,58 @@ public sealed class DataChannelManagerTests
             Assert.That(mine, Is.Ordered, "one sender's messages keep their order");
         }
     }
+
+    [Test]
+    public void HoldPolledMessages_ApplicationStalls_WindowClosesSenderWaitsNothingIsLostAndTheFlowResumes()
+    {
+        // B's application does not consume (its user events pile up, unrun): the messages keep their window bytes, the
+        // advertised window closes and A stops sending; zero-window probing must not abort the association.
+        const int window = 64 * 1024;
+        const int count = 2000;
+        var held = new Queue<Action>();
+        var options = new SctpAssociationOptions { HeartbeatInterval = Timeout.InfiniteTimeSpan, ReceiveWindow = window, HoldPolledMessages = true };
+        var link = new DataChannelTestLink(seed: 5, options, dispatcherB: held.Enqueue);
+        var received = new List<int>();
+        link.Connect();
+        var local = link.A.CreateDataChannel("flood");
+        Assert.That(link.Pump(() => local.ReadyState == RTCDataChannelState.Open && RunAll(held) >= 0 && link.AnnouncedToB.Count == 1), Is.True);
+        link.AnnouncedToB[0].MessageReceived += (_, e) => received.Add(BitConverter.ToInt32(e.Data.Span));
+        var payload = new byte[1024];
+        for (var i = 0; i < count; i++)
+        {
+            BitConverter.TryWriteBytes(payload, i);
+            local.Send(payload);
+        }
+
+        link.Pump(() => false, TimeSpan.FromSeconds(60));
+
+        var receiver = link.B.Association;
+        Assert.That(receiver.IsTerminated, Is.False, "zero-window probes are answered: no abort");
+        Assert.That(link.A.Association.IsTerminated, Is.False);
+        Assert.That(received, Is.Empty, "nothing consumed yet");
+        Assert.That(receiver.ReceiveBufferedAmount, Is.LessThanOrEqualTo(2 * window), "the window bounds what is held");
+        Assert.That(link.B.QueuedDeliveryBytes, Is.InRange(window / 2, 2 * window));
+        Assert.That(link.B.QueuedDeliveries, Is.LessThan(count / 4));
+        Assert.That(link.A.Association.PeerReceiveWindow, Is.LessThan(payload.Length), "A sees the closed window");
+        Assert.That(local.BufferedAmount, Is.GreaterThan(count / 2 * payload.Length), "the rest waits at the sender");
+
+        Assert.That(link.Pump(() => RunAll(held) >= 0 && received.Count == count, TimeSpan.FromSeconds(120)), Is.True,
+            $"received {received.Count} of {count}");
+        Assert.That(received, Is.EqualTo(Enumerable.Range(0, count)));
+        Assert.That(link.B.QueuedDeliveryBytes, Is.Zero);
+        Assert.That(receiver.ReceiveBufferedAmount, Is.Zero, "every consumed byte went back to the window");
+        Assert.That(link.B.PeakQueuedDeliveryBytes, Is.LessThanOrEqualTo(2 * window));
+    }
+
+    private static int RunAll(Queue<Action> actions)
+    {
+        var ran = 0;
+        while (actions.TryDequeue(out var action))
+        {
+            action();
+            ran++;
+        }
+
+        return ran;
+    }
 }

@@ -13,12 +13,15 @@ internal sealed class DataChannelTestLink
     private long _order;
     private long _nowTicks = TimeSpan.FromSeconds(10).Ticks;
 
-    public DataChannelTestLink(int seed = 1, SctpAssociationOptions? options = null)
+    /// <param name="seed">Seeds the loss draws.</param>
+    /// <param name="options">Options of both associations.</param>
+    /// <param name="dispatcherB">Where B's user events go (null: run inline).</param>
+    public DataChannelTestLink(int seed = 1, SctpAssociationOptions? options = null, Action<Action>? dispatcherB = null)
     {
         _random = new Random(seed);
         options ??= new SctpAssociationOptions { HeartbeatInterval = Timeout.InfiniteTimeSpan };
         A = new DataChannelManager(new SctpAssociation(options, Now), isDtlsClient: true, () => Now);
-        B = new DataChannelManager(new SctpAssociation(options, Now), isDtlsClient: false, () => Now);
+        B = new DataChannelManager(new SctpAssociation(options, Now), isDtlsClient: false, () => Now, dispatcher: dispatcherB);
         A.ChannelAnnounced += c => AnnouncedToA.Add(c);
         B.ChannelAnnounced += c => AnnouncedToB.Add(c);
     }

@@ -491,4 +491,39 @@ public sealed class SctpAssociationTests
         Assert.That(buffer[12], Is.EqualTo((byte)SctpChunkType.Sack));
         Assert.That(SackChunk.TryParse(buffer.AsSpan(16, length - 16), out var sack) && sack.AdvertisedReceiverWindow > 10_000, Is.True);
     }
+
+    [Test]
+    public void HoldPolledMessages_PolledBytesStayInTheWindowUntilReleased_AndTheReleaseReopensIt()
+    {
+        const int window = 16 * 1024;
+        const int count = 60;
+        var link = Established(b: new SctpAssociationOptions { HeartbeatInterval = Timeout.InfiniteTimeSpan, ReceiveWindow = window, HoldPolledMessages = true });
+        var payload = new byte[1000];
+        for (var i = 0; i < count; i++)
+        {
+            Assert.That(link.A.Send(1, 53, payload, false, SctpReliability.Reliable, link.Now), Is.EqualTo(SctpSendStatus.Queued));
+        }
+
+        // Nothing is released: the window closes, A probes, and over a minute of probe timeouts the association survives.
+        link.Pump(() => false, maxTime: TimeSpan.FromSeconds(60));
+        var delivered = link.Messages(false).Count();
+
+        Assert.That(delivered, Is.InRange(window / payload.Length, 2 * window / payload.Length), "the window, at most twice for in-order chunks");
+        Assert.That(link.B.ReceiveBufferedAmount, Is.EqualTo((long)delivered * payload.Length), "polled messages still count");
+        Assert.That(link.A.PeerReceiveWindow, Is.LessThan(payload.Length));
+        Assert.That(link.A.IsTerminated || link.B.IsTerminated, Is.False, "zero-window probe timeouts do not abort");
+
+        link.B.ChargeReceived(100);
+        Assert.That(link.B.ReceiveBufferedAmount, Is.EqualTo((long)delivered * payload.Length + 100));
+        Assert.That(link.B.ReleaseReceived(((long)delivered * payload.Length) + 100), Is.True, "a window update is due");
+        var released = delivered;
+        Assert.That(link.Pump(() =>
+        {
+            var now = link.Messages(false).Count();
+            link.B.ReleaseReceived((long)(now - released) * payload.Length);
+            released = now;
+            return now == count;
+        }), Is.True);
+        Assert.That(link.B.ReceiveBufferedAmount, Is.Zero);
+    }
 }
