@@ -90,6 +90,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _socketFactory = options.SocketFactory;
         _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();
+        InitializeRtcp(options);
         if (options.Certificate is { } certificate)
         {
             _certificate = certificate;
@@ -532,6 +533,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             SrtpPacketsReceived = srtp.PacketsReceived,
             SrtpPacketsDropped = srtp.Dropped,
             RtpPacketsUnroutable = RtpPacketsUnroutable,
+            Stats = CollectRtpStats(),
         };
     }
 
@@ -542,6 +544,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     public void Close()
     {
         IceTransport? ice;
+        List<RTCRtpTransceiver> transceivers;
         lock (_sync)
         {
             if (_closed)
@@ -552,8 +555,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _closed = true;
             _signaling.Close();
             ice = _ice;
+            transceivers = _transceivers.ToList();
         }
 
+        StopRtcp(transceivers);
         _transport.Close();
         CloseMedia();
         _iceState = RTCIceConnectionState.Closed;
