@@ -37,9 +37,13 @@ public sealed partial class RTCPeerConnection
     private TimeSpan _rtcpLastReportTime;
     private byte[]? _cnameBytes;
     private long _rtcpReportsSent;
+    private long _rtcpByesReceived;
 
     /// <summary>Compound RTCP reports sent (SR/RR + SDES), for tests and diagnostics.</summary>
     internal long RtcpReportsSent => Interlocked.Read(ref _rtcpReportsSent);
+
+    /// <summary>RTCP BYE packets received (the peer stopped a sender or closed), for tests and diagnostics.</summary>
+    internal long RtcpByesReceived => Interlocked.Read(ref _rtcpByesReceived);
 
     private TimeSpan MonotonicNow => _timeProvider.GetElapsedTime(0, _timeProvider.GetTimestamp());
 
@@ -338,6 +342,10 @@ public sealed partial class RTCPeerConnection
 
                 break;
             }
+
+            case RtcpPacketType.Bye when RtcpBye.TryParse(packet, out _):
+                Interlocked.Increment(ref _rtcpByesReceived);
+                break;
 
             case RtcpPacketType.TransportFeedback when header.Format == RtcpFeedbackFormat.GenericNack && packet.Length >= RtcpFeedback.CommonLength:
                 routes.FindSender(BinaryPrimitives.ReadUInt32BigEndian(packet[8..]))?.Sender.Statistics?.OnNackReceived();
