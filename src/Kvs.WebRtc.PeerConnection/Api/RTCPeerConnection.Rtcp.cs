@@ -33,8 +33,6 @@ public sealed partial class RTCPeerConnection
     private TimeSpan _rtcpReportInterval;
     private ITimer? _rtcpTimer;
     private bool _rtcpStopped;
-    private long _rtcpLastMediaBytes;
-    private TimeSpan _rtcpLastReportTime;
     private byte[]? _cnameBytes;
     private long _rtcpReportsSent;
     private long _rtcpByesReceived;
@@ -80,8 +78,6 @@ public sealed partial class RTCPeerConnection
             }
 
             var now = MonotonicNow;
-            _rtcpLastReportTime = now;
-            _rtcpLastMediaBytes = MediaBytes();
             _rtcpTimer ??= _timeProvider.CreateTimer(static state => ((RTCPeerConnection)state!).OnRtcpTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _rtcpScheduler.Start(now, MinimumReportInterval(transceivers));
             ArmRtcpTimerLocked(now);
@@ -135,23 +131,12 @@ public sealed partial class RTCPeerConnection
         return RtcpReportScheduler.DefaultAudioInterval;
     }
 
-    private long MediaBytes()
-    {
-        var counters = _transport.SrtpCounters;
-        return counters.BytesSent + counters.BytesReceived;
-    }
-
     // Builds and sends one or more compound packets: SR per sender (RR from our RTCP SSRC when none), the report
     // blocks of every received stream in the first SR/RR (31 at most per packet; more go to the next compound),
     // and an SDES with the CNAME of each reporting SSRC.
     private void SendReportsLocked(IReadOnlyList<RTCRtpTransceiver> transceivers, TimeSpan now)
     {
         var minimum = MinimumReportInterval(transceivers);
-        var mediaBytes = MediaBytes();
-        var elapsed = now - _rtcpLastReportTime;
-        var sessionBitsPerSecond = elapsed > TimeSpan.Zero ? (mediaBytes - _rtcpLastMediaBytes) * 8 / elapsed.TotalSeconds : 0;
-        _rtcpLastMediaBytes = mediaBytes;
-        _rtcpLastReportTime = now;
 
         var negotiated = false;
         _rtcpSenders.Clear();
@@ -185,7 +170,9 @@ public sealed partial class RTCPeerConnection
         }
 
         var senders = (_rtcpSenders.Count > 0 ? 1 : 0) + (_rtcpBlocks.Count > 0 ? 1 : 0);
-        _rtcpScheduler.OnReportSent(now, total, members: 2, senders, weSent: _rtcpSenders.Count > 0, sessionBitsPerSecond, minimum);
+        // The session bandwidth is not known (no b=AS): the minimum interval applies, as in browsers. (The measured media
+        // rate is no substitute: when a stream pauses it would stretch the interval to many seconds and stall RTT and lip sync.)
+        _rtcpScheduler.OnReportSent(now, total, members: 2, senders, weSent: _rtcpSenders.Count > 0, sessionBitsPerSecond: 0, minimum);
     }
 
     private int WriteAndSendReportsLocked(ulong ntp)

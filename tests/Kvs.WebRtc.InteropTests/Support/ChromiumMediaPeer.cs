@@ -144,6 +144,10 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
         RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, cancellationToken);
 
+    /// <summary>The <c>remote-outbound-rtp</c> stats of <paramref name="kind"/>: what the remote sender's RTCP SRs told Chromium.</summary>
+    public Task<RemoteOutboundRtpStats> GetRemoteOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<RemoteOutboundRtpStats>("remote-outbound-rtp", kind, cancellationToken);
+
     /// <summary>
     /// Draws the current frame of the peer's <c>&lt;video&gt;</c> to a canvas and returns the average colour of a
     /// <paramref name="patchSize"/>-pixel square around each point (0..1 of the picture's width and height).
