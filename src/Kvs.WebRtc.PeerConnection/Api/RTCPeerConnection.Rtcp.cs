@@ -150,7 +150,7 @@ public sealed partial class RTCPeerConnection
 
             negotiated = true;
             if (transceiver.Sender.Statistics is { } send && !_byeSent.Contains(send.Ssrc)
-                && send.TryGetSenderInfo(now, out var rtpTimestamp, out var packetCount, out var octetCount))
+                && send.TryGetSenderInfo(now, 2 * minimum, out var rtpTimestamp, out var packetCount, out var octetCount))
             {
                 _rtcpSenders.Add((send.Ssrc, rtpTimestamp, packetCount, octetCount));
             }

@@ -491,7 +491,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A snapshot of transport, DTLS, SRTP and SCTP statistics (W3C <c>getStats</c>, reduced to typed fields; per-track counters are on <see cref="RTCRtpSender"/> and <see cref="RemoteMediaTrack"/>).</summary>
+    /// <summary>
+    /// A snapshot of the statistics (W3C <c>getStats</c>): transport, DTLS, SRTP and SCTP as flat fields, and the typed W3C
+    /// RTP stream objects (inbound-rtp, outbound-rtp, remote-inbound-rtp from the peer's receiver reports with the
+    /// round-trip time, remote-outbound-rtp from its sender reports, codec) in <see cref="RTCStatsReport.Stats"/>.
+    /// </summary>
     public RTCStatsReport GetStats()
     {
         var snapshot = _transport.GetSnapshot();

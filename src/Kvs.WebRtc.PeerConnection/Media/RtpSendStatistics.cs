@@ -116,13 +116,14 @@ internal sealed class RtpSendStatistics
     /// <summary>
     /// The sender-info part of an SR at <paramref name="now"/> (monotonic): the RTP timestamp of that instant on the
     /// track's clock (the last timestamp sent, advanced by the time since it left) and the packet and octet counts
-    /// (modulo 2^32). False before anything was sent.
+    /// (modulo 2^32). False before anything was sent, and when nothing was sent for longer than <paramref name="maxIdle"/>
+    /// (RFC 3550 §6.4: an SR only from a source that sent since the previous two reports; otherwise it is a receiver).
     /// </summary>
-    public bool TryGetSenderInfo(TimeSpan now, out uint rtpTimestamp, out uint packetCount, out uint octetCount)
+    public bool TryGetSenderInfo(TimeSpan now, TimeSpan maxIdle, out uint rtpTimestamp, out uint packetCount, out uint octetCount)
     {
         lock (_gate)
         {
-            if (!_hasSent)
+            if (!_hasSent || now - _lastSendTime > maxIdle)
             {
                 rtpTimestamp = packetCount = octetCount = 0;
                 return false;

@@ -10,7 +10,19 @@ public sealed class RtpSendStatisticsTests
     [Test]
     public void TryGetSenderInfo_BeforeAnySend_IsFalse()
     {
-        Assert.That(new RtpSendStatistics(1, new ManualTimeProvider()).TryGetSenderInfo(TimeSpan.Zero, out _, out _, out _), Is.False);
+        Assert.That(new RtpSendStatistics(1, new ManualTimeProvider()).TryGetSenderInfo(TimeSpan.Zero, TimeSpan.MaxValue, out _, out _, out _), Is.False);
+    }
+
+    [Test]
+    public void TryGetSenderInfo_IdleLongerThanAllowed_IsFalse()
+    {
+        var clock = new ManualTimeProvider();
+        var statistics = new RtpSendStatistics(1, clock);
+        statistics.OnPacketSent(1, 100);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.That(statistics.TryGetSenderInfo(statistics.Now, TimeSpan.FromSeconds(2), out _, out _, out _), Is.True);
+        clock.Advance(TimeSpan.FromTicks(1));
+        Assert.That(statistics.TryGetSenderInfo(statistics.Now, TimeSpan.FromSeconds(2), out _, out _, out _), Is.False);
     }
 
     [Test]
@@ -24,7 +36,7 @@ public sealed class RtpSendStatisticsTests
         clock.Advance(TimeSpan.FromMilliseconds(250));
         statistics.OnPliReceived();
 
-        Assert.That(statistics.TryGetSenderInfo(statistics.Now, out var rtp, out var packets, out var octets), Is.True);
+        Assert.That(statistics.TryGetSenderInfo(statistics.Now, TimeSpan.MaxValue, out var rtp, out var packets, out var octets), Is.True);
         using (Assert.EnterMultipleScope())
         {
             // 250 ms at 90 kHz is 22,500 ticks, across the 32-bit wrap.
@@ -45,7 +57,7 @@ public sealed class RtpSendStatisticsTests
         statistics.Bind(111, 48000);
         statistics.OnPacketSent(1000, 160);
         clock.Advance(TimeSpan.FromMilliseconds(20));
-        statistics.TryGetSenderInfo(statistics.Now, out var rtp, out _, out _);
+        statistics.TryGetSenderInfo(statistics.Now, TimeSpan.MaxValue, out var rtp, out _, out _);
         Assert.That(rtp, Is.EqualTo(1960u));
     }
 
