@@ -68,6 +68,54 @@ public sealed class ChromiumRtcpInteropTests
         });
     }
 
+    [Test]
+    public async Task ChromiumSendsItsFakeCamera_OurReceiverReportsGiveChromiumARoundTripTime_AndWeKeepItsSenderReports(CancellationToken cancellationToken)
+    {
+        await using var page = await ChromiumPage.LaunchAsync(cancellationToken);
+        await using var chromium = await ChromiumMediaPeer.CreateAsync(page, "camera", cancellationToken);
+        await using var ours = new RTCPeerConnection(s_configuration);
+        var offer = await chromium.CreateOfferAsync(new ChromiumOfferOptions
+        {
+            Audio = ChromiumMediaDirection.SendOnly, Video = ChromiumMediaDirection.SendOnly, VideoSource = ChromiumVideoSource.FakeCamera, VideoCodec = "VP8",
+        }, cancellationToken);
+        await ours.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, offer), cancellationToken);
+        var gathered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ours.IceCandidate += (_, e) =>
+        {
+            if (e.Candidate is null)
+            {
+                gathered.TrySetResult();
+            }
+        };
+        await ours.SetLocalDescriptionAsync(await ours.CreateAnswerAsync(cancellationToken), cancellationToken);
+        await gathered.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await chromium.SetRemoteAnswerAsync(ours.LocalDescription!.Sdp, cancellationToken);
+        await PeerConnectionWaits.WaitForStateAsync(ours, RTCPeerConnectionState.Connected, cancellationToken);
+
+        var chromiumView = await ChromiumMediaPeer.WaitForAsync(c => chromium.GetRemoteInboundRtpStatsAsync("video", c),
+            s => s.Exists && s.RoundTripTimeMeasurements >= 2, s_wait, "Chromium remote-inbound-rtp (video) with RTTs from our RRs",
+            cancellationToken: cancellationToken);
+        var chromiumOutbound = await chromium.GetOutboundRtpStatsAsync("video", cancellationToken);
+        var inbound = await ChromiumMediaPeer.WaitForAsync(_ => Task.FromResult(ours.GetStats().Stats.OfType<RTCInboundRtpStreamStats>()
+            .SingleOrDefault(s => s.Kind == MediaStreamTrackKind.Video)), s => s?.RemoteId is not null, s_wait, "our inbound-rtp (video) linked to Chromium's SRs",
+            cancellationToken: cancellationToken);
+        var remoteOutbound = ours.GetStats().Stats.OfType<RTCRemoteOutboundRtpStreamStats>().Single(s => s.Id == inbound!.RemoteId);
+        await TestContext.Out.WriteLineAsync($"Chromium remote-inbound {chromiumView}; our inbound: packets {inbound!.PacketsReceived}, lost {inbound.PacketsLost}, "
+            + $"jitter {inbound.Jitter * 1000:F2} ms; Chromium's SR: packets {remoteOutbound.PacketsSent}, reports {remoteOutbound.ReportsSent}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(chromiumView.Ssrc, Is.EqualTo(chromiumOutbound.Ssrc));
+            Assert.That(chromiumView.RoundTripTime, Is.InRange(0.0, 0.2), "loopback (libwebrtc rounds to whole milliseconds)");
+            Assert.That(chromiumView.PacketsLost, Is.Zero, "loopback");
+            Assert.That(inbound.Ssrc, Is.EqualTo(chromiumOutbound.Ssrc));
+            Assert.That(inbound.Jitter, Is.InRange(0.0, 0.05));
+            Assert.That(remoteOutbound.ReportsSent, Is.GreaterThanOrEqualTo(1));
+            Assert.That(remoteOutbound.PacketsSent, Is.GreaterThan(0));
+            Assert.That(remoteOutbound.RemoteTimestamp, Is.EqualTo(DateTimeOffset.UtcNow).Within(TimeSpan.FromSeconds(20)));
+        });
+    }
+
     private static RTCRemoteInboundRtpStreamStats? RemoteInbound(RTCPeerConnection pc, uint ssrc) =>
         pc.GetStats().Stats.OfType<RTCRemoteInboundRtpStreamStats>().SingleOrDefault(s => s.Ssrc == ssrc);
 

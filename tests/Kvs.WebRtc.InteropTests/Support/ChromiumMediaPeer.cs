@@ -144,6 +144,10 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
         RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, cancellationToken);
 
+    /// <summary>The <c>remote-inbound-rtp</c> stats of <paramref name="kind"/>: what the remote receiver's RTCP report blocks told Chromium.</summary>
+    public Task<RemoteInboundRtpStats> GetRemoteInboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<RemoteInboundRtpStats>("remote-inbound-rtp", kind, cancellationToken);
+
     /// <summary>The <c>remote-outbound-rtp</c> stats of <paramref name="kind"/>: what the remote sender's RTCP SRs told Chromium.</summary>
     public Task<RemoteOutboundRtpStats> GetRemoteOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
         RtpStatsAsync<RemoteOutboundRtpStats>("remote-outbound-rtp", kind, cancellationToken);
