@@ -173,8 +173,9 @@ public sealed partial class RTCPeerConnection
     private RTCRtpTransceiver NewTransceiverLocked(JsepTransceiver model, LocalMediaTrack? track, RTCRtpEncodingParameters? encoding)
     {
         RTCRtpTransceiver? created = null;
-        created = new RTCRtpTransceiver(model, track, encoding, _transport, _logger, _sync, RaiseNegotiationNeeded,
+        created = new RTCRtpTransceiver(model, track, encoding, _transport, _logger, _sync, () => { OnTransceiverChanged(created!); RaiseNegotiationNeeded(); },
             () => RequestRemoteKeyFrame(created!));
+        InitializeTransceiverRtcp(created);
         _transceivers.Add(created);
         return created;
     }
@@ -265,6 +266,8 @@ public sealed partial class RTCPeerConnection
         {
             transceiver.Sender.OnKeyFrameRequested();
         }
+
+        StartRtcpReports();
     }
 
     private void CloseMedia()
@@ -299,6 +302,7 @@ public sealed partial class RTCPeerConnection
         }
 
         receiver.Receiver.RemoteSsrc ??= header.Ssrc;
+        CountReceivedRtp(receiver.Receiver, header, codec);
         receiver.Receiver.Track.Deliver(packet, header.HeaderLength, header.PayloadLength, header.PayloadType, header.SequenceNumber, header.Timestamp,
             header.Ssrc, header.Marker, codec);
     }
@@ -310,20 +314,25 @@ public sealed partial class RTCPeerConnection
         {
             if (header.PacketType != (byte)RtcpPacketType.PayloadSpecificFeedback)
             {
+                OnRtcpReport(header, body, routes);
                 continue;
             }
 
             if (header.Format == RtcpFeedbackFormat.PictureLossIndication
                 && RtcpFeedback.TryParse(body, RtcpPacketType.PayloadSpecificFeedback, RtcpFeedbackFormat.PictureLossIndication, RtcpFeedback.CommonLength, out _, out var mediaSsrc, out _))
             {
-                routes.FindSender(mediaSsrc)?.Sender.OnKeyFrameRequested();
+                var target = routes.FindSender(mediaSsrc);
+                target?.Sender.Statistics?.OnPliReceived();
+                target?.Sender.OnKeyFrameRequested();
             }
             else if (header.Format == RtcpFeedbackFormat.FullIntraRequest
                 && RtcpFeedback.TryParse(body, RtcpPacketType.PayloadSpecificFeedback, RtcpFeedbackFormat.FullIntraRequest, RtcpFeedback.CommonLength + 8, out _, out _, out var fci))
             {
                 for (var offset = 0; offset + 8 <= fci.Length; offset += 8)
                 {
-                    routes.FindSender(BinaryPrimitives.ReadUInt32BigEndian(fci[offset..]))?.Sender.OnKeyFrameRequested();
+                    var target = routes.FindSender(BinaryPrimitives.ReadUInt32BigEndian(fci[offset..]));
+                    target?.Sender.Statistics?.OnFirReceived();
+                    target?.Sender.OnKeyFrameRequested();
                 }
             }
         }
@@ -352,6 +361,9 @@ public sealed partial class RTCPeerConnection
         transceiver.LastPli = now;
         Span<byte> pli = stackalloc byte[RtcpFeedback.CommonLength];
         RtcpFeedback.WriteCommon(pli, RtcpPacketType.PayloadSpecificFeedback, RtcpFeedbackFormat.PictureLossIndication, pli.Length, _rtcpSsrc, ssrc);
-        _transport.TrySendRtcp(pli);
+        if (_transport.TrySendRtcp(pli))
+        {
+            transceiver.Receiver.Statistics?.OnPliSent();
+        }
     }
 }

@@ -95,6 +95,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _socketFactory = options.SocketFactory;
         _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();
+        InitializeRtcp(options);
         if (options.Certificate is { } certificate)
         {
             _certificate = certificate;
@@ -512,7 +513,11 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>A snapshot of transport, DTLS, SRTP and SCTP statistics (W3C <c>getStats</c>, reduced to typed fields; per-track counters are on <see cref="RTCRtpSender"/> and <see cref="RemoteMediaTrack"/>).</summary>
+    /// <summary>
+    /// A snapshot of the statistics (W3C <c>getStats</c>): transport, DTLS, SRTP and SCTP as flat fields, and the typed W3C
+    /// RTP stream objects (inbound-rtp, outbound-rtp, remote-inbound-rtp from the peer's receiver reports with the
+    /// round-trip time, remote-outbound-rtp from its sender reports, codec) in <see cref="RTCStatsReport.Stats"/>.
+    /// </summary>
     public RTCStatsReport GetStats()
     {
         var snapshot = _transport.GetSnapshot();
@@ -554,6 +559,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             SrtpPacketsReceived = srtp.PacketsReceived,
             SrtpPacketsDropped = srtp.Dropped,
             RtpPacketsUnroutable = RtpPacketsUnroutable,
+            Stats = CollectRtpStats(),
         };
     }
 
@@ -564,6 +570,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     public void Close()
     {
         IceTransport? ice;
+        List<RTCRtpTransceiver> transceivers;
         lock (_sync)
         {
             if (_closed)
@@ -574,8 +581,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _closed = true;
             _signaling.Close();
             ice = _ice;
+            transceivers = _transceivers.ToList();
         }
 
+        StopRtcp(transceivers);
         _transport.Close();
         CloseMedia();
         _iceTransport.Close();

@@ -28,6 +28,14 @@ public sealed record RTCPeerConnectionOptions
     /// </summary>
     internal bool DisableTransportFeedback { get; init; }
 
+    /// <summary>
+    /// The minimum interval between RTCP reports (sender and receiver reports with SDES, RFC 3550 §6.2); each interval is
+    /// randomized in [0.5, 1.5] × the interval, and the first report comes after half of it. <see cref="TimeSpan.Zero"/>
+    /// (the default) means 1 s when video is negotiated and 5 s for audio only, as browsers do;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> sends no reports (browsers then show no round-trip time or lip sync).
+    /// </summary>
+    public TimeSpan RtcpReportInterval { get; init; }
+
     /// <summary>Test seam: where the ICE transport gets its UDP sockets and host addresses (a virtual network in tests); null for real sockets.</summary>
     internal Ice.IDatagramSocketFactory? SocketFactory { get; init; }
 }

@@ -1,8 +1,9 @@
 namespace Kvs.WebRtc.PeerConnection;
 
 /// <summary>
-/// A small typed snapshot of a connection's statistics, after W3C
-/// <see href="https://www.w3.org/TR/webrtc-stats/">webrtc-stats</see> (transport, candidate-pair and data-channel stats).
+/// A snapshot of a connection's statistics, after W3C <see href="https://www.w3.org/TR/webrtc-stats/">webrtc-stats</see>:
+/// a flat summary of the transport, DTLS, SRTP and SCTP (the properties), and the typed W3C objects of the RTP streams in
+/// <see cref="Stats"/>.
 /// </summary>
 public sealed record RTCStatsReport
 {
@@ -65,4 +66,12 @@ public sealed record RTCStatsReport
 
     /// <summary>Received RTP packets that matched no receiver (unknown SSRC and payload type), dropped.</summary>
     public long RtpPacketsUnroutable { get; init; }
+
+    /// <summary>
+    /// The typed W3C stats objects (W3C <c>RTCStatsReport</c> values): <see cref="RTCInboundRtpStreamStats"/>,
+    /// <see cref="RTCOutboundRtpStreamStats"/>, <see cref="RTCRemoteInboundRtpStreamStats"/>,
+    /// <see cref="RTCRemoteOutboundRtpStreamStats"/> and the <see cref="RTCCodecStats"/> they refer to. Select with
+    /// <c>Stats.OfType&lt;RTCInboundRtpStreamStats&gt;()</c>; objects refer to each other by <see cref="RTCStats.Id"/>.
+    /// </summary>
+    public IReadOnlyList<RTCStats> Stats { get; init; } = [];
 }

@@ -19,4 +19,7 @@ public sealed class RTCRtpReceiver
 
     /// <summary>The SSRC the remote sends with, once known (from its description or the first packet).</summary>
     public uint? RemoteSsrc { get; internal set; }
+
+    /// <summary>Reception statistics of the SSRC received last (replaced when the SSRC changes), set by the receive path.</summary>
+    internal RtpReceiveStatistics? Statistics { get; set; }
 }

@@ -49,6 +49,9 @@ public sealed class RTCRtpSender
     /// <summary>The SSRC this sender uses, as announced in <c>a=ssrc</c>.</summary>
     public uint Ssrc => _transceiver.Model.SendSsrc;
 
+    /// <summary>Send statistics of this sender's SSRC across bindings (set by the connection before the first binding).</summary>
+    internal RtpSendStatistics? Statistics { get; set; }
+
     /// <summary>Packets sent so far by the current binding.</summary>
     public long PacketsSent
     {
@@ -154,7 +157,8 @@ public sealed class RTCRtpSender
                 }
                 else
                 {
-                    next = new RtpSenderBinding(_sink, (byte)codec.PayloadType, model.SendSsrc, track.Kind == MediaStreamTrackKind.Video)
+                    Statistics?.Bind(codec.PayloadType, codec.ClockRate);
+                    next = new RtpSenderBinding(_sink, (byte)codec.PayloadType, model.SendSsrc, track.Kind == MediaStreamTrackKind.Video, Statistics)
                     {
                         Active = _encoding.Active,
                     };

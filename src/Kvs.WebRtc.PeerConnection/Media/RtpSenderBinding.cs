@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using Kvs.WebRtc.PeerConnection.Rtp;
+
 namespace Kvs.WebRtc.PeerConnection.Media;
 
 /// <summary>
@@ -9,11 +12,13 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 internal sealed class RtpSenderBinding
 {
     private readonly IRtpPacketSink _sink;
+    private readonly RtpSendStatistics? _statistics;
     private bool _needsKeyFrame = true;
 
-    public RtpSenderBinding(IRtpPacketSink sink, byte payloadType, uint ssrc, bool waitForKeyFrame)
+    public RtpSenderBinding(IRtpPacketSink sink, byte payloadType, uint ssrc, bool waitForKeyFrame, RtpSendStatistics? statistics = null)
     {
         _sink = sink;
+        _statistics = statistics;
         PayloadType = payloadType;
         Ssrc = ssrc;
         _needsKeyFrame = waitForKeyFrame;
@@ -71,6 +76,7 @@ internal sealed class RtpSenderBinding
         var sent = _sink.TrySendRtpBatch(packets, lengths, count, PayloadType, Ssrc, out var sentBytes);
         PacketsSent += sent;
         BytesSent += sentBytes - ((long)sent * RtpFixedHeader.Length);
+        _statistics?.OnFrameSent(BinaryPrimitives.ReadUInt32BigEndian(packets[0].AsSpan(4)), sent, sentBytes - ((long)sent * RtpFixedHeader.Length), isKeyFrame);
 
         FramesSent++;
         if (isKeyFrame)
@@ -91,6 +97,8 @@ internal sealed class RtpSenderBinding
 
         PacketsSent++;
         BytesSent += packet.Length;
+        _statistics?.OnPacketSent(BinaryPrimitives.ReadUInt32BigEndian(packet[4..]),
+            RtpHeader.TryParse(packet, out var header) ? header.PayloadLength : packet.Length - RtpFixedHeader.Length);
         return true;
     }
 }

@@ -147,6 +147,14 @@ public sealed class ChromiumMediaPeer : IAsyncDisposable
     public Task<OutboundRtpStats> GetOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
         RtpStatsAsync<OutboundRtpStats>("outbound-rtp", kind, cancellationToken);
 
+    /// <summary>The <c>remote-inbound-rtp</c> stats of <paramref name="kind"/>: what the remote receiver's RTCP report blocks told Chromium.</summary>
+    public Task<RemoteInboundRtpStats> GetRemoteInboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<RemoteInboundRtpStats>("remote-inbound-rtp", kind, cancellationToken);
+
+    /// <summary>The <c>remote-outbound-rtp</c> stats of <paramref name="kind"/>: what the remote sender's RTCP SRs told Chromium.</summary>
+    public Task<RemoteOutboundRtpStats> GetRemoteOutboundRtpStatsAsync(string kind = "video", CancellationToken cancellationToken = default) =>
+        RtpStatsAsync<RemoteOutboundRtpStats>("remote-outbound-rtp", kind, cancellationToken);
+
     /// <summary>
     /// The browser's send-side bandwidth estimate in bit/s: <c>availableOutgoingBitrate</c> of its selected candidate pair
     /// (W3C webrtc-stats), 0 before there is one.

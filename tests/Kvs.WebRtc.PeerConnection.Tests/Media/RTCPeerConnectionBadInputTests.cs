@@ -110,7 +110,8 @@ public sealed class RTCPeerConnectionBadInputTests
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ct = cts.Token;
-        await using var pair = new PeerPair();
+        // A's own RTCP reports would add to B's packet count below: only the injected packets are counted.
+        await using var pair = new PeerPair(new RTCPeerConnectionOptions { RtcpReportInterval = Timeout.InfiniteTimeSpan });
         var (injector, _, reader) = await ConnectAndDeliverKeyFrameAsync(pair, SyntheticH264.KeyFrame(2000, 4), ct);
         await using var frames = reader;
         var received = pair.B.TransportForTests.SrtpCounters.PacketsReceived;

@@ -1,0 +1,42 @@
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>
+/// An RTP stream we send (W3C <see href="https://www.w3.org/TR/webrtc-stats/#outboundrtpstats-dict*">RTCOutboundRtpStreamStats</see>,
+/// type <c>outbound-rtp</c>), counted per sender across track replacements.
+/// </summary>
+public sealed class RTCOutboundRtpStreamStats : RTCRtpStreamStats
+{
+    internal RTCOutboundRtpStreamStats()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override RTCStatsType Type => RTCStatsType.OutboundRtp;
+
+    /// <summary>The media id of the transceiver (W3C <c>mid</c>).</summary>
+    public string? Mid { get; init; }
+
+    /// <summary>The <see cref="RTCRemoteInboundRtpStreamStats"/> from the peer's receiver reports, or null before the first (W3C <c>remoteId</c>).</summary>
+    public string? RemoteId { get; init; }
+
+    /// <summary>RTP packets sent (W3C <c>packetsSent</c>).</summary>
+    public long PacketsSent { get; init; }
+
+    /// <summary>Payload bytes sent, headers excluded (W3C <c>bytesSent</c>).</summary>
+    public long BytesSent { get; init; }
+
+    /// <summary>Video: frames sent whole (W3C <c>framesSent</c>); null for audio.</summary>
+    public long? FramesSent { get; init; }
+
+    /// <summary>Video: key frames sent (W3C <c>keyFramesEncoded</c>: the application encodes, this stack sends exactly these); null for audio.</summary>
+    public long? KeyFramesEncoded { get; init; }
+
+    /// <summary>Generic NACK packets received for the stream (W3C <c>nackCount</c>).</summary>
+    public long NackCount { get; init; }
+
+    /// <summary>PLI packets received for the stream (W3C <c>pliCount</c>).</summary>
+    public long PliCount { get; init; }
+
+    /// <summary>FIR requests received for the stream (W3C <c>firCount</c>).</summary>
+    public long FirCount { get; init; }
+}

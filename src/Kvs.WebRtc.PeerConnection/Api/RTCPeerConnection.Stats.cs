@@ -1,0 +1,160 @@
+using System.Globalization;
+using Kvs.WebRtc.PeerConnection.Jsep;
+using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.PeerConnection.Rtcp;
+
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>The typed W3C RTP stats of <see cref="GetStats"/>: inbound, outbound, remote-inbound, remote-outbound and codec objects.</summary>
+public sealed partial class RTCPeerConnection
+{
+    private List<RTCStats> CollectRtpStats()
+    {
+        var timestamp = _timeProvider.GetUtcNow();
+        var now = MonotonicNow;
+        var stats = new List<RTCStats>();
+        var codecs = new Dictionary<string, RTCCodecStats>(StringComparer.Ordinal);
+        foreach (var transceiver in GetTransceivers())
+        {
+            string? mid;
+            NegotiatedMedia? negotiated;
+            lock (_sync)
+            {
+                mid = transceiver.Model.Mid;
+                negotiated = transceiver.Model.Negotiated;
+            }
+
+            if (transceiver.Sender.Statistics is { } send && send.Snapshot is { PacketsSent: > 0 } sent)
+            {
+                AddOutbound(stats, codecs, transceiver, mid, negotiated, sent, timestamp);
+            }
+
+            if (transceiver.Receiver.Statistics is { } receive && receive.Snapshot is { PacketsReceived: > 0 } received)
+            {
+                AddInbound(stats, codecs, transceiver, mid, negotiated, received, timestamp, now);
+            }
+        }
+
+        stats.AddRange(codecs.Values);
+        return stats;
+    }
+
+    private static void AddOutbound(List<RTCStats> stats, Dictionary<string, RTCCodecStats> codecs, RTCRtpTransceiver transceiver, string? mid,
+        NegotiatedMedia? negotiated, RtpSendSnapshot sent, DateTimeOffset timestamp)
+    {
+        var id = "OT" + sent.Ssrc.ToString(CultureInfo.InvariantCulture);
+        var remoteId = "RI" + sent.Ssrc.ToString(CultureInfo.InvariantCulture);
+        var codecId = AddCodec(codecs, mid, negotiated, sent.PayloadType, timestamp);
+        var video = transceiver.Kind == MediaStreamTrackKind.Video;
+        stats.Add(new RTCOutboundRtpStreamStats
+        {
+            Id = id,
+            Timestamp = timestamp,
+            Ssrc = sent.Ssrc,
+            Kind = transceiver.Kind,
+            CodecId = codecId,
+            Mid = mid,
+            RemoteId = sent.Remote is null ? null : remoteId,
+            PacketsSent = sent.PacketsSent,
+            BytesSent = sent.BytesSent,
+            FramesSent = video ? sent.FramesSent : null,
+            KeyFramesEncoded = video ? sent.KeyFramesSent : null,
+            NackCount = sent.NackCount,
+            PliCount = sent.PliCount,
+            FirCount = sent.FirCount,
+        });
+
+        if (sent.Remote is { } remote)
+        {
+            stats.Add(new RTCRemoteInboundRtpStreamStats
+            {
+                Id = remoteId,
+                Timestamp = remote.ReceivedAt,
+                Ssrc = sent.Ssrc,
+                Kind = transceiver.Kind,
+                CodecId = codecId,
+                LocalId = id,
+                PacketsLost = remote.PacketsLost,
+                FractionLost = remote.FractionLost / 256.0,
+                Jitter = (double)remote.Jitter / sent.ClockRate,
+                RoundTripTime = sent.RoundTripTime?.TotalSeconds,
+                TotalRoundTripTime = sent.TotalRoundTripTime.TotalSeconds,
+                RoundTripTimeMeasurements = sent.RoundTripTimeMeasurements,
+                ReportsReceived = remote.ReportsReceived,
+            });
+        }
+    }
+
+    private static void AddInbound(List<RTCStats> stats, Dictionary<string, RTCCodecStats> codecs, RTCRtpTransceiver transceiver, string? mid,
+        NegotiatedMedia? negotiated, RtpReceiveSnapshot received, DateTimeOffset timestamp, TimeSpan now)
+    {
+        var id = "IT" + received.Ssrc.ToString(CultureInfo.InvariantCulture);
+        var remoteId = "RO" + received.Ssrc.ToString(CultureInfo.InvariantCulture);
+        var codecId = AddCodec(codecs, mid, negotiated, received.PayloadType, timestamp);
+        var track = transceiver.Receiver.Track;
+        var video = transceiver.Kind == MediaStreamTrackKind.Video;
+        var clockRate = transceiver.Receiver.Statistics?.ClockRate ?? 90000;
+        stats.Add(new RTCInboundRtpStreamStats
+        {
+            Id = id,
+            Timestamp = timestamp,
+            Ssrc = received.Ssrc,
+            Kind = transceiver.Kind,
+            CodecId = codecId,
+            Mid = mid,
+            RemoteId = received.LastSenderReport is null ? null : remoteId,
+            PacketsReceived = received.PacketsReceived,
+            BytesReceived = received.BytesReceived,
+            PacketsLost = received.PacketsLost,
+            Jitter = (double)received.Jitter / clockRate,
+            LastPacketReceivedTimestamp = received.LastArrival is { } arrival ? timestamp - (now > arrival ? now - arrival : TimeSpan.Zero) : null,
+            PliCount = received.PliCount,
+            FramesReceived = video ? track.FramesReceived : null,
+            KeyFramesDecoded = video ? track.KeyFramesReceived : null,
+            FramesDropped = video ? track.FramesDropped : null,
+        });
+
+        if (received.LastSenderReport is { } report)
+        {
+            stats.Add(new RTCRemoteOutboundRtpStreamStats
+            {
+                Id = remoteId,
+                Timestamp = report.ReceivedAt,
+                Ssrc = received.Ssrc,
+                Kind = transceiver.Kind,
+                CodecId = codecId,
+                LocalId = id,
+                PacketsSent = report.PacketCount,
+                BytesSent = report.OctetCount,
+                RemoteTimestamp = RtcpNtpTime.ToDateTimeOffset(report.NtpTimestamp),
+                ReportsSent = report.ReportsReceived,
+            });
+        }
+    }
+
+    private static string? AddCodec(Dictionary<string, RTCCodecStats> codecs, string? mid, NegotiatedMedia? negotiated, int payloadType, DateTimeOffset timestamp)
+    {
+        if (negotiated?.Codecs.FirstOrDefault(c => c.PayloadType == payloadType) is not { } codec)
+        {
+            return null;
+        }
+
+        var id = $"CO{mid}_{payloadType.ToString(CultureInfo.InvariantCulture)}";
+        if (!codecs.ContainsKey(id))
+        {
+            var parameters = RTCRtpSender.ToCodec(negotiated.Kind, codec);
+            codecs[id] = new RTCCodecStats
+            {
+                Id = id,
+                Timestamp = timestamp,
+                PayloadType = payloadType,
+                MimeType = parameters.MimeType,
+                ClockRate = parameters.ClockRate,
+                Channels = parameters.Channels,
+                SdpFmtpLine = parameters.SdpFmtpLine,
+            };
+        }
+
+        return id;
+    }
+}
