@@ -1,5 +1,6 @@
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,22 +16,23 @@ namespace Kvs.WebRtc.Hosting;
 /// </summary>
 internal sealed partial class KvsMasterHostedService : BackgroundService
 {
-    private readonly KvsChannelFactory _factory;
     private readonly KvsMasterAccessor _accessor;
     private readonly KvsMasterCallbacks _callbacks;
     private readonly IServiceProvider _services;
     private readonly IOptionsMonitor<KvsWebRtcOptions> _options;
     private readonly ILogger _logger;
 
+    /// <remarks>
+    /// Takes no service that needs valid options, so that the host's start-time validation reports a configuration
+    /// error first (hosted services are created before it runs).
+    /// </remarks>
     public KvsMasterHostedService(
-        KvsChannelFactory factory,
         KvsMasterAccessor accessor,
         KvsMasterCallbacks callbacks,
         IServiceProvider services,
         IOptionsMonitor<KvsWebRtcOptions> options,
         ILoggerFactory? loggerFactory)
     {
-        _factory = factory;
         _accessor = accessor;
         _callbacks = callbacks;
         _services = services;
@@ -40,10 +42,13 @@ internal sealed partial class KvsMasterHostedService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Let StartAsync return at once: the first start runs in the background like every later one.
+        await Task.Yield();
+        var factory = _services.GetRequiredService<KvsChannelFactory>();
         var delay = _options.CurrentValue.Master.RestartDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var ranFine = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            var ranFine = await RunOnceAsync(factory, stoppingToken).ConfigureAwait(false);
             if (stoppingToken.IsCancellationRequested)
             {
                 break;
@@ -54,7 +59,7 @@ internal sealed partial class KvsMasterHostedService : BackgroundService
             Log.Restarting(_logger, delay);
             try
             {
-                await Task.Delay(delay, _factory.TimeProvider, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(delay, factory.TimeProvider, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -66,12 +71,12 @@ internal sealed partial class KvsMasterHostedService : BackgroundService
     }
 
     /// <summary>Starts a session and keeps it until the host stops or its signaling fails; true when it had started.</summary>
-    private async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
+    private async Task<bool> RunOnceAsync(KvsChannelFactory factory, CancellationToken stoppingToken)
     {
         MasterSession? session = null;
         try
         {
-            var options = _factory.CreateMasterSessionOptions();
+            var options = factory.CreateMasterSessionOptions();
             foreach (var configure in _callbacks.ConfigureSession)
             {
                 options = configure(_services, options);

@@ -71,7 +71,6 @@ public static class KvsWebRtcServiceCollectionExtensions
             services.AddSingleton(callbacks);
             services.TryAddSingleton(_ => new KvsMasterAccessor());
             services.AddSingleton<IHostedService>(sp => new KvsMasterHostedService(
-                sp.GetRequiredService<KvsChannelFactory>(),
                 sp.GetRequiredService<KvsMasterAccessor>(),
                 callbacks,
                 sp,

@@ -213,6 +213,7 @@ public sealed class KvsWebRtcServiceCollectionExtensionsTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(Minimal((key, value)));
         builder.AddKvsWebRtc();
+        builder.Services.AddKvsMaster();
         using var host = builder.Build();
 
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
