@@ -33,9 +33,10 @@ public sealed class KvsMasterHostedServiceTests
     [TearDown]
     public async Task StopEmulatorAsync() => await _emulator.DisposeAsync();
 
-    private IHost BuildHost(string serviceUrl, TimeSpan shutdownTimeout, Action<KvsMasterBuilder>? configure = null)
+    private IHost BuildHost(string serviceUrl, TimeSpan shutdownTimeout, Action<KvsMasterBuilder>? configure = null, params (string Key, string Value)[] extra)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(extra.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Kvs:Channel"] = "hosted-" + Guid.NewGuid().ToString("N"),
@@ -124,6 +125,65 @@ public sealed class KvsMasterHostedServiceTests
 
         Assert.That(calls, Is.EqualTo(2));
         Assert.That(master.Channel.Signaling.State, Is.EqualTo(Signaling.SignalingConnectionState.Connected));
+        await host.StopAsync(cancellationToken);
+    }
+
+    [Test]
+    public async Task Host_SignalingOutage_SameSessionReconnectsAndAViewerJoinsAfterwards(CancellationToken cancellationToken)
+    {
+        using var host = BuildHost(_emulator.ServiceUrl.ToString(), TimeSpan.FromSeconds(10));
+        await host.StartAsync(cancellationToken);
+        var accessor = host.Services.GetRequiredService<KvsMasterAccessor>();
+        var master = await accessor.WaitForSessionAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
+        var states = master.Channel.Signaling.States;
+        var reconnected = states.SkipWhile(s => s != Signaling.SignalingConnectionState.Reconnecting)
+            .FirstAsync(s => s == Signaling.SignalingConnectionState.Connected).ToTask(cancellationToken);
+
+        // An outage: the socket drops and the next connects are refused.
+        _emulator.Faults.RejectNextConnects(3, HttpStatusCode.ServiceUnavailable);
+        Assert.That(_emulator.Faults.DropConnections(), Is.GreaterThanOrEqualTo(1));
+        await reconnected.WaitAsync(s_wait, cancellationToken);
+
+        var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
+        await using var viewer = await ViewerSession.ConnectAsync(
+            host.Services.GetRequiredService<KvsChannelFactory>().CreateViewerSessionOptions("after-outage") with { PeerConfiguration = Loopback }, cancellationToken);
+        Assert.That((await joined.WaitAsync(s_wait, cancellationToken)).ClientId, Is.EqualTo("after-outage"));
+        Assert.That(accessor.Session, Is.SameAs(master), "the master rode out the outage without a restart");
+        await host.StopAsync(cancellationToken);
+    }
+
+    [Test]
+    public async Task Host_SignalingGivesUp_MasterRestartsWithANewSession(CancellationToken cancellationToken)
+    {
+        var sessions = 0;
+        using var host = BuildHost(
+            _emulator.ServiceUrl.ToString(),
+            TimeSpan.FromSeconds(10),
+            m => m.OnStarted((_, _, _) =>
+            {
+                Interlocked.Increment(ref sessions);
+                return Task.CompletedTask;
+            }),
+            ("Kvs:Reconnect:MaxAttempts", "1"));
+        await host.StartAsync(cancellationToken);
+        var accessor = host.Services.GetRequiredService<KvsMasterAccessor>();
+        var first = await accessor.WaitForSessionAsync(cancellationToken).WaitAsync(s_wait, cancellationToken);
+        var failed = first.Channel.Signaling.States.FirstAsync(s => s == Signaling.SignalingConnectionState.Failed).ToTask(cancellationToken);
+
+        _emulator.Faults.RejectNextConnects(2, HttpStatusCode.ServiceUnavailable);
+        _emulator.Faults.DropConnections();
+        await failed.WaitAsync(s_wait, cancellationToken);
+
+        var deadline = DateTime.UtcNow + s_wait;
+        while (accessor.Session is not { } current || ReferenceEquals(current, first))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "no new session in time");
+            await Task.Delay(20, cancellationToken);
+        }
+
+        Assert.That(accessor.Session!.Channel.Signaling.State, Is.EqualTo(Signaling.SignalingConnectionState.Connected));
+        Assert.That(first.Channel.Signaling.State, Is.EqualTo(Signaling.SignalingConnectionState.Closed), "the failed session was disposed");
+        Assert.That(sessions, Is.GreaterThanOrEqualTo(2));
         await host.StopAsync(cancellationToken);
     }
 }
