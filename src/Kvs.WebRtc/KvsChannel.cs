@@ -138,7 +138,7 @@ public sealed class KvsChannel : IAsyncDisposable
 
         var credentials = options.Credentials ?? AwsSdkCredentialsProvider.CreateDefault();
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
-        var signer = new SigV4Signer(timeProvider);
+        var signer = options.Signer ?? new SigV4Signer(timeProvider);
         var controlPlane = new KinesisVideoClient(new KinesisVideoClientOptions
         {
             Region = options.Region,

@@ -58,6 +58,12 @@ public sealed record KvsChannelOptions
     /// </summary>
     public SignalingReconnectPolicy? Reconnect { get; init; }
 
+    /// <summary>
+    /// The SigV4 signer of the control-plane calls and the signaling URL (share one to share its clock-skew correction).
+    /// Default: a new signer on <see cref="TimeProvider"/>.
+    /// </summary>
+    public SigV4Signer? Signer { get; init; }
+
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; init; }
 

@@ -42,7 +42,8 @@ public sealed class LayeringTests
 
     [TestCase("Kvs.WebRtc.PeerConnection", "Kvs.WebRtc.Signaling", "AWSSDK.Core", "Kvs.WebRtc")]
     [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
-    [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
+    [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Emulator", "Kvs.WebRtc.Extensions.Hosting")]
+    [TestCase("Kvs.WebRtc.Extensions.Hosting", "Kvs.WebRtc.Emulator")]
     public void Assembly_DoesNotReferenceForbiddenAssemblies(string assemblyName, params string[] forbidden)
     {
         var references = Assembly.Load(assemblyName).GetReferencedAssemblies().Select(a => a.Name).ToHashSet(StringComparer.Ordinal);

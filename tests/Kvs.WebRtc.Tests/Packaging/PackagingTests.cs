@@ -34,6 +34,7 @@ public sealed class PackagingTests
     [TestCase("Kvs.WebRtc.Signaling", "System.Reactive", "AWSSDK.Core", "Microsoft.Extensions.Logging.Abstractions")]
     [TestCase("Kvs.WebRtc.PeerConnection", "System.Reactive", "Microsoft.Extensions.Logging.Abstractions")]
     [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection")]
+    [TestCase("Kvs.WebRtc.Extensions.Hosting", "Kvs.WebRtc", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Http")]
     [TestCase("Kvs.WebRtc.Emulator", "Kvs.WebRtc.Signaling")]
     public void Package_HasNet8LibraryDocsReadmeLicenseAndDependencies(string id, params string[] dependencies)
     {

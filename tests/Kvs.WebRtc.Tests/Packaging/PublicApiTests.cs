@@ -12,7 +12,7 @@ namespace Kvs.WebRtc.Tests.Packaging;
 [TestFixture]
 public sealed class PublicApiTests
 {
-    private static readonly string[] s_packableAssemblies = ["Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Emulator"];
+    private static readonly string[] s_packableAssemblies = ["Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Extensions.Hosting", "Kvs.WebRtc.Emulator"];
 
     private static IEnumerable<string> PackableAssemblies() => s_packableAssemblies;
 

@@ -1,0 +1,11 @@
+using Kvs.WebRtc.Sessions;
+
+namespace Kvs.WebRtc.Hosting;
+
+/// <summary>The delegates <see cref="KvsMasterBuilder"/> collects for the hosted master (one singleton per service collection).</summary>
+internal sealed class KvsMasterCallbacks
+{
+    public List<Func<IServiceProvider, MasterSessionOptions, MasterSessionOptions>> ConfigureSession { get; } = [];
+
+    public List<Func<IServiceProvider, MasterSession, CancellationToken, Task>> OnStarted { get; } = [];
+}
