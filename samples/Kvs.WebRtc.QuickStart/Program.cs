@@ -2,11 +2,11 @@
 // WebRTC, with signaling through an embedded local KVS emulator. No AWS account needed: the emulator verifies SigV4
 // exactly like KVS, with its own key pair.
 // Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when the video arrived and every message came back)
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Reactive.Linq;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
@@ -35,9 +35,10 @@ var channel = new KvsChannelOptions
 var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
 // The camera: a VP8 track the master sends to every viewer. Real devices write what their encoder produces
-// (H.264 access units, VP8 frames, Opus packets); here the frames come from a small test file.
-var frames = ReadIvf(Path.Combine(AppContext.BaseDirectory, "media", "pattern-320x240.ivf"));
-var video = new EncodedFrameTrack(RTCRtpCodec.Vp8);
+// (H.264 access units, VP8 frames, Opus packets); here a file source plays a small test file in real time.
+using var file = MediaFileSource.Open(Path.Combine(AppContext.BaseDirectory, "media", "pattern-320x240.ivf"), new MediaFileSourceOptions { Loop = false });
+var frameCount = file.FrameCount!.Value;
+var video = file.CreateTrack();
 
 // The master (a camera, a robot, a server) sends the video and echoes whatever a viewer sends. Each echo is awaited: SendAsync waits while
 // the viewer's send buffer is full (back-pressure), so a slow viewer slows its own echoes down and the master's memory
@@ -57,8 +58,8 @@ await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptio
 Console.WriteLine($"viewer     connected, data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
 
 // The viewer reads whole frames (a real app decodes or records them); the master streams the file in real time.
-var received = ReceiveAsync(viewer.VideoTrack!, frames.Count, sinceConnect, ct);
-var streaming = StreamAsync(video, frames, ct);
+var received = ReceiveAsync(viewer.VideoTrack!, frameCount, sinceConnect, ct);
+var streaming = file.PlayAsync(video, ct);
 
 var echoed = 0;
 var allBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,11 +92,11 @@ catch (OperationCanceledException)
 Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {stopwatch.ElapsedMilliseconds} ms");
 await streaming;
 var (count, keyFrames, bytes, firstFrameMs, seconds) = await received;
-Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frames.Count} frames ({keyFrames} key frames), " +
+Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frameCount} frames ({keyFrames} key frames), " +
     $"{count / seconds:0.0} fps, {bytes * 8 / seconds / 1000:0} kbit/s");
-if (count < frames.Count * 95 / 100)
+if (count < frameCount * 95 / 100)
 {
-    Console.Error.WriteLine($"Only {count} of {frames.Count} video frames arrived.");
+    Console.Error.WriteLine($"Only {count} of {frameCount} video frames arrived.");
     return 1;
 }
 
@@ -103,22 +104,6 @@ var stats = viewer.PeerConnection.GetStats();
 Console.WriteLine($"viewer     pair {stats.SelectedCandidatePair}, {stats.DtlsCipher}, {stats.BytesSent} bytes sent, {stats.BytesReceived} received");
 Console.WriteLine("done: a master streamed video and data to a viewer peer-to-peer, signaled through the local emulator");
 return 0;
-
-// Writes each frame at its time, so the stream runs at the file's 30 fps.
-static async Task StreamAsync(EncodedFrameTrack track, IReadOnlyList<EncodedFrame> frames, CancellationToken cancellationToken)
-{
-    var clock = Stopwatch.StartNew();
-    foreach (var frame in frames)
-    {
-        var wait = frame.Timestamp - clock.Elapsed;
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, cancellationToken);
-        }
-
-        await track.WriteFrameAsync(frame, cancellationToken);
-    }
-}
 
 static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, double Seconds)> ReceiveAsync(
     RemoteMediaTrack track, int expected, Stopwatch sinceConnect, CancellationToken cancellationToken)
@@ -152,25 +137,6 @@ static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, doub
     }
 
     return (count, keyFrames, bytes, firstFrameMs, Math.Max(clock.Elapsed.TotalSeconds, 0.001));
-}
-
-// IVF (the container libvpx writes): a 32-byte file header, then per frame a 4-byte size and an 8-byte timestamp.
-static List<EncodedFrame> ReadIvf(string path)
-{
-    var file = File.ReadAllBytes(path);
-    var rate = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(16));
-    var scale = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(20));
-    var frames = new List<EncodedFrame>();
-    for (int offset = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(6)); offset + 12 <= file.Length;)
-    {
-        var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(offset));
-        var pts = BinaryPrimitives.ReadInt64LittleEndian(file.AsSpan(offset + 4));
-        var data = file.AsMemory(offset + 12, Math.Min(size, file.Length - offset - 12));
-        frames.Add(new EncodedFrame(data, TimeSpan.FromSeconds((double)pts * scale / rate), (data.Span[0] & 1) == 0));
-        offset += 12 + size;
-    }
-
-    return frames;
 }
 
 static async Task EchoAsync(MasterSession master, KvsPeerMessage message, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
@@ -151,7 +152,7 @@ public sealed class AnnexBReaderTests
     [TestCase(new byte[] { 0, 0, 1, 0x65 }, "slice header")]
     public void Read_NotAnnexB_ThrowsInvalidDataWithAReason(byte[] data, string reason)
     {
-        var ex = Assert.Throws<InvalidDataException>(() => AnnexBReader.Read(data, AnnexBCodec.H264, 30));
+        var ex = Assert.Throws<MediaFormatException>(() => AnnexBReader.Read(data, AnnexBCodec.H264, 30));
 
         Assert.That(ex!.Message, Does.Contain(reason));
     }
@@ -178,7 +179,7 @@ public sealed class AnnexBReaderTests
                 Assert.That(units.Sum(u => u.AccessUnit.Length), Is.LessThanOrEqualTo(data.Length));
                 parsed++;
             }
-            catch (InvalidDataException)
+            catch (MediaFormatException)
             {
                 rejected++;
             }

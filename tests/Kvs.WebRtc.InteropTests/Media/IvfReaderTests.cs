@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
@@ -67,12 +68,12 @@ public sealed class IvfReaderTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(() => IvfReader.Read(Array.Empty<byte>()), Throws.TypeOf<InvalidDataException>().With.Message.Contains("DKIF"));
-            Assert.That(() => IvfReader.Read(badMagic), Throws.TypeOf<InvalidDataException>().With.Message.Contains("DKIF"));
-            Assert.That(() => IvfReader.Read(zeroTimebase), Throws.TypeOf<InvalidDataException>().With.Message.Contains("timebase"));
-            Assert.That(() => IvfReader.Read(hugeFrame), Throws.TypeOf<InvalidDataException>().With.Message.Contains("runs past the end"));
-            Assert.That(() => IvfReader.Read(valid.AsMemory(0, valid.Length - 1)), Throws.TypeOf<InvalidDataException>().With.Message.Contains("runs past the end"));
-            Assert.That(() => IvfReader.Read(valid.AsMemory(0, 40)), Throws.TypeOf<InvalidDataException>().With.Message.Contains("truncated frame header"));
+            Assert.That(() => IvfReader.Read(Array.Empty<byte>()), Throws.TypeOf<MediaFormatException>().With.Message.Contains("DKIF"));
+            Assert.That(() => IvfReader.Read(badMagic), Throws.TypeOf<MediaFormatException>().With.Message.Contains("DKIF"));
+            Assert.That(() => IvfReader.Read(zeroTimebase), Throws.TypeOf<MediaFormatException>().With.Message.Contains("timebase"));
+            Assert.That(() => IvfReader.Read(hugeFrame), Throws.TypeOf<MediaFormatException>().With.Message.Contains("runs past the end"));
+            Assert.That(() => IvfReader.Read(valid.AsMemory(0, valid.Length - 1)), Throws.TypeOf<MediaFormatException>().With.Message.Contains("runs past the end"));
+            Assert.That(() => IvfReader.Read(valid.AsMemory(0, 40)), Throws.TypeOf<MediaFormatException>().With.Message.Contains("truncated frame header"));
         });
     }
 
@@ -98,7 +99,7 @@ public sealed class IvfReaderTests
                 Assert.That(file.Frames.Sum(f => f.Data.Length + 12), Is.LessThanOrEqualTo(data.Length));
                 parsed++;
             }
-            catch (InvalidDataException)
+            catch (MediaFormatException)
             {
                 rejected++;
             }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
@@ -105,12 +106,12 @@ public sealed class OggOpusReaderTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(() => OggOpusReader.Read(Array.Empty<byte>()), Throws.TypeOf<InvalidDataException>().With.Message.Contains("OpusHead"));
-            Assert.That(() => OggOpusReader.Read(new byte[100]), Throws.TypeOf<InvalidDataException>().With.Message.Contains("OggS"));
-            Assert.That(() => OggOpusReader.Read(badCrc), Throws.TypeOf<InvalidDataException>().With.Message.Contains("CRC"));
-            Assert.That(() => OggOpusReader.Read(valid.AsMemory(0, valid.Length - 10)), Throws.TypeOf<InvalidDataException>().With.Message.Contains("runs past the end"));
-            Assert.That(() => OggOpusReader.Read(missingPage), Throws.TypeOf<InvalidDataException>().With.Message.Contains("a page is missing"));
-            Assert.That(() => OggOpusReader.Read(notOpus), Throws.TypeOf<InvalidDataException>().With.Message.Contains("OpusHead"));
+            Assert.That(() => OggOpusReader.Read(Array.Empty<byte>()), Throws.TypeOf<MediaFormatException>().With.Message.Contains("OpusHead"));
+            Assert.That(() => OggOpusReader.Read(new byte[100]), Throws.TypeOf<MediaFormatException>().With.Message.Contains("OggS"));
+            Assert.That(() => OggOpusReader.Read(badCrc), Throws.TypeOf<MediaFormatException>().With.Message.Contains("CRC"));
+            Assert.That(() => OggOpusReader.Read(valid.AsMemory(0, valid.Length - 10)), Throws.TypeOf<MediaFormatException>().With.Message.Contains("runs past the end"));
+            Assert.That(() => OggOpusReader.Read(missingPage), Throws.TypeOf<MediaFormatException>().With.Message.Contains("a page is missing"));
+            Assert.That(() => OggOpusReader.Read(notOpus), Throws.TypeOf<MediaFormatException>().With.Message.Contains("OpusHead"));
         });
     }
 
@@ -128,7 +129,7 @@ public sealed class OggOpusReaderTests
             {
                 _ = OggOpusReader.Read(data);
             }
-            catch (InvalidDataException)
+            catch (MediaFormatException)
             {
                 rejected++;
             }
