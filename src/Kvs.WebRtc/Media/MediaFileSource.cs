@@ -18,9 +18,9 @@ namespace Kvs.WebRtc.Media;
 /// frame and every connected decoder still gets a valid sequence; a stream cannot rewind and its own key frames are
 /// waited for (use a short GOP, e.g. ffmpeg <c>-g 30</c>).</para>
 /// <para>Memory: a file is read whole (at most 64 MiB); a directory one file at a time; a stream holds at most two
-/// frames (<see cref="MediaFileSourceOptions.MaxFrameBytes"/>). Malformed input ends <see cref="PlayAsync"/> with a
+/// frames (<see cref="MediaFileSourceOptions.MaxFrameBytes"/>). Malformed input ends <see cref="PlayAsync(EncodedFrameTrack, CancellationToken)"/> with a
 /// <see cref="MediaFormatException"/> that names the file and byte offset.</para>
-/// <para>One <see cref="PlayAsync"/> at a time.</para>
+/// <para>One <see cref="PlayAsync(EncodedFrameTrack, CancellationToken)"/> at a time.</para>
 /// </remarks>
 public sealed class MediaFileSource : IDisposable
 {
@@ -138,35 +138,51 @@ public sealed class MediaFileSource : IDisposable
     /// <exception cref="MediaFormatException">The media is malformed (the file and byte offset are in the message).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     /// <exception cref="InvalidOperationException">Already playing.</exception>
-    public async Task PlayAsync(EncodedFrameTrack track, CancellationToken cancellationToken = default)
+    public Task PlayAsync(EncodedFrameTrack track, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(track);
-        if (Interlocked.Exchange(ref _playing, 1) != 0)
-        {
-            throw new InvalidOperationException("The source is already playing.");
-        }
-
-        var replay = _options.ReplayKeyFrameOnRequest && _frames.CanSeek && track.Kind == MediaStreamTrackKind.Video;
-        if (replay)
-        {
-            track.KeyFrameRequested += OnKeyFrameRequested;
-        }
-
-        try
-        {
-            await PlayCoreAsync(track, replay, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            track.KeyFrameRequested -= OnKeyFrameRequested;
-            Volatile.Write(ref _playing, 0);
-        }
+        return PlayAsync(track.WriteFrameAsync, track, cancellationToken);
     }
 
     /// <inheritdoc />
     public void Dispose() => _frames.Dispose();
 
-    private async Task PlayCoreAsync(EncodedFrameTrack track, bool replay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plays into <paramref name="write"/>; key frame requests come from <paramref name="requests"/> (when video) or
+    /// <see cref="RequestKeyFrame"/>.
+    /// </summary>
+    internal async Task PlayAsync(Func<EncodedFrame, CancellationToken, ValueTask> write, LocalMediaTrack? requests, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _playing, 1) != 0)
+        {
+            throw new InvalidOperationException("The source is already playing.");
+        }
+
+        var replay = _options.ReplayKeyFrameOnRequest && _frames.CanSeek && Codec.Kind == MediaStreamTrackKind.Video;
+        if (replay && requests is not null)
+        {
+            requests.KeyFrameRequested += OnKeyFrameRequested;
+        }
+
+        try
+        {
+            await PlayCoreAsync(write, replay, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (requests is not null)
+            {
+                requests.KeyFrameRequested -= OnKeyFrameRequested;
+            }
+
+            Volatile.Write(ref _playing, 0);
+        }
+    }
+
+    /// <summary>A decoder needs a key frame: the next delta frame is replaced by playing on from the last key frame.</summary>
+    internal void RequestKeyFrame() => Volatile.Write(ref _keyFrameRequested, 1);
+
+    private async Task PlayCoreAsync(Func<EncodedFrame, CancellationToken, ValueTask> write, bool replay, CancellationToken cancellationToken)
     {
         var time = _options.TimeProvider;
         var started = time.GetTimestamp();
@@ -195,19 +211,6 @@ public sealed class MediaFileSource : IDisposable
             }
 
             framesThisPass++;
-            if (f.IsKeyFrame)
-            {
-                lastKeyIndex = f.Index;
-            }
-            else if (replay && lastKeyIndex >= 0 && f.Index > replayAllowedAfter && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
-            {
-                // Play on from the last key frame instead of this delta frame: every decoder gets a valid sequence.
-                replayAllowedAfter = f.Index;
-                _frames.Seek(lastKeyIndex);
-                Interlocked.Increment(ref _keyFrameReplays);
-                continue;
-            }
-
             var wait = mediaTime - time.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
@@ -219,7 +222,21 @@ public sealed class MediaFileSource : IDisposable
                 started = time.GetTimestamp() - (long)(mediaTime.TotalSeconds * time.TimestampFrequency);
             }
 
-            await track.WriteFrameAsync(new EncodedFrame(f.Data, mediaTime, f.IsKeyFrame), cancellationToken).ConfigureAwait(false);
+            if (f.IsKeyFrame)
+            {
+                lastKeyIndex = f.Index;
+            }
+            else if (replay && lastKeyIndex >= 0 && f.Index > replayAllowedAfter && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
+            {
+                // Play on from the last key frame instead of this delta frame (at this frame's time): every decoder
+                // gets a valid sequence.
+                replayAllowedAfter = f.Index;
+                _frames.Seek(lastKeyIndex);
+                Interlocked.Increment(ref _keyFrameReplays);
+                continue;
+            }
+
+            await write(new EncodedFrame(f.Data, mediaTime, f.IsKeyFrame), cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref _framesWritten);
             Interlocked.Add(ref _bytesWritten, f.Data.Length);
             mediaTime += f.Duration;
