@@ -33,7 +33,7 @@ public sealed class MasterArguments
         Examples:
           kvs-master --local
           kvs-master --channel my-camera --region eu-west-1 --video camera.h264 --audio mic.ogg
-          ffmpeg -re -f lavfi -i testsrc=size=640x480:rate=30 -c:v libx264 -profile:v baseline -g 30 -bsf:v h264_mp4toannexb -f h264 - \
+          ffmpeg -re -f lavfi -i testsrc=size=640x480:rate=30 -pix_fmt yuv420p -c:v libx264 -profile:v baseline -g 30 -f h264 - \
             | kvs-master --channel my-camera --video - --video-format h264
         Lines typed on stdin (when it is not the media) are sent to every viewer's data channel; messages from viewers are printed and echoed.
         """;
