@@ -1,29 +1,34 @@
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
-using Kvs.WebRtc.Samples;
 using Microsoft.Extensions.Hosting;
 
 namespace Kvs.WebRtc.HostedMaster;
 
 /// <summary>
-/// The camera of this sample: a VP8 track fed with the test pattern in a loop, for as long as the host runs. A real
-/// device writes what its encoder produces; the hosted master sends the track to every viewer.
+/// The camera of this sample: the VP8 test pattern played in a loop by a <see cref="MediaFileSource"/>, for as long as
+/// the host runs (a viewer that asks for a key frame gets the last one replayed). A real device writes what its
+/// encoder produces; the hosted master sends the track to every viewer.
 /// </summary>
 internal sealed class TestCamera : BackgroundService
 {
-    private readonly List<EncodedFrame> _frames = TestVideo.ReadIvf(TestVideo.DefaultPath);
+    private readonly MediaFileSource _file = MediaFileSource.Open(Path.Combine(AppContext.BaseDirectory, "media", "pattern-320x240.ivf"));
+
+    public TestCamera() => Video = _file.CreateTrack();
 
     /// <summary>The track given to the master (<c>ConfigureSession</c>).</summary>
-    public EncodedFrameTrack Video { get; } = new(RTCRtpCodec.Vp8);
+    public EncodedFrameTrack Video { get; }
+
+    public override void Dispose()
+    {
+        _file.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TestVideo.Duration(_frames);
         try
         {
-            for (var loop = 0; !stoppingToken.IsCancellationRequested; loop++)
-            {
-                await TestVideo.StreamAsync(Video, _frames, period * loop, stoppingToken);
-            }
+            await _file.PlayAsync(Video, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

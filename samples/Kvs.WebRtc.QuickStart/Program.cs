@@ -6,9 +6,9 @@ using System.Diagnostics;
 using System.Reactive.Linq;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
-using Kvs.WebRtc.Samples;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
@@ -35,9 +35,10 @@ var channel = new KvsChannelOptions
 var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [System.Net.IPAddress.Loopback] };
 
 // The camera: a VP8 track the master sends to every viewer. Real devices write what their encoder produces
-// (H.264 access units, VP8 frames, Opus packets); here the frames come from a small test file.
-var frames = TestVideo.ReadIvf(TestVideo.DefaultPath);
-var video = new EncodedFrameTrack(RTCRtpCodec.Vp8);
+// (H.264 access units, VP8 frames, Opus packets); here a file source plays a small test file in real time.
+using var file = MediaFileSource.Open(Path.Combine(AppContext.BaseDirectory, "media", "pattern-320x240.ivf"), new MediaFileSourceOptions { Loop = false });
+var frameCount = file.FrameCount!.Value;
+var video = file.CreateTrack();
 
 // The master (a camera, a robot, a server) sends the video and echoes whatever a viewer sends. Each echo is awaited: SendAsync waits while
 // the viewer's send buffer is full (back-pressure), so a slow viewer slows its own echoes down and the master's memory
@@ -57,8 +58,8 @@ await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptio
 Console.WriteLine($"viewer     connected, data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
 
 // The viewer reads whole frames (a real app decodes or records them); the master streams the file in real time.
-var received = ReceiveAsync(viewer.VideoTrack!, frames.Count, sinceConnect, ct);
-var streaming = TestVideo.StreamAsync(video, frames, TimeSpan.Zero, ct);
+var received = ReceiveAsync(viewer.VideoTrack!, frameCount, sinceConnect, ct);
+var streaming = file.PlayAsync(video, ct);
 
 var echoed = 0;
 var allBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,11 +92,11 @@ catch (OperationCanceledException)
 Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {stopwatch.ElapsedMilliseconds} ms");
 await streaming;
 var (count, keyFrames, bytes, firstFrameMs, seconds) = await received;
-Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frames.Count} frames ({keyFrames} key frames), " +
+Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frameCount} frames ({keyFrames} key frames), " +
     $"{count / seconds:0.0} fps, {bytes * 8 / seconds / 1000:0} kbit/s");
-if (count < frames.Count * 95 / 100)
+if (count < frameCount * 95 / 100)
 {
-    Console.Error.WriteLine($"Only {count} of {frames.Count} video frames arrived.");
+    Console.Error.WriteLine($"Only {count} of {frameCount} video frames arrived.");
     return 1;
 }
 

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using Kvs.WebRtc.InteropTests.Support;
-using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 using static Kvs.WebRtc.InteropTests.Support.PeerConnectionWaits;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Testing.Media;
 

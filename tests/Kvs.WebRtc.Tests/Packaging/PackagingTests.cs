@@ -63,6 +63,29 @@ public sealed class PackagingTests
         });
     }
 
+    [TestCase("Kvs.WebRtc.Master", "kvs-master", "media/pattern-320x240.h264")]
+    [TestCase("Kvs.WebRtc.Viewer", "kvs-viewer", null)]
+    public void ToolPackage_HasItsCommandReadmeAndFiles(string id, string command, string? file)
+    {
+        var path = RequirePackage(id);
+        using var zip = ZipFile.OpenRead(path);
+        var names = zip.Entries.Select(e => e.FullName).ToList();
+        var settingsEntry = zip.Entries.Single(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal));
+        var toolDirectory = settingsEntry.FullName[..^"DotnetToolSettings.xml".Length];
+        using var stream = settingsEntry.Open();
+        var settings = XDocument.Load(stream);
+        Assert.Multiple(() =>
+        {
+            Assert.That(names, Does.Contain("README.md"));
+            Assert.That(names, Does.Contain($"{toolDirectory}{command}.dll"));
+            Assert.That(settings.Descendants("Command").Select(c => (string?)c.Attribute("Name")), Does.Contain(command));
+            if (file is not null)
+            {
+                Assert.That(names, Does.Contain(toolDirectory + file));
+            }
+        });
+    }
+
     [Test]
     [CancelAfter(300_000)]
     public async Task AddPackage_ConsoleAppBuildsAndPresignsUrl_FromLocalFeed()

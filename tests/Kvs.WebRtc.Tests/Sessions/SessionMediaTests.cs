@@ -1,5 +1,6 @@
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Testing.Media;

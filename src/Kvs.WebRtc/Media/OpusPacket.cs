@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>One Opus packet (an RTP payload as is, RFC 7587) read from an Ogg Opus file.</summary>
 /// <param name="Data">The packet, starting with its TOC byte.</param>

@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>One frame of an IVF file.</summary>
 /// <param name="Data">The compressed frame (no IVF frame header).</param>

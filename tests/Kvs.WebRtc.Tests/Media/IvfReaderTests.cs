@@ -1,34 +1,15 @@
 using System.Buffers.Binary;
-using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
-namespace Kvs.WebRtc.InteropTests.Media;
+namespace Kvs.WebRtc.Tests.Media;
 
-/// <summary>The IVF reader agrees with ffprobe on the committed VP8 file and rejects broken files with a reason.</summary>
+/// <summary>The IVF reader reads the committed VP8 file and rejects broken files with a reason.</summary>
 [TestFixture]
 [CancelAfter(120_000)]
 public sealed class IvfReaderTests
 {
-    [Test]
-    public async Task ReadFile_Vp8TestMedia_HeaderAndFramesMatchFfprobe(CancellationToken cancellationToken)
-    {
-        var packets = await Ffmpeg.ProbePacketsAsync(TestMedia.Vp8IvfPath, cancellationToken: cancellationToken);
-
-        var file = IvfReader.ReadFile(TestMedia.Vp8IvfPath);
-
-        Assert.That((file.FourCc, file.Width, file.Height), Is.EqualTo(("VP80", TestMedia.Width, TestMedia.Height)));
-        Assert.That((file.TimebaseNumerator, file.TimebaseDenominator), Is.EqualTo((1u, (uint)TestMedia.FramesPerSecond)));
-        Assert.That(file.HeaderFrameCount, Is.EqualTo((uint)TestMedia.VideoFrameCount));
-        Assert.That(file.Frames, Has.Count.EqualTo(TestMedia.VideoFrameCount));
-        Assert.That(file.Frames.Select(f => f.Data.Length), Is.EqualTo(packets.Select(p => p.Size)), "frame sizes");
-        Assert.That(file.Frames.Select(f => f.IsKeyFrame), Is.EqualTo(packets.Select(p => p.IsKeyFrame)), "key frames");
-        Assert.That(file.Frames.Select(f => f.Pts), Is.EqualTo(packets.Select(p => p.Pts)), "pts");
-        Assert.That(file.Frames.Count(f => f.IsKeyFrame), Is.EqualTo(TestMedia.KeyFrameCount));
-        Assert.That(file.Frames[30].Timestamp, Is.EqualTo(TimeSpan.FromSeconds(1)));
-        Assert.That(file.Frames[1].RtpTimestamp(), Is.EqualTo(3000u));
-    }
-
     [Test]
     public void ReadFile_Vp8KeyFrames_CarryTheKeyFrameStartCodeAndSize()
     {
@@ -67,12 +48,12 @@ public sealed class IvfReaderTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(() => IvfReader.Read(Array.Empty<byte>()), Throws.TypeOf<InvalidDataException>().With.Message.Contains("DKIF"));
-            Assert.That(() => IvfReader.Read(badMagic), Throws.TypeOf<InvalidDataException>().With.Message.Contains("DKIF"));
-            Assert.That(() => IvfReader.Read(zeroTimebase), Throws.TypeOf<InvalidDataException>().With.Message.Contains("timebase"));
-            Assert.That(() => IvfReader.Read(hugeFrame), Throws.TypeOf<InvalidDataException>().With.Message.Contains("runs past the end"));
-            Assert.That(() => IvfReader.Read(valid.AsMemory(0, valid.Length - 1)), Throws.TypeOf<InvalidDataException>().With.Message.Contains("runs past the end"));
-            Assert.That(() => IvfReader.Read(valid.AsMemory(0, 40)), Throws.TypeOf<InvalidDataException>().With.Message.Contains("truncated frame header"));
+            Assert.That(() => IvfReader.Read(Array.Empty<byte>()), Throws.TypeOf<MediaFormatException>().With.Message.Contains("DKIF"));
+            Assert.That(() => IvfReader.Read(badMagic), Throws.TypeOf<MediaFormatException>().With.Message.Contains("DKIF"));
+            Assert.That(() => IvfReader.Read(zeroTimebase), Throws.TypeOf<MediaFormatException>().With.Message.Contains("timebase"));
+            Assert.That(() => IvfReader.Read(hugeFrame), Throws.TypeOf<MediaFormatException>().With.Message.Contains("runs past the end"));
+            Assert.That(() => IvfReader.Read(valid.AsMemory(0, valid.Length - 1)), Throws.TypeOf<MediaFormatException>().With.Message.Contains("runs past the end"));
+            Assert.That(() => IvfReader.Read(valid.AsMemory(0, 40)), Throws.TypeOf<MediaFormatException>().With.Message.Contains("truncated frame header"));
         });
     }
 
@@ -98,7 +79,7 @@ public sealed class IvfReaderTests
                 Assert.That(file.Frames.Sum(f => f.Data.Length + 12), Is.LessThanOrEqualTo(data.Length));
                 parsed++;
             }
-            catch (InvalidDataException)
+            catch (MediaFormatException)
             {
                 rejected++;
             }

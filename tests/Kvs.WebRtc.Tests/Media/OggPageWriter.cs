@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Kvs.WebRtc.InteropTests.Media;
+namespace Kvs.WebRtc.Tests.Media;
 
 /// <summary>Builds Ogg pages for reader tests (RFC 3533), with a bitwise CRC independent of the reader's table.</summary>
 internal static class OggPageWriter

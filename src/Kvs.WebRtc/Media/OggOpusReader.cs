@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>
 /// Reads Ogg Opus files (RFC 3533 pages, RFC 7845 mapping): pages are checked (capture pattern, version, CRC-32),
 /// packets are reassembled from the lacing values (also across pages), the first logical stream is kept, its
 /// OpusHead and OpusTags packets are parsed/skipped, and every audio packet gets its duration from the TOC byte.
-/// A broken file gives an <see cref="InvalidDataException"/>; nothing reads past the input.
+/// A broken file gives a <see cref="MediaFormatException"/>; nothing reads past the input.
 /// </summary>
 public static class OggOpusReader
 {
@@ -22,29 +22,31 @@ public static class OggOpusReader
     /// <summary>Reads an Ogg Opus file.</summary>
     public static OggOpusFile ReadFile(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > MaxFileBytes)
+        var data = MediaFiles.ReadAllBytes(path, MaxFileBytes);
+        try
         {
-            throw new InvalidDataException($"{path}: {info.Length} bytes is more than the {MaxFileBytes} this reader accepts.");
+            return Read(data);
         }
-
-        return Read(File.ReadAllBytes(path));
+        catch (MediaFormatException ex)
+        {
+            throw ex.At(path);
+        }
     }
 
     /// <summary>Parses Ogg Opus bytes.</summary>
-    /// <exception cref="InvalidDataException">Not Ogg, a bad page or CRC, no OpusHead, or an invalid Opus packet.</exception>
+    /// <exception cref="MediaFormatException">Not Ogg, a bad page or CRC, no OpusHead, or an invalid Opus packet.</exception>
     public static OggOpusFile Read(ReadOnlyMemory<byte> data)
     {
         var packets = ReadPackets(data, out var finalGranule);
         if (packets.Count == 0 || !packets[0].Span.StartsWith("OpusHead"u8) || packets[0].Length < 19)
         {
-            throw new InvalidDataException("Not an Ogg Opus file: the first packet is not a 19-byte or longer OpusHead.");
+            throw new MediaFormatException("Not an Ogg Opus file: the first packet is not a 19-byte or longer OpusHead.");
         }
 
         var head = packets[0].Span;
         if (head[8] >> 4 != 0)
         {
-            throw new InvalidDataException($"OpusHead version {head[8]} is not supported (major version must be 0).");
+            throw new MediaFormatException($"OpusHead version {head[8]} is not supported (major version must be 0).");
         }
 
         int channels = head[9];
@@ -52,12 +54,12 @@ public static class OggOpusReader
         var inputRate = BinaryPrimitives.ReadUInt32LittleEndian(head[12..]);
         if (channels == 0)
         {
-            throw new InvalidDataException("OpusHead declares 0 channels.");
+            throw new MediaFormatException("OpusHead declares 0 channels.");
         }
 
         if (packets.Count < 2 || !packets[1].Span.StartsWith("OpusTags"u8))
         {
-            throw new InvalidDataException("Not an Ogg Opus file: the second packet is not OpusTags.");
+            throw new MediaFormatException("Not an Ogg Opus file: the second packet is not OpusTags.");
         }
 
         var audio = new List<OpusPacket>(packets.Count - 2);
@@ -66,7 +68,7 @@ public static class OggOpusReader
         {
             if (!TryGetDurationSamples(packets[i].Span, out var samples))
             {
-                throw new InvalidDataException($"Opus packet {i - 2} ({packets[i].Length} bytes) has an invalid TOC/frame count (RFC 6716 §3.1).");
+                throw new MediaFormatException($"Opus packet {i - 2} ({packets[i].Length} bytes) has an invalid TOC/frame count (RFC 6716 §3.1).");
             }
 
             audio.Add(new OpusPacket(packets[i], samples, timestamp));
@@ -152,12 +154,12 @@ public static class OggOpusReader
             var rest = span[offset..];
             if (rest.Length < PageHeaderSize || !rest.StartsWith("OggS"u8))
             {
-                throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: no 'OggS' capture pattern / truncated page header.");
+                throw new MediaFormatException($"Ogg page {pageIndex}: no 'OggS' capture pattern / truncated page header.", offset);
             }
 
             if (rest[4] != 0)
             {
-                throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: stream structure version {rest[4]} is not 0.");
+                throw new MediaFormatException($"Ogg page {pageIndex}: stream structure version {rest[4]} is not 0.", offset);
             }
 
             var flags = rest[5];
@@ -167,7 +169,7 @@ public static class OggOpusReader
             int segmentCount = rest[26];
             if (rest.Length < PageHeaderSize + segmentCount)
             {
-                throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: truncated segment table.");
+                throw new MediaFormatException($"Ogg page {pageIndex}: truncated segment table.", offset);
             }
 
             var lacing = rest.Slice(PageHeaderSize, segmentCount);
@@ -180,12 +182,12 @@ public static class OggOpusReader
             var pageLength = PageHeaderSize + segmentCount + bodyLength;
             if (rest.Length < pageLength)
             {
-                throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: body of {bodyLength} bytes runs past the end.");
+                throw new MediaFormatException($"Ogg page {pageIndex}: body of {bodyLength} bytes runs past the end.", offset);
             }
 
             if (Crc(rest[..pageLength]) != storedCrc)
             {
-                throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: CRC mismatch.");
+                throw new MediaFormatException($"Ogg page {pageIndex}: CRC mismatch.", offset);
             }
 
             serial ??= pageSerial;
@@ -193,7 +195,7 @@ public static class OggOpusReader
             {
                 if (pageIndex > 0 && sequence != expectedSequence)
                 {
-                    throw new InvalidDataException($"Ogg page at byte {offset}: sequence {sequence}, expected {expectedSequence} (a page is missing).");
+                    throw new MediaFormatException($"Ogg page: sequence {sequence}, expected {expectedSequence} (a page is missing).", offset);
                 }
 
                 expectedSequence = sequence + 1;
@@ -206,12 +208,12 @@ public static class OggOpusReader
                 var continued = (flags & 0x01) != 0;
                 if (pendingOpen && !continued)
                 {
-                    throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: a packet was left open but the page is not marked continued.");
+                    throw new MediaFormatException($"Ogg page {pageIndex}: a packet was left open but the page is not marked continued.", offset);
                 }
 
                 if (!pendingOpen && continued)
                 {
-                    throw new InvalidDataException($"Ogg page {pageIndex} at byte {offset}: marked continued, but no packet is open.");
+                    throw new MediaFormatException($"Ogg page {pageIndex}: marked continued, but no packet is open.", offset);
                 }
 
                 var body = data.Slice(offset + PageHeaderSize + segmentCount, bodyLength);
@@ -220,7 +222,7 @@ public static class OggOpusReader
                 {
                     if (pending.Count + value > MaxPacketBytes)
                     {
-                        throw new InvalidDataException($"Ogg packet longer than {MaxPacketBytes} bytes.");
+                        throw new MediaFormatException($"Ogg packet longer than {MaxPacketBytes} bytes.");
                     }
 
                     pending.AddRange(body.Span.Slice(position, value));
@@ -241,14 +243,14 @@ public static class OggOpusReader
 
         if (pendingOpen)
         {
-            throw new InvalidDataException("The Ogg stream ends inside a packet (the last page's last lacing value is 255).");
+            throw new MediaFormatException("The Ogg stream ends inside a packet (the last page's last lacing value is 255).");
         }
 
         return packets;
     }
 
     /// <summary>Ogg CRC-32 (polynomial 0x04C11DB7, not reflected, initial 0) over the page with its CRC field as zero.</summary>
-    private static uint Crc(ReadOnlySpan<byte> page)
+    internal static uint Crc(ReadOnlySpan<byte> page)
     {
         uint crc = 0;
         for (var i = 0; i < page.Length; i++)

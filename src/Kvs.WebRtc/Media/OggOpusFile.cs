@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>An Ogg Opus file (RFC 7845): the OpusHead fields and the audio packets.</summary>
 /// <param name="Channels">Output channel count from OpusHead.</param>

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>
 /// Reads IVF files (the libvpx container): a 32-byte header (<c>DKIF</c>, version, header size, fourcc, width, height,
 /// timebase denominator and numerator, frame count) then frames of a 12-byte header (size, 64-bit pts) and data.
-/// All integers little-endian. A broken file gives an <see cref="InvalidDataException"/>; nothing reads past the input.
+/// All integers little-endian. A broken file gives a <see cref="MediaFormatException"/>; nothing reads past the input.
 /// </summary>
 public static class IvfReader
 {
@@ -19,29 +19,31 @@ public static class IvfReader
     /// <summary>Reads an IVF file.</summary>
     public static IvfFile ReadFile(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > MaxFileBytes)
+        var data = MediaFiles.ReadAllBytes(path, MaxFileBytes);
+        try
         {
-            throw new InvalidDataException($"{path}: {info.Length} bytes is more than the {MaxFileBytes} this reader accepts.");
+            return Read(data);
         }
-
-        return Read(File.ReadAllBytes(path));
+        catch (MediaFormatException ex)
+        {
+            throw ex.At(path);
+        }
     }
 
     /// <summary>Parses IVF bytes.</summary>
-    /// <exception cref="InvalidDataException">Bad signature, header or timebase, or a truncated frame.</exception>
+    /// <exception cref="MediaFormatException">Bad signature, header or timebase, or a truncated frame.</exception>
     public static IvfFile Read(ReadOnlyMemory<byte> data)
     {
         var span = data.Span;
         if (span.Length < FileHeaderSize || !span[..4].SequenceEqual("DKIF"u8))
         {
-            throw new InvalidDataException("Not an IVF file: it does not begin with a 32-byte 'DKIF' header.");
+            throw new MediaFormatException("Not an IVF file: it does not begin with a 32-byte 'DKIF' header.", 0);
         }
 
         var headerSize = BinaryPrimitives.ReadUInt16LittleEndian(span[6..]);
         if (headerSize < FileHeaderSize || headerSize > span.Length)
         {
-            throw new InvalidDataException($"IVF header size {headerSize} is outside 32..{span.Length}.");
+            throw new MediaFormatException($"IVF header size {headerSize} is outside 32..{span.Length}.", 6);
         }
 
         var fourCc = Encoding.ASCII.GetString(span.Slice(8, 4));
@@ -52,7 +54,7 @@ public static class IvfReader
         var headerFrameCount = BinaryPrimitives.ReadUInt32LittleEndian(span[24..]);
         if (denominator == 0 || numerator == 0)
         {
-            throw new InvalidDataException($"IVF timebase {numerator}/{denominator} is invalid.");
+            throw new MediaFormatException($"IVF timebase {numerator}/{denominator} is invalid.", 16);
         }
 
         var frames = new List<IvfFrame>();
@@ -61,7 +63,7 @@ public static class IvfReader
         {
             if (span.Length - offset < FrameHeaderSize)
             {
-                throw new InvalidDataException($"IVF frame {frames.Count} at byte {offset}: truncated frame header.");
+                throw new MediaFormatException($"IVF frame {frames.Count}: truncated frame header.", offset);
             }
 
             var size = BinaryPrimitives.ReadUInt32LittleEndian(span[offset..]);
@@ -69,14 +71,14 @@ public static class IvfReader
             offset += FrameHeaderSize;
             if (size > (uint)(span.Length - offset))
             {
-                throw new InvalidDataException($"IVF frame {frames.Count} at byte {offset - FrameHeaderSize}: size {size} runs past the end ({span.Length - offset} bytes left).");
+                throw new MediaFormatException($"IVF frame {frames.Count}: size {size} runs past the end ({span.Length - offset} bytes left).", offset - FrameHeaderSize);
             }
 
             var frame = data.Slice(offset, (int)size);
             var seconds = (double)pts * numerator / denominator;
             if (!(Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds / 2))
             {
-                throw new InvalidDataException($"IVF frame {frames.Count}: pts {pts} is out of range.");
+                throw new MediaFormatException($"IVF frame {frames.Count}: pts {pts} is out of range.");
             }
 
             frames.Add(new IvfFrame(frame, pts, IsKeyFrame(fourCc, frame.Span), TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond))));

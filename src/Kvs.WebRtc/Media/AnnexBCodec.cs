@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>Which NAL unit syntax an Annex-B stream uses.</summary>
 public enum AnnexBCodec

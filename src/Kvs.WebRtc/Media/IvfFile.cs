@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>An IVF file: its 32-byte header and its frames.</summary>
 /// <param name="FourCc">Codec, e.g. <c>VP80</c>, <c>VP90</c>, <c>AV01</c>.</param>

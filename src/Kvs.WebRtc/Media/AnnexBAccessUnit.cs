@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Testing.Media;
+namespace Kvs.WebRtc.Media;
 
 /// <summary>One access unit (a coded picture and the parameter sets/SEI before it) of an Annex-B stream.</summary>
 /// <param name="AccessUnit">The access unit in Annex-B form: its NAL units with their start codes.</param>
