@@ -53,7 +53,12 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
         _inbox = new SignalingInbox(
-            channel.Signaling, [SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
+            channel.Signaling.Messages,
+            [SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate],
+            HandleAsync,
+            _logger,
+            new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System),
+            _stop.Token);
     }
 
     /// <summary>Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>).</summary>
@@ -87,6 +92,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
     /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
     /// <exception cref="TimeoutException">No open data channel within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="ViewerRefusedException">The master refused the viewer, e.g. <see cref="ViewerRefusedException.ViewerLimitReached"/>; thrown as soon as its answer arrives.</exception>
     public static async Task<ViewerSession> ConnectAsync(ViewerSessionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -156,9 +162,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                         _connected.TrySetResult();
                         break;
                     case RTCPeerConnectionState.Failed:
-                        var failure = link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed.");
-                        _connected.TrySetException(failure);
-                        _opened.TrySetException(failure);
+                        Fail(link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed."));
                         break;
                 }
             };
@@ -235,7 +239,13 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         try
         {
-            if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
+            if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } refusal } &&
+                ViewerRefusal.TryGetReason(refusal.Sdp, out var reason))
+            {
+                Log.Refused(_logger, reason);
+                Fail(new ViewerRefusedException(reason));
+            }
+            else if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
                 if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
@@ -253,8 +263,17 @@ public sealed partial class ViewerSession : IAsyncDisposable
         catch (WebRtcException ex)
         {
             Log.BadAnswer(_logger, ex.Message);
-            _opened.TrySetException(ex);
+            Fail(ex);
         }
+    }
+
+    // Fails the connect; both tasks are marked observed, so whichever ConnectAsync does not await leaves no unobserved exception.
+    private void Fail(Exception error)
+    {
+        _connected.TrySetException(error);
+        _opened.TrySetException(error);
+        _ = _connected.Task.Exception;
+        _ = _opened.Task.Exception;
     }
 
     private static bool AcceptsDataChannel(string sdp) =>
@@ -271,6 +290,9 @@ public sealed partial class ViewerSession : IAsyncDisposable
         [LoggerMessage(9201, LogLevel.Warning, "The master's answer was rejected: {Reason}")]
         public static partial void BadAnswer(ILogger logger, string reason);
 
+
+        [LoggerMessage(9205, LogLevel.Warning, "The master refused this viewer: {Reason}")]
+        public static partial void Refused(ILogger logger, string reason);
 
         [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
         public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);
