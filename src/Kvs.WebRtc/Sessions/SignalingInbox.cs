@@ -127,7 +127,23 @@ internal sealed partial class SignalingInbox : IAsyncDisposable
             await foreach (var message in _messages.Reader.ReadAllAsync(_stopping).ConfigureAwait(false))
             {
                 Dequeued(message);
-                await _handle(message).ConfigureAwait(false);
+                try
+                {
+                    await _handle(message).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    throw;
+                }
+#pragma warning disable CA1031 // one message whose handling failed in an unforeseen way must not end the loop for all peers
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    if (_warnings.ShouldLog(message.SenderClientId))
+                    {
+                        Log.HandlerFailed(_logger, message.Type, message.SenderClientId, ex);
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -139,6 +155,9 @@ internal sealed partial class SignalingInbox : IAsyncDisposable
     {
         [LoggerMessage(9106, LogLevel.Warning, "Signaling inbox full: dropped a {Type} from {ClientId}")]
         public static partial void InboxFull(ILogger logger, SignalingMessageType type, string? clientId);
+
+        [LoggerMessage(9114, LogLevel.Warning, "Handling a {Type} from {ClientId} failed; the session goes on")]
+        public static partial void HandlerFailed(ILogger logger, SignalingMessageType type, string? clientId, Exception exception);
 
         [LoggerMessage(9110, LogLevel.Warning, "Dropped a {Type} from {ClientId}: {Max} of its messages are already waiting")]
         public static partial void SenderOverQuota(ILogger logger, SignalingMessageType type, string? clientId, int max);

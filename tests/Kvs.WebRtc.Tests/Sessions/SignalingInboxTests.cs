@@ -84,6 +84,44 @@ public sealed class SignalingInboxTests
         Assert.That(inbox.Dropped, Is.Zero);
     }
 
+    [Test]
+    public async Task Handler_ThrowsForOneMessage_LoopGoesOnWithTheNext(CancellationToken cancellationToken)
+    {
+        var logs = new CapturingLoggerProvider();
+        var logger = logs.CreateLogger("inbox");
+        var handled = new List<string?>();
+        using var source = new Subject<SignalingMessage>();
+        using var stop = new CancellationTokenSource();
+        var inbox = new SignalingInbox(
+            source,
+            [SignalingMessageType.SdpOffer],
+            m =>
+            {
+                if (m.SenderClientId == "bad")
+                {
+                    throw new InvalidDataException("unforeseen");
+                }
+
+                lock (handled)
+                {
+                    handled.Add(m.SenderClientId);
+                }
+
+                return Task.CompletedTask;
+            },
+            logger,
+            new ClientWarningLimiter(logger, TimeProvider.System),
+            stop.Token);
+
+        source.OnNext(Offer("bad"));
+        source.OnNext(Offer("good"));
+        await WaitUntilAsync(() => { lock (handled) { return handled.Contains("good"); } }, cancellationToken);
+        await stop.CancelAsync();
+        await inbox.DisposeAsync();
+
+        Assert.That(logs.Entries.Count(e => e.EventId.Id == 9114), Is.EqualTo(1));
+    }
+
     private static SignalingMessage Candidate(string sender) => new()
     {
         Type = SignalingMessageType.IceCandidate,
