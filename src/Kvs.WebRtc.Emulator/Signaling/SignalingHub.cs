@@ -103,7 +103,7 @@ internal sealed partial class SignalingHub
                 if (superseded is null && state.Viewers.Count >= _options.MaxViewersPerChannel)
                 {
                     return new AwsServiceError(AwsErrorTypes.ClientLimitExceeded, HttpStatusCode.BadRequest,
-                        string.Create(CultureInfo.InvariantCulture, $"The channel already has {_options.MaxViewersPerChannel} connected viewers."));
+                        string.Create(CultureInfo.InvariantCulture, $"Viewer limit reached: the channel already has {_options.MaxViewersPerChannel} connected viewers."));
                 }
 
                 state.Viewers[clientId] = connection;

@@ -449,8 +449,16 @@ internal sealed partial class IceTransport : IAsyncDisposable
         {
             await Task.WhenAll(tasks).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+#pragma warning disable CA1031 // closing: a lookup or allocation cut short may fail in any way (socket closed, allocation disposed)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
+            // Every task's exception is observed here (WhenAll), so none is left for the finalizer to report.
+            foreach (var task in tasks)
+            {
+                _ = task.Exception;
+            }
+
             return;
         }
 

@@ -297,7 +297,7 @@ internal sealed partial class TurnAllocation : IIceRelay
             // The loop ends on its own once the socket is closed.
         }
 
-        _allocated.TrySetException(new TurnException(TurnError.AllocationLost, 0, "The allocation was disposed."));
+        FailObserved(_allocated, new TurnException(TurnError.AllocationLost, 0, "The allocation was disposed."));
         FailWaiters(new ObjectDisposedException(nameof(TurnAllocation)));
         _shutdown.Dispose();
         Log.Released(_logger, Server);
@@ -441,7 +441,7 @@ internal sealed partial class TurnAllocation : IIceRelay
                 break;
             case TurnEventKind.AllocationFailed:
                 Log.AllocationFailed(_logger, Server, turnEvent.Error, turnEvent.StunErrorCode);
-                _allocated.TrySetException(new TurnException(turnEvent.Error, turnEvent.StunErrorCode,
+                FailObserved(_allocated, new TurnException(turnEvent.Error, turnEvent.StunErrorCode,
                     $"Allocation on TURN server {Server} failed: {turnEvent.Error} {turnEvent.StunErrorCode} {turnEvent.Reason}".TrimEnd()));
                 break;
             case TurnEventKind.AllocationLost:
@@ -461,7 +461,7 @@ internal sealed partial class TurnAllocation : IIceRelay
                 Log.PermissionFailed(_logger, turnEvent.Peer?.Address, turnEvent.Error, turnEvent.StunErrorCode);
                 if (turnEvent.Peer is { } refused && _permissionWaiters.Remove(refused.Address, out var failed))
                 {
-                    failed.TrySetException(new TurnException(turnEvent.Error, turnEvent.StunErrorCode, "The TURN server refused the permission."));
+                    FailObserved(failed, new TurnException(turnEvent.Error, turnEvent.StunErrorCode, "The TURN server refused the permission."));
                 }
 
                 break;
@@ -488,14 +488,25 @@ internal sealed partial class TurnAllocation : IIceRelay
 
         foreach (var waiter in waiters)
         {
-            waiter.TrySetException(exception);
+            FailObserved(waiter, exception);
         }
+    }
+
+    /// <summary>
+    /// Fails a waiter and marks its exception observed: whoever still awaits it gets the exception, and a waiter that
+    /// was abandoned (its caller cancelled, the allocation disposed) does not raise
+    /// <see cref="TaskScheduler.UnobservedTaskException"/> when collected.
+    /// </summary>
+    private static void FailObserved(TaskCompletionSource waiter, Exception exception)
+    {
+        waiter.TrySetException(exception);
+        _ = waiter.Task.Exception;
     }
 
     private void OnTransportFailed(TurnException exception)
     {
         Log.TransportFailed(_logger, Server, exception);
-        _allocated.TrySetException(exception);
+        FailObserved(_allocated, exception);
         FailWaiters(exception);
         RaiseFailed(exception);
     }

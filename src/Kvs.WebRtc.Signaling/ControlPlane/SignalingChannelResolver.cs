@@ -107,6 +107,11 @@ public sealed partial class SignalingChannelResolver
             {
                 task = ResolveAndStoreAsync(key, channelNameOrArn, isArn, role, createIfMissing);
                 _inFlight[key] = task;
+
+                // The shared lookup runs on even when every caller stopped waiting (cancelled, or disposed the client
+                // under it); its failure is then nobody's to observe, and must not surface as an unobserved exception.
+                _ = task.ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
 

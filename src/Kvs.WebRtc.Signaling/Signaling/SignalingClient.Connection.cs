@@ -42,6 +42,7 @@ public sealed partial class SignalingClient
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or IOException or System.Security.Authentication.AuthenticationException)
         {
             int? status = socket is { HttpStatusCode: > 0 } ? (int)socket.HttpStatusCode : null;
+            var errorType = ErrorTypeOf(socket?.HttpResponseHeaders);
             socket?.Dispose();
             var code = status switch
             {
@@ -51,7 +52,7 @@ public sealed partial class SignalingClient
                 _ => SignalingError.ConnectFailed,
             };
             var message = status is { } s
-                ? $"The signaling service refused the WebSocket upgrade with HTTP {s} ({code})."
+                ? $"The signaling service refused the WebSocket upgrade with HTTP {s} ({code}{DescribeErrorType(errorType)})."
                 : "The signaling WebSocket connection could not be opened.";
             Log.ConnectFailed(_logger, _options.Endpoint.Host, attempt + 1, code, status);
 
@@ -64,6 +65,34 @@ public sealed partial class SignalingClient
             throw;
         }
     }
+
+    /// <summary>The service's error code (<c>x-amzn-ErrorType</c>, the part before the first <c>:</c>) of a refused upgrade, if sent.</summary>
+    private static string? ErrorTypeOf(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        foreach (var (name, values) in headers)
+        {
+            if (string.Equals(name, "x-amzn-ErrorType", StringComparison.OrdinalIgnoreCase) && values.FirstOrDefault() is { Length: > 0 } value)
+            {
+                var type = value.Split(':', 2)[0].Trim();
+                // Only a plain identifier goes into messages: the header comes from the remote side.
+                return type.Length <= 64 && type.All(char.IsAsciiLetterOrDigit) ? type : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string DescribeErrorType(string? errorType) => errorType switch
+    {
+        null => string.Empty,
+        "ClientLimitExceededException" => ", ClientLimitExceededException: too many connects per second, or the channel's viewer limit reached",
+        _ => ", " + errorType,
+    };
 
     private void Attach(SignalingConnection connection, bool initial = false)
     {

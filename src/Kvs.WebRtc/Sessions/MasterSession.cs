@@ -15,8 +15,15 @@ namespace Kvs.WebRtc.Sessions;
 /// <para>Each viewer gets an <see cref="RTCPeerConnection"/> configured with the channel's ICE servers (KVS STUN and
 /// TURN) and the session's <see cref="MasterSessionOptions.Tracks"/>. A viewer counts as joined when its peer connection
 /// is connected (with or without a data channel); it leaves when its connection fails or closes, its data channel
-/// closes, or a new offer with the same client id replaces it. One viewer's bad SDP or failed ICE is logged and ends
-/// only that viewer.</para>
+/// closes, or a new connection with the same client id replaces it. One viewer's bad SDP or failed ICE is logged and
+/// ends only that viewer.</para>
+/// <para>Slots: at most <see cref="MasterSessionOptions.MaxViewers"/> viewers are connected; an offer beyond is refused
+/// at once with a reason the viewer understands. Viewers between offer and connection are pending: they have
+/// <see cref="MasterSessionOptions.ViewerConnectTimeout"/> to connect and at most
+/// <see cref="MasterSessionOptions.MaxPendingViewers"/> wait at once, the oldest evicted for a new offer. A new offer
+/// under a connected viewer's client id does not disturb the working connection: it is closed when the new one
+/// connects, and keeps working if the new one fails. Warnings a client causes are rate-limited per client id, and one
+/// client's burst of signaling messages cannot crowd out another viewer's offer.</para>
 /// <para>Members are thread-safe. Events are raised off the protocol loops; a throwing subscriber is logged and
 /// isolated.</para>
 /// </remarks>
@@ -48,6 +55,10 @@ public sealed partial class MasterSession : IAsyncDisposable
     private readonly SessionEvents<KvsRemoteTrack> _remoteTracks;
     private readonly CancellationTokenSource _stop = new();
     private readonly SignalingInbox _inbox;
+    private readonly ClientWarningLimiter _warnings;
+    private readonly object _slots = new();
+    private readonly Dictionary<string, ViewerPeer> _replacements = new(StringComparer.Ordinal);
+    private long _offerSequence;
     private int _disposed;
 
     private MasterSession(KvsChannel channel, MasterSessionOptions options)
@@ -59,8 +70,9 @@ public sealed partial class MasterSession : IAsyncDisposable
         _left = new SessionEvents<KvsViewer>(_logger, nameof(ViewerLeft));
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
         _remoteTracks = new SessionEvents<KvsRemoteTrack>(_logger, nameof(RemoteTracks));
+        _warnings = new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System);
         _inbox = new SignalingInbox(
-            channel.Signaling, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
+            channel.Signaling.Messages, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _warnings, _stop.Token);
     }
 
     /// <summary>Raised when a viewer's peer connection is connected.</summary>
@@ -80,6 +92,18 @@ public sealed partial class MasterSession : IAsyncDisposable
 
     /// <summary>The underlying signaling channel (endpoints, ICE servers, raw signaling).</summary>
     public KvsChannel Channel => _channel;
+
+    /// <summary>Viewers between offer and connection now, replacements of connected viewers included (for tests and stats).</summary>
+    internal int PendingViewerCount
+    {
+        get
+        {
+            lock (_slots)
+            {
+                return PendingCount();
+            }
+        }
+    }
 
     /// <summary>Resolves the channel (creating it when allowed), connects as its master and starts answering viewers.</summary>
     /// <param name="options">Channel and peer-connection options.</param>
@@ -204,9 +228,15 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _inbox.DisposeAsync().ConfigureAwait(false);
-        foreach (var clientId in _peers.Keys)
+        List<ViewerPeer> all;
+        lock (_slots)
         {
-            await RemoveAsync(clientId, expected: null).ConfigureAwait(false);
+            all = [.. _peers.Values, .. _replacements.Values];
+        }
+
+        foreach (var peer in all)
+        {
+            await RemoveAsync(peer).ConfigureAwait(false);
         }
 
         await _channel.DisposeAsync().ConfigureAwait(false);
@@ -233,7 +263,7 @@ public sealed partial class MasterSession : IAsyncDisposable
             {
                 await HandleOfferAsync(message).ConfigureAwait(false);
             }
-            else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && _peers.TryGetValue(sender, out var peer))
+            else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && FindNewest(sender) is { } peer)
             {
                 await peer.Link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
             }
@@ -242,14 +272,13 @@ public sealed partial class MasterSession : IAsyncDisposable
                 Log.CandidateForUnknownViewer(_logger, message.SenderClientId);
             }
         }
-        catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            // One viewer's bad input ends that viewer only.
-            Log.ViewerFailed(_logger, message.SenderClientId, ex.Message);
-            if (message.SenderClientId is { } id)
-            {
-                await RemoveAsync(id, expected: null).ConfigureAwait(false);
-            }
+        }
+        catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException or ObjectDisposedException)
+        {
+            // A message for a peer that is being removed: that peer's own path reports it.
+            WarnViewerFailed(message.SenderClientId, ex.Message);
         }
     }
 
@@ -257,15 +286,67 @@ public sealed partial class MasterSession : IAsyncDisposable
     {
         if (offer.SenderClientId is not { Length: > 0 } clientId || offer.SessionDescription is not { } description)
         {
-            Log.OfferWithoutSender(_logger);
+            if (_warnings.ShouldLog(offer.SenderClientId))
+            {
+                Log.OfferWithoutSender(_logger);
+            }
+
             return;
         }
 
-        // A new offer from the same client id replaces its old session (the viewer restarted).
-        await RemoveAsync(clientId, expected: null).ConfigureAwait(false);
-        if (_peers.Count >= _options.MaxViewers)
+        ViewerPeer? superseded = null;
+        ViewerPeer? evicted = null;
+        bool refuse;
+        lock (_slots)
         {
-            Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+            _peers.TryGetValue(clientId, out var current);
+            if (current is { Joined: not null })
+            {
+                // A connected viewer offers again (it restarted, or renegotiates): the working connection stays until
+                // the new one connects, and is closed then; if the new one fails, the old one keeps working.
+                _replacements.Remove(clientId, out superseded);
+                refuse = false;
+            }
+            else
+            {
+                // A pending offer of the same client is superseded by this one.
+                if (current is not null && _peers.TryRemove(new KeyValuePair<string, ViewerPeer>(clientId, current)))
+                {
+                    superseded = current;
+                }
+
+                refuse = JoinedCount() >= _options.MaxViewers;
+            }
+
+            if (superseded is not null)
+            {
+                superseded.Detached = true;
+            }
+
+            if (!refuse && PendingCount() >= _options.MaxPendingViewers)
+            {
+                evicted = OldestPending();
+                if (evicted is not null)
+                {
+                    Detach(evicted);
+                }
+            }
+        }
+
+        if (superseded is not null)
+        {
+            await ReleaseAsync(superseded).ConfigureAwait(false);
+        }
+
+        if (evicted is not null)
+        {
+            Log.PendingViewerEvicted(_logger, evicted.Link.RemoteClientId, clientId, _options.MaxPendingViewers);
+            await ReleaseAsync(evicted).ConfigureAwait(false);
+        }
+
+        if (refuse)
+        {
+            await RefuseAsync(clientId, description.Sdp, ViewerRefusedException.ViewerLimitReached).ConfigureAwait(false);
             return;
         }
 
@@ -276,36 +357,81 @@ public sealed partial class MasterSession : IAsyncDisposable
             clientId,
             PeerLink.WithIceServers(_options.PeerConfiguration, servers),
             new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
-            _logger);
-        var peer = new ViewerPeer(link);
-        _peers[clientId] = peer;
-        link.Connection.DataChannel += (_, e) => OnDataChannel(peer, e.Channel);
-        link.Connection.Track += (_, e) => _remoteTracks.Emit(new KvsRemoteTrack(clientId, e.Track));
-        link.Connection.ConnectionStateChanged += (_, _) =>
+            _logger,
+            _warnings);
+        var peer = new ViewerPeer(link, Interlocked.Increment(ref _offerSequence));
+        lock (_slots)
         {
-            switch (link.Connection.ConnectionState)
+            if (_peers.TryGetValue(clientId, out var current) && current.Joined is not null)
             {
-                case RTCPeerConnectionState.Connected:
-                    MarkJoined(peer);
-                    break;
-                case RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed:
-                    _ = RemoveAsync(clientId, peer);
-                    break;
+                _replacements[clientId] = peer;
             }
-        };
-
-        // Added before the offer is applied, so that each offered audio/video section takes the track of its kind (JSEP §5.10).
-        foreach (var track in _options.Tracks)
-        {
-            link.Connection.AddTrack(track, StreamId);
+            else
+            {
+                _peers[clientId] = peer;
+            }
         }
 
-        await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, description.Sdp), _stop.Token).ConfigureAwait(false);
-        var answer = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
-        await link.Connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
-        await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(answer.Sdp), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
-        Log.Answered(_logger, clientId);
-        _ = DropIfNotJoinedAsync(clientId, peer);
+        try
+        {
+            link.Connection.DataChannel += (_, e) => OnDataChannel(peer, e.Channel);
+            link.Connection.Track += (_, e) => _remoteTracks.Emit(new KvsRemoteTrack(clientId, e.Track));
+            link.Connection.ConnectionStateChanged += (_, _) =>
+            {
+                switch (link.Connection.ConnectionState)
+                {
+                    case RTCPeerConnectionState.Connected:
+                        _ = OnConnectedAsync(peer);
+                        break;
+                    case RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed:
+                        _ = RemoveAsync(peer);
+                        break;
+                }
+            };
+
+            // Added before the offer is applied, so that each offered audio/video section takes the track of its kind (JSEP §5.10).
+            foreach (var track in _options.Tracks)
+            {
+                link.Connection.AddTrack(track, StreamId);
+            }
+
+            // The clock starts before the answer: a viewer gets one timeout from its offer to a connected peer connection.
+            peer.ConnectTimer = (_options.Channel.TimeProvider ?? TimeProvider.System).CreateTimer(
+                static state => ((PendingTimeout)state!).Fire(), new PendingTimeout(this, peer), _options.ViewerConnectTimeout, Timeout.InfiniteTimeSpan);
+            await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, description.Sdp), _stop.Token).ConfigureAwait(false);
+            var answer = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
+            await link.Connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
+            await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(answer.Sdp), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
+            Log.Answered(_logger, clientId);
+        }
+        catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
+        {
+            // One viewer's bad offer ends that offer only: a connection it was to replace keeps working.
+            WarnViewerFailed(clientId, ex.Message);
+            await RemoveAsync(peer).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RefuseAsync(string clientId, string offerSdp, string reason)
+    {
+        Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+        try
+        {
+            var refusal = ViewerRefusal.CreateAnswerSdp(offerSdp, reason);
+            await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(refusal), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SignalingException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            Log.RefusalNotSent(_logger, clientId, ex.Message);
+        }
+    }
+
+    private void WarnViewerFailed(string? clientId, string reason)
+    {
+        if (_warnings.ShouldLog(clientId))
+        {
+            Log.ViewerFailed(_logger, clientId, reason);
+        }
     }
 
     private void OnDataChannel(ViewerPeer peer, RTCDataChannel channel)
@@ -320,76 +446,205 @@ public sealed partial class MasterSession : IAsyncDisposable
         peer.DataChannel = channel;
         channel.MessageReceived += (_, e) =>
             _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
-        channel.Closed += (_, _) => _ = RemoveAsync(clientId, peer);
+        channel.Closed += (_, _) => _ = RemoveAsync(peer);
     }
 
-    private void MarkJoined(ViewerPeer peer)
+    private async Task OnConnectedAsync(ViewerPeer peer)
     {
-        var viewer = new KvsViewer(peer.Link.RemoteClientId, (_options.Channel.TimeProvider ?? TimeProvider.System).GetUtcNow());
-        if (Interlocked.CompareExchange(ref peer.JoinedField, viewer, null) is null)
+        var clientId = peer.Link.RemoteClientId;
+        var viewer = new KvsViewer(clientId, (_options.Channel.TimeProvider ?? TimeProvider.System).GetUtcNow());
+        ViewerPeer? replaced = null;
+        bool full;
+        lock (_slots)
         {
-            Log.ViewerJoined(_logger, viewer.ClientId);
-            _joined.Emit(viewer);
-        }
-    }
+            if (peer.Detached || peer.Joined is not null)
+            {
+                return;
+            }
 
-    private async Task DropIfNotJoinedAsync(string clientId, ViewerPeer peer)
-    {
-        try
-        {
-            await Task.Delay(_options.ViewerConnectTimeout, _options.Channel.TimeProvider ?? TimeProvider.System, _stop.Token).ConfigureAwait(false);
+            var isReplacement = _replacements.TryGetValue(clientId, out var r) && ReferenceEquals(r, peer);
+            full = false;
+            if (isReplacement)
+            {
+                _replacements.Remove(clientId);
+                if (_peers.TryGetValue(clientId, out var old))
+                {
+                    replaced = old;
+                    old.Detached = true;
+                }
+                else
+                {
+                    full = JoinedCount() >= _options.MaxViewers;
+                }
+
+                if (!full)
+                {
+                    _peers[clientId] = peer;
+                }
+                else
+                {
+                    peer.Detached = true;
+                }
+            }
+            else
+            {
+                // Pending viewers do not hold slots; the first to connect takes one.
+                if (!_peers.TryGetValue(clientId, out var current) || !ReferenceEquals(current, peer))
+                {
+                    return;
+                }
+
+                full = JoinedCount() >= _options.MaxViewers;
+                if (full && _peers.TryRemove(new KeyValuePair<string, ViewerPeer>(clientId, peer)))
+                {
+                    peer.Detached = true;
+                }
+            }
+
+            if (!full)
+            {
+                peer.JoinedField = viewer;
+            }
         }
-        catch (OperationCanceledException)
+
+        if (full)
         {
+            Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+            await ReleaseAsync(peer).ConfigureAwait(false);
             return;
         }
 
-        if (peer.Joined is null)
+        peer.StopConnectTimer();
+        if (replaced is not null)
         {
-            Log.ViewerTimedOut(_logger, clientId, _options.ViewerConnectTimeout);
-            await RemoveAsync(clientId, peer).ConfigureAwait(false);
+            Log.ViewerReplaced(_logger, clientId);
+            await ReleaseAsync(replaced).ConfigureAwait(false);
+        }
+
+        Log.ViewerJoined(_logger, clientId);
+        _joined.Emit(viewer);
+    }
+
+    private async Task DropIfNotJoinedAsync(ViewerPeer peer)
+    {
+        if (peer.Joined is null && !peer.Detached)
+        {
+            if (_warnings.ShouldLog(peer.Link.RemoteClientId))
+            {
+                Log.ViewerTimedOut(_logger, peer.Link.RemoteClientId, _options.ViewerConnectTimeout);
+            }
+
+            await RemoveAsync(peer).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Removes the viewer's peer (only <paramref name="expected"/> when given, so a replaced peer's late events do not remove its successor).</summary>
-    private async Task RemoveAsync(string clientId, ViewerPeer? expected)
+    /// <summary>Removes one peer, wherever it is (current or replacement), once; a replaced peer's late events do not touch its successor.</summary>
+    private async Task RemoveAsync(ViewerPeer peer)
     {
-        ViewerPeer? removed;
-        if (expected is null)
+        lock (_slots)
         {
-            if (!_peers.TryRemove(clientId, out removed))
-            {
-                return;
-            }
-        }
-        else
-        {
-            if (!_peers.TryRemove(new KeyValuePair<string, ViewerPeer>(clientId, expected)))
+            if (peer.Detached)
             {
                 return;
             }
 
-            removed = expected;
+            Detach(peer);
         }
 
-        if (removed.Joined is { } viewer)
+        await ReleaseAsync(peer).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes <paramref name="peer"/> out of the slots (call under <see cref="_slots"/>).</summary>
+    private void Detach(ViewerPeer peer)
+    {
+        var clientId = peer.Link.RemoteClientId;
+        peer.Detached = true;
+        if (!_peers.TryRemove(new KeyValuePair<string, ViewerPeer>(clientId, peer)) &&
+            _replacements.TryGetValue(clientId, out var replacement) && ReferenceEquals(replacement, peer))
+        {
+            _replacements.Remove(clientId);
+        }
+    }
+
+    /// <summary>Reports and disposes a detached peer; nothing of the session refers to it afterwards.</summary>
+    private async Task ReleaseAsync(ViewerPeer peer)
+    {
+        peer.Detached = true;
+        peer.StopConnectTimer();
+        var clientId = peer.Link.RemoteClientId;
+        if (peer.Joined is { } viewer && Interlocked.Exchange(ref peer.LeftReported, 1) == 0)
         {
             Log.ViewerLeft(_logger, clientId);
             _left.Emit(viewer);
         }
 
-        await removed.Link.DisposeAsync().ConfigureAwait(false);
+        if (peer.Joined is not null && FindNewest(clientId) is null)
+        {
+            // A viewer that was connected leaves: its suppressed warnings are summed up now. (Not for every dropped
+            // offer: a client sending bad offers in a loop would get a summary line per offer.)
+            _warnings.Forget(clientId);
+        }
+
+        await peer.Link.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class ViewerPeer(PeerLink link)
+    /// <summary>The peer that should get the client's next ICE candidate: its pending replacement, else its current peer.</summary>
+    private ViewerPeer? FindNewest(string clientId)
+    {
+        lock (_slots)
+        {
+            return _replacements.GetValueOrDefault(clientId) ?? _peers.GetValueOrDefault(clientId);
+        }
+    }
+
+    // Under _slots.
+    private int JoinedCount() => _peers.Values.Count(p => p.Joined is not null);
+
+    // Under _slots.
+    private int PendingCount() => _peers.Values.Count(p => p.Joined is null) + _replacements.Count;
+
+    // Under _slots.
+    private ViewerPeer? OldestPending() =>
+        _peers.Values.Where(p => p.Joined is null).Concat(_replacements.Values).MinBy(p => p.OfferSequence);
+
+    /// <summary>The state of a pending viewer's timer: it refers to the peer only until the timer is disposed.</summary>
+    private sealed class PendingTimeout(MasterSession session, ViewerPeer peer)
+    {
+        public void Fire() => _ = session.DropIfNotJoinedAsync(peer);
+    }
+
+    private sealed class ViewerPeer(PeerLink link, long offerSequence)
     {
         public KvsViewer? JoinedField;
 
+        public int LeftReported;
+
+        private ITimer? _connectTimer;
+
+        private volatile bool _detached;
+
         public PeerLink Link { get; } = link;
+
+        /// <summary>Orders pending offers: the lowest is the oldest, evicted first.</summary>
+        public long OfferSequence { get; } = offerSequence;
 
         public RTCDataChannel? DataChannel { get; set; }
 
         public KvsViewer? Joined => Volatile.Read(ref JoinedField);
+
+        /// <summary>Out of the session's slots (removed, replaced, evicted, refused): its events change nothing any more.</summary>
+        public bool Detached
+        {
+            get => _detached;
+            set => _detached = value;
+        }
+
+        public ITimer? ConnectTimer
+        {
+            set => Volatile.Write(ref _connectTimer, value);
+        }
+
+        public void StopConnectTimer() => Interlocked.Exchange(ref _connectTimer, null)?.Dispose();
     }
 
     private static partial class Log
@@ -406,7 +661,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         [LoggerMessage(9103, LogLevel.Warning, "Viewer {ClientId} failed: {Reason}")]
         public static partial void ViewerFailed(ILogger logger, string? clientId, string reason);
 
-        [LoggerMessage(9104, LogLevel.Warning, "Refused the offer of viewer {ClientId}: {Max} viewers are connected")]
+        [LoggerMessage(9104, LogLevel.Warning, "Refused the offer of viewer {ClientId}: viewer limit reached ({Max} viewers are connected)")]
         public static partial void TooManyViewers(ILogger logger, string clientId, int max);
 
         [LoggerMessage(9105, LogLevel.Warning, "Viewer {ClientId} did not connect within {Timeout}; dropped")]
@@ -421,5 +676,14 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         [LoggerMessage(9109, LogLevel.Debug, "Broadcast to {ClientId} failed: {Reason}")]
         public static partial void SendFailed(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9111, LogLevel.Warning, "Evicted the oldest pending viewer {ClientId} for the offer of {NewClientId}: {Max} viewers were waiting to connect")]
+        public static partial void PendingViewerEvicted(ILogger logger, string clientId, string newClientId, int max);
+
+        [LoggerMessage(9112, LogLevel.Information, "Viewer {ClientId} reconnected; its previous connection is closed")]
+        public static partial void ViewerReplaced(ILogger logger, string clientId);
+
+        [LoggerMessage(9113, LogLevel.Debug, "Could not tell viewer {ClientId} it was refused: {Reason}")]
+        public static partial void RefusalNotSent(ILogger logger, string clientId, string reason);
     }
 }

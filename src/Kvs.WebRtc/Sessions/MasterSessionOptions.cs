@@ -15,8 +15,20 @@ public sealed record MasterSessionOptions
     /// </summary>
     public RTCConfiguration? PeerConfiguration { get; init; }
 
-    /// <summary>How many viewers may be connected at once; KVS allows 10 (the default). Further offers are refused.</summary>
+    /// <summary>
+    /// How many viewers may be connected at once; KVS allows 10 (the default). Further offers are refused at once with an
+    /// answer the viewer understands (a <see cref="ViewerSession"/> throws <see cref="ViewerRefusedException"/> with
+    /// <see cref="ViewerRefusedException.ViewerLimitReached"/>). Viewers that offered but are not connected yet do not
+    /// count here (see <see cref="MaxPendingViewers"/>).
+    /// </summary>
     public int MaxViewers { get; init; } = 10;
+
+    /// <summary>
+    /// How many viewers may be between their offer and a connected peer connection at once; default 10. A new offer
+    /// beyond it evicts the oldest pending viewer (logged), so offers from clients that never connect cannot lock real
+    /// viewers out.
+    /// </summary>
+    public int MaxPendingViewers { get; init; } = 10;
 
     /// <summary>
     /// The audio and video tracks sent to every viewer (a camera's <see cref="EncodedFrameTrack"/>s). Each track is added to
@@ -26,13 +38,17 @@ public sealed record MasterSessionOptions
     /// </summary>
     public IReadOnlyList<LocalMediaTrack> Tracks { get; init; } = [];
 
-    /// <summary>How long a viewer has from its offer to a connected peer connection before it is dropped; default 30 s.</summary>
-    public TimeSpan ViewerConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a viewer has from its offer to a connected peer connection before it is dropped (its memory is released
+    /// at once); default 15 s.
+    /// </summary>
+    public TimeSpan ViewerConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Channel, nameof(Channel));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxViewers, 1, nameof(MaxViewers));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingViewers, 1, nameof(MaxPendingViewers));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ViewerConnectTimeout, TimeSpan.Zero, nameof(ViewerConnectTimeout));
         PeerConfiguration?.Validate();
         ArgumentNullException.ThrowIfNull(Tracks, nameof(Tracks));

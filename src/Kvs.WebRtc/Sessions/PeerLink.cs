@@ -17,6 +17,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
     private readonly SignalingClient _signaling;
     private readonly string? _recipientClientId;
     private readonly ILogger _logger;
+    private readonly ClientWarningLimiter? _warnings;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<RTCIceCandidateInit> _pending = [];
     private readonly CancellationTokenSource _lifetime = new();
@@ -30,8 +31,12 @@ internal sealed partial class PeerLink : IAsyncDisposable
     /// <param name="configuration">Peer-connection configuration, ICE servers included.</param>
     /// <param name="options">Peer-connection options (logging, time).</param>
     /// <param name="logger">Session logger.</param>
-    public PeerLink(SignalingClient signaling, string remoteClientId, string? recipientClientId, RTCConfiguration configuration, RTCPeerConnectionOptions options, ILogger logger)
+    /// <param name="warnings">Rate-limits the warnings the remote client causes (bad candidates); null logs them all.</param>
+    public PeerLink(
+        SignalingClient signaling, string remoteClientId, string? recipientClientId, RTCConfiguration configuration, RTCPeerConnectionOptions options, ILogger logger,
+        ClientWarningLimiter? warnings = null)
     {
+        _warnings = warnings;
         _signaling = signaling;
         RemoteClientId = remoteClientId;
         _recipientClientId = recipientClientId;
@@ -90,7 +95,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
             {
                 _pending.Add(candidate);
             }
-            else
+            else if (_warnings?.ShouldLog(RemoteClientId) ?? true)
             {
                 Log.PendingCandidateDropped(_logger, RemoteClientId, MaxPendingCandidates);
             }
@@ -125,6 +130,11 @@ internal sealed partial class PeerLink : IAsyncDisposable
         catch (WebRtcException ex)
         {
             // One bad candidate from a peer must not end its session: the others may well work.
+            if (!(_warnings?.ShouldLog(RemoteClientId) ?? true))
+            {
+                return;
+            }
+
             Log.RemoteCandidateRejected(_logger, RemoteClientId, ex.Error, ex.Message);
         }
     }

@@ -10,12 +10,17 @@ namespace Kvs.WebRtc.Sessions;
 /// </summary>
 internal sealed partial class SessionEvents<T> : IDisposable
 {
-    private readonly Subject<T> _subject = new();
+    private readonly SubjectBase<T> _subject;
     private readonly object _emitLock = new();
     private bool _completed;
 
-    public SessionEvents(ILogger logger, string name)
+    /// <summary>Creates the stream.</summary>
+    /// <param name="logger">Where throwing subscribers are logged.</param>
+    /// <param name="name">The stream's name in logs.</param>
+    /// <param name="replay">How many past values a new subscriber gets first (0: none, a hot stream).</param>
+    public SessionEvents(ILogger logger, string name, int replay = 0)
     {
+        _subject = replay > 0 ? new ReplaySubject<T>(replay) : new Subject<T>();
         Observable = new IsolatingObservable<T>(_subject, ex => Log.SubscriberFailed(logger, name, ex));
     }
 

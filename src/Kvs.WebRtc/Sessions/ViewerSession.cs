@@ -38,6 +38,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private readonly ViewerSessionOptions _options;
     private readonly ILogger _logger;
     private readonly SessionEvents<KvsPeerMessage> _messages;
+    private readonly SessionEvents<RTCDataChannel> _dataChannels;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -52,18 +53,40 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _options = options;
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
+        _dataChannels = new SessionEvents<RTCDataChannel>(_logger, nameof(DataChannels), replay: MaxReplayedDataChannels);
         _inbox = new SignalingInbox(
-            channel.Signaling, [SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _stop.Token);
+            channel.Signaling.Messages,
+            [SignalingMessageType.SdpAnswer, SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate],
+            HandleAsync,
+            _logger,
+            new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System),
+            _stop.Token);
     }
 
-    /// <summary>Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>).</summary>
+    /// <summary>How many data channels <see cref="DataChannels"/> replays to a new subscriber.</summary>
+    public const int MaxReplayedDataChannels = 64;
+
+    /// <summary>
+    /// Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>), on the
+    /// viewer's own data channel and on every channel the master opens.
+    /// </summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
+
+    /// <summary>
+    /// The session's data channels: the viewer's own (<see cref="DataChannel"/>, when it opens one) and each channel the
+    /// master opens. Replayed (up to <see cref="MaxReplayedDataChannels"/>) to every subscriber, so a subscriber attached
+    /// after <see cref="ConnectAsync"/> also gets the channels the master opened before; completes on dispose.
+    /// </summary>
+    public IObservable<RTCDataChannel> DataChannels => _dataChannels.Observable;
 
     /// <summary>The peer connection to the master.</summary>
     public RTCPeerConnection PeerConnection => _link?.Connection ?? throw new InvalidOperationException("The session is not connected.");
 
-    /// <summary>The data channel to the master (open once <see cref="ConnectAsync"/> returned).</summary>
-    /// <exception cref="InvalidOperationException">No data channel: not asked for (<see cref="ViewerSessionOptions.OpenDataChannel"/>) or not connected.</exception>
+    /// <summary>
+    /// The data channel to the master (open once <see cref="ConnectAsync"/> returned): the viewer's own, or, when it opens
+    /// none (<see cref="ViewerSessionOptions.OpenDataChannel"/> false), the first channel the master opens.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No data channel: none asked for and none opened by the master yet, or not connected.</exception>
     public RTCDataChannel DataChannel => _dataChannel ?? throw new InvalidOperationException("The session has no data channel.");
 
     /// <summary>The master's video, once its answer says it sends video; null otherwise.</summary>
@@ -87,6 +110,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
     /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
     /// <exception cref="TimeoutException">No open data channel within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="ViewerRefusedException">The master refused the viewer, e.g. <see cref="ViewerRefusedException.ViewerLimitReached"/>; thrown as soon as its answer arrives.</exception>
     public static async Task<ViewerSession> ConnectAsync(ViewerSessionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -128,6 +152,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         await _channel.DisposeAsync().ConfigureAwait(false);
         _messages.Dispose();
+        _dataChannels.Dispose();
         _stop.Dispose();
     }
 
@@ -156,9 +181,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                         _connected.TrySetResult();
                         break;
                     case RTCPeerConnectionState.Failed:
-                        var failure = link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed.");
-                        _connected.TrySetException(failure);
-                        _opened.TrySetException(failure);
+                        Fail(link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed."));
                         break;
                 }
             };
@@ -175,13 +198,16 @@ public sealed partial class ViewerSession : IAsyncDisposable
             };
 
             AddTransceivers(link.Connection);
+
+            // Attached before the offer: a channel the master opens (in-band, any time once connected) is never missed.
+            link.Connection.DataChannel += (_, e) => OnRemoteDataChannel(e.Channel);
             if (_options.OpenDataChannel)
             {
                 var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
                 _dataChannel = dataChannel;
-                dataChannel.MessageReceived += (_, e) =>
-                    _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+                dataChannel.MessageReceived += OnMessage;
                 dataChannel.Opened += (_, _) => _opened.TrySetResult();
+                _dataChannels.Emit(dataChannel);
             }
             else
             {
@@ -202,6 +228,17 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 : $"The connection to the master was not established within {_options.ConnectTimeout}.");
         }
     }
+
+    private void OnRemoteDataChannel(RTCDataChannel channel)
+    {
+        channel.MessageReceived += OnMessage;
+        Interlocked.CompareExchange(ref _dataChannel, channel, null);
+        Log.RemoteDataChannel(_logger, channel.Label);
+        _dataChannels.Emit(channel);
+    }
+
+    private void OnMessage(object? sender, RTCDataChannelMessageEventArgs e) =>
+        _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
 
     // One transceiver per kind: sendrecv with the viewer's own track of that kind, else recvonly when receiving that kind.
     private void AddTransceivers(RTCPeerConnection connection)
@@ -235,7 +272,13 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         try
         {
-            if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
+            if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } refusal } &&
+                ViewerRefusal.TryGetReason(refusal.Sdp, out var reason))
+            {
+                Log.Refused(_logger, reason);
+                Fail(new ViewerRefusedException(reason));
+            }
+            else if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
                 if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
@@ -245,16 +288,46 @@ public sealed partial class ViewerSession : IAsyncDisposable
                     _opened.TrySetResult();
                 }
             }
+            else if (message is { Type: SignalingMessageType.SdpOffer, SessionDescription: { } offer })
+            {
+                // The master renegotiates (it added a track or a transceiver): answer it on the same connection.
+                await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, offer.Sdp), _stop.Token).ConfigureAwait(false);
+                var reply = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
+                await link.Connection.SetLocalDescriptionAsync(reply, _stop.Token).ConfigureAwait(false);
+                await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(reply.Sdp), cancellationToken: _stop.Token).ConfigureAwait(false);
+                Log.Renegotiated(_logger);
+            }
             else if (message.IceCandidate is { } candidate)
             {
                 await link.AddRemoteCandidateAsync(candidate, _stop.Token).ConfigureAwait(false);
             }
         }
+        catch (WebRtcException ex) when (message.Type == SignalingMessageType.SdpOffer)
+        {
+            // A bad re-offer leaves the working connection as it is.
+            Log.BadOffer(_logger, ex.Message);
+        }
+        catch (SignalingException ex) when (message.Type == SignalingMessageType.SdpOffer)
+        {
+            Log.BadOffer(_logger, ex.Message);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
         catch (WebRtcException ex)
         {
             Log.BadAnswer(_logger, ex.Message);
-            _opened.TrySetException(ex);
+            Fail(ex);
         }
+    }
+
+    // Fails the connect; both tasks are marked observed, so whichever ConnectAsync does not await leaves no unobserved exception.
+    private void Fail(Exception error)
+    {
+        _connected.TrySetException(error);
+        _opened.TrySetException(error);
+        _ = _connected.Task.Exception;
+        _ = _opened.Task.Exception;
     }
 
     private static bool AcceptsDataChannel(string sdp) =>
@@ -271,6 +344,18 @@ public sealed partial class ViewerSession : IAsyncDisposable
         [LoggerMessage(9201, LogLevel.Warning, "The master's answer was rejected: {Reason}")]
         public static partial void BadAnswer(ILogger logger, string reason);
 
+
+        [LoggerMessage(9205, LogLevel.Warning, "The master refused this viewer: {Reason}")]
+        public static partial void Refused(ILogger logger, string reason);
+
+        [LoggerMessage(9207, LogLevel.Information, "Answered the master's new offer")]
+        public static partial void Renegotiated(ILogger logger);
+
+        [LoggerMessage(9208, LogLevel.Warning, "The master's new offer was rejected: {Reason}")]
+        public static partial void BadOffer(ILogger logger, string reason);
+
+        [LoggerMessage(9206, LogLevel.Debug, "The master opened data channel '{Label}'")]
+        public static partial void RemoteDataChannel(ILogger logger, string label);
 
         [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
         public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);

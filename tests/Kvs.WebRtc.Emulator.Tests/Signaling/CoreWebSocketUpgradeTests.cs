@@ -135,6 +135,44 @@ public sealed class CoreWebSocketUpgradeTests
     }
 
     [Test]
+    public async Task ConnectAsViewer_EleventhViewer_ErrorBodySaysViewerLimitReached()
+    {
+        var viewers = new List<CorePeer>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                viewers.Add(await CorePeer.ConnectAsync(CoreTestSupport.Presign(_emulator, _arn, KvsEmulatorRole.Viewer, $"viewer-{i}")));
+            }
+
+            // The same request as an upgrade, read with a plain HTTP client so that the error body is visible.
+            var url = new UriBuilder(CoreTestSupport.Presign(_emulator, _arn, KvsEmulatorRole.Viewer, "viewer-10")) { Scheme = Uri.UriSchemeHttp }.Uri;
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Connection.Add("Upgrade");
+            request.Headers.Upgrade.Add(new System.Net.Http.Headers.ProductHeaderValue("websocket"));
+            request.Headers.Add("Sec-WebSocket-Version", "13");
+            request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(new byte[16]));
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.Multiple(() =>
+            {
+                Assert.That((int)response.StatusCode, Is.EqualTo(400));
+                Assert.That(response.Headers.TryGetValues("x-amzn-ErrorType", out var type) ? type.Single() : null, Does.StartWith("ClientLimitExceededException"));
+                Assert.That(body, Does.Contain("Viewer limit reached").IgnoreCase);
+            });
+        }
+        finally
+        {
+            foreach (var viewer in viewers)
+            {
+                await viewer.DisposeAsync();
+            }
+        }
+    }
+
+    [Test]
     public async Task ConnectAsMaster_SignatureForAnotherSecret_Returns403AndIsCounted()
     {
         var wrong = new AwsCredentialsSnapshot(_emulator.Credentials.AccessKeyId, "not-the-secret");

@@ -33,7 +33,7 @@ public abstract class SessionFixture
     [SetUp]
     public async Task StartEmulatorAsync()
     {
-        _emulator = await KvsEmulator.StartAsync();
+        _emulator = await KvsEmulator.StartAsync(CreateEmulatorOptions());
         ChannelOptions = new KvsChannelOptions
         {
             Channel = ChannelPrefix + Guid.NewGuid().ToString("N"),
@@ -43,6 +43,9 @@ public abstract class SessionFixture
             UseTurn = false,
         };
     }
+
+    /// <summary>The emulator's options for this fixture; default options unless overridden.</summary>
+    protected virtual KvsEmulatorOptions CreateEmulatorOptions() => new();
 
     [TearDown]
     public async Task StopEmulatorAsync() => await _emulator.DisposeAsync();

@@ -158,6 +158,37 @@ public sealed class SignalingClientEmulatorTests
         Assert.That((await candidateReceived).IceCandidate!.Candidate, Is.EqualTo("candidate:9 1 udp 1 127.0.0.1 9 typ host"));
     }
 
+    [Test]
+    public async Task ConnectAsViewer_ChannelAtItsViewerLimit_FailsWithBadRequestSayingViewerLimitReached()
+    {
+        var viewers = new List<SignalingClient>();
+        try
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                viewers.Add(await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), $"viewer-{i}"));
+            }
+
+            var error = Assert.ThrowsAsync<SignalingException>(async () =>
+            {
+                await using var eleventh = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), "viewer-10");
+            });
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(error!.Error, Is.EqualTo(SignalingError.BadRequest));
+                Assert.That(error.Message, Does.Contain("ClientLimitExceededException").And.Contain("viewer limit reached"));
+            });
+        }
+        finally
+        {
+            foreach (var viewer in viewers)
+            {
+                await viewer.DisposeAsync();
+            }
+        }
+    }
+
     private static SignalingReconnectPolicy Fast() =>
         new() { BaseDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(500), MaxAttempts = 50 };
 
