@@ -492,26 +492,12 @@ public sealed partial class SignalingClient
 
     /// <summary>
     /// The signing time of the next connection attempt: the signer's time, but at least one second after the previous
-    /// attempt's. A presigned URL is only unique to the second (X-Amz-Date), and KVS (like the emulator) refuses a
+    /// attempt's of the same identity in this process (<see cref="PresignedUrlSeconds"/>). A presigned URL is only unique to the second (X-Amz-Date), and KVS (like the emulator) refuses a
     /// replayed URL, so two attempts within one second must not carry the same signature. The bump stays well inside
     /// the 5-minute skew AWS accepts (at most 60 s ahead of the clock; past that the attempt waits for the clock).
     /// </summary>
     private const long MaxSigningLead = 60;
 
-    private DateTimeOffset NextSigningTime()
-    {
-        var now = _signer.GetSigningTime();
-        var seconds = now.ToUnixTimeSeconds();
-        lock (_signingGate)
-        {
-            if (seconds <= _lastSigningSecond && _lastSigningSecond + 1 - seconds <= MaxSigningLead)
-            {
-                seconds = _lastSigningSecond + 1;
-                now = DateTimeOffset.FromUnixTimeSeconds(seconds);
-            }
-
-            _lastSigningSecond = Math.Max(_lastSigningSecond, seconds);
-            return now;
-        }
-    }
+    private DateTimeOffset NextSigningTime() =>
+        PresignedUrlSeconds.Next(_options.Endpoint.OriginalString + "|" + _options.ChannelArn + "|" + (ClientId ?? "(master)"), _signer.GetSigningTime(), MaxSigningLead);
 }

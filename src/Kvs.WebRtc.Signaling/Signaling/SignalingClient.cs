@@ -44,8 +44,6 @@ public sealed partial class SignalingClient : IAsyncDisposable
     private readonly CorrelationTracker _correlations = new(CorrelationCapacity, s_correlationRetention);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly object _gate = new();
-    private readonly object _signingGate = new();
-    private long _lastSigningSecond = long.MinValue;
     private readonly object _stateEmitGate = new();
 
     private readonly Subject<SignalingMessage> _messages = new();

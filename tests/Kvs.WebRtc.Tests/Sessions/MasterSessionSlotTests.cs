@@ -29,11 +29,10 @@ public sealed class MasterSessionSlotTests : SessionFixture
 
     /// <inheritdoc />
     /// <remarks>
-    /// Fifty clients stay connected at once; and two signaling clients of one client id connect within a second in the
-    /// replacement tests, whose presigned URLs may then be identical (one signing second, separate client instances),
-    /// so the emulator's replay check is off here.
+    /// Fifty clients stay connected at once. The replay check stays on: in the replacement tests two signaling clients
+    /// of one client id connect within a second, and each must still sign a URL of its own.
     /// </remarks>
-    protected override KvsEmulatorOptions CreateEmulatorOptions() => new() { MaxViewersPerChannel = 100, RejectReplayedPresignedUrls = false };
+    protected override KvsEmulatorOptions CreateEmulatorOptions() => new() { MaxViewersPerChannel = 100 };
 
     [Test]
     public async Task FiftyOffersThatNeverConnect_RealViewerStillJoinsWithinSeconds(CancellationToken cancellationToken)

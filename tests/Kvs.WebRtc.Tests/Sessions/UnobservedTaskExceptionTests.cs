@@ -28,7 +28,7 @@ public sealed class UnobservedTaskExceptionTests : SessionFixture
     protected override KvsEmulatorOptions CreateEmulatorOptions()
     {
         // Masters of one channel restart within a second here; separate signaling clients may then sign identical URLs.
-        var options = new KvsEmulatorOptions { TurnSharedSecret = "not-a-real-turn-server", RejectReplayedPresignedUrls = false };
+        var options = new KvsEmulatorOptions { TurnSharedSecret = "not-a-real-turn-server" };
         foreach (var uri in DeadTurnUris())
         {
             options.TurnUris.Add(uri);
