@@ -1,4 +1,5 @@
 using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Testing.Media;

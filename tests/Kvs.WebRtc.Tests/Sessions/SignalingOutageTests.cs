@@ -1,4 +1,5 @@
 using Kvs.WebRtc.Emulator;
+using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling;
