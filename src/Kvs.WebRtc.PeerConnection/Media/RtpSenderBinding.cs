@@ -28,6 +28,9 @@ internal sealed class RtpSenderBinding
     /// <summary>Set to false to drop frames (encoding inactive, direction without send).</summary>
     public bool Active { get; set; } = true;
 
+    /// <summary>Answers NACKs for this binding from the track's history; null when loss recovery is off.</summary>
+    public NackResponder? Nack { get; init; }
+
     /// <summary>Packets handed to the transport.</summary>
     public long PacketsSent { get; private set; }
 
@@ -71,6 +74,7 @@ internal sealed class RtpSenderBinding
         var sent = _sink.TrySendRtpBatch(packets, lengths, count, PayloadType, Ssrc, out var sentBytes);
         PacketsSent += sent;
         BytesSent += sentBytes - ((long)sent * RtpFixedHeader.Length);
+        Nack?.OnMediaSent(sentBytes);
 
         FramesSent++;
         if (isKeyFrame)
@@ -91,6 +95,7 @@ internal sealed class RtpSenderBinding
 
         PacketsSent++;
         BytesSent += packet.Length;
+        Nack?.OnMediaSent(packet.Length);
         return true;
     }
 }
