@@ -157,11 +157,13 @@ public sealed partial class RTCPeerConnection
                 codecs = MediaCodecs.Preferring(codecs, track.Codec);
             }
 
-            var model = new JsepTransceiver(MediaCodecs.Token(kind), RTCRtpTransceiver.ToSdp(init.Direction), codecs, NewSsrc(),
+            var ssrc = NewSsrc();
+            var model = new JsepTransceiver(MediaCodecs.Token(kind), RTCRtpTransceiver.ToSdp(init.Direction), codecs, ssrc,
                 track?.Id ?? Guid.NewGuid().ToString("D"), init.StreamIds)
             {
                 CreatedByAddTrack = createdByAddTrack,
                 HeaderExtensions = MediaCodecs.HeaderExtensions,
+                RtxSsrc = NewRtxSsrcLocked(kind, ssrc),
             };
             transceiver = NewTransceiverLocked(model, track, init.SendEncodings.Count == 1 ? init.SendEncodings[0] : null);
         }
@@ -176,6 +178,7 @@ public sealed partial class RTCPeerConnection
         created = new RTCRtpTransceiver(model, track, encoding, _transport, _logger, _sync, () => { OnTransceiverChanged(created!); RaiseNegotiationNeeded(); },
             () => RequestRemoteKeyFrame(created!));
         InitializeTransceiverRtcp(created);
+        created.Sender.RetransmissionShare = RetransmissionShare;
         _transceivers.Add(created);
         return created;
     }
@@ -184,9 +187,11 @@ public sealed partial class RTCPeerConnection
     private JsepTransceiver CreateRemoteTransceiverLocked(string kind)
     {
         var mediaKind = kind == "audio" ? MediaStreamTrackKind.Audio : MediaStreamTrackKind.Video;
-        var model = new JsepTransceiver(kind, SdpDirection.RecvOnly, MediaCodecs.For(mediaKind), NewSsrc(), Guid.NewGuid().ToString("D"), [])
+        var ssrc = NewSsrc();
+        var model = new JsepTransceiver(kind, SdpDirection.RecvOnly, MediaCodecs.For(mediaKind), ssrc, Guid.NewGuid().ToString("D"), [])
         {
             HeaderExtensions = MediaCodecs.HeaderExtensions,
+            RtxSsrc = NewRtxSsrcLocked(mediaKind, ssrc),
         };
         NewTransceiverLocked(model, null, null);
         return model;
@@ -199,7 +204,7 @@ public sealed partial class RTCPeerConnection
         while (true)
         {
             var ssrc = (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue) | ((uint)RandomNumberGenerator.GetInt32(2) << 31);
-            if (ssrc != _rtcpSsrc && !_transceivers.Exists(t => t.Model.SendSsrc == ssrc))
+            if (ssrc != _rtcpSsrc && !_transceivers.Exists(t => t.Model.SendSsrc == ssrc || t.Model.RtxSsrc == ssrc))
             {
                 return ssrc;
             }
@@ -225,6 +230,7 @@ public sealed partial class RTCPeerConnection
         }
 
         ConfigureTransportCc(all);
+        UpdateLossRecovery(all);
 
         foreach (var transceiver in all)
         {
@@ -272,6 +278,7 @@ public sealed partial class RTCPeerConnection
 
     private void CloseMedia()
     {
+        CloseNack();
         foreach (var transceiver in _transceivers.ToList())
         {
             _ = transceiver.Sender.ReplaceTrackAsync(null);
@@ -297,7 +304,11 @@ public sealed partial class RTCPeerConnection
 
         if (!routes.TryRoute(header.Ssrc, header.PayloadType, out var receiver, out var codec))
         {
-            Interlocked.Increment(ref _rtpUnroutable);
+            if (!TryDeliverRtx(packet, header, routes))
+            {
+                Interlocked.Increment(ref _rtpUnroutable);
+            }
+
             return;
         }
 
@@ -305,6 +316,7 @@ public sealed partial class RTCPeerConnection
         CountReceivedRtp(receiver.Receiver, header, codec);
         receiver.Receiver.Track.Deliver(packet, header.HeaderLength, header.PayloadLength, header.PayloadType, header.SequenceNumber, header.Timestamp,
             header.Ssrc, header.Marker, codec);
+        OnRtpDelivered(receiver, header.SequenceNumber);
     }
 
     private void OnRtcp(ReadOnlySpan<byte> packet, MediaRoutes routes)
@@ -312,6 +324,11 @@ public sealed partial class RTCPeerConnection
         var reader = new RtcpCompoundReader(packet);
         while (reader.TryReadNext(out var header, out var body))
         {
+            if (header.PacketType == (byte)RtcpPacketType.TransportFeedback && header.Format == RtcpFeedbackFormat.GenericNack)
+            {
+                OnGenericNack(body, routes); // and counted by the reports below
+            }
+
             if (header.PacketType != (byte)RtcpPacketType.PayloadSpecificFeedback)
             {
                 OnRtcpReport(header, body, routes);

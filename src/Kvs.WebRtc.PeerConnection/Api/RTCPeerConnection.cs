@@ -39,6 +39,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly object _sync = new();
     private readonly RTCConfiguration _configuration;
     private readonly TimeProvider _timeProvider;
+    private readonly RTCNackOptions _nackOptions;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly DtlsCertificate _certificate;
@@ -92,6 +93,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _configuration.Validate();
         options ??= new RTCPeerConnectionOptions();
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
+        _nackOptions = options.Nack ?? new RTCNackOptions();
+        _nackOptions.Validate();
         _socketFactory = options.SocketFactory;
         _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();

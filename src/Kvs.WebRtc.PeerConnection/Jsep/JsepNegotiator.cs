@@ -376,7 +376,8 @@ internal sealed class JsepNegotiator
     }
 
     private static MediaDescription CreateMediaSection(JsepTransceiver transceiver, SdpTransportParameters transport, string cname) =>
-        WebRtcSdp.CreateMediaSection(transceiver.Kind, transceiver.Mid!, transport, transceiver.Direction, transceiver.Codecs,
+        WebRtcSdp.CreateMediaSection(transceiver.Kind, transceiver.Mid!, transport, transceiver.Direction,
+            transceiver.RtxSsrc is not null && transceiver.Kind == "video" ? JsepRtx.WithRtx(transceiver.Codecs) : transceiver.Codecs,
             MediaOptions(transceiver, transceiver.Direction, cname));
 
     private static SdpMediaOptions MediaOptions(JsepTransceiver transceiver, SdpDirection direction, string cname)
@@ -387,7 +388,7 @@ internal sealed class JsepNegotiator
         }
 
         var msid = new SdpMsid(transceiver.StreamIds.Count > 0 ? transceiver.StreamIds[0] : "-", transceiver.TrackId);
-        return new SdpMediaOptions { Msid = msid, Ssrc = transceiver.SendSsrc, Cname = cname, ExtMaps = transceiver.HeaderExtensions };
+        return new SdpMediaOptions { Msid = msid, Ssrc = transceiver.SendSsrc, Cname = cname, ExtMaps = transceiver.HeaderExtensions, RtxSsrc = transceiver.RtxSsrc };
     }
 
     private static MediaDescription RejectedOfferSection(string media, string? mid)

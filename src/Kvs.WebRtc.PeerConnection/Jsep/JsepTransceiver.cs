@@ -58,6 +58,9 @@ internal sealed class JsepTransceiver
     /// <summary>The SSRC we send with.</summary>
     public uint SendSsrc { get; }
 
+    /// <summary>The SSRC our retransmissions (RFC 4588 RTX) use, announced with <c>a=ssrc-group:FID</c>; null offers no RTX.</summary>
+    public uint? RtxSsrc { get; init; }
+
     /// <summary>The msid track id.</summary>
     public string TrackId { get; }
 

@@ -104,6 +104,15 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
             return;
         }
 
+        if (History is { } history)
+        {
+            var now = HistoryNow;
+            for (var i = 0; i < count; i++)
+            {
+                history.Add(_packets[i].AsSpan(0, _lengths[i]), now);
+            }
+        }
+
         foreach (var binding in bindings)
         {
             if (!binding.SendFrame(_packets, _lengths, count, isKeyFrame))

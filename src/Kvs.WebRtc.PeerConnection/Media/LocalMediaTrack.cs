@@ -14,6 +14,7 @@ public abstract class LocalMediaTrack : MediaStreamTrack
     private RtpSenderBinding[] _bindings = [];
     private long _lastKeyFrameRequest = long.MinValue;
     private long _keyFrameRequests;
+    private RtpPacketHistory? _history;
 
     private protected LocalMediaTrack(RTCRtpCodec codec, string? id)
         : base(ArgumentNullOrCodec(codec).Kind, id)
@@ -40,6 +41,13 @@ public abstract class LocalMediaTrack : MediaStreamTrack
     /// <summary>Clock for the key-frame request rate limit; default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Video: how long sent packets are at least kept to answer NACKs (RFC 4585) from any viewer; the history follows
+    /// 3 × the round-trip time when that is longer. One history per track, shared by all its senders. Default 1 s;
+    /// <see cref="TimeSpan.Zero"/> keeps none (lost packets are then not repaired).
+    /// </summary>
+    public TimeSpan RetransmissionHistory { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many senders the track is bound to now.</summary>
     public int SenderCount => Volatile.Read(ref _bindings).Length;
 
@@ -48,6 +56,23 @@ public abstract class LocalMediaTrack : MediaStreamTrack
 
     /// <summary>The bound senders (copy-on-write snapshot).</summary>
     private protected RtpSenderBinding[] Bindings => Volatile.Read(ref _bindings);
+
+    /// <summary>The shared retransmission history (video with a positive <see cref="RetransmissionHistory"/>), else null.</summary>
+    internal RtpPacketHistory? History
+    {
+        get
+        {
+            if (Kind != MediaStreamTrackKind.Video || RetransmissionHistory <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            return Volatile.Read(ref _history) ?? CreateHistory();
+        }
+    }
+
+    /// <summary>The history's time base: the track's clock.</summary>
+    internal TimeSpan HistoryNow => TimeProvider.GetElapsedTime(0);
 
     internal void Bind(RtpSenderBinding binding)
     {
@@ -107,6 +132,12 @@ public abstract class LocalMediaTrack : MediaStreamTrack
                 }
             }
         }, this, preferLocal: false);
+    }
+
+    private RtpPacketHistory CreateHistory()
+    {
+        Interlocked.CompareExchange(ref _history, new RtpPacketHistory(RetransmissionHistory), null);
+        return Volatile.Read(ref _history)!;
     }
 
     private static RTCRtpCodec ArgumentNullOrCodec(RTCRtpCodec codec)

@@ -3,6 +3,8 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <summary>Receives one remote track (W3C <see href="https://www.w3.org/TR/webrtc/#rtcrtpreceiver-interface">RTCRtpReceiver</see>).</summary>
 public sealed class RTCRtpReceiver
 {
+    private long _retransmittedPacketsReceived;
+
     internal RTCRtpReceiver(RemoteMediaTrack track)
     {
         Track = track;
@@ -22,4 +24,15 @@ public sealed class RTCRtpReceiver
 
     /// <summary>Reception statistics of the SSRC received last (replaced when the SSRC changes), set by the receive path.</summary>
     internal RtpReceiveStatistics? Statistics { get; set; }
+
+    /// <summary>Generic NACK packets sent for this receiver's stream (W3C inbound-rtp <c>nackCount</c>).</summary>
+    public long NackCount => Nack?.NacksSent ?? 0;
+
+    /// <summary>RTX packets received and delivered as the packets they repair (W3C inbound-rtp <c>retransmittedPacketsReceived</c>).</summary>
+    public long RetransmittedPacketsReceived => Interlocked.Read(ref _retransmittedPacketsReceived);
+
+    /// <summary>The NACK generator when the sender negotiated <c>nack</c> and loss recovery is on, else null.</summary>
+    internal NackGenerator? Nack { get; set; }
+
+    internal void OnRetransmissionReceived() => Interlocked.Increment(ref _retransmittedPacketsReceived);
 }

@@ -76,6 +76,30 @@ public sealed class RTCRtpSender
         }
     }
 
+    /// <summary>Packets resent in answer to NACKs by the current binding (W3C outbound-rtp <c>retransmittedPacketsSent</c>).</summary>
+    public long RetransmittedPacketsSent => NackResponder?.RetransmittedPacketsSent ?? 0;
+
+    /// <summary>Payload bytes resent in answer to NACKs by the current binding (W3C outbound-rtp <c>retransmittedBytesSent</c>).</summary>
+    public long RetransmittedBytesSent => NackResponder?.RetransmittedBytesSent ?? 0;
+
+    /// <summary>Generic NACK packets received for this sender's current binding (W3C outbound-rtp <c>nackCount</c>).</summary>
+    public long NackCount => NackResponder?.NacksReceived ?? 0;
+
+    /// <summary>The share of the stream retransmissions may use; null turns NACK answering off (set by the connection).</summary>
+    internal double? RetransmissionShare { get; set; }
+
+    /// <summary>The NACK responder of the current binding, or null.</summary>
+    internal NackResponder? NackResponder
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _binding?.Nack;
+            }
+        }
+    }
+
     /// <summary>
     /// Replaces the track without renegotiation (W3C <c>replaceTrack</c>); null stops sending. The new track must be of
     /// the same kind; its codec must be among the negotiated ones to be sent.
@@ -161,6 +185,7 @@ public sealed class RTCRtpSender
                     next = new RtpSenderBinding(_sink, (byte)codec.PayloadType, model.SendSsrc, track.Kind == MediaStreamTrackKind.Video, Statistics)
                     {
                         Active = _encoding.Active,
+                        Nack = CreateNackResponder(track, codec, model),
                     };
                     MediaLog.SenderBound(_logger, negotiated.Mid, codec.PayloadType, codec.Name, model.SendSsrc);
                 }
@@ -188,6 +213,11 @@ public sealed class RTCRtpSender
 
         track?.RequestKeyFrame();
     }
+
+    private NackResponder? CreateNackResponder(LocalMediaTrack track, NegotiatedCodec codec, JsepTransceiver model) =>
+        RetransmissionShare is { } share && track.History is { } history
+            ? new NackResponder(history, _sink, track.TimeProvider, (byte)codec.PayloadType, model.SendSsrc, (byte?)codec.RtxPayloadType, model.RtxSsrc, share)
+            : null;
 
     internal static RTCRtpCodec ToCodec(string kind, NegotiatedCodec codec) =>
         new($"{kind}/{codec.Name}", codec.ClockRate, codec.Channels, codec.FormatParameters);

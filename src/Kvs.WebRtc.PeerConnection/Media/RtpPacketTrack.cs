@@ -32,7 +32,13 @@ public sealed class RtpPacketTrack : LocalMediaTrack
             return ValueTask.CompletedTask;
         }
 
-        foreach (var binding in Bindings)
+        var bindings = Bindings;
+        if (bindings.Length > 0 && History is { } history)
+        {
+            history.Add(span, HistoryNow);
+        }
+
+        foreach (var binding in bindings)
         {
             binding.SendPacket(span);
         }

@@ -33,6 +33,9 @@ internal sealed class RtpSenderBinding
     /// <summary>Set to false to drop frames (encoding inactive, direction without send).</summary>
     public bool Active { get; set; } = true;
 
+    /// <summary>Answers NACKs for this binding from the track's history; null when loss recovery is off.</summary>
+    public NackResponder? Nack { get; init; }
+
     /// <summary>Packets handed to the transport.</summary>
     public long PacketsSent { get; private set; }
 
@@ -77,6 +80,7 @@ internal sealed class RtpSenderBinding
         PacketsSent += sent;
         BytesSent += sentBytes - ((long)sent * RtpFixedHeader.Length);
         _statistics?.OnFrameSent(BinaryPrimitives.ReadUInt32BigEndian(packets[0].AsSpan(4)), sent, sentBytes - ((long)sent * RtpFixedHeader.Length), isKeyFrame);
+        Nack?.OnMediaSent(sentBytes);
 
         FramesSent++;
         if (isKeyFrame)
@@ -99,6 +103,7 @@ internal sealed class RtpSenderBinding
         BytesSent += packet.Length;
         _statistics?.OnPacketSent(BinaryPrimitives.ReadUInt32BigEndian(packet[4..]),
             RtpHeader.TryParse(packet, out var header) ? header.PayloadLength : packet.Length - RtpFixedHeader.Length);
+        Nack?.OnMediaSent(packet.Length);
         return true;
     }
 }

@@ -120,10 +120,20 @@ internal static class WebRtcSdp
 
         if (options.Ssrc is { } ssrc && options.Cname is { } cname)
         {
-            media.AddAttribute(SdpAttributeNames.Ssrc, new SdpSsrc(ssrc, "cname", cname).ToSdpValue());
-            if (options.Msid is { } m)
+            var rtx = options.RtxSsrc is { } r && codecs.Any(c => string.Equals(c.Name, "rtx", StringComparison.OrdinalIgnoreCase)) ? r : (uint?)null;
+            if (rtx is { } fid)
             {
-                media.AddAttribute(SdpAttributeNames.Ssrc, new SdpSsrc(ssrc, "msid", m.ToSdpValue()).ToSdpValue());
+                media.AddAttribute(SdpAttributeNames.SsrcGroup, new SdpSsrcGroup("FID", [ssrc, fid]).ToSdpValue());
+            }
+
+            uint[] announced = rtx is { } second ? [ssrc, second] : [ssrc];
+            foreach (var one in announced)
+            {
+                media.AddAttribute(SdpAttributeNames.Ssrc, new SdpSsrc(one, "cname", cname).ToSdpValue());
+                if (options.Msid is { } m)
+                {
+                    media.AddAttribute(SdpAttributeNames.Ssrc, new SdpSsrc(one, "msid", m.ToSdpValue()).ToSdpValue());
+                }
             }
         }
 

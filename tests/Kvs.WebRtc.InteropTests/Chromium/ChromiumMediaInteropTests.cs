@@ -81,6 +81,8 @@ public sealed class ChromiumMediaInteropTests
             Assert.That((stats.FrameWidth, stats.FrameHeight), Is.EqualTo((TestMedia.Width, TestMedia.Height)));
             Assert.That(audioStats.MimeType, Is.EqualTo("audio/opus"));
             Assert.That(audioStats.PacketsReceived, Is.GreaterThan(opus.Count / 2));
+            Assert.That(ours.LocalDescription!.Sdp, Does.Contain("a=ssrc-group:FID "), "we announce an RTX SSRC");
+            Assert.That(ours.RemoteDescription!.Sdp, Does.Contain(" rtx/90000"), "Chromium negotiated RTX (it would NACK and get RTX on loss)");
             foreach (var (colour, quadrant) in colours.Zip(TestMedia.Quadrants))
             {
                 Assert.That(colour.IsNear(quadrant.Colour, ColourTolerance), Is.True, $"{quadrant.Name}: {colour} vs {quadrant.Colour}");

@@ -7,7 +7,8 @@ namespace Kvs.WebRtc.PeerConnection.Tests.Media;
 
 /// <summary>
 /// Video over a lossy virtual link, on the manual clock: what the receiver gets is whole frames only, losses are counted
-/// and answered with PLI, and the sender's key frame restores the stream. There is no NACK/RTX yet: lost packets stay lost.
+/// and answered with PLI, and the sender's key frame restores the stream. NACK/RTX is turned off here so that lost
+/// packets stay lost (loss recovery is tested in <see cref="RTCPeerConnectionNackTests"/>).
 /// </summary>
 [TestFixture]
 public sealed class RTCPeerConnectionMediaLossTests
@@ -19,7 +20,7 @@ public sealed class RTCPeerConnectionMediaLossTests
     {
         const int LossyFrames = 150;
         const int CleanFrames = 60;
-        await using var pair = new VirtualPeerPair(seed: 21);
+        await using var pair = new VirtualPeerPair(seed: 21, nack: new RTCNackOptions { Enabled = false });
         var track = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
         var raised = 0;
         track.KeyFrameRequested += (_, _) => Interlocked.Increment(ref raised);

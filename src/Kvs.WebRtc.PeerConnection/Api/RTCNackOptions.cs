@@ -1,0 +1,33 @@
+namespace Kvs.WebRtc.PeerConnection;
+
+/// <summary>
+/// Loss recovery of a connection's video (on by default): generic NACK (RFC 4585) sent for lost packets of remote
+/// tracks whose sender negotiated <c>nack</c>, NACKs received answered from the local track's packet history, as RTX
+/// (RFC 4588) when negotiated (offers and answers carry <c>rtx</c> with <c>apt=</c> and an RTX SSRC).
+/// </summary>
+public sealed record RTCNackOptions
+{
+    /// <summary>False turns it all off: no NACKs sent, none answered, no RTX offered. Default true.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// Retransmissions may use at most this share of what the stream sends on the connection (a token bucket), so a
+    /// NACK storm cannot amplify the bitrate. Default 0.15; within [0, 1].
+    /// </summary>
+    public double MaxRetransmissionShare { get; init; } = 0.15;
+
+    /// <summary>Times the receiver asks for one lost packet. Default 10.</summary>
+    public int MaxRetries { get; init; } = 10;
+
+    /// <summary>The receiver stops asking for a packet missing this long and asks for a key frame instead. Default 500 ms.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxRetransmissionShare, nameof(MaxRetransmissionShare));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetransmissionShare, 1, nameof(MaxRetransmissionShare));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, 1, nameof(MaxRetries));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxAge, TimeSpan.Zero, nameof(MaxAge));
+    }
+}

@@ -1,0 +1,128 @@
+using Kvs.WebRtc.PeerConnection.Rtcp;
+using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
+using Kvs.WebRtc.Testing.Network;
+using NUnit.Framework;
+
+namespace Kvs.WebRtc.PeerConnection.Tests.Media;
+
+/// <summary>
+/// Loss recovery between two of our connections on the virtual network, on the manual clock: NACK from the receiver,
+/// RTX from the sender's shared history, and the retransmission cap against a hostile NACK storm.
+/// </summary>
+[TestFixture]
+public sealed class RTCPeerConnectionNackTests
+{
+    private static readonly TimeSpan s_frameInterval = TimeSpan.FromMilliseconds(33);
+
+    [TestCase(31)]
+    [TestCase(7)]
+    [TestCase(1234)]
+    public async Task H264OverFivePercentLoss_WithNack_AtLeast99PercentOfFramesArriveWhole_WithoutItClearlyFewer(int seed)
+    {
+        var withNack = await RunLossyAsync(nack: null, seed);
+        var without = await RunLossyAsync(nack: new RTCNackOptions { Enabled = false }, seed);
+
+        Assert.That(withNack.Received, Is.GreaterThanOrEqualTo(withNack.Sent * 0.99), $"with NACK: {withNack}");
+        Assert.That(withNack.NacksSent, Is.GreaterThan(0));
+        Assert.That(withNack.Retransmitted, Is.GreaterThan(0));
+        Assert.That(withNack.RtxReceived, Is.GreaterThan(0), "retransmissions came as RTX and were unwrapped");
+        Assert.That(without.NacksSent + without.Retransmitted + without.RtxReceived, Is.Zero);
+        Assert.That(without.Received, Is.LessThan(without.Sent * 0.96), $"without NACK: {without}");
+        Assert.That(without.Sent - without.Received, Is.GreaterThan(4 * (withNack.Sent - withNack.Received)), $"with {withNack}, without {without}");
+    }
+
+    [Test]
+    public async Task HostileNackForEverySequenceNumber_RetransmissionsStayUnderTheShareOfTheStream()
+    {
+        await using var pair = new VirtualPeerPair(seed: 41);
+        var track = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
+        var (remote, _) = await ConnectAsync(pair, track);
+        var sender = pair.A.GetSenders()[0];
+        var hostile = VirtualPeerPair.TransportOf(pair.B);
+        var nacks = HostileNacks(sender.Ssrc);
+        long frameBytes = 0;
+        for (var i = 0; i < 90; i++)
+        {
+            var data = i == 0 ? SyntheticH264.KeyFrame(30_000, i) : SyntheticH264.Delta(8000 + (i * 997 % 6000), i);
+            frameBytes += data.Length;
+            await track.WriteFrameAsync(new EncodedFrame(data, s_frameInterval * i, i == 0));
+            foreach (var nack in nacks)
+            {
+                Assert.That(hostile.TrySendRtcp(nack), Is.True);
+            }
+
+            await pair.RunForAsync(s_frameInterval);
+        }
+
+        await pair.RunForAsync(TimeSpan.FromMilliseconds(100));
+        Assert.That(sender.NackCount, Is.EqualTo(90L * nacks.Count), "every NACK reached the sender");
+        Assert.That(sender.RetransmittedBytesSent, Is.LessThanOrEqualTo(frameBytes * 0.155), "15 % of the stream (RTP headers aside)");
+        Assert.That(sender.RetransmittedBytesSent, Is.GreaterThan(frameBytes * 0.10), "the storm did use the budget");
+        Assert.That(remote.FramesReceived, Is.EqualTo(90), "the stream itself is untouched");
+        Assert.That(remote.FramesDropped, Is.Zero);
+    }
+
+    // Every sequence number, 1,000 per packet (one NACK packet is answered for at most 1,024): 66 NACK packets.
+    private static List<byte[]> HostileNacks(uint mediaSsrc)
+    {
+        var packets = new List<byte[]>();
+        for (var start = 0; start < 65536; start += 1000)
+        {
+            var lost = Enumerable.Range(start, Math.Min(1000, 65536 - start)).Select(s => (ushort)s).ToArray();
+            var packet = new byte[RtcpGenericNack.GetSize(lost)];
+            RtcpGenericNack.Write(packet, 0x4242, mediaSsrc, lost);
+            packets.Add(packet);
+        }
+
+        return packets;
+    }
+
+    private static async Task<(RemoteMediaTrack Remote, RTCRtpReceiver Receiver)> ConnectAsync(VirtualPeerPair pair, EncodedFrameTrack track)
+    {
+        pair.A.AddTrack(track, "camera");
+        var trackEvent = RTCPeerConnectionMediaTests.NextTrackAsync(pair.B, CancellationToken.None);
+        await pair.NegotiateAsync(pair.A);
+        var args = await trackEvent.WaitAsync(VirtualPeerPair.SettleLimit);
+        await pair.ConnectAsync(TimeSpan.FromSeconds(10));
+        return (args.Track, args.Receiver);
+    }
+
+    private static async Task<LossRun> RunLossyAsync(RTCNackOptions? nack, int seed)
+    {
+        const int Frames = 300;
+        await using var pair = new VirtualPeerPair(seed, nack: nack);
+        var track = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
+        var (remote, receiver) = await ConnectAsync(pair, track);
+
+        var answered = -1L;
+        var keyFrames = 0;
+        for (var i = 0; i < Frames; i++)
+        {
+            if (i == 1)
+            {
+                // The stream is running (its first key frame arrived): from now on 5 % loss both ways (media A → B,
+                // RTCP B → A), 20 ms each way, a little jitter.
+                await pair.RunUntilAsync(() => remote.FramesReceived == 1, TimeSpan.FromSeconds(1), "the first key frame");
+                pair.HostA.Uplink.Conditions = new LinkConditions { LossRate = 0.05, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
+                pair.HostB.Uplink.Conditions = new LinkConditions { LossRate = 0.05, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
+            }
+
+            // The "encoder": a key frame first and whenever the track was asked for one since.
+            var requests = track.KeyFrameRequests;
+            var isKey = requests != answered;
+            answered = requests;
+            keyFrames += isKey ? 1 : 0;
+            var data = isKey ? SyntheticH264.KeyFrame(12_000 + i, 1000 + i) : SyntheticH264.Delta(1500 + (i * 37 % 3000), 1000 + i);
+            await track.WriteFrameAsync(new EncodedFrame(data, s_frameInterval * i, isKey));
+            await pair.RunForAsync(s_frameInterval);
+        }
+
+        await pair.RunForAsync(TimeSpan.FromMilliseconds(500));
+        var sender = pair.A.GetSenders()[0];
+        Assert.That(pair.HostA.Uplink.Counters.DroppedBy(DropReason.Loss), Is.GreaterThan(20), "the link did lose packets");
+        return new LossRun(Frames, remote.FramesReceived, keyFrames, receiver.NackCount, sender.RetransmittedPacketsSent, receiver.RetransmittedPacketsReceived);
+    }
+
+    private sealed record LossRun(int Sent, long Received, int KeyFrames, long NacksSent, long Retransmitted, long RtxReceived);
+}
