@@ -34,6 +34,12 @@ public sealed class RTCInboundRtpStreamStats : RTCRtpStreamStats
     /// <summary>When the last packet arrived, or null (W3C <c>lastPacketReceivedTimestamp</c>).</summary>
     public DateTimeOffset? LastPacketReceivedTimestamp { get; init; }
 
+    /// <summary>Generic NACK packets this side sent for the stream (W3C <c>nackCount</c>).</summary>
+    public long NackCount { get; init; }
+
+    /// <summary>Retransmitted (RTX) packets received and delivered as the packets they repair (W3C <c>retransmittedPacketsReceived</c>).</summary>
+    public long RetransmittedPacketsReceived { get; init; }
+
     /// <summary>PLI packets this side sent for the stream (W3C <c>pliCount</c>).</summary>
     public long PliCount { get; init; }
 

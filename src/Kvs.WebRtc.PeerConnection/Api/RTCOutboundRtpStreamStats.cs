@@ -34,6 +34,12 @@ public sealed class RTCOutboundRtpStreamStats : RTCRtpStreamStats
     /// <summary>Generic NACK packets received for the stream (W3C <c>nackCount</c>).</summary>
     public long NackCount { get; init; }
 
+    /// <summary>Packets resent in answer to NACKs, as RTX or as the original (W3C <c>retransmittedPacketsSent</c>).</summary>
+    public long RetransmittedPacketsSent { get; init; }
+
+    /// <summary>Bytes of those resent packets (W3C <c>retransmittedBytesSent</c>).</summary>
+    public long RetransmittedBytesSent { get; init; }
+
     /// <summary>PLI packets received for the stream (W3C <c>pliCount</c>).</summary>
     public long PliCount { get; init; }
 

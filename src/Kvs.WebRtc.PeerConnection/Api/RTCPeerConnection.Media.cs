@@ -329,6 +329,11 @@ public sealed partial class RTCPeerConnection
                 OnGenericNack(body, routes); // and counted by the reports below
             }
 
+            if (header.Format == RtcpFeedbackFormat.TransportWideCc)
+            {
+                OnCongestionFeedback(header, body); // TWCC (RTPFB 15) and REMB (PSFB 15)
+            }
+
             if (header.PacketType != (byte)RtcpPacketType.PayloadSpecificFeedback)
             {
                 OnRtcpReport(header, body, routes);

@@ -340,7 +340,7 @@ public sealed partial class RTCPeerConnection
         }
     }
 
-    private static void OnReportBlock(RtcpReportBlock block, MediaRoutes routes, DateTimeOffset receivedAt)
+    private void OnReportBlock(RtcpReportBlock block, MediaRoutes routes, DateTimeOffset receivedAt)
     {
         if (routes.FindSender(block.Ssrc)?.Sender.Statistics is not { } statistics)
         {
@@ -350,5 +350,6 @@ public sealed partial class RTCPeerConnection
         var arrival = RtcpNtpTime.ToCompact(RtcpNtpTime.FromDateTimeOffset(receivedAt));
         var rtt = RtcpRoundTripTime.Compute(arrival, block.LastSenderReport, block.DelaySinceLastSenderReport);
         statistics.OnReportBlock(block.FractionLost, block.CumulativeLost, block.ExtendedHighestSequenceNumber, block.Jitter, receivedAt, rtt);
+        OnOutboundReportBlock(block.FractionLost, rtt);
     }
 }

@@ -60,6 +60,8 @@ public sealed partial class RTCPeerConnection
             FramesSent = video ? sent.FramesSent : null,
             KeyFramesEncoded = video ? sent.KeyFramesSent : null,
             NackCount = sent.NackCount,
+            RetransmittedPacketsSent = transceiver.Sender.RetransmittedPacketsSent,
+            RetransmittedBytesSent = transceiver.Sender.RetransmittedBytesSent,
             PliCount = sent.PliCount,
             FirCount = sent.FirCount,
         });
@@ -108,6 +110,8 @@ public sealed partial class RTCPeerConnection
             PacketsLost = received.PacketsLost,
             Jitter = (double)received.Jitter / clockRate,
             LastPacketReceivedTimestamp = received.LastArrival is { } arrival ? timestamp - (now > arrival ? now - arrival : TimeSpan.Zero) : null,
+            NackCount = transceiver.Receiver.NackCount,
+            RetransmittedPacketsReceived = transceiver.Receiver.RetransmittedPacketsReceived,
             PliCount = received.PliCount,
             FramesReceived = video ? track.FramesReceived : null,
             KeyFramesDecoded = video ? track.KeyFramesReceived : null,

@@ -26,6 +26,10 @@ public sealed partial class RTCPeerConnection
             if (negotiated.Sends && RtpSendExtensions.Create(negotiated) is { } extensions)
             {
                 send[transceiver.Model.SendSsrc] = extensions;
+                if (transceiver.Model.RtxSsrc is { } rtxSsrc && negotiated.Codecs.Any(c => c.RtxPayloadType is not null))
+                {
+                    send[rtxSsrc] = extensions; // retransmissions count toward the estimate too
+                }
             }
 
             if (negotiated.Receives && feedbackId == 0)

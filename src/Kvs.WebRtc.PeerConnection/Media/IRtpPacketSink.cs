@@ -23,6 +23,9 @@ internal interface IRtpPacketSink
     /// </summary>
     int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes);
 
+    /// <summary>The connection's send-side bandwidth estimate (bits/s), null until the peer gave congestion feedback.</summary>
+    long? TargetBitrate => null;
+
     /// <summary>Sends one RTCP (compound) packet. Returns false when SRTP is not ready or the connection is closed.</summary>
     bool TrySendRtcp(ReadOnlySpan<byte> packet);
 }

@@ -14,6 +14,7 @@ public abstract class LocalMediaTrack : MediaStreamTrack
     private RtpSenderBinding[] _bindings = [];
     private long _lastKeyFrameRequest = long.MinValue;
     private long _keyFrameRequests;
+    private long _lastTargetBitrate;
     private RtpPacketHistory? _history;
 
     private protected LocalMediaTrack(RTCRtpCodec codec, string? id)
@@ -28,6 +29,34 @@ public abstract class LocalMediaTrack : MediaStreamTrack
     /// encoder should produce an IDR/key frame soon after.
     /// </summary>
     public event EventHandler? KeyFrameRequested;
+
+    /// <summary>
+    /// The estimate changed of what the slowest connection this track is sent on carries (<see cref="TargetBitrate"/>).
+    /// Raised on the thread pool; a camera encoder (or a switch between pre-encoded renditions) follows it.
+    /// </summary>
+    public event EventHandler? TargetBitrateChanged;
+
+    /// <summary>
+    /// The lowest send-side bandwidth estimate (bits/s) among the connections this track is sent on, from their peers'
+    /// transport-wide congestion feedback or REMB (<see cref="RTCPeerConnection.TargetBitrate"/>); null while none has
+    /// one. The estimate covers everything the connection sends: leave room for audio and data.
+    /// </summary>
+    public long? TargetBitrate
+    {
+        get
+        {
+            long? lowest = null;
+            foreach (var binding in Bindings)
+            {
+                if (binding.TargetBitrate is { } bps && (lowest is null || bps < lowest))
+                {
+                    lowest = bps;
+                }
+            }
+
+            return lowest;
+        }
+    }
 
     /// <summary>The codec of what is written.</summary>
     public RTCRtpCodec Codec { get; }
@@ -93,6 +122,43 @@ public abstract class LocalMediaTrack : MediaStreamTrack
         {
             _bindings = _bindings.Where(b => !ReferenceEquals(b, binding)).ToArray();
         }
+
+        OnTargetBitrateChanged(); // the slowest viewer may have left
+    }
+
+    /// <summary>A connection's estimate changed (or a binding went): raises <see cref="TargetBitrateChanged"/> if the lowest one moved.</summary>
+    internal void OnTargetBitrateChanged()
+    {
+        var now = TargetBitrate ?? 0;
+        if (Interlocked.Exchange(ref _lastTargetBitrate, now) != now)
+        {
+            RaiseOnThreadPool(TargetBitrateChanged, nameof(TargetBitrateChanged));
+        }
+    }
+
+    private void RaiseOnThreadPool(EventHandler? handlers, string name)
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            try
+            {
+                state.Handlers.Invoke(state.Track, EventArgs.Empty);
+            }
+#pragma warning disable CA1031 // A throwing handler must not take the thread pool down; it is logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                if (state.Track.Logger is { } logger)
+                {
+                    MediaLog.TrackHandlerFailed(logger, state.Name, ex);
+                }
+            }
+        }, (Track: this, Handlers: handlers, Name: name), preferLocal: false);
     }
 
     /// <summary>Raises <see cref="KeyFrameRequested"/> unless one was raised within the last 500 ms.</summary>
@@ -116,22 +182,7 @@ public abstract class LocalMediaTrack : MediaStreamTrack
             return;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static track =>
-        {
-            try
-            {
-                track.KeyFrameRequested?.Invoke(track, EventArgs.Empty);
-            }
-#pragma warning disable CA1031 // A throwing handler must not take the thread pool down; it is logged.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                if (track.Logger is { } logger)
-                {
-                    MediaLog.KeyFrameHandlerFailed(logger, ex);
-                }
-            }
-        }, this, preferLocal: false);
+        RaiseOnThreadPool(KeyFrameRequested, nameof(KeyFrameRequested));
     }
 
     private RtpPacketHistory CreateHistory()

@@ -5,8 +5,8 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <summary>Log messages of the media layer (event ids 58xx).</summary>
 internal static partial class MediaLog
 {
-    [LoggerMessage(5801, LogLevel.Error, "A KeyFrameRequested handler threw")]
-    public static partial void KeyFrameHandlerFailed(ILogger logger, Exception exception);
+    [LoggerMessage(5801, LogLevel.Error, "A {Event} handler of a local track threw")]
+    public static partial void TrackHandlerFailed(ILogger logger, string @event, Exception exception);
 
     [LoggerMessage(5802, LogLevel.Warning, "Rejected the offered {Media} section (mid {Mid}, m-line {Index}): {Reason}")]
     public static partial void SectionRejected(ILogger logger, string media, string? mid, int index, string reason);

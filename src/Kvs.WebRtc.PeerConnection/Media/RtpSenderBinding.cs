@@ -24,6 +24,9 @@ internal sealed class RtpSenderBinding
         _needsKeyFrame = waitForKeyFrame;
     }
 
+    /// <summary>The bandwidth estimate of this binding's connection (bits/s), null until its peer gave feedback.</summary>
+    public long? TargetBitrate => _sink.TargetBitrate;
+
     /// <summary>The negotiated payload type.</summary>
     public byte PayloadType { get; }
 

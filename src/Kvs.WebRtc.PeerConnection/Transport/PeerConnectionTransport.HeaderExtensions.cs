@@ -71,6 +71,7 @@ internal sealed partial class PeerConnectionTransport
         if (usedTransportSequence)
         {
             SendHistory.OnPacketSent(_transportSequence, protectedLength, now.Ticks);
+            OnPacketSentForEstimateLocked(_transportSequence, protectedLength, now);
             _transportSequence++;
         }
     }

@@ -1,0 +1,80 @@
+using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
+using Kvs.WebRtc.Testing.Network;
+using NUnit.Framework;
+
+namespace Kvs.WebRtc.PeerConnection.Tests.Media;
+
+/// <summary>
+/// The send-side bandwidth estimate end to end, ours to ours on the virtual network: the receiver's transport-wide
+/// feedback drives the sender's estimator, and an encoder that follows <see cref="LocalMediaTrack.TargetBitrate"/>
+/// settles on a bottleneck's capacity and climbs again when the bottleneck goes.
+/// </summary>
+[TestFixture]
+public sealed class RTCPeerConnectionBandwidthTests
+{
+    private const int FramesPerSecond = 30;
+    private const long StartBitrate = 300_000;
+    private static readonly TimeSpan s_frame = TimeSpan.FromSeconds(1.0 / FramesPerSecond);
+
+    [Test]
+    public async Task AdaptiveEncoder_BehindA1500KbitBottleneck_SettlesNearTheCap_AndRisesWhenItIsLifted()
+    {
+        await using var pair = new VirtualPeerPair(seed: 5);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
+        var changes = 0;
+        video.TargetBitrateChanged += (_, _) => Interlocked.Increment(ref changes);
+        var connectionChanges = 0;
+        pair.A.TargetBitrateChanged += (_, _) => Interlocked.Increment(ref connectionChanges);
+        pair.A.AddTrack(video);
+        await pair.NegotiateAsync(pair.A);
+        await pair.ConnectAsync(TimeSpan.FromSeconds(10));
+        Assert.That(pair.A.TargetBitrate, Is.Null, "no estimate before any feedback");
+
+        const long cap = 1_500_000;
+        pair.HostA.Uplink.Conditions = new LinkConditions { BandwidthBitsPerSecond = cap, QueueLimitBytes = 60_000, Delay = TimeSpan.FromMilliseconds(20) };
+        var capped = await RunEncoderAsync(pair, video, TimeSpan.FromSeconds(20), firstFrame: 0);
+
+        pair.HostA.Uplink.Conditions = new LinkConditions { BandwidthBitsPerSecond = 5_000_000, QueueLimitBytes = 200_000, Delay = TimeSpan.FromMilliseconds(20) };
+        var lifted = await RunEncoderAsync(pair, video, TimeSpan.FromSeconds(20), firstFrame: capped.Count);
+
+        // The events run on the connection's event task and the thread pool, while the manual clock stands still.
+        await pair.SettleAsync(() => Volatile.Read(ref changes) > 0 && Volatile.Read(ref connectionChanges) > 0, "TargetBitrateChanged raised");
+        var settled = capped.Where(s => s.At >= TimeSpan.FromSeconds(10)).Select(s => s.Bitrate).ToList();
+        var median = settled.Order().ElementAt(settled.Count / 2);
+        await TestContext.Out.WriteLineAsync(
+            $"capped at {cap / 1000} kbit/s: target each second {string.Join(" ", capped.Where((_, i) => i % FramesPerSecond == 0).Select(s => s.Bitrate / 1000))} kbit/s; " +
+            $"lifted to 5000: {string.Join(" ", lifted.Where((_, i) => i % FramesPerSecond == 0).Select(s => s.Bitrate / 1000))} kbit/s; " +
+            $"link drops {pair.Network.Counters.Dropped}, track events {changes}, connection events {connectionChanges}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(pair.A.TargetBitrate, Is.Not.Null);
+            Assert.That(video.TargetBitrate, Is.EqualTo(pair.A.TargetBitrate), "the track reports its only connection's estimate");
+            Assert.That(changes, Is.GreaterThan(0), "TargetBitrateChanged raised on the track");
+            Assert.That(median, Is.InRange(cap * 8 / 10, cap * 12 / 10), "from 10 s on, the target sits within 20 % of the bottleneck");
+            Assert.That(settled.Max(), Is.LessThan(cap * 3 / 2), "no excursion far above the capacity once settled");
+            Assert.That(lifted[^1].Bitrate, Is.GreaterThan(3_000_000), "climbs again once the bottleneck is lifted");
+        });
+    }
+
+    // Writes one frame per 1/30 s of virtual time, sized to the track's current target (the start rate until there
+    // is one), a key frame every two seconds; returns the target after each frame.
+    private static async Task<List<(TimeSpan At, long Bitrate)>> RunEncoderAsync(VirtualPeerPair pair, EncodedFrameTrack video, TimeSpan duration, int firstFrame)
+    {
+        var samples = new List<(TimeSpan, long)>();
+        var frames = (int)(duration / s_frame);
+        for (var i = 0; i < frames; i++)
+        {
+            var frame = firstFrame + i;
+            var bitrate = video.TargetBitrate ?? StartBitrate;
+            var size = (int)Math.Max(200, bitrate / 8 / FramesPerSecond);
+            var key = frame % (2 * FramesPerSecond) == 0;
+            var data = key ? SyntheticH264.KeyFrame(size * 3, frame) : SyntheticH264.Delta(size, frame);
+            await video.WriteFrameAsync(new EncodedFrame(data, s_frame * frame, key));
+            await pair.RunForAsync(s_frame);
+            samples.Add((s_frame * (i + 1), video.TargetBitrate ?? 0));
+        }
+
+        return samples;
+    }
+}
