@@ -53,8 +53,9 @@ internal static class RtpCodecFactory
     };
 
     /// <summary>
-    /// Assembler limits for the codec: video 4 MiB frames and a 100 ms reorder delay; audio 64 KiB frames and a
-    /// 100 ms delay at its clock rate.
+    /// Assembler limits for the codec: video 4 MiB frames and a 300 ms reorder delay (long enough for a NACKed packet
+    /// whose first retransmission was lost too to arrive at a usual RTT; the NACK generator gives up at 500 ms); audio
+    /// 64 KiB frames and a 100 ms delay at its clock rate (audio is not NACKed and never waits on video).
     /// </summary>
     public static RtpFrameAssemblerOptions CreateAssemblerOptions(string codecName)
     {
@@ -64,7 +65,7 @@ internal static class RtpCodecFactory
         }
 
         return IsVideo(codecName)
-            ? new RtpFrameAssemblerOptions()
+            ? new RtpFrameAssemblerOptions { MaxReorderDelay = clockRate * 3 / 10 }
             : new RtpFrameAssemblerOptions { MaxFrameSize = 64 * 1024, MaxReorderDelay = clockRate / 10, ReorderWindow = 32 };
     }
 

@@ -135,6 +135,11 @@ public sealed partial class IceServerProvider
 
             var flight = new Flight(forceNew);
             flight.Task = FetchAsync(flight);
+
+            // Shared by every caller, each of whom may stop waiting (cancellation, dispose): a failure nobody awaits any
+            // more is still observed here (it was logged by FetchAsync), never left to the finalizer.
+            flight.Task.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             _inFlight = flight;
             return flight.Task;
         }

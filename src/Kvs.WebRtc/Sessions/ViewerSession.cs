@@ -218,6 +218,24 @@ public sealed partial class ViewerSession : IAsyncDisposable
             await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
             await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
             await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
+
+            // Connected implies the answer was applied; its Track events may still be queued behind the state event on
+            // a fast loopback, so take the remote tracks from the negotiated transceivers now.
+            foreach (var transceiver in link.Connection.GetTransceivers())
+            {
+                if (transceiver.CurrentDirection is RTCRtpTransceiverDirection.RecvOnly or RTCRtpTransceiverDirection.SendRecv)
+                {
+                    if (transceiver.Kind == MediaStreamTrackKind.Video)
+                    {
+                        VideoTrack ??= transceiver.Receiver.Track;
+                    }
+                    else
+                    {
+                        AudioTrack ??= transceiver.Receiver.Track;
+                    }
+                }
+            }
+
             await _opened.Task.WaitAsync(ct).ConfigureAwait(false);
             Log.Connected(_logger, _options.ClientId);
         }

@@ -101,7 +101,9 @@ public sealed class RTCPeerConnectionRtcpTests
             Assert.That(outbound.FramesSent, Is.EqualTo(Frames));
             Assert.That(outbound.KeyFramesEncoded, Is.GreaterThanOrEqualTo(1));
             Assert.That(inbound.FramesReceived + inbound.FramesDropped, Is.LessThanOrEqualTo(Frames));
-            Assert.That(inbound.PliCount, Is.GreaterThan(0), "losses made the receiver ask for key frames");
+            Assert.That(inbound.NackCount, Is.GreaterThan(0), "losses made the receiver send NACKs");
+            Assert.That(outbound.NackCount, Is.EqualTo(inbound.NackCount), "every NACK crossed the clean link back");
+            Assert.That(inbound.RetransmittedPacketsReceived, Is.GreaterThan(0).And.LessThanOrEqualTo(outbound.RetransmittedPacketsSent), "repairs sent as RTX arrived (the lossy link may lose some)");
             Assert.That(outbound.PliCount, Is.EqualTo(inbound.PliCount), "every PLI crossed the clean link back");
             Assert.That(inbound.Mid, Is.EqualTo(outbound.Mid).And.Not.Null);
             var codec = statsB.OfType<RTCCodecStats>().Single(c => c.Id == inbound.CodecId);
