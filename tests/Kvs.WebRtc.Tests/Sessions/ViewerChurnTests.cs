@@ -57,6 +57,8 @@ public sealed class ViewerChurnTests : SessionFixture
         var churn = new List<(string ClientId, ViewerSession Session)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopPings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopCamera = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var camera = Task.CompletedTask;
         var background = new List<Task>();
         var pings = new List<Task>();
         try
@@ -73,8 +75,7 @@ public sealed class ViewerChurnTests : SessionFixture
             background.AddRange(steady.Select((viewer, i) => ReadAllAsync(viewer.VideoTrack!, received[i], stop.Token)));
             var written = 0;
             var file = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).ToList();
-            using var stopCamera = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var camera = Task.Run(async () =>
+            camera = Task.Run(async () =>
             {
                 using var timer = new PeriodicTimer(s_frameInterval);
                 while (await timer.WaitForNextTickAsync(stopCamera.Token).ConfigureAwait(false))
@@ -196,9 +197,11 @@ public sealed class ViewerChurnTests : SessionFixture
         }
         finally
         {
+            // Also on a failed assertion: nothing keeps running after the test.
+            await stopCamera.CancelAsync();
             await stopPings.CancelAsync();
             await stop.CancelAsync();
-            await Task.WhenAll(background.Concat(pings).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(background.Concat(pings).Append(camera).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             foreach (var viewer in churn)
             {
                 await viewer.Session.DisposeAsync();
