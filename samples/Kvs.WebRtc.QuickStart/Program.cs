@@ -3,6 +3,7 @@
 // exactly like KVS, with its own key pair.
 // Run: dotnet run --project samples/Kvs.WebRtc.QuickStart      (exits 0 when the video arrived and every message came back)
 using System.Diagnostics;
+using System.Globalization;
 using System.Reactive.Linq;
 using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
@@ -52,14 +53,16 @@ using var echo = master.Messages
 Console.WriteLine($"master     on {master.Channel.Endpoints.ChannelArn}");
 
 // The viewer offers to receive video and audio and opens a data channel; ConnectAsync returns once it is connected.
-var stopwatch = Stopwatch.StartNew();
-var sinceConnect = Stopwatch.StartNew();
+// Its Timeline records each step from the ConnectAsync call: offer, answer, ICE, DTLS, first RTP packet, first key frame.
 await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = channel, ClientId = "viewer-1", PeerConfiguration = peers }, ct);
-Console.WriteLine($"viewer     connected, data channel '{viewer.DataChannel.Label}' open after {stopwatch.ElapsedMilliseconds} ms");
+var connected = viewer.Timeline;
+Console.WriteLine($"viewer     connected, data channel '{viewer.DataChannel.Label}' open: answer {Ms(connected.AnswerReceived)}, " +
+    $"ICE {Ms(connected.IceConnected)}, DTLS {Ms(connected.DtlsConnected)} after ConnectAsync");
 
 // The viewer reads whole frames (a real app decodes or records them); the master streams the file in real time.
-var received = ReceiveAsync(viewer.VideoTrack!, frameCount, sinceConnect, ct);
+var received = ReceiveAsync(viewer.VideoTrack!, frameCount, ct);
 var streaming = file.PlayAsync(video, ct);
+var stopwatch = Stopwatch.StartNew();
 
 var echoed = 0;
 var allBack = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,9 +94,10 @@ catch (OperationCanceledException)
 
 Console.WriteLine($"viewer     {MessageCount} x 1 KiB sent and echoed back in {stopwatch.ElapsedMilliseconds} ms");
 await streaming;
-var (count, keyFrames, bytes, firstFrameMs, seconds) = await received;
-Console.WriteLine($"viewer     first frame {firstFrameMs} ms after ConnectAsync was called; {count} of {frameCount} frames ({keyFrames} key frames), " +
-    $"{count / seconds:0.0} fps, {bytes * 8 / seconds / 1000:0} kbit/s");
+var (count, keyFrames, bytes, seconds) = await received;
+var timeline = viewer.Timeline; // the master starts streaming once the viewer is connected: the first frame follows
+Console.WriteLine($"viewer     first frame {Ms(timeline.FirstKeyFrame)} after ConnectAsync (first RTP {Ms(timeline.FirstRtpPacket)}); " +
+    $"{count} of {frameCount} frames ({keyFrames} key frames), {count / seconds:0.0} fps, {bytes * 8 / seconds / 1000:0} kbit/s");
 if (count < frameCount * 95 / 100)
 {
     Console.Error.WriteLine($"Only {count} of {frameCount} video frames arrived.");
@@ -105,11 +109,13 @@ Console.WriteLine($"viewer     pair {stats.SelectedCandidatePair}, {stats.DtlsCi
 Console.WriteLine("done: a master streamed video and data to a viewer peer-to-peer, signaled through the local emulator");
 return 0;
 
-static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, double Seconds)> ReceiveAsync(
-    RemoteMediaTrack track, int expected, Stopwatch sinceConnect, CancellationToken cancellationToken)
+static string Ms(TimeSpan? value) => value is { } v ? v.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : "-";
+
+static async Task<(int Count, int KeyFrames, long Bytes, double Seconds)> ReceiveAsync(
+    RemoteMediaTrack track, int expected, CancellationToken cancellationToken)
 {
     int count = 0, keyFrames = 0;
-    long bytes = 0, firstFrameMs = -1;
+    long bytes = 0;
     var clock = new Stopwatch();
     using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     try
@@ -119,7 +125,6 @@ static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, doub
         {
             if (count++ == 0)
             {
-                firstFrameMs = sinceConnect.ElapsedMilliseconds;
                 clock.Start();
             }
 
@@ -136,7 +141,7 @@ static async Task<(int Count, int KeyFrames, long Bytes, long FirstFrameMs, doub
     {
     }
 
-    return (count, keyFrames, bytes, firstFrameMs, Math.Max(clock.Elapsed.TotalSeconds, 0.001));
+    return (count, keyFrames, bytes, Math.Max(clock.Elapsed.TotalSeconds, 0.001));
 }
 
 static async Task EchoAsync(MasterSession master, KvsPeerMessage message, CancellationToken cancellationToken)

@@ -176,7 +176,7 @@ public sealed partial class RTCPeerConnection
     {
         RTCRtpTransceiver? created = null;
         created = new RTCRtpTransceiver(model, track, encoding, _transport, _logger, _sync, () => { OnTransceiverChanged(created!); RaiseNegotiationNeeded(); },
-            () => RequestRemoteKeyFrame(created!));
+            () => RequestRemoteKeyFrame(created!), _timeProvider);
         InitializeTransceiverRtcp(created);
         created.Sender.RetransmissionShare = RetransmissionShare;
         _transceivers.Add(created);

@@ -115,9 +115,9 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
 
         foreach (var binding in bindings)
         {
-            if (!binding.SendFrame(_packets, _lengths, count, isKeyFrame))
+            if (!binding.SendFrame(_packets, _lengths, count, isKeyFrame, out var firstRequest))
             {
-                RequestKeyFrame();
+                RequestKeyFrame(bypassRateLimit: firstRequest);
             }
         }
     }

@@ -161,12 +161,15 @@ public abstract class LocalMediaTrack : MediaStreamTrack
         }, (Track: this, Handlers: handlers, Name: name), preferLocal: false);
     }
 
-    /// <summary>Raises <see cref="KeyFrameRequested"/> unless one was raised within the last 500 ms.</summary>
-    internal void RequestKeyFrame()
+    /// <summary>
+    /// Raises <see cref="KeyFrameRequested"/> unless one was raised within the last 500 ms; <paramref name="bypassRateLimit"/>
+    /// raises it anyway (a receiver's first usable request, once per binding).
+    /// </summary>
+    internal void RequestKeyFrame(bool bypassRateLimit = false)
     {
         var now = TimeProvider.GetTimestamp();
         var last = Interlocked.Read(ref _lastKeyFrameRequest);
-        if (last != long.MinValue && TimeProvider.GetElapsedTime(last, now) < s_keyFrameRequestInterval)
+        if (!bypassRateLimit && last != long.MinValue && TimeProvider.GetElapsedTime(last, now) < s_keyFrameRequestInterval)
         {
             return;
         }

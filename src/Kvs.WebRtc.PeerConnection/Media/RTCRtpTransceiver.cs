@@ -15,14 +15,14 @@ public sealed class RTCRtpTransceiver
     private readonly Action _negotiationNeeded;
 
     internal RTCRtpTransceiver(JsepTransceiver model, LocalMediaTrack? track, RTCRtpEncodingParameters? encoding, IRtpPacketSink sink,
-        ILogger logger, object connectionGate, Action negotiationNeeded, Action requestRemoteKeyFrame)
+        ILogger logger, object connectionGate, Action negotiationNeeded, Action requestRemoteKeyFrame, TimeProvider? timeProvider = null)
     {
         Model = model;
         Kind = model.Kind == "audio" ? MediaStreamTrackKind.Audio : MediaStreamTrackKind.Video;
         _connectionGate = connectionGate;
         _negotiationNeeded = negotiationNeeded;
         Sender = new RTCRtpSender(this, track, sink, logger, encoding);
-        Receiver = new RTCRtpReceiver(new RemoteMediaTrack(Kind, null, requestRemoteKeyFrame));
+        Receiver = new RTCRtpReceiver(new RemoteMediaTrack(Kind, null, requestRemoteKeyFrame, timeProvider));
     }
 
     /// <summary>Audio or video.</summary>

@@ -21,11 +21,14 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
 {
     private const int FrameCapacity = 64;
     private const int PacketCapacity = 1024;
+    private const long NotYet = long.MinValue;
 
     private readonly object _gate = new();
     private readonly Channel<EncodedFrame> _frames;
     private readonly Channel<RtpPacketData> _packets;
     private readonly Action? _requestKeyFrame;
+    private readonly TimeProvider _clock;
+    private readonly TaskCompletionSource _firstKeyFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private RtpFrameAssembler? _assembler;
     private string? _assemblerCodec;
     private int _clockRate = 90000;
@@ -35,11 +38,14 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     private long _firstTimestamp = -1;
     private long _framesOverflowed;
     private long _packetsOverflowed;
+    private long _firstPacketTimestamp = NotYet;
+    private long _firstKeyFrameTimestamp = NotYet;
 
-    internal RemoteMediaTrack(MediaStreamTrackKind kind, string? id, Action? requestKeyFrame)
+    internal RemoteMediaTrack(MediaStreamTrackKind kind, string? id, Action? requestKeyFrame, TimeProvider? clock = null)
         : base(kind, id)
     {
         _requestKeyFrame = requestKeyFrame;
+        _clock = clock ?? TimeProvider.System;
         _frames = Channel.CreateBounded<EncodedFrame>(
             new BoundedChannelOptions(FrameCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false, SingleWriter = true },
             _ => Interlocked.Increment(ref _framesOverflowed));
@@ -72,6 +78,23 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     /// <summary>RTP packets dropped because the reader fell behind (the buffer holds 1,024).</summary>
     public long PacketsOverflowed => Interlocked.Read(ref _packetsOverflowed);
 
+    /// <summary>
+    /// When the first RTP packet of this track arrived: a timestamp of the connection's
+    /// <see cref="RTCPeerConnectionOptions.TimeProvider"/> (<see cref="TimeProvider.GetTimestamp"/>; compare with
+    /// <see cref="TimeProvider.GetElapsedTime(long, long)"/>), or null before the first packet.
+    /// </summary>
+    public long? FirstPacketTimestamp => Volatile.Read(ref _firstPacketTimestamp) is var t && t != NotYet ? t : null;
+
+    /// <summary>
+    /// When the first complete key frame (for audio: the first frame) was delivered to the frame buffer: a timestamp of the
+    /// connection's <see cref="RTCPeerConnectionOptions.TimeProvider"/>, or null before it. A viewer can show a picture
+    /// from then on (time to first frame).
+    /// </summary>
+    public long? FirstKeyFrameTimestamp => Volatile.Read(ref _firstKeyFrameTimestamp) is var t && t != NotYet ? t : null;
+
+    /// <summary>Completes when <see cref="FirstKeyFrameTimestamp"/> is set; never faults (a track that ends first leaves it pending).</summary>
+    internal Task FirstKeyFrame => _firstKeyFrame.Task;
+
     /// <summary>Whole frames, in order, until the track ends (the connection closes or the transceiver stops).</summary>
     public async IAsyncEnumerable<EncodedFrame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -98,6 +121,11 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     {
         lock (_gate)
         {
+            if (_firstPacketTimestamp == NotYet)
+            {
+                Volatile.Write(ref _firstPacketTimestamp, _clock.GetTimestamp());
+            }
+
             PacketsReceived++;
             BytesReceived += payloadLength;
             if (Volatile.Read(ref _rtpWanted))
@@ -180,6 +208,16 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
             KeyFramesReceived++;
         }
 
+        var firstKey = _firstKeyFrameTimestamp == NotYet;
+        if (firstKey)
+        {
+            Volatile.Write(ref _firstKeyFrameTimestamp, _clock.GetTimestamp());
+        }
+
         _frames.Writer.TryWrite(new EncodedFrame(frame.Data.ToArray(), time, isKey) { RtpTimestamp = frame.Timestamp });
+        if (firstKey)
+        {
+            _firstKeyFrame.TrySetResult(); // after the frame is readable: a waiter that then reads gets it at once
+        }
     }
 }

@@ -14,6 +14,7 @@ internal sealed class RtpSenderBinding
     private readonly IRtpPacketSink _sink;
     private readonly RtpSendStatistics? _statistics;
     private bool _needsKeyFrame = true;
+    private bool _waitedForSrtp;
 
     public RtpSenderBinding(IRtpPacketSink sink, byte payloadType, uint ssrc, bool waitForKeyFrame, RtpSendStatistics? statistics = null)
     {
@@ -58,8 +59,17 @@ internal sealed class RtpSenderBinding
     /// Sends one packetized frame. <paramref name="packets"/>[i] holds a whole RTP packet of <paramref name="lengths"/>[i]
     /// bytes whose payload type and SSRC are placeholders. Returns false when a key frame is needed first.
     /// </summary>
-    public bool SendFrame(byte[][] packets, int[] lengths, int count, bool isKeyFrame)
+    /// <param name="packets">The packets of the frame.</param>
+    /// <param name="lengths">Their lengths.</param>
+    /// <param name="count">How many.</param>
+    /// <param name="isKeyFrame">Whether the frame is a key frame.</param>
+    /// <param name="firstRequest">True (once) when false is returned for the first frame after SRTP became ready on a
+    /// binding that waited for it: the track's request then is this receiver's first usable one and skips the rate limit
+    /// (the request made when binding was rate-limited or its key frame came while SRTP was not ready; time to first
+    /// frame). At most one such request per binding.</param>
+    public bool SendFrame(byte[][] packets, int[] lengths, int count, bool isKeyFrame, out bool firstRequest)
     {
+        firstRequest = false;
         if (!Active)
         {
             return true;
@@ -68,6 +78,7 @@ internal sealed class RtpSenderBinding
         if (!_sink.IsSrtpReady)
         {
             _needsKeyFrame = true;
+            _waitedForSrtp = true;
             FramesSkipped++;
             return !isKeyFrame;
         }
@@ -75,10 +86,13 @@ internal sealed class RtpSenderBinding
         if (_needsKeyFrame && !isKeyFrame)
         {
             FramesSkipped++;
+            firstRequest = _waitedForSrtp;
+            _waitedForSrtp = false;
             return false;
         }
 
         _needsKeyFrame = false;
+        _waitedForSrtp = false;
         var sent = _sink.TrySendRtpBatch(packets, lengths, count, PayloadType, Ssrc, out var sentBytes);
         PacketsSent += sent;
         BytesSent += sentBytes - ((long)sent * RtpFixedHeader.Length);

@@ -284,6 +284,7 @@ public sealed partial class MasterSession : IAsyncDisposable
 
     private async Task HandleOfferAsync(SignalingMessage offer)
     {
+        var offerReceivedAt = (_options.Channel.TimeProvider ?? TimeProvider.System).GetTimestamp();
         if (offer.SenderClientId is not { Length: > 0 } clientId || offer.SessionDescription is not { } description)
         {
             if (_warnings.ShouldLog(offer.SenderClientId))
@@ -359,7 +360,7 @@ public sealed partial class MasterSession : IAsyncDisposable
             new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
             _logger,
             _warnings);
-        var peer = new ViewerPeer(link, Interlocked.Increment(ref _offerSequence));
+        var peer = new ViewerPeer(link, Interlocked.Increment(ref _offerSequence)) { OfferReceivedAt = offerReceivedAt };
         lock (_slots)
         {
             if (_peers.TryGetValue(clientId, out var current) && current.Joined is not null)
@@ -452,7 +453,8 @@ public sealed partial class MasterSession : IAsyncDisposable
     private async Task OnConnectedAsync(ViewerPeer peer)
     {
         var clientId = peer.Link.RemoteClientId;
-        var viewer = new KvsViewer(clientId, (_options.Channel.TimeProvider ?? TimeProvider.System).GetUtcNow());
+        var clock = _options.Channel.TimeProvider ?? TimeProvider.System;
+        var viewer = new KvsViewer(clientId, clock.GetUtcNow()) { JoinTime = clock.GetElapsedTime(peer.OfferReceivedAt) };
         ViewerPeer? replaced = null;
         bool full;
         lock (_slots)
@@ -627,6 +629,9 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         /// <summary>Orders pending offers: the lowest is the oldest, evicted first.</summary>
         public long OfferSequence { get; } = offerSequence;
+
+        /// <summary>When its offer arrived (a timestamp of the channel's clock): the start of <see cref="KvsViewer.JoinTime"/>.</summary>
+        public long OfferReceivedAt { get; init; }
 
         public RTCDataChannel? DataChannel { get; set; }
 

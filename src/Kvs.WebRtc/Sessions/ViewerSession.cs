@@ -43,14 +43,27 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
     private readonly SignalingInbox _inbox;
+    private readonly TimeProvider _clock;
+    private readonly long _started;
+    private readonly DateTimeOffset _startedAt;
+    private readonly TaskCompletionSource<ConnectTimeline> _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _signalingConnected = NotYet;
+    private long _offerSent = NotYet;
+    private long _answerReceived = NotYet;
+    private long _iceConnected = NotYet;
+    private long _dtlsConnected = NotYet;
+    private RemoteMediaTrack? _frameTrack;
     private PeerLink? _link;
     private RTCDataChannel? _dataChannel;
     private int _disposed;
 
-    private ViewerSession(KvsChannel channel, ViewerSessionOptions options)
+    private ViewerSession(KvsChannel channel, ViewerSessionOptions options, TimeProvider clock, long started, DateTimeOffset startedAt)
     {
         _channel = channel;
         _options = options;
+        _clock = clock;
+        _started = started;
+        _startedAt = startedAt;
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
         _dataChannels = new SessionEvents<RTCDataChannel>(_logger, nameof(DataChannels), replay: MaxReplayedDataChannels);
@@ -59,12 +72,36 @@ public sealed partial class ViewerSession : IAsyncDisposable
             [SignalingMessageType.SdpAnswer, SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate],
             HandleAsync,
             _logger,
-            new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System),
+            new ClientWarningLimiter(_logger, clock),
             _stop.Token);
     }
 
     /// <summary>How many data channels <see cref="DataChannels"/> replays to a new subscriber.</summary>
     public const int MaxReplayedDataChannels = 64;
+
+    private const long NotYet = long.MinValue;
+
+    /// <summary>
+    /// The milestones of the connect so far, from the call of <see cref="ConnectAsync"/> (signaling, offer, answer, ICE,
+    /// DTLS, first RTP packet, first key frame): a snapshot, read it again for later milestones. Time to first frame is
+    /// <see cref="ConnectTimeline.FirstKeyFrame"/>; see <see cref="FirstFrame"/> to wait for it.
+    /// </summary>
+    public ConnectTimeline Timeline => new(
+        _startedAt,
+        Since(Interlocked.Read(ref _signalingConnected)),
+        Since(Interlocked.Read(ref _offerSent)),
+        Since(Interlocked.Read(ref _answerReceived)),
+        Since(Interlocked.Read(ref _iceConnected)),
+        Since(Interlocked.Read(ref _dtlsConnected)),
+        Since(Volatile.Read(ref _frameTrack)?.FirstPacketTimestamp ?? NotYet),
+        Since(Volatile.Read(ref _frameTrack)?.FirstKeyFrameTimestamp ?? NotYet));
+
+    /// <summary>
+    /// Completes with the <see cref="Timeline"/> once the first complete key frame of the master's video is readable from
+    /// <see cref="VideoTrack"/> (the first frame of <see cref="AudioTrack"/> when the master sends no video). Stays pending
+    /// while no media arrives; canceled when the session is disposed first. Reading frames is not needed for it to complete.
+    /// </summary>
+    public Task<ConnectTimeline> FirstFrame => _firstFrame.Task;
 
     /// <summary>
     /// Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>), on the
@@ -115,8 +152,11 @@ public sealed partial class ViewerSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var clock = options.Channel.TimeProvider ?? TimeProvider.System;
+        var started = clock.GetTimestamp();
+        var startedAt = clock.GetUtcNow();
         var channel = await KvsChannel.OpenViewerAsync(options.Channel, options.ClientId, cancellationToken).ConfigureAwait(false);
-        var session = new ViewerSession(channel, options);
+        var session = new ViewerSession(channel, options, clock, started, startedAt);
         try
         {
             await session.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -151,6 +191,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
 
         await _channel.DisposeAsync().ConfigureAwait(false);
+        _firstFrame.TrySetCanceled();
         _messages.Dispose();
         _dataChannels.Dispose();
         _stop.Dispose();
@@ -164,6 +205,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         try
         {
             await _channel.ConnectAsync(ct).ConfigureAwait(false);
+            Mark(ref _signalingConnected);
             var servers = await _channel.IceServers.GetIceServersAsync(ct).ConfigureAwait(false);
             var link = new PeerLink(
                 _channel.Signaling,
@@ -216,6 +258,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
             var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
             await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
+            WatchTransports(link.Connection);
+            Mark(ref _offerSent); // before the send: the answer can arrive before the send call returns
             await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
             await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
 
@@ -298,7 +342,9 @@ public sealed partial class ViewerSession : IAsyncDisposable
             }
             else if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
+                Mark(ref _answerReceived);
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
+                WatchFirstFrame(link.Connection);
                 if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
                 {
                     // A master without data channels (a media-only camera): media still works.
@@ -313,6 +359,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 var reply = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
                 await link.Connection.SetLocalDescriptionAsync(reply, _stop.Token).ConfigureAwait(false);
                 await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(reply.Sdp), cancellationToken: _stop.Token).ConfigureAwait(false);
+                WatchFirstFrame(link.Connection);
                 Log.Renegotiated(_logger);
             }
             else if (message.IceCandidate is { } candidate)
@@ -348,6 +395,99 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _ = _opened.Task.Exception;
     }
 
+    // ICE and DTLS milestones from the W3C transport objects (the BUNDLE transport, which every negotiated receiver shares);
+    // a session without media sections has none before the answer, so it watches the connection's own states.
+    private void WatchTransports(RTCPeerConnection connection)
+    {
+        var dtls = connection.GetTransceivers().Select(t => t.Receiver.Transport).FirstOrDefault(t => t is not null);
+        if (dtls is not null)
+        {
+            dtls.IceTransport.StateChanged += (_, _) =>
+            {
+                if (dtls.IceTransport.State is RTCIceConnectionState.Connected or RTCIceConnectionState.Completed)
+                {
+                    Mark(ref _iceConnected);
+                }
+            };
+            dtls.StateChanged += (_, _) =>
+            {
+                if (dtls.State == RTCDtlsTransportState.Connected)
+                {
+                    MarkDtlsConnected();
+                }
+            };
+            return;
+        }
+
+        connection.IceConnectionStateChanged += (_, _) =>
+        {
+            if (connection.IceConnectionState is RTCIceConnectionState.Connected or RTCIceConnectionState.Completed)
+            {
+                Mark(ref _iceConnected);
+            }
+        };
+        connection.ConnectionStateChanged += (_, _) =>
+        {
+            if (connection.ConnectionState == RTCPeerConnectionState.Connected)
+            {
+                MarkDtlsConnected(); // connected = ICE and DTLS connected
+            }
+        };
+    }
+
+    // Once a description is applied: the track whose first key frame is the first frame is the received video, else audio.
+    private void WatchFirstFrame(RTCPeerConnection connection)
+    {
+        if (Volatile.Read(ref _frameTrack) is not null)
+        {
+            return;
+        }
+
+        RemoteMediaTrack? video = null;
+        RemoteMediaTrack? audio = null;
+        foreach (var transceiver in connection.GetTransceivers())
+        {
+            if (transceiver.CurrentDirection is RTCRtpTransceiverDirection.RecvOnly or RTCRtpTransceiverDirection.SendRecv)
+            {
+                if (transceiver.Kind == MediaStreamTrackKind.Video)
+                {
+                    video ??= transceiver.Receiver.Track;
+                }
+                else
+                {
+                    audio ??= transceiver.Receiver.Track;
+                }
+            }
+        }
+
+        if ((video ?? audio) is not { } track || Interlocked.CompareExchange(ref _frameTrack, track, null) is not null)
+        {
+            return;
+        }
+
+        track.FirstKeyFrame.ContinueWith(
+            static (_, state) => ((ViewerSession)state!).OnFirstFrame(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnFirstFrame()
+    {
+        var timeline = Timeline;
+        Log.FirstFrame(_logger, timeline.FirstKeyFrame?.TotalMilliseconds ?? 0);
+        _firstFrame.TrySetResult(timeline);
+    }
+
+    // DTLS can finish on a working candidate pair before the controlling agent's nomination makes ICE "connected"; the
+    // pair evidently worked, so ICE counts as connected no later than DTLS.
+    private void MarkDtlsConnected()
+    {
+        Mark(ref _iceConnected);
+        Mark(ref _dtlsConnected);
+    }
+
+    private void Mark(ref long milestone) => Interlocked.CompareExchange(ref milestone, _clock.GetTimestamp(), NotYet);
+
+    private TimeSpan? Since(long timestamp) => timestamp == NotYet ? null : _clock.GetElapsedTime(_started, timestamp);
+
     private static bool AcceptsDataChannel(string sdp) =>
         Kvs.WebRtc.PeerConnection.Sdp.SessionDescription.TryParse(sdp, out var session, out _) && session!.Media.Exists(m => m.IsDataChannel && !m.IsRejected);
 
@@ -374,6 +514,9 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         [LoggerMessage(9206, LogLevel.Debug, "The master opened data channel '{Label}'")]
         public static partial void RemoteDataChannel(ILogger logger, string label);
+
+        [LoggerMessage(9209, LogLevel.Debug, "First frame from the master {Milliseconds:0} ms after the connect began")]
+        public static partial void FirstFrame(ILogger logger, double milliseconds);
 
         [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
         public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);
