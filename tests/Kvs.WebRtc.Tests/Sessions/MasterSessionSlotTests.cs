@@ -159,6 +159,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
         await WaitUntilAsync(() => old.ConnectionState == RTCPeerConnectionState.Closed, cancellationToken);
 
         await AssertRoundTripAsync(master, second, "with the replacement", cancellationToken);
+        await WaitUntilAsync(() => events.Count >= 3, cancellationToken); // the session's events are raised on its own task
         Assert.Multiple(() =>
         {
             Assert.That(atLeave?.Successor, Is.Not.Null.And.Not.SameAs(old), "the old connection is let go only once its successor has taken over");
