@@ -4,7 +4,6 @@ using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
-using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Samples.Master;
 
@@ -27,28 +26,13 @@ public static class MasterApp
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         output = TextWriter.Synchronized(output);
-        MasterArguments arguments;
-        try
+        var (parsed, exitCode) = await SampleCommandLine.ParseAsync(args, MasterArguments.Parse, a => a.Help, MasterArguments.Usage, output, error).ConfigureAwait(false);
+        if (parsed is not { } arguments)
         {
-            arguments = MasterArguments.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
+            return exitCode!.Value;
         }
 
-        if (arguments.Help)
-        {
-            await output.WriteLineAsync(MasterArguments.Usage).ConfigureAwait(false);
-            return 0;
-        }
-
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(arguments.LogLevel)
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggerFactory = SampleCommandLine.CreateLoggerFactory(arguments.LogLevel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (arguments.Duration is { } duration)
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Kvs.WebRtc.Sessions;
-using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Samples.Viewer;
 
@@ -21,27 +20,13 @@ public static class ViewerApp
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         output = TextWriter.Synchronized(output);
-        ViewerArguments arguments;
-        try
+        var (parsed, exitCode) = await SampleCommandLine.ParseAsync(args, ViewerArguments.Parse, a => a.Help, ViewerArguments.Usage, output, error).ConfigureAwait(false);
+        if (parsed is not { } arguments)
         {
-            arguments = ViewerArguments.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
+            return exitCode!.Value;
         }
 
-        if (arguments.Help)
-        {
-            await output.WriteLineAsync(ViewerArguments.Usage).ConfigureAwait(false);
-            return 0;
-        }
-
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .SetMinimumLevel(arguments.LogLevel)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        using var loggerFactory = SampleCommandLine.CreateLoggerFactory(arguments.LogLevel);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (arguments.Duration is { } duration)
         {

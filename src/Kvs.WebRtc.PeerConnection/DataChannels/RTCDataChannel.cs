@@ -15,6 +15,7 @@ namespace Kvs.WebRtc.PeerConnection.DataChannels;
 public sealed class RTCDataChannel
 {
     private readonly DataChannelManager _manager;
+    private Action<Exception>? _reportHandlerFailure;
     /// <summary>Default of <see cref="MaxBufferedAmount"/>: 4 MiB.</summary>
     internal const long DefaultMaxBufferedAmount = 4L * 1024 * 1024;
 
@@ -217,35 +218,6 @@ public sealed class RTCDataChannel
 
     /// <summary>Calls every subscriber on its own, so one throwing handler cannot starve the others.</summary>
     private void Raise<TArgs>(Delegate? handlers, TArgs args)
-        where TArgs : EventArgs
-    {
-        if (handlers is null)
-        {
-            return;
-        }
-
-        foreach (var handler in handlers.GetInvocationList())
-        {
-            try
-            {
-                switch (handler)
-                {
-                    case EventHandler plain:
-                        plain(this, args);
-                        break;
-                    case EventHandler<TArgs> typed:
-                        typed(this, args);
-                        break;
-                    default:
-                        break;
-                }
-            }
-#pragma warning disable CA1031 // A throwing user handler must not break the connection.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                _manager.ReportHandlerException(ex);
-            }
-        }
-    }
+        where TArgs : EventArgs =>
+        EventRaising.Raise(handlers, this, args, _reportHandlerFailure ??= _manager.ReportHandlerException);
 }
