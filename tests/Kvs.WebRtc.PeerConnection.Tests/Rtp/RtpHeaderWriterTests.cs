@@ -136,13 +136,21 @@ public sealed class RtpHeaderWriterTests
             sum += WriteOne(buffer, mid, (ushort)i);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        // Steady state: the best of three rounds (a one-off runtime allocation on this thread, such as the JIT's
+        // on-stack replacement of the loop, must not count; an allocation per write shows in every round).
+        var allocated = long.MaxValue;
+        for (var round = 0; round < 3 && allocated != 0; round++)
         {
-            sum += WriteOne(buffer, mid, (ushort)i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+            {
+                sum += WriteOne(buffer, mid, (ushort)i);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(allocated, Is.Zero);
         Assert.That(sum, Is.GreaterThan(0));
 
         static int WriteOne(byte[] buffer, byte[] mid, ushort seq)
