@@ -1,5 +1,4 @@
 using Kvs.WebRtc.Emulator;
-using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling;
@@ -19,7 +18,6 @@ public sealed class SignalingOutageTests : SessionFixture
 {
     private const int Drops = 100;
     private const int JoinEvery = 10;
-    private static readonly TimeSpan s_frameInterval = TimeSpan.FromSeconds(1.0 / TestMedia.FramesPerSecond);
 
     /// <inheritdoc />
     protected override string ChannelPrefix => "outage-";
@@ -33,19 +31,7 @@ public sealed class SignalingOutageTests : SessionFixture
         await WaitUntilAsync(() => video.SenderCount == 1, cancellationToken);
 
         // The camera: the test file looped at 30 fps, timestamps growing without a break, until the drops are done.
-        var file = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).ToList();
-        using var stopCamera = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var written = 0;
-        var camera = Task.Run(async () =>
-        {
-            using var timer = new PeriodicTimer(s_frameInterval);
-            while (await timer.WaitForNextTickAsync(stopCamera.Token).ConfigureAwait(false))
-            {
-                var frame = file[written % file.Count];
-                await video.WriteFrameAsync(new EncodedFrame(frame.AccessUnit, s_frameInterval * written, frame.IsKeyFrame), stopCamera.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref written);
-            }
-        }, CancellationToken.None);
+        await using var camera = LoopingCamera.Start(video, cancellationToken);
 
         var received = new List<EncodedFrame>();
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -77,9 +63,7 @@ public sealed class SignalingOutageTests : SessionFixture
             }
         }
 
-        await stopCamera.CancelAsync();
-        await camera.ContinueWith(_ => { }, TaskScheduler.Default);
-        var total = Volatile.Read(ref written);
+        var total = await camera.StopAsync();
         await WaitUntilAsync(() => Count(received) >= total, cancellationToken);
         await stopReading.CancelAsync();
         await reader.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Kvs.WebRtc.Emulator;
-using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
@@ -26,7 +25,6 @@ public sealed class ViewerChurnTests : SessionFixture
     private const int Seed = 12;
     private const int RtpStep = 90_000 / TestMedia.FramesPerSecond;
     private static readonly TimeSpan s_churnTime = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan s_frameInterval = TimeSpan.FromSeconds(1.0 / TestMedia.FramesPerSecond);
     private static readonly TimeSpan s_quickRefusal = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_viewerConnectTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_echoInterval = TimeSpan.FromMilliseconds(200);
@@ -57,8 +55,7 @@ public sealed class ViewerChurnTests : SessionFixture
         var churn = new List<(string ClientId, ViewerSession Session)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopPings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var stopCamera = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var camera = Task.CompletedTask;
+        LoopingCamera? camera = null;
         var background = new List<Task>();
         var pings = new List<Task>();
         try
@@ -73,18 +70,7 @@ public sealed class ViewerChurnTests : SessionFixture
             // Readers first, then the camera: every steady viewer sees the stream from its first frame on.
             var received = steady.Select(_ => new List<(uint RtpTimestamp, long ArrivedAt)>()).ToArray();
             background.AddRange(steady.Select((viewer, i) => ReadAllAsync(viewer.VideoTrack!, received[i], stop.Token)));
-            var written = 0;
-            var file = AnnexBReader.ReadFile(TestMedia.H264Path, AnnexBCodec.H264, TestMedia.FramesPerSecond).ToList();
-            camera = Task.Run(async () =>
-            {
-                using var timer = new PeriodicTimer(s_frameInterval);
-                while (await timer.WaitForNextTickAsync(stopCamera.Token).ConfigureAwait(false))
-                {
-                    var frame = file[written % file.Count];
-                    await video.WriteFrameAsync(new EncodedFrame(frame.AccessUnit, s_frameInterval * written, frame.IsKeyFrame), stopCamera.Token).ConfigureAwait(false);
-                    Interlocked.Increment(ref written);
-                }
-            }, CancellationToken.None);
+            camera = LoopingCamera.Start(video, cancellationToken);
 
             // Each steady viewer pings the master in a loop and waits for every echo.
             var echoes = new EchoStats[SteadyViewers];
@@ -147,9 +133,7 @@ public sealed class ViewerChurnTests : SessionFixture
             joins++;
 
             // The camera stops; the steady viewers get every frame written, in order and without a gap.
-            await stopCamera.CancelAsync();
-            await camera.ContinueWith(_ => { }, TaskScheduler.Default);
-            var total = Volatile.Read(ref written);
+            var total = await camera.StopAsync();
             await WaitForLastFramesAsync(received, total, cancellationToken);
             await stopPings.CancelAsync();
             await Task.WhenAll(pings).WaitAsync(WaitTimeout, cancellationToken);
@@ -198,10 +182,14 @@ public sealed class ViewerChurnTests : SessionFixture
         finally
         {
             // Also on a failed assertion: nothing keeps running after the test.
-            await stopCamera.CancelAsync();
+            if (camera is not null)
+            {
+                await camera.DisposeAsync();
+            }
+
             await stopPings.CancelAsync();
             await stop.CancelAsync();
-            await Task.WhenAll(background.Concat(pings).Append(camera).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(background.Concat(pings).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             foreach (var viewer in churn)
             {
                 await viewer.Session.DisposeAsync();
