@@ -399,6 +399,14 @@ public sealed partial class MasterSession : IAsyncDisposable
             // The clock starts before the answer: a viewer gets one timeout from its offer to a connected peer connection.
             peer.ConnectTimer = (_options.Channel.TimeProvider ?? TimeProvider.System).CreateTimer(
                 static state => ((PendingTimeout)state!).Fire(), new PendingTimeout(this, peer), _options.ViewerConnectTimeout, Timeout.InfiniteTimeSpan);
+            if (_options.ConfigureViewer is { } configure
+                && await ConfigureViewerAsync(configure, new ViewerOffer(clientId, link.Connection, description.Sdp)).ConfigureAwait(false) is { } refusal)
+            {
+                await RefuseAsync(clientId, description.Sdp, refusal, tooManyViewers: false).ConfigureAwait(false);
+                await RemoveAsync(peer).ConfigureAwait(false);
+                return;
+            }
+
             await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, description.Sdp), _stop.Token).ConfigureAwait(false);
             var answer = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
             await link.Connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
@@ -413,9 +421,40 @@ public sealed partial class MasterSession : IAsyncDisposable
         }
     }
 
-    private async Task RefuseAsync(string clientId, string offerSdp, string reason)
+    /// <summary>Runs the application's hook for one offer; returns the refusal reason, or null to answer.</summary>
+    private async Task<string?> ConfigureViewerAsync(Func<ViewerOffer, CancellationToken, ValueTask> configure, ViewerOffer offer)
     {
-        Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        limit.CancelAfter(_options.ViewerConnectTimeout);
+        try
+        {
+            await configure(offer, limit.Token).ConfigureAwait(false);
+            return offer.RefusalReason;
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The application's hook may throw anything: it refuses that viewer only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ConfigureViewerFailed(_logger, offer.ClientId, ex);
+            return limit.IsCancellationRequested ? "the master did not set up this viewer in time" : "the master could not set up this viewer";
+        }
+    }
+
+    private async Task RefuseAsync(string clientId, string offerSdp, string reason, bool tooManyViewers = true)
+    {
+        if (tooManyViewers)
+        {
+            Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
+        }
+        else
+        {
+            Log.RefusedByApplication(_logger, clientId, reason);
+        }
+
         try
         {
             var refusal = ViewerRefusal.CreateAnswerSdp(offerSdp, reason);
@@ -687,6 +726,12 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         [LoggerMessage(9112, LogLevel.Information, "Viewer {ClientId} reconnected; its previous connection is closed")]
         public static partial void ViewerReplaced(ILogger logger, string clientId);
+
+        [LoggerMessage(9130, LogLevel.Warning, "Viewer {ClientId} refused: ConfigureViewer threw")]
+        public static partial void ConfigureViewerFailed(ILogger logger, string clientId, Exception exception);
+
+        [LoggerMessage(9131, LogLevel.Information, "Viewer {ClientId} refused by ConfigureViewer: {Reason}")]
+        public static partial void RefusedByApplication(ILogger logger, string clientId, string reason);
 
         [LoggerMessage(9113, LogLevel.Debug, "Could not tell viewer {ClientId} it was refused: {Reason}")]
         public static partial void RefusalNotSent(ILogger logger, string clientId, string reason);

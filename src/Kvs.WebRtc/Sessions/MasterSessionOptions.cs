@@ -44,6 +44,14 @@ public sealed record MasterSessionOptions
     /// </summary>
     public TimeSpan ViewerConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Called for each viewer's offer before it is answered, to add tracks or data channels for that viewer only, or to
+    /// refuse it (<see cref="ViewerOffer.Refuse"/>); default none. Offers are handled one at a time, so keep it short: it
+    /// is cancelled after <see cref="ViewerConnectTimeout"/> and when the session stops. An exception it throws refuses that
+    /// viewer (logged at Warning); other viewers are not affected.
+    /// </summary>
+    public Func<ViewerOffer, CancellationToken, ValueTask>? ConfigureViewer { get; init; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Channel, nameof(Channel));
