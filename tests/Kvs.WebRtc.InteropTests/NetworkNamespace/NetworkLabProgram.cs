@@ -15,6 +15,9 @@ internal static class NetworkLabProgram
     /// <summary>The README's main command: emulator, master and viewer in one process.</summary>
     public const string QuickStart = "Kvs.WebRtc.QuickStart";
 
+    /// <summary>The quick start's assembly (its dotnet tool command name).</summary>
+    public const string QuickStartAssembly = "kvs-quickstart";
+
     /// <summary>The dotnet host running these tests (<c>DOTNET_HOST_PATH</c> from <c>dotnet test</c>), else dotnet on PATH.</summary>
     public static string Dotnet() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
@@ -25,17 +28,18 @@ internal static class NetworkLabProgram
     /// The program's dll in its own output folder (artifacts layout <c>bin/&lt;project&gt;/&lt;pivot&gt;/</c>, a sibling of
     /// this assembly's), else next to this assembly; fails the test when it was not built.
     /// </summary>
-    public static string Dll(string name = NetworkLab)
+    public static string Dll(string name = NetworkLab, string? assemblyName = null)
     {
+        assemblyName ??= name;
         var here = AppContext.BaseDirectory;
         var candidates = new List<string>();
         var pivot = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar));
         if (pivot.Parent?.Parent is { } bin)
         {
-            candidates.Add(Path.Combine(bin.FullName, name, pivot.Name, name + ".dll"));
+            candidates.Add(Path.Combine(bin.FullName, name, pivot.Name, assemblyName + ".dll"));
         }
 
-        candidates.Add(Path.Combine(here, name + ".dll"));
+        candidates.Add(Path.Combine(here, assemblyName + ".dll"));
         foreach (var candidate in candidates)
         {
             if (File.Exists(candidate) && File.Exists(Path.ChangeExtension(candidate, ".runtimeconfig.json")))
@@ -44,7 +48,7 @@ internal static class NetworkLabProgram
             }
         }
 
-        Assert.Fail($"{name}.dll (with its runtimeconfig) not found; looked at {string.Join(", ", candidates)}. Build the {name} project.");
+        Assert.Fail($"{assemblyName}.dll (with its runtimeconfig) not found; looked at {string.Join(", ", candidates)}. Build the {name} project.");
         return null!;
     }
 }

@@ -45,7 +45,7 @@ public sealed class QuickStartOffMachineTests
     {
         LossyNamespace.Require();
         var python = ExternalTool.Require("python3", "/usr/bin/python3");
-        var dll = NetworkLabProgram.Dll(NetworkLabProgram.QuickStart);
+        var dll = NetworkLabProgram.Dll(NetworkLabProgram.QuickStart, NetworkLabProgram.QuickStartAssembly);
         var run = await NamespaceProcess.RunAsync(Script, [NetworkLabProgram.Dotnet(), dll], TimeSpan.FromSeconds(90), Path.GetDirectoryName(python));
         var (exitCode, stdout, stderr) = (run.ExitCode, run.Stdout, run.Stderr);
         var transcript = $"exit={exitCode}\nstdout:\n{stdout}\nstderr:\n{stderr}";

@@ -65,6 +65,7 @@ public sealed class PackagingTests
 
     [TestCase("Kvs.WebRtc.Master", "kvs-master", "media/pattern-320x240.h264")]
     [TestCase("Kvs.WebRtc.Viewer", "kvs-viewer", null)]
+    [TestCase("Kvs.WebRtc.QuickStart", "kvs-quickstart", "media/pattern-320x240.ivf")]
     public void ToolPackage_HasItsCommandReadmeAndFiles(string id, string command, string? file)
     {
         var path = RequirePackage(id);
