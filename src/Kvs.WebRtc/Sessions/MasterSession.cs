@@ -81,7 +81,11 @@ public sealed partial class MasterSession : IAsyncDisposable
     /// <summary>Raised when a joined viewer leaves (channel closed, connection failed or replaced, session disposed).</summary>
     public IObservable<KvsViewer> ViewerLeft => _left.Observable;
 
-    /// <summary>Messages from all viewers, tagged with the sender's client id.</summary>
+    /// <summary>
+    /// Messages from all viewers, tagged with the sender's client id and the <see cref="KvsPeerMessage.Label"/> of the
+    /// data channel: every channel a viewer opens (sends go out on the first one). Channels the master opens itself
+    /// through <see cref="GetPeerConnection"/> belong to the application and are not included.
+    /// </summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
 
     /// <summary>Tracks viewers send to the master (talkback audio, a viewer's camera), raised when a viewer's offer announces them.</summary>
@@ -438,15 +442,15 @@ public sealed partial class MasterSession : IAsyncDisposable
     private void OnDataChannel(ViewerPeer peer, RTCDataChannel channel)
     {
         var clientId = peer.Link.RemoteClientId;
+        channel.MessageReceived += (_, e) =>
+            _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data) { Label = channel.Label });
         if (peer.DataChannel is not null)
         {
-            // The session speaks on the first channel a viewer opens; later ones stay with the peer connection.
+            // The session sends on the first channel a viewer opens; messages on later ones arrive too, with their label.
             return;
         }
 
         peer.DataChannel = channel;
-        channel.MessageReceived += (_, e) =>
-            _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
         channel.Closed += (_, _) => _ = RemoveAsync(peer);
     }
 

@@ -108,7 +108,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
     /// <summary>
     /// Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>), on the
-    /// viewer's own data channel and on every channel the master opens.
+    /// viewer's own data channel and on every channel the master opens; <see cref="KvsPeerMessage.Label"/> tells the
+    /// channels apart.
     /// </summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
 
@@ -254,7 +255,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
             {
                 var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
                 _dataChannel = dataChannel;
-                dataChannel.MessageReceived += OnMessage;
+                dataChannel.MessageReceived += (_, e) => OnMessage(dataChannel, e);
                 dataChannel.Opened += (_, _) => _opened.TrySetResult();
                 _dataChannels.Emit(dataChannel);
             }
@@ -327,14 +328,14 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
     private void OnRemoteDataChannel(RTCDataChannel channel)
     {
-        channel.MessageReceived += OnMessage;
+        channel.MessageReceived += (_, e) => OnMessage(channel, e);
         Interlocked.CompareExchange(ref _dataChannel, channel, null);
         Log.RemoteDataChannel(_logger, channel.Label);
         _dataChannels.Emit(channel);
     }
 
-    private void OnMessage(object? sender, RTCDataChannelMessageEventArgs e) =>
-        _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+    private void OnMessage(RTCDataChannel channel, RTCDataChannelMessageEventArgs e) =>
+        _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data) { Label = channel.Label });
 
     // One transceiver per kind: sendrecv with the viewer's own track of that kind, else recvonly when receiving that kind.
     private void AddTransceivers(RTCPeerConnection connection)
