@@ -72,7 +72,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         _remoteTracks = new SessionEvents<KvsRemoteTrack>(_logger, nameof(RemoteTracks));
         _warnings = new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System);
         _inbox = new SignalingInbox(
-            channel.Signaling.Messages, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _warnings, _stop.Token);
+            channel.Signaling.Messages, [SignalingMessageType.SdpOffer, SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _warnings, _stop.Token);
     }
 
     /// <summary>Raised when a viewer's peer connection is connected.</summary>
@@ -266,6 +266,10 @@ public sealed partial class MasterSession : IAsyncDisposable
             if (message.Type == SignalingMessageType.SdpOffer)
             {
                 await HandleOfferAsync(message).ConfigureAwait(false);
+            }
+            else if (message.Type == SignalingMessageType.SdpAnswer)
+            {
+                HandleAnswer(message);
             }
             else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && FindNewest(sender) is { } peer)
             {
@@ -639,6 +643,12 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         public RTCDataChannel? DataChannel { get; set; }
 
+        /// <summary>The master's re-offer waiting for this viewer's answer (see <see cref="RenegotiateAsync"/>).</summary>
+        public TaskCompletionSource<string>? PendingAnswer;
+
+        /// <summary>One renegotiation of this viewer at a time.</summary>
+        public SemaphoreSlim Renegotiation { get; } = new(1, 1);
+
         public KvsViewer? Joined => Volatile.Read(ref JoinedField);
 
         /// <summary>Out of the session's slots (removed, replaced, evicted, refused): its events change nothing any more.</summary>
@@ -694,5 +704,14 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         [LoggerMessage(9113, LogLevel.Debug, "Could not tell viewer {ClientId} it was refused: {Reason}")]
         public static partial void RefusalNotSent(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9120, LogLevel.Information, "Renegotiated the connection of viewer {ClientId}")]
+        public static partial void Renegotiated(ILogger logger, string clientId);
+
+        [LoggerMessage(9121, LogLevel.Warning, "Renegotiating the connection of viewer {ClientId} failed: {Reason}; the connection keeps its previous media")]
+        public static partial void RenegotiationFailed(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9122, LogLevel.Debug, "An answer from {ClientId}, to which no offer is waiting; ignored")]
+        public static partial void UnexpectedAnswer(ILogger logger, string? clientId);
     }
 }
