@@ -93,8 +93,10 @@ public static class ViewerApp
             await error.WriteLineAsync("viewer     stopped before connecting").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or HttpRequestException or TimeoutException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or HttpRequestException or TimeoutException or UnauthorizedAccessException
+            or ViewerRefusedException)
         {
+            // A refusal (the master's, or the signaling service's at the channel's viewer limit) says why in its message.
             await error.WriteLineAsync($"viewer     failed: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

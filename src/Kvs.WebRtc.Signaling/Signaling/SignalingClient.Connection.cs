@@ -48,6 +48,7 @@ public sealed partial class SignalingClient
             {
                 403 or 401 => SignalingError.AccessDenied,
                 404 => SignalingError.ChannelNotFound,
+                400 when errorType == ClientLimitExceededErrorType => SignalingError.LimitExceeded,
                 400 => SignalingError.BadRequest,
                 _ => SignalingError.ConnectFailed,
             };
@@ -65,6 +66,9 @@ public sealed partial class SignalingClient
             throw;
         }
     }
+
+    /// <summary>The error code of a throttled connect or of a channel at its viewer limit (HTTP 400 either way).</summary>
+    private const string ClientLimitExceededErrorType = "ClientLimitExceededException";
 
     /// <summary>The service's error code (<c>x-amzn-ErrorType</c>, the part before the first <c>:</c>) of a refused upgrade, if sent.</summary>
     private static string? ErrorTypeOf(IReadOnlyDictionary<string, IEnumerable<string>>? headers)
@@ -90,7 +94,7 @@ public sealed partial class SignalingClient
     private static string DescribeErrorType(string? errorType) => errorType switch
     {
         null => string.Empty,
-        "ClientLimitExceededException" => ", ClientLimitExceededException: too many connects per second, or the channel's viewer limit reached",
+        ClientLimitExceededErrorType => ", ClientLimitExceededException: too many connects per second, or the channel's viewer limit reached",
         _ => ", " + errorType,
     };
 

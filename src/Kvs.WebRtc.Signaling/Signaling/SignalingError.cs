@@ -18,7 +18,10 @@ public enum SignalingError
     /// <summary>The service refused the upgrade with 404 (the channel does not exist).</summary>
     ChannelNotFound,
 
-    /// <summary>The service refused the upgrade with 400 (invalid parameter or client limit exceeded).</summary>
+    /// <summary>
+    /// The service refused the upgrade with 400 (an invalid parameter); a 400 that names
+    /// <c>ClientLimitExceededException</c> is <see cref="LimitExceeded"/>.
+    /// </summary>
     BadRequest,
 
     /// <summary>The connection was lost and reconnecting is disabled or gave up; pending sends fail with this.</summary>
@@ -41,4 +44,11 @@ public enum SignalingError
 
     /// <summary>One reconnect attempt failed (reported on <see cref="SignalingClient.Errors"/>; the client keeps trying).</summary>
     ReconnectAttemptFailed,
+
+    /// <summary>
+    /// The service refused the upgrade with 400 <c>ClientLimitExceededException</c>: for a viewer, the channel has its
+    /// maximum of connected viewers (10 by default), or connects came too fast (about 3 a second per channel); for a
+    /// master, connects came too fast. KVS uses the one error for both, so one retry after a second tells them apart.
+    /// </summary>
+    LimitExceeded,
 }

@@ -49,8 +49,10 @@ public sealed class SignalingException : IOException
     /// <summary>
     /// True when retrying later may succeed (<see cref="SignalingError.ConnectFailed"/>,
     /// <see cref="SignalingError.ConnectTimeout"/>, <see cref="SignalingError.ConnectionLost"/>,
-    /// <see cref="SignalingError.SendTimeout"/>, <see cref="SignalingError.ReconnectAttemptFailed"/>).
+    /// <see cref="SignalingError.SendTimeout"/>, <see cref="SignalingError.ReconnectAttemptFailed"/>,
+    /// <see cref="SignalingError.LimitExceeded"/>).
     /// </summary>
     public bool IsTransient => Error is SignalingError.ConnectFailed or SignalingError.ConnectTimeout
-        or SignalingError.ConnectionLost or SignalingError.SendTimeout or SignalingError.ReconnectAttemptFailed;
+        or SignalingError.ConnectionLost or SignalingError.SendTimeout or SignalingError.ReconnectAttemptFailed
+        or SignalingError.LimitExceeded;
 }

@@ -72,7 +72,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         _remoteTracks = new SessionEvents<KvsRemoteTrack>(_logger, nameof(RemoteTracks));
         _warnings = new ClientWarningLimiter(_logger, options.Channel.TimeProvider ?? TimeProvider.System);
         _inbox = new SignalingInbox(
-            channel.Signaling.Messages, [SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _warnings, _stop.Token);
+            channel.Signaling.Messages, [SignalingMessageType.SdpOffer, SignalingMessageType.SdpAnswer, SignalingMessageType.IceCandidate], HandleAsync, _logger, _warnings, _stop.Token);
     }
 
     /// <summary>Raised when a viewer's peer connection is connected.</summary>
@@ -81,7 +81,11 @@ public sealed partial class MasterSession : IAsyncDisposable
     /// <summary>Raised when a joined viewer leaves (channel closed, connection failed or replaced, session disposed).</summary>
     public IObservable<KvsViewer> ViewerLeft => _left.Observable;
 
-    /// <summary>Messages from all viewers, tagged with the sender's client id.</summary>
+    /// <summary>
+    /// Messages from all viewers, tagged with the sender's client id and the <see cref="KvsPeerMessage.Label"/> of the
+    /// data channel: every channel a viewer opens (sends go out on the first one). Channels the master opens itself
+    /// through <see cref="GetPeerConnection"/> belong to the application and are not included.
+    /// </summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
 
     /// <summary>Tracks viewers send to the master (talkback audio, a viewer's camera), raised when a viewer's offer announces them.</summary>
@@ -262,6 +266,10 @@ public sealed partial class MasterSession : IAsyncDisposable
             if (message.Type == SignalingMessageType.SdpOffer)
             {
                 await HandleOfferAsync(message).ConfigureAwait(false);
+            }
+            else if (message.Type == SignalingMessageType.SdpAnswer)
+            {
+                HandleAnswer(message);
             }
             else if (message is { IceCandidate: { } candidate, SenderClientId: { } sender } && FindNewest(sender) is { } peer)
             {
@@ -477,15 +485,15 @@ public sealed partial class MasterSession : IAsyncDisposable
     private void OnDataChannel(ViewerPeer peer, RTCDataChannel channel)
     {
         var clientId = peer.Link.RemoteClientId;
+        channel.MessageReceived += (_, e) =>
+            _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data) { Label = channel.Label });
         if (peer.DataChannel is not null)
         {
-            // The session speaks on the first channel a viewer opens; later ones stay with the peer connection.
+            // The session sends on the first channel a viewer opens; messages on later ones arrive too, with their label.
             return;
         }
 
         peer.DataChannel = channel;
-        channel.MessageReceived += (_, e) =>
-            _messages.Emit(new KvsPeerMessage(clientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
         channel.Closed += (_, _) => _ = RemoveAsync(peer);
     }
 
@@ -674,6 +682,12 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         public RTCDataChannel? DataChannel { get; set; }
 
+        /// <summary>The master's re-offer waiting for this viewer's answer (see <see cref="RenegotiateAsync"/>).</summary>
+        public TaskCompletionSource<string>? PendingAnswer;
+
+        /// <summary>One renegotiation of this viewer at a time.</summary>
+        public SemaphoreSlim Renegotiation { get; } = new(1, 1);
+
         public KvsViewer? Joined => Volatile.Read(ref JoinedField);
 
         /// <summary>Out of the session's slots (removed, replaced, evicted, refused): its events change nothing any more.</summary>
@@ -735,5 +749,14 @@ public sealed partial class MasterSession : IAsyncDisposable
 
         [LoggerMessage(9113, LogLevel.Debug, "Could not tell viewer {ClientId} it was refused: {Reason}")]
         public static partial void RefusalNotSent(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9120, LogLevel.Information, "Renegotiated the connection of viewer {ClientId}")]
+        public static partial void Renegotiated(ILogger logger, string clientId);
+
+        [LoggerMessage(9121, LogLevel.Warning, "Renegotiating the connection of viewer {ClientId} failed: {Reason}; the connection keeps its previous media")]
+        public static partial void RenegotiationFailed(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9122, LogLevel.Debug, "An answer from {ClientId}, to which no offer is waiting; ignored")]
+        public static partial void UnexpectedAnswer(ILogger logger, string? clientId);
     }
 }

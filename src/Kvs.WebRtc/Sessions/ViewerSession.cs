@@ -81,6 +81,9 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
     private const long NotYet = long.MinValue;
 
+    /// <summary>The wait before the one retry of a signaling connect refused with ClientLimitExceededException.</summary>
+    private static readonly TimeSpan s_limitRetryDelay = TimeSpan.FromSeconds(1.1);
+
     /// <summary>
     /// The milestones of the connect so far, from the call of <see cref="ConnectAsync"/> (signaling, offer, answer, ICE,
     /// DTLS, first RTP packet, first key frame): a snapshot, read it again for later milestones. Time to first frame is
@@ -105,7 +108,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
     /// <summary>
     /// Messages from the master (their <see cref="KvsPeerMessage.ClientId"/> is <see cref="MasterClientId"/>), on the
-    /// viewer's own data channel and on every channel the master opens.
+    /// viewer's own data channel and on every channel the master opens; <see cref="KvsPeerMessage.Label"/> tells the
+    /// channels apart.
     /// </summary>
     public IObservable<KvsPeerMessage> Messages => _messages.Observable;
 
@@ -147,7 +151,11 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
     /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
     /// <exception cref="TimeoutException">No open data channel within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
-    /// <exception cref="ViewerRefusedException">The master refused the viewer, e.g. <see cref="ViewerRefusedException.ViewerLimitReached"/>; thrown as soon as its answer arrives.</exception>
+    /// <exception cref="ViewerRefusedException">
+    /// The master refused the viewer, e.g. <see cref="ViewerRefusedException.ViewerLimitReached"/>, thrown as soon as its
+    /// answer arrives; or the signaling service refused it at the channel's viewer limit
+    /// (<see cref="ViewerRefusedException.RefusedBySignalingService"/>, after one retry a second later).
+    /// </exception>
     public static async Task<ViewerSession> ConnectAsync(ViewerSessionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -204,7 +212,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         var ct = timeout.Token;
         try
         {
-            await _channel.ConnectAsync(ct).ConfigureAwait(false);
+            await ConnectSignalingAsync(ct).ConfigureAwait(false);
             Mark(ref _signalingConnected);
             var servers = await _channel.IceServers.GetIceServersAsync(ct).ConfigureAwait(false);
             var link = new PeerLink(
@@ -247,7 +255,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
             {
                 var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
                 _dataChannel = dataChannel;
-                dataChannel.MessageReceived += OnMessage;
+                dataChannel.MessageReceived += (_, e) => OnMessage(dataChannel, e);
                 dataChannel.Opened += (_, _) => _opened.TrySetResult();
                 _dataChannels.Emit(dataChannel);
             }
@@ -291,16 +299,43 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
     }
 
+    // KVS refuses a viewer at the channel's viewer limit and a too fast connect with the same 400
+    // ClientLimitExceededException: a retry after the per-second rate window tells them apart; a second refusal is the
+    // viewer limit, reported at once instead of waiting for the connect timeout.
+    private async Task ConnectSignalingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (SignalingException ex) when (ex.Error == SignalingError.LimitExceeded)
+        {
+            Log.LimitExceededRetry(_logger, s_limitRetryDelay.TotalMilliseconds);
+        }
+
+        await Task.Delay(s_limitRetryDelay, _clock, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SignalingException ex) when (ex.Error == SignalingError.LimitExceeded)
+        {
+            Log.ServiceRefused(_logger);
+            throw ViewerRefusedException.SignalingServiceLimit(ex);
+        }
+    }
+
     private void OnRemoteDataChannel(RTCDataChannel channel)
     {
-        channel.MessageReceived += OnMessage;
+        channel.MessageReceived += (_, e) => OnMessage(channel, e);
         Interlocked.CompareExchange(ref _dataChannel, channel, null);
         Log.RemoteDataChannel(_logger, channel.Label);
         _dataChannels.Emit(channel);
     }
 
-    private void OnMessage(object? sender, RTCDataChannelMessageEventArgs e) =>
-        _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data));
+    private void OnMessage(RTCDataChannel channel, RTCDataChannelMessageEventArgs e) =>
+        _messages.Emit(new KvsPeerMessage(MasterClientId, e.Type == RTCDataChannelMessageType.Text, e.Data) { Label = channel.Label });
 
     // One transceiver per kind: sendrecv with the viewer's own track of that kind, else recvonly when receiving that kind.
     private void AddTransceivers(RTCPeerConnection connection)
@@ -505,6 +540,12 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         [LoggerMessage(9205, LogLevel.Warning, "The master refused this viewer: {Reason}")]
         public static partial void Refused(ILogger logger, string reason);
+
+        [LoggerMessage(9210, LogLevel.Information, "The signaling service refused the connect with ClientLimitExceededException (viewer limit or connect rate); retrying once in {Milliseconds:0} ms")]
+        public static partial void LimitExceededRetry(ILogger logger, double milliseconds);
+
+        [LoggerMessage(9211, LogLevel.Warning, "The signaling service refused this viewer again with ClientLimitExceededException: the channel's viewer limit is reached")]
+        public static partial void ServiceRefused(ILogger logger);
 
         [LoggerMessage(9207, LogLevel.Information, "Answered the master's new offer")]
         public static partial void Renegotiated(ILogger logger);

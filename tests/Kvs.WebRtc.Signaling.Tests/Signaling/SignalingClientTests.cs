@@ -108,6 +108,25 @@ public sealed class SignalingClientTests
         });
     }
 
+    [TestCase("ClientLimitExceededException:http://internal.amazon.com/coral/com.amazonaws.kinesisvideo.v20191204/", SignalingError.LimitExceeded)]
+    [TestCase("ClientLimitExceededException", SignalingError.LimitExceeded)]
+    [TestCase("InvalidArgumentException", SignalingError.BadRequest)]
+    public void ConnectAsViewerAsync_Upgrade400WithErrorType_LimitExceededOnlyForClientLimitExceeded(string errorType, SignalingError expected)
+    {
+        _server.RejectStatus = 400;
+        _server.RejectErrorType = errorType;
+
+        var ex = Assert.ThrowsAsync<SignalingException>(() => SignalingClient.ConnectAsViewerAsync(Options(), ViewerId));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.Error, Is.EqualTo(expected));
+            Assert.That(ex.HttpStatusCode, Is.EqualTo(400));
+            Assert.That(ex.IsTransient, Is.EqualTo(expected == SignalingError.LimitExceeded));
+            Assert.That(ex.Message, Does.Contain(errorType.Split(':')[0]));
+        });
+    }
+
     [Test]
     public async Task ConnectAsMasterAsync_UpgradeNeverAnswered_ThrowsConnectTimeout()
     {

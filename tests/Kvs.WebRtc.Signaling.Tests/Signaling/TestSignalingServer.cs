@@ -55,6 +55,9 @@ internal sealed class TestSignalingServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The <c>x-amzn-ErrorType</c> header sent with <see cref="RejectStatus"/>, if any.</summary>
+    public string? RejectErrorType { get; set; }
+
     public static async Task<TestSignalingServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -126,6 +129,11 @@ internal sealed class TestSignalingServer : IAsyncDisposable
         if (RejectStatus is { } status)
         {
             context.Response.StatusCode = status;
+            if (RejectErrorType is { } errorType)
+            {
+                context.Response.Headers["x-amzn-ErrorType"] = errorType;
+            }
+
             return;
         }
 

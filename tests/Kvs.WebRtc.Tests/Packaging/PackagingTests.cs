@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Kvs.WebRtc.Testing;
+using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Tests.Packaging;
@@ -96,26 +97,7 @@ public sealed class PackagingTests
         var dir = Directory.CreateTempSubdirectory("kvs-pkg-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(dir, "App.csproj"), """
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                  </PropertyGroup>
-                </Project>
-                """);
-            // A consumer's nuget.config: their default sources plus our local feed.
-            await File.WriteAllTextAsync(Path.Combine(dir, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <add key="kvs-local" value="{s_feed}" />
-                  </packageSources>
-                </configuration>
-                """);
+            await WriteConsoleAppAsync(dir);
             await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), """
                 using Kvs.WebRtc.Signaling.Auth;
 
@@ -128,7 +110,7 @@ public sealed class PackagingTests
                 Console.WriteLine(url);
                 """);
 
-            var version = Path.GetFileNameWithoutExtension(RequirePackage("Kvs.WebRtc.Signaling"))["Kvs.WebRtc.Signaling.".Length..];
+            var version = VersionOf("Kvs.WebRtc.Signaling");
             // A private package cache, so the freshly packed bits are used (not a stale cached 0.1.0).
             var cache = Path.Combine(dir, ".nuget-packages");
             await RunAsync(dotnet, dir, $"add package Kvs.WebRtc.Signaling --version {version}", cache);
@@ -141,6 +123,176 @@ public sealed class PackagingTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The whole product from the local feed in a fresh app: an in-process emulator (Kvs.WebRtc.Emulator), a
+    /// <see cref="Kvs.WebRtc.Sessions.MasterSession"/> streaming the H.264 and Opus test files with
+    /// <see cref="Kvs.WebRtc.Media.MediaFileSource"/>, and a <see cref="Kvs.WebRtc.Sessions.ViewerSession"/> that must
+    /// receive <see cref="MediaAppVideoFrames"/> video frames, the first a key frame, and audio; the app exits 0 only then.
+    /// </summary>
+    [Test]
+    [CancelAfter(420_000)]
+    public async Task AddPackages_ConsoleAppStreamsMediaMasterToViewer_FromLocalFeed()
+    {
+        RequirePackage("Kvs.WebRtc.Signaling");
+        RequirePackage("Kvs.WebRtc.PeerConnection");
+        var dotnet = ExternalTool.Require("dotnet", "/usr/bin/dotnet", "/usr/share/dotnet/dotnet");
+        var dir = Directory.CreateTempSubdirectory("kvs-pkg-media-").FullName;
+        try
+        {
+            await WriteConsoleAppAsync(dir);
+            File.Copy(TestMedia.H264Path, Path.Combine(dir, "video.h264"));
+            File.Copy(TestMedia.OpusOggPath, Path.Combine(dir, "audio.ogg"));
+            await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), MediaAppProgram);
+
+            var cache = Path.Combine(dir, ".nuget-packages");
+            foreach (var id in new[] { "Kvs.WebRtc", "Kvs.WebRtc.Emulator" })
+            {
+                await RunAsync(dotnet, dir, $"add package {id} --version {VersionOf(id)}", cache);
+            }
+
+            var output = await RunAsync(dotnet, dir, "run", cache);
+            await TestContext.Out.WriteLineAsync(output);
+            var video = System.Text.RegularExpressions.Regex.Match(output, @"video frames: (\d+), first a key frame: (\w+)");
+            var audio = System.Text.RegularExpressions.Regex.Match(output, @"audio frames: (\d+)");
+            Assert.Multiple(() =>
+            {
+                Assert.That(video.Success && audio.Success, Is.True, output);
+                Assert.That(int.Parse(video.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(MediaAppVideoFrames), output);
+                Assert.That(video.Groups[2].Value, Is.EqualTo("True"), output);
+                Assert.That(int.Parse(audio.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(MediaAppAudioFrames), output);
+            });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Video frames the packaged media app must receive (one second of the 30 fps test file).</summary>
+    private const int MediaAppVideoFrames = 30;
+
+    /// <summary>Audio frames (20 ms each) the packaged media app must receive.</summary>
+    private const int MediaAppAudioFrames = 10;
+
+    // Bounded throughout: 60 s for the whole run, 20 s for the frames once connected; exit 0 only on success.
+    private const string MediaAppProgram = """
+        using System.Net;
+        using Kvs.WebRtc;
+        using Kvs.WebRtc.Emulator;
+        using Kvs.WebRtc.Media;
+        using Kvs.WebRtc.PeerConnection;
+        using Kvs.WebRtc.PeerConnection.Media;
+        using Kvs.WebRtc.Sessions;
+        using Kvs.WebRtc.Signaling.Auth;
+
+        const int WantedVideo = 30;
+        const int WantedAudio = 10;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ct = timeout.Token;
+
+        await using var emulator = await KvsEmulator.StartAsync(new KvsEmulatorOptions(), ct);
+        var channel = new KvsChannelOptions
+        {
+            Channel = "packaging",
+            Region = emulator.Region,
+            ServiceUrl = emulator.ServiceUrl,
+            Credentials = new StaticCredentialsProvider(emulator.Credentials),
+            UseTurn = false,
+        };
+        var peers = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [IPAddress.Loopback] };
+
+        using var videoFile = MediaFileSource.Open("video.h264");
+        using var audioFile = MediaFileSource.Open("audio.ogg");
+        var video = videoFile.CreateTrack();
+        var audio = audioFile.CreateTrack();
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = channel, PeerConfiguration = peers, Tracks = [video, audio] }, ct);
+        await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = channel, ClientId = "packaging-viewer", PeerConfiguration = peers }, ct);
+        if (viewer.VideoTrack is null || viewer.AudioTrack is null)
+        {
+            Console.Error.WriteLine("The viewer has no video or no audio track.");
+            return 2;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stop.CancelAfter(TimeSpan.FromSeconds(20));
+        var playing = Task.WhenAll(videoFile.PlayAsync(video, stop.Token), audioFile.PlayAsync(audio, stop.Token));
+        var audioCount = CountAsync(viewer.AudioTrack, WantedAudio, stop.Token);
+        int videoCount = 0;
+        bool? firstKey = null;
+        try
+        {
+            await foreach (var frame in viewer.VideoTrack.ReadFramesAsync(stop.Token))
+            {
+                firstKey ??= frame.IsKeyFrame;
+                if (++videoCount == WantedVideo)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var audioFrames = await audioCount;
+        await stop.CancelAsync();
+        try
+        {
+            await playing;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Console.WriteLine($"video frames: {videoCount}, first a key frame: {firstKey == true}");
+        Console.WriteLine($"audio frames: {audioFrames}");
+        return videoCount >= WantedVideo && firstKey == true && audioFrames >= WantedAudio ? 0 : 1;
+
+        static async Task<int> CountAsync(RemoteMediaTrack track, int wanted, CancellationToken cancellationToken)
+        {
+            var count = 0;
+            try
+            {
+                await foreach (var frame in track.ReadFramesAsync(cancellationToken))
+                {
+                    if (++count == wanted)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return count;
+        }
+        """;
+
+    private static string VersionOf(string id) => Path.GetFileNameWithoutExtension(RequirePackage(id))[(id.Length + 1)..];
+
+    private static Task WriteConsoleAppAsync(string dir) => Task.WhenAll(
+        File.WriteAllTextAsync(Path.Combine(dir, "App.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+            </Project>
+            """),
+        // A consumer's nuget.config: their default sources plus our local feed.
+        File.WriteAllTextAsync(Path.Combine(dir, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="kvs-local" value="{s_feed}" />
+              </packageSources>
+            </configuration>
+            """));
 
     private static async Task<string> RunAsync(string exe, string workingDirectory, string arguments, string packageCache)
     {

@@ -42,6 +42,7 @@ public sealed class ViewerSessionChannelTests : SessionFixture
         {
             Assert.That(labels, Is.EqualTo(new[] { "kvsDataChannel", "master-chat" }));
             Assert.That(received.ClientId, Is.EqualTo(ViewerSession.MasterClientId));
+            Assert.That(received.Label, Is.EqualTo("master-chat"), "the message names the master's channel it came on");
             Assert.That(viewer.DataChannel.Label, Is.EqualTo("kvsDataChannel"), "the viewer's own channel stays the one it speaks on");
         });
     }

@@ -159,7 +159,7 @@ public sealed class SignalingClientEmulatorTests
     }
 
     [Test]
-    public async Task ConnectAsViewer_ChannelAtItsViewerLimit_FailsWithBadRequestSayingViewerLimitReached()
+    public async Task ConnectAsViewer_ChannelAtItsViewerLimit_FailsWithLimitExceededSayingViewerLimitReached()
     {
         var viewers = new List<SignalingClient>();
         try
@@ -176,7 +176,9 @@ public sealed class SignalingClientEmulatorTests
 
             Assert.Multiple(() =>
             {
-                Assert.That(error!.Error, Is.EqualTo(SignalingError.BadRequest));
+                Assert.That(error!.Error, Is.EqualTo(SignalingError.LimitExceeded));
+                Assert.That(error.HttpStatusCode, Is.EqualTo(400));
+                Assert.That(error.IsTransient, Is.True, "a viewer may get in once another leaves");
                 Assert.That(error.Message, Does.Contain("ClientLimitExceededException").And.Contain("viewer limit reached"));
             });
         }
