@@ -27,4 +27,7 @@ public sealed class RTCCodecStats : RTCStats
 
     /// <summary>The fmtp parameters, or null (W3C <c>sdpFmtpLine</c>).</summary>
     public string? SdpFmtpLine { get; init; }
+
+    /// <summary>The <see cref="RTCTransportStats"/> of the transport the codec is used on (W3C <c>transportId</c>).</summary>
+    public string? TransportId { get; init; }
 }

@@ -23,6 +23,7 @@ public sealed class RTCIceTransport
     private volatile RTCIceCandidatePair? _selected;
     private volatile RTCIceConnectionState _state = RTCIceConnectionState.New;
     private volatile RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
+    private long _selectedPairChanges;
 
     internal RTCIceTransport(string localUfrag, Func<(string Mid, int MLineIndex)> bundle, Action<Exception> reportHandlerFailure)
     {
@@ -96,6 +97,9 @@ public sealed class RTCIceTransport
     /// <inheritdoc />
     public override string ToString() => $"RTCIceTransport({Role}, {State}, gathering {GatheringState})";
 
+    /// <summary>How many times a pair was selected (W3C stats <c>selectedCandidatePairChanges</c>).</summary>
+    internal long SelectedPairChanges => Interlocked.Read(ref _selectedPairChanges);
+
     internal void Attach(IceTransport ice) => _ice = ice;
 
     internal void SetRemoteUsernameFragment(string ufrag) => _remoteUfrag = ufrag;
@@ -137,6 +141,11 @@ public sealed class RTCIceTransport
         }
 
         _selected = next;
+        if (next is not null)
+        {
+            Interlocked.Increment(ref _selectedPairChanges);
+        }
+
         EventRaising.Raise(SelectedCandidatePairChanged, this, _reportHandlerFailure);
     }
 

@@ -45,4 +45,19 @@ public sealed class RTCOutboundRtpStreamStats : RTCRtpStreamStats
 
     /// <summary>FIR requests received for the stream (W3C <c>firCount</c>).</summary>
     public long FirCount { get; init; }
+
+    /// <summary>
+    /// Video: frames the application handed to the sender's track while it was sending here (W3C <c>framesEncoded</c>: the application encodes,
+    /// this stack counts the frames it was given); null for audio.
+    /// </summary>
+    public long? FramesEncoded { get; init; }
+
+    /// <summary>
+    /// The bitrate the stream may use now, in bits/s: the connection's send-side bandwidth estimate (<see cref="RTCPeerConnection.TargetBitrate"/>),
+    /// or null before the peer sent congestion feedback (W3C <c>targetBitrate</c>).
+    /// </summary>
+    public double? TargetBitrate { get; init; }
+
+    /// <summary>The <see cref="RTCMediaSourceStats"/> of the track being sent, or null without a track (W3C <c>mediaSourceId</c>).</summary>
+    public string? MediaSourceId { get; init; }
 }

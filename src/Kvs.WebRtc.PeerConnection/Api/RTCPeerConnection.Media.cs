@@ -321,6 +321,12 @@ public sealed partial class RTCPeerConnection
 
     private void OnRtcp(ReadOnlySpan<byte> packet, MediaRoutes routes)
     {
+        if (!IsWellFormedRtcp(packet))
+        {
+            OnMalformedRtcp(); // the whole datagram: no packet of a compound with bogus lengths is trusted
+            return;
+        }
+
         var reader = new RtcpCompoundReader(packet);
         while (reader.TryReadNext(out var header, out var body))
         {
@@ -357,11 +363,6 @@ public sealed partial class RTCPeerConnection
                     target?.Sender.OnKeyFrameRequested();
                 }
             }
-        }
-
-        if (reader.IsMalformed)
-        {
-            Interlocked.Increment(ref _rtcpMalformed);
         }
     }
 

@@ -5,7 +5,7 @@ using Kvs.WebRtc.PeerConnection.Rtcp;
 
 namespace Kvs.WebRtc.PeerConnection;
 
-/// <summary>The typed W3C RTP stats of <see cref="GetStats"/>: inbound, outbound, remote-inbound, remote-outbound and codec objects.</summary>
+/// <summary>The typed W3C RTP stats of <see cref="GetStats"/>: inbound, outbound, remote-inbound, remote-outbound, codec and media-source objects.</summary>
 public sealed partial class RTCPeerConnection
 {
     private List<RTCStats> CollectRtpStats()
@@ -24,9 +24,10 @@ public sealed partial class RTCPeerConnection
                 negotiated = transceiver.Model.Negotiated;
             }
 
+            var mediaSourceId = AddMediaSource(stats, transceiver, timestamp);
             if (transceiver.Sender.Statistics is { } send && send.Snapshot is { PacketsSent: > 0 } sent)
             {
-                AddOutbound(stats, codecs, transceiver, mid, negotiated, sent, timestamp);
+                AddOutbound(stats, codecs, transceiver, mid, negotiated, sent, timestamp, mediaSourceId, TargetBitrate);
             }
 
             if (transceiver.Receiver.Statistics is { } receive && receive.Snapshot is { PacketsReceived: > 0 } received)
@@ -39,8 +40,30 @@ public sealed partial class RTCPeerConnection
         return stats;
     }
 
+    // A media-source per sender that has a track (browsers: one per attached track), named after the sender's SSRC.
+    private static string? AddMediaSource(List<RTCStats> stats, RTCRtpTransceiver transceiver, DateTimeOffset timestamp)
+    {
+        if (transceiver.Sender.Track is not { } track)
+        {
+            return null;
+        }
+
+        var id = "MS" + transceiver.Model.SendSsrc.ToString(CultureInfo.InvariantCulture);
+        var frames = track.Kind == MediaStreamTrackKind.Video ? track as EncodedFrameTrack : null;
+        stats.Add(new RTCMediaSourceStats
+        {
+            Id = id,
+            Timestamp = timestamp,
+            TrackIdentifier = track.Id,
+            Kind = track.Kind,
+            Frames = frames?.FramesWritten,
+            FramesPerSecond = frames?.FramesPerSecond,
+        });
+        return id;
+    }
+
     private static void AddOutbound(List<RTCStats> stats, Dictionary<string, RTCCodecStats> codecs, RTCRtpTransceiver transceiver, string? mid,
-        NegotiatedMedia? negotiated, RtpSendSnapshot sent, DateTimeOffset timestamp)
+        NegotiatedMedia? negotiated, RtpSendSnapshot sent, DateTimeOffset timestamp, string? mediaSourceId, long? targetBitrate)
     {
         var id = "OT" + sent.Ssrc.ToString(CultureInfo.InvariantCulture);
         var remoteId = "RI" + sent.Ssrc.ToString(CultureInfo.InvariantCulture);
@@ -64,6 +87,10 @@ public sealed partial class RTCPeerConnection
             RetransmittedBytesSent = transceiver.Sender.RetransmittedBytesSent,
             PliCount = sent.PliCount,
             FirCount = sent.FirCount,
+            FramesEncoded = video ? sent.FramesSent + sent.FramesSkipped : null,
+            TargetBitrate = video ? targetBitrate : null,
+            MediaSourceId = mediaSourceId,
+            TransportId = TransportStatsId,
         });
 
         if (sent.Remote is { } remote)
@@ -76,6 +103,7 @@ public sealed partial class RTCPeerConnection
                 Kind = transceiver.Kind,
                 CodecId = codecId,
                 LocalId = id,
+                TransportId = TransportStatsId,
                 PacketsLost = remote.PacketsLost,
                 FractionLost = remote.FractionLost / 256.0,
                 Jitter = (double)remote.Jitter / sent.ClockRate,
@@ -104,6 +132,7 @@ public sealed partial class RTCPeerConnection
             Kind = transceiver.Kind,
             CodecId = codecId,
             Mid = mid,
+            TransportId = TransportStatsId,
             RemoteId = received.LastSenderReport is null ? null : remoteId,
             PacketsReceived = received.PacketsReceived,
             BytesReceived = received.BytesReceived,
@@ -128,6 +157,7 @@ public sealed partial class RTCPeerConnection
                 Kind = transceiver.Kind,
                 CodecId = codecId,
                 LocalId = id,
+                TransportId = TransportStatsId,
                 PacketsSent = report.PacketCount,
                 BytesSent = report.OctetCount,
                 RemoteTimestamp = RtcpNtpTime.ToDateTimeOffset(report.NtpTimestamp),
@@ -156,6 +186,7 @@ public sealed partial class RTCPeerConnection
                 ClockRate = parameters.ClockRate,
                 Channels = parameters.Channels,
                 SdpFmtpLine = parameters.SdpFmtpLine,
+                TransportId = TransportStatsId,
             };
         }
 

@@ -518,8 +518,9 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
     /// <summary>
     /// A snapshot of the statistics (W3C <c>getStats</c>): transport, DTLS, SRTP and SCTP as flat fields, and the typed W3C
-    /// RTP stream objects (inbound-rtp, outbound-rtp, remote-inbound-rtp from the peer's receiver reports with the
-    /// round-trip time, remote-outbound-rtp from its sender reports, codec) in <see cref="RTCStatsReport.Stats"/>.
+    /// objects in <see cref="RTCStatsReport.Stats"/>: the RTP streams (inbound-rtp, outbound-rtp, remote-inbound-rtp from
+    /// the peer's receiver reports with the round-trip time, remote-outbound-rtp from its sender reports), codec,
+    /// media-source, transport, candidate-pair, local-candidate, remote-candidate, certificate and data-channel.
     /// </summary>
     public RTCStatsReport GetStats()
     {
@@ -542,27 +543,15 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             SctpCongestionWindow = snapshot.CongestionWindow,
             SelectedCandidatePair = pair is null ? null
                 : $"{pair.Local.Address}:{pair.Local.Port} {Ice.IceCandidate.TypeToken(pair.Local.Type)} -> {pair.RemoteEndPoint} {Ice.IceCandidate.TypeToken(pair.Remote.Type)}",
-            DtlsCipher = snapshot.CipherSuite switch
-            {
-                DtlsCipherSuite.EcdheEcdsaWithAes128GcmSha256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-                DtlsCipherSuite.EcdheEcdsaWithAes256GcmSha384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-                DtlsCipherSuite.EcdheEcdsaWithChaCha20Poly1305Sha256 => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-                null => null,
-                { } other => other.ToString(),
-            },
-            DtlsRole = snapshot.DtlsRole switch
-            {
-                Dtls.DtlsRole.Client => "client",
-                Dtls.DtlsRole.Server => "server",
-                _ => null,
-            },
+            DtlsCipher = CipherSuiteName(snapshot.CipherSuite),
+            DtlsRole = DtlsRoleName(snapshot.DtlsRole),
             IceConnectionState = _iceState,
             DataChannelsOpen = manager?.Channels.Count ?? 0,
             SrtpPacketsSent = srtp.PacketsSent,
             SrtpPacketsReceived = srtp.PacketsReceived,
             SrtpPacketsDropped = srtp.Dropped,
             RtpPacketsUnroutable = RtpPacketsUnroutable,
-            Stats = CollectRtpStats(),
+            Stats = CollectStats(snapshot),
         };
     }
 

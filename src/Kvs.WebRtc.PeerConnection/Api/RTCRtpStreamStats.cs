@@ -17,4 +17,7 @@ public abstract class RTCRtpStreamStats : RTCStats
 
     /// <summary>The <see cref="RTCCodecStats"/> of the stream's codec, or null when not known yet (W3C <c>codecId</c>).</summary>
     public string? CodecId { get; init; }
+
+    /// <summary>The <see cref="RTCTransportStats"/> of the transport carrying the stream (W3C <c>transportId</c>).</summary>
+    public string? TransportId { get; init; }
 }

@@ -2,8 +2,7 @@ namespace Kvs.WebRtc.PeerConnection;
 
 /// <summary>
 /// A snapshot of a connection's statistics, after W3C <see href="https://www.w3.org/TR/webrtc-stats/">webrtc-stats</see>:
-/// a flat summary of the transport, DTLS, SRTP and SCTP (the properties), and the typed W3C objects of the RTP streams in
-/// <see cref="Stats"/>.
+/// a flat summary of the transport, DTLS, SRTP and SCTP (the properties), and the typed W3C objects in <see cref="Stats"/>.
 /// </summary>
 public sealed record RTCStatsReport
 {
@@ -68,10 +67,12 @@ public sealed record RTCStatsReport
     public long RtpPacketsUnroutable { get; init; }
 
     /// <summary>
-    /// The typed W3C stats objects (W3C <c>RTCStatsReport</c> values): <see cref="RTCInboundRtpStreamStats"/>,
-    /// <see cref="RTCOutboundRtpStreamStats"/>, <see cref="RTCRemoteInboundRtpStreamStats"/>,
-    /// <see cref="RTCRemoteOutboundRtpStreamStats"/> and the <see cref="RTCCodecStats"/> they refer to. Select with
-    /// <c>Stats.OfType&lt;RTCInboundRtpStreamStats&gt;()</c>; objects refer to each other by <see cref="RTCStats.Id"/>.
+    /// The typed W3C stats objects (W3C <c>RTCStatsReport</c> values): the RTP streams (<see cref="RTCInboundRtpStreamStats"/>,
+    /// <see cref="RTCOutboundRtpStreamStats"/>, <see cref="RTCRemoteInboundRtpStreamStats"/>, <see cref="RTCRemoteOutboundRtpStreamStats"/>)
+    /// with their <see cref="RTCCodecStats"/> and <see cref="RTCMediaSourceStats"/>, the <see cref="RTCTransportStats"/> with its
+    /// <see cref="RTCIceCandidatePairStats"/>, <see cref="RTCIceCandidateStats"/> and <see cref="RTCCertificateStats"/>, and the
+    /// <see cref="RTCDataChannelStats"/> of the channels not closed yet. Select with <c>Stats.OfType&lt;RTCInboundRtpStreamStats&gt;()</c>;
+    /// objects refer to each other by <see cref="RTCStats.Id"/> (<c>transportId</c>, <c>codecId</c>, <c>localCandidateId</c>...).
     /// </summary>
     public IReadOnlyList<RTCStats> Stats { get; init; } = [];
 }

@@ -17,4 +17,25 @@ public enum RTCStatsType
 
     /// <summary><c>remote-outbound-rtp</c>: the peer's view of a stream it sends us, from its sender reports (<see cref="RTCRemoteOutboundRtpStreamStats"/>).</summary>
     RemoteOutboundRtp,
+
+    /// <summary><c>transport</c>: the ICE/DTLS transport all streams and data channels share (BUNDLE) (<see cref="RTCTransportStats"/>).</summary>
+    Transport,
+
+    /// <summary><c>candidate-pair</c>: an ICE candidate pair of the transport (<see cref="RTCIceCandidatePairStats"/>).</summary>
+    CandidatePair,
+
+    /// <summary><c>local-candidate</c>: one of our ICE candidates (<see cref="RTCIceCandidateStats"/>).</summary>
+    LocalCandidate,
+
+    /// <summary><c>remote-candidate</c>: one of the peer's ICE candidates (<see cref="RTCIceCandidateStats"/>).</summary>
+    RemoteCandidate,
+
+    /// <summary><c>data-channel</c>: a data channel (<see cref="RTCDataChannelStats"/>).</summary>
+    DataChannel,
+
+    /// <summary><c>certificate</c>: a DTLS certificate, ours or the peer's (<see cref="RTCCertificateStats"/>).</summary>
+    Certificate,
+
+    /// <summary><c>media-source</c>: a local track attached to a sender (<see cref="RTCMediaSourceStats"/>).</summary>
+    MediaSource,
 }

@@ -23,7 +23,7 @@ namespace Kvs.WebRtc.PeerConnection.Congestion;
 /// <para>
 /// Hostile feedback is harmless: statuses for sequence numbers never sent, too old, or already acknowledged are
 /// counted in <see cref="IgnoredStatusCount"/>; arrival-time jumps beyond 60 s restart the delay chain; work per
-/// feedback is bounded by its status count (at most 65,535). Nothing allocates after construction. Not thread-safe:
+/// feedback is bounded by <see cref="HistoryCapacity"/> statuses (a packet may announce 65,535). Nothing allocates after construction. Not thread-safe:
 /// one instance per connection, used by its loop.
 /// </para>
 /// </remarks>
@@ -163,12 +163,22 @@ internal sealed class SendSideBandwidthEstimator
 
         _lastFeedbackUs = nowUs;
         var seq = _lastSentSeq + (short)(ushort)(feedback.BaseSequenceNumber - (ushort)_lastSentSeq);
+        var seqStart = seq;
         var overuse = false;
         var reader = feedback.GetStatuses();
+        var examined = 0;
         while (reader.TryReadNext(out var status))
         {
             var current = seq++;
-            if (current > _lastSentSeq || current <= _lastSentSeq - HistoryCapacity)
+            if (current > _lastSentSeq || ++examined > HistoryCapacity)
+            {
+                // Past the last packet sent, or more statuses than the history holds: the rest of the feedback cannot
+                // match anything (a hostile 65,535-status packet costs at most HistoryCapacity steps).
+                IgnoredStatusCount += feedback.PacketStatusCount - (current - seqStart);
+                break;
+            }
+
+            if (current <= _lastSentSeq - HistoryCapacity)
             {
                 IgnoredStatusCount++;
                 continue;

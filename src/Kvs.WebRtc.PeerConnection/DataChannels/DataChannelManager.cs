@@ -578,6 +578,7 @@ internal sealed partial class DataChannelManager
         switch (status)
         {
             case SctpSendStatus.Queued:
+                channel.CountSent(ppid is DataChannelPpid.StringEmpty or DataChannelPpid.BinaryEmpty ? 0 : data.Length);
                 return;
             case SctpSendStatus.BufferFull:
                 throw new WebRtcException(WebRtcError.SendBufferFull, "The association's send buffer is full; await SendAsync or wait for BufferedAmountLow.");
@@ -803,6 +804,7 @@ internal sealed partial class DataChannelManager
 
         // Any data from the peer on this stream implies it has seen our OPEN (RFC 8832 §6).
         channel.AckReceived = true;
+        channel.CountReceived(args.Data.Length);
         long charge = data.Length;
         if (_association!.Options.HoldPolledMessages)
         {

@@ -22,6 +22,10 @@ public sealed class RTCDataChannel
     private long _bufferedAmountLowThreshold;
     private long _maxBufferedAmount = DefaultMaxBufferedAmount;
     private volatile RTCDataChannelState _readyState = RTCDataChannelState.Connecting;
+    private long _messagesSent;
+    private long _bytesSent;
+    private long _messagesReceived;
+    private long _bytesReceived;
 
     internal RTCDataChannel(DataChannelManager manager, string label, string protocol, bool ordered, int? maxRetransmits, int? maxPacketLifeTime, bool negotiated, ushort? id)
     {
@@ -201,6 +205,24 @@ public sealed class RTCDataChannel
 
     /// <summary>The SCTP buffer crossed the low threshold while waiting sends kept bufferedAmount above it.</summary>
     internal bool LowEventDeferred { get; set; }
+
+    /// <summary>Messages the application sent, and their payload bytes (W3C <c>data-channel</c> stats).</summary>
+    internal (long Messages, long Bytes) Sent => (Interlocked.Read(ref _messagesSent), Interlocked.Read(ref _bytesSent));
+
+    /// <summary>Messages received, and their payload bytes.</summary>
+    internal (long Messages, long Bytes) Received => (Interlocked.Read(ref _messagesReceived), Interlocked.Read(ref _bytesReceived));
+
+    internal void CountSent(int bytes)
+    {
+        Interlocked.Increment(ref _messagesSent);
+        Interlocked.Add(ref _bytesSent, bytes);
+    }
+
+    internal void CountReceived(int bytes)
+    {
+        Interlocked.Increment(ref _messagesReceived);
+        Interlocked.Add(ref _bytesReceived, bytes);
+    }
 
     internal void SetState(RTCDataChannelState state) => _readyState = state;
 

@@ -116,6 +116,7 @@ internal sealed partial class IceAgent
 
         var transaction = CreateRequest(pair.Local, pair.RemoteEndPoint, TransactionKind.Check, useCandidate);
         transaction.Pair = pair;
+        pair.RequestsSent++;
         Counters.ChecksSent++;
         Log.CheckSent(_logger, pair.Local.Base, pair.RemoteEndPoint, useCandidate);
     }
@@ -157,6 +158,7 @@ internal sealed partial class IceAgent
             Rto = _options.InitialRetransmissionTimeout,
             NextAt = _now + _options.InitialRetransmissionTimeout,
             Transmissions = 1,
+            LastSentAt = _now,
             UseCandidate = useCandidate,
             RoleAtSend = Role,
             RemoteKey = _remotePasswordKey,
@@ -195,6 +197,7 @@ internal sealed partial class IceAgent
             t.Transmissions++;
             t.Rto = TimeSpan.FromTicks(Math.Min(t.Rto.Ticks * 2, _options.MaxRetransmissionTimeout.Ticks));
             t.NextAt = _now + t.Rto;
+            t.LastSentAt = _now;
             _transmits.Enqueue(new IceTransmit(t.Local.Base, t.Destination, t.Message));
         }
 
@@ -288,6 +291,7 @@ internal sealed partial class IceAgent
             {
                 var t = CreateRequest(_selected.Local, _selected.RemoteEndPoint, TransactionKind.Consent, useCandidate: false);
                 t.Pair = _selected;
+                _selected.RequestsSent++;
             }
         }
     }
@@ -311,6 +315,9 @@ internal sealed partial class IceAgent
         public TimeSpan NextAt { get; set; }
 
         public int Transmissions { get; set; }
+
+        /// <summary>When the request was last (re)transmitted: the start of the round trip its response ends.</summary>
+        public TimeSpan LastSentAt { get; set; }
 
         public bool UseCandidate { get; init; }
 

@@ -169,6 +169,7 @@ internal sealed partial class IceAgent
         }
 
         pair.CheckAnswered = true;
+        pair.RequestsReceived++;
 
         // §7.3.1.4 triggered checks.
         switch (pair.State)
@@ -292,6 +293,10 @@ internal sealed partial class IceAgent
         }
 
         pair.LastResponse = _now;
+        pair.ResponsesReceived++;
+        var roundTrip = _now - t.LastSentAt;
+        pair.CurrentRoundTripTime = roundTrip;
+        pair.TotalRoundTripTime += roundTrip;
         if (t.Kind == TransactionKind.Consent)
         {
             if (_state == IceConnectionState.Disconnected && ReferenceEquals(pair, _selected))

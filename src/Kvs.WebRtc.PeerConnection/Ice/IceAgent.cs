@@ -97,6 +97,23 @@ internal sealed partial class IceAgent
     /// <summary>The checklist (for diagnostics and tests).</summary>
     public IReadOnlyList<IceCandidatePair> Pairs => _pairs;
 
+    /// <summary>Copies of the checklist pairs (and the selected pair, if no longer in the checklist), for statistics.</summary>
+    public List<IceCandidatePairSnapshot> SnapshotPairs()
+    {
+        var snapshots = new List<IceCandidatePairSnapshot>(_pairs.Count + 1);
+        foreach (var pair in _pairs)
+        {
+            snapshots.Add(Snapshot(pair));
+        }
+
+        if (_selected is { } selected && !_pairs.Contains(selected))
+        {
+            snapshots.Add(Snapshot(selected));
+        }
+
+        return snapshots;
+    }
+
     /// <summary>True once the gathering-complete event was raised.</summary>
     public bool IsGatheringComplete => _gatheringCompletedSignalled;
 
@@ -616,6 +633,10 @@ internal sealed partial class IceAgent
 
         return best;
     }
+
+    private IceCandidatePairSnapshot Snapshot(IceCandidatePair pair) =>
+        new(pair.Local.Candidate, pair.Remote, pair.State, pair.Nominated, ReferenceEquals(pair, _selected), pair.Priority, pair.RequestsSent,
+            pair.RequestsReceived, pair.ResponsesReceived, pair.CurrentRoundTripTime, pair.TotalRoundTripTime, pair.LastResponse);
 
     private static IceSelectedPair ToSelected(IceCandidatePair pair) => new(pair.Local.Candidate, pair.Local.Base, pair.Remote, pair.RemoteEndPoint);
 

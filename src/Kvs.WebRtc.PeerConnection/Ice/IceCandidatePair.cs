@@ -45,6 +45,21 @@ internal sealed class IceCandidatePair(IceLocalCandidate local, IceCandidate rem
     /// <summary>A triggered check is queued.</summary>
     public bool Triggered { get; set; }
 
+    /// <summary>Connectivity checks and consent requests sent on this pair (first transmissions only).</summary>
+    public long RequestsSent { get; set; }
+
+    /// <summary>Authenticated checks from the peer answered on this pair.</summary>
+    public long RequestsReceived { get; set; }
+
+    /// <summary>Authenticated success responses received on this pair (checks and consent).</summary>
+    public long ResponsesReceived { get; set; }
+
+    /// <summary>The round-trip time of the latest answered request (from its last transmission), or null before one.</summary>
+    public TimeSpan? CurrentRoundTripTime { get; set; }
+
+    /// <summary>The sum of the round-trip times of all answered requests.</summary>
+    public TimeSpan TotalRoundTripTime { get; set; }
+
     /// <summary>Same 5-tuple.</summary>
     public bool Matches(IPEndPoint localBase, IPEndPoint remote) => Local.Base.Equals(localBase) && RemoteEndPoint.Equals(remote);
 

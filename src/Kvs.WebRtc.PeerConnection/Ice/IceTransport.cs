@@ -46,6 +46,10 @@ internal sealed partial class IceTransport : IAsyncDisposable
     private Task? _gathering;
     private bool _started;
     private int _disposed;
+    private long _dataPacketsSent;
+    private long _dataBytesSent;
+    private long _dataPacketsReceived;
+    private long _dataBytesReceived;
 
     /// <summary>Creates the transport; nothing is bound until <see cref="StartAsync"/>.</summary>
     public IceTransport(IceTransportOptions options, IIceRelayFactory? relayFactory = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
@@ -145,6 +149,23 @@ internal sealed partial class IceTransport : IAsyncDisposable
             {
                 return _agent.RemoteCandidates.ToList();
             }
+        }
+    }
+
+    /// <summary>
+    /// Application datagrams (DTLS, SRTP, SRTCP) handed to the sockets and relays, and those received from validated
+    /// peers, with their UDP payload bytes (W3C transport and candidate-pair <c>packetsSent</c>/<c>bytesSent</c>...).
+    /// </summary>
+    public (long PacketsSent, long BytesSent, long PacketsReceived, long BytesReceived) DataCounters =>
+        (Interlocked.Read(ref _dataPacketsSent), Interlocked.Read(ref _dataBytesSent), Interlocked.Read(ref _dataPacketsReceived),
+            Interlocked.Read(ref _dataBytesReceived));
+
+    /// <summary>Copies of the checklist pairs with their check counters and round-trip times, for statistics.</summary>
+    public IReadOnlyList<IceCandidatePairSnapshot> GetPairSnapshots()
+    {
+        lock (_gate)
+        {
+            return _agent.SnapshotPairs();
         }
     }
 
@@ -315,6 +336,9 @@ internal sealed partial class IceTransport : IAsyncDisposable
             return ValueTask.CompletedTask;
         }
 
+        Interlocked.Increment(ref _dataPacketsSent);
+        Interlocked.Add(ref _dataBytesSent, datagram.Length);
+
         if (path.Socket is { } host)
         {
             // Synchronous: a UDP send only copies into the kernel (it blocks only while SO_SNDBUF is full, which is
@@ -349,6 +373,8 @@ internal sealed partial class IceTransport : IAsyncDisposable
             return false;
         }
 
+        Interlocked.Add(ref _dataPacketsSent, (segments.Length + segmentSize - 1) / segmentSize);
+        Interlocked.Add(ref _dataBytesSent, segments.Length);
         if (error is not (SocketError.Success or SocketError.OperationAborted))
         {
             Log.SendError(_logger, path.Remote, error);
@@ -539,12 +565,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
             }
 
             _relaysByBase[relayedBase] = relay;
-            var preference = relayServer.Protocol switch
-            {
-                IceRelayProtocol.Udp => 65535,
-                IceRelayProtocol.Tcp => 32767,
-                _ => 16383,
-            };
+            var preference = RelayLocalPreference(relayServer.Protocol);
             _agent.AddRelayCandidate(relayedBase, relay.ReflexiveAddress, IPAddress.TryParse(relayServer.Host, out var ip) ? ip : null, preference);
             remotes = _agent.RemoteCandidates.Select(c => c.EndPoint).OfType<IPEndPoint>().ToArray();
             DriveLocked();
@@ -590,6 +611,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
             // Fast path (no lock, no allocation): application data from the selected remote on this socket.
             if (datagram[0] > 3 && _sendPath is { } path && ReferenceEquals(path.Socket, host) && path.RemoteAddress!.Equals(address))
             {
+                CountReceived(datagram.Length);
                 DataReceiver?.Invoke(datagram);
                 return;
             }
@@ -621,8 +643,43 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
         if (result == IceDatagramResult.ApplicationData)
         {
+            CountReceived(datagram.Length);
             DataReceiver?.Invoke(datagram);
         }
+    }
+
+    /// <summary>
+    /// The transport to the TURN server of a local relay candidate (<c>udp</c>, <c>tcp</c> or <c>tls</c>, W3C <c>relayProtocol</c>),
+    /// read back from the local preference it was given (<see cref="RelayLocalPreference"/>); null for other candidates.
+    /// </summary>
+    public static string? RelayProtocolOf(IceCandidate candidate)
+    {
+        if (candidate.Type != IceCandidateType.Relay)
+        {
+            return null;
+        }
+
+        return ((candidate.Priority >> 8) & 0xFFFF) switch
+        {
+            65535 => "udp",
+            32767 => "tcp",
+            16383 => "tls",
+            _ => null,
+        };
+    }
+
+    // Relayed candidates over UDP are preferred to TCP, and TCP to TLS (RFC 8656 §3.1 does not rank them; browsers do so).
+    private static int RelayLocalPreference(IceRelayProtocol protocol) => protocol switch
+    {
+        IceRelayProtocol.Udp => 65535,
+        IceRelayProtocol.Tcp => 32767,
+        _ => 16383,
+    };
+
+    private void CountReceived(int length)
+    {
+        Interlocked.Increment(ref _dataPacketsReceived);
+        Interlocked.Add(ref _dataBytesReceived, length);
     }
 
     private void OnTimer()

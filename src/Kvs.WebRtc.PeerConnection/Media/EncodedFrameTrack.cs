@@ -25,6 +25,9 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
     private int[] _lengths = [];
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
     private TimeSpan _nextTimestamp;
+    private TimeSpan? _rateWindowStart; // media time of the frame that opened the frame-rate window
+    private int _rateWindowFrames;
+    private double _framesPerSecond = double.NaN;
 
     /// <summary>Creates a track for frames of <paramref name="codec"/> (one of the static <see cref="RTCRtpCodec"/> members).</summary>
     /// <exception cref="ArgumentException">The codec cannot be packetized by this stack.</exception>
@@ -38,6 +41,9 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
 
     /// <summary>Frames written.</summary>
     public long FramesWritten { get; private set; }
+
+    /// <summary>The frame rate over the last whole second of media time (from the frames' timestamps), or null before one (W3C <c>framesPerSecond</c>).</summary>
+    internal double? FramesPerSecond => Volatile.Read(ref _framesPerSecond) is var fps && double.IsNaN(fps) ? null : fps;
 
     /// <summary>Frames the packetizer refused (empty, malformed, or an Opus frame over <see cref="LocalMediaTrack.MaxPayloadSize"/>).</summary>
     public long FramesRejected => _payloader.FramesRejected;
@@ -75,6 +81,7 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
     {
         FramesWritten++;
         _nextTimestamp = frame.Timestamp;
+        MeasureFrameRate(frame.Timestamp);
         var bindings = Bindings;
         _payloader.BeginFrame(frame.Data);
         if (_payloader.LastFrameRejected)
@@ -119,6 +126,26 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
             {
                 RequestKeyFrame(bypassRateLimit: firstRequest);
             }
+        }
+    }
+
+    // Frames per second of media time, over windows of at least one second (a timestamp going back restarts the window).
+    private void MeasureFrameRate(TimeSpan timestamp)
+    {
+        if (_rateWindowStart is not { } start || timestamp < start)
+        {
+            _rateWindowStart = timestamp;
+            _rateWindowFrames = 0;
+            return;
+        }
+
+        _rateWindowFrames++;
+        var elapsed = timestamp - start;
+        if (elapsed >= TimeSpan.FromSeconds(1))
+        {
+            Volatile.Write(ref _framesPerSecond, _rateWindowFrames / elapsed.TotalSeconds);
+            _rateWindowStart = timestamp;
+            _rateWindowFrames = 0;
         }
     }
 

@@ -19,4 +19,7 @@ internal static partial class MediaLog
 
     [LoggerMessage(5805, LogLevel.Debug, "Sending mid {Mid} with payload type {PayloadType} ({Codec}), ssrc {Ssrc}")]
     public static partial void SenderBound(ILogger logger, string mid, int payloadType, string codec, uint ssrc);
+
+    [LoggerMessage(5820, LogLevel.Warning, "Dropped {Count} malformed RTCP datagram(s) (bogus lengths or version) since the last such message, {Total} in all")]
+    public static partial void RtcpMalformed(ILogger logger, long count, long total);
 }

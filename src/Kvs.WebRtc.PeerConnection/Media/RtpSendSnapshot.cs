@@ -15,6 +15,7 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <param name="RoundTripTime">The latest RTT measurement, if any.</param>
 /// <param name="TotalRoundTripTime">Sum of all RTT measurements.</param>
 /// <param name="RoundTripTimeMeasurements">Number of RTT measurements.</param>
+/// <param name="FramesSkipped">Frames given to the sender but not sent (waiting for SRTP or for a key frame).</param>
 internal readonly record struct RtpSendSnapshot(
     uint Ssrc,
     int PayloadType,
@@ -29,4 +30,5 @@ internal readonly record struct RtpSendSnapshot(
     RtpRemoteReceiverReport? Remote,
     TimeSpan? RoundTripTime,
     TimeSpan TotalRoundTripTime,
-    long RoundTripTimeMeasurements);
+    long RoundTripTimeMeasurements,
+    long FramesSkipped);

@@ -28,6 +28,7 @@ internal sealed class RtpSendStatistics
     private TimeSpan? _roundTripTime;
     private TimeSpan _totalRoundTripTime;
     private long _roundTripTimeMeasurements;
+    private long _framesSkipped;
 
     /// <summary>Creates the statistics of the sender of <paramref name="ssrc"/>; <paramref name="timeProvider"/> stamps each send.</summary>
     public RtpSendStatistics(uint ssrc, TimeProvider timeProvider)
@@ -59,7 +60,7 @@ internal sealed class RtpSendStatistics
             lock (_gate)
             {
                 return new RtpSendSnapshot(Ssrc, _payloadType, _clockRate, _packets, _bytes, _frames, _keyFrames, _nacks, _plis, _firs, _remote,
-                    _roundTripTime, _totalRoundTripTime, _roundTripTimeMeasurements);
+                    _roundTripTime, _totalRoundTripTime, _roundTripTimeMeasurements, _framesSkipped);
             }
         }
     }
@@ -98,6 +99,15 @@ internal sealed class RtpSendStatistics
             }
 
             StampLocked(rtpTimestamp, now);
+        }
+    }
+
+    /// <summary>Counts a frame the sender was given but did not send (it waits for SRTP or for a key frame): W3C <c>framesEncoded</c> counts it.</summary>
+    public void OnFrameSkipped()
+    {
+        lock (_gate)
+        {
+            _framesSkipped++;
         }
     }
 

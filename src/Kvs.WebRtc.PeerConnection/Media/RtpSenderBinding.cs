@@ -80,12 +80,14 @@ internal sealed class RtpSenderBinding
             _needsKeyFrame = true;
             _waitedForSrtp = true;
             FramesSkipped++;
+            _statistics?.OnFrameSkipped();
             return !isKeyFrame;
         }
 
         if (_needsKeyFrame && !isKeyFrame)
         {
             FramesSkipped++;
+            _statistics?.OnFrameSkipped();
             firstRequest = _waitedForSrtp;
             _waitedForSrtp = false;
             return false;

@@ -237,7 +237,8 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
                 sctp?.Statistics.T3Expirations ?? 0,
                 sctp?.SmoothedRtt ?? TimeSpan.Zero,
                 sctp?.Rto ?? TimeSpan.Zero,
-                sctp?.CongestionWindow ?? 0);
+                sctp?.CongestionWindow ?? 0,
+                _dtls?.SrtpProfile);
         }
     }
 

@@ -23,4 +23,5 @@ internal readonly record struct TransportSnapshot(
     long T3Expirations,
     TimeSpan SmoothedRtt,
     TimeSpan Rto,
-    long CongestionWindow);
+    long CongestionWindow,
+    DtlsSrtpProtectionProfile? SrtpProfile);

@@ -63,6 +63,101 @@ public sealed class RTCPeerConnectionNackTests
         Assert.That(remote.FramesDropped, Is.Zero);
     }
 
+    [Test]
+    public async Task GenericNackWithoutNegotiatedNack_IsAnsweredWithPlainResends_UnderTheCap()
+    {
+        await using var pair = new VirtualPeerPair(seed: 43);
+        var track = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
+        pair.A.AddTrack(track, "camera");
+        var trackEvent = RTCPeerConnectionMediaTests.NextTrackAsync(pair.B, CancellationToken.None);
+        await pair.NegotiateAsync(pair.A, WithoutNackAndRtx);
+        var remote = (await trackEvent.WaitAsync(VirtualPeerPair.SettleLimit)).Track;
+        await pair.ConnectAsync(TimeSpan.FromSeconds(10));
+        var negotiated = pair.A.GetTransceivers()[0].Model.Negotiated!.Codecs;
+        Assert.That(negotiated.Where(c => c.HasFeedback("nack") || c.RtxPayloadType is not null), Is.Empty, "the peer negotiated neither nack nor RTX");
+
+        var sender = pair.A.GetSenders()[0];
+        long frameBytes = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            if (i == 1)
+            {
+                await pair.RunUntilAsync(() => remote.FramesReceived == 1, TimeSpan.FromSeconds(1), "the first key frame");
+                pair.HostA.Uplink.Conditions = new LinkConditions { LossRate = 0.1 };
+            }
+
+            var data = i == 0 ? SyntheticH264.KeyFrame(20_000, i) : SyntheticH264.Delta(6000 + (i * 997 % 4000), i);
+            frameBytes += data.Length;
+            await track.WriteFrameAsync(new EncodedFrame(data, s_frameInterval * i, i == 0));
+            await pair.RunForAsync(s_frameInterval);
+        }
+
+        pair.HostA.Uplink.Conditions = new LinkConditions();
+        await pair.RunForAsync(TimeSpan.FromMilliseconds(300));
+
+        // B's own generator sent NACKs (B itself offered nack; A never agreed to it): answered with plain resends.
+        var nacksFromPeer = sender.NackCount;
+        var resentForPeer = sender.RetransmittedPacketsSent;
+        var framesWithResends = remote.FramesReceived;
+        var receivedBefore = pair.B.GetStats().Stats.OfType<RTCInboundRtpStreamStats>().Single().PacketsReceived;
+        var droppedBefore = pair.B.GetStats().SrtpPacketsDropped;
+
+        // Then a storm of generic NACKs for every sequence number.
+        foreach (var nack in HostileNacks(sender.Ssrc))
+        {
+            Assert.That(VirtualPeerPair.TransportOf(pair.B).TrySendRtcp(nack), Is.True);
+        }
+
+        await pair.RunForAsync(TimeSpan.FromMilliseconds(200));
+        var resentForStorm = sender.RetransmittedPacketsSent - resentForPeer;
+        var accepted = pair.B.GetStats().Stats.OfType<RTCInboundRtpStreamStats>().Single().PacketsReceived - receivedBefore;
+        var replays = pair.B.GetStats().SrtpPacketsDropped - droppedBefore;
+        TestContext.Out.WriteLine($"NACKs {nacksFromPeer}, resent {resentForPeer}, frames {framesWithResends}; storm: resent {resentForStorm}, accepted {accepted}, replays {replays}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(pair.HostA.Uplink.Counters.DroppedBy(DropReason.Loss), Is.GreaterThan(5), "the link did lose media");
+            Assert.That(nacksFromPeer, Is.GreaterThan(0));
+            Assert.That(resentForPeer, Is.GreaterThan(0), "answered although A did not negotiate nack");
+            Assert.That(framesWithResends, Is.GreaterThanOrEqualTo(54), "the resends repaired most frames");
+            Assert.That(sender.RetransmittedBytesSent, Is.LessThanOrEqualTo(frameBytes * 0.155), "still under the retransmission cap");
+            Assert.That(accepted + replays, Is.EqualTo(resentForStorm),
+                "every resend was the original packet on the media SSRC (no RTX): accepted if it had been lost, else dropped as an SRTP replay");
+        }
+    }
+
+    // The answer of a peer that knows neither generic NACK nor RTX: its nack feedback lines and rtx formats removed.
+    private static string WithoutNackAndRtx(string sdp)
+    {
+        var lines = sdp.Split("\r\n");
+        var rtx = lines.Where(l => l.StartsWith("a=rtpmap:", StringComparison.Ordinal) && l.Contains(" rtx/", StringComparison.OrdinalIgnoreCase))
+            .Select(l => l["a=rtpmap:".Length..l.IndexOf(' ', StringComparison.Ordinal)]).ToHashSet(StringComparer.Ordinal);
+        var kept = new List<string>();
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("a=rtcp-fb:", StringComparison.Ordinal) && line.EndsWith(" nack", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if ((line.StartsWith("a=rtpmap:", StringComparison.Ordinal) || line.StartsWith("a=fmtp:", StringComparison.Ordinal) || line.StartsWith("a=rtcp-fb:", StringComparison.Ordinal))
+                && space > colon && rtx.Contains(line[(colon + 1)..space]))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("a=ssrc-group:FID", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            kept.Add(line.StartsWith("m=", StringComparison.Ordinal) ? string.Join(' ', line.Split(' ').Where((p, i) => i < 3 || !rtx.Contains(p))) : line);
+        }
+
+        return string.Join("\r\n", kept);
+    }
+
     // Every sequence number, 1,000 per packet (one NACK packet is answered for at most 1,024): 66 NACK packets.
     private static List<byte[]> HostileNacks(uint mediaSsrc)
     {

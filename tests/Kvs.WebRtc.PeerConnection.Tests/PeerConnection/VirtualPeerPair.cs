@@ -6,6 +6,7 @@ using Kvs.WebRtc.PeerConnection.Ice;
 using Kvs.WebRtc.PeerConnection.Transport;
 using Kvs.WebRtc.Testing;
 using Kvs.WebRtc.Testing.Network;
+using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
 
@@ -58,14 +59,15 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
     private readonly CandidateLog _fromB;
     private bool _candidatesForwarded;
 
-    /// <summary>Builds the network and both connections (nothing is sent until <see cref="NegotiateAsync"/>).</summary>
+    /// <summary>Builds the network and both connections (nothing is sent until <see cref="NegotiateAsync(RTCPeerConnection, CancellationToken)"/>).</summary>
     /// <param name="seed">Seeds every link of the network.</param>
     /// <param name="manualClock">True: one <see cref="ManualTimeProvider"/> drives everything; false: the real clock.</param>
     /// <param name="natA">Puts A behind a NAT of this behavior (and adds a STUN server).</param>
     /// <param name="natB">Puts B behind a NAT of this behavior (and adds a STUN server).</param>
     /// <param name="nack">Loss-recovery options of both connections; null for the defaults.</param>
+    /// <param name="loggerFactoryA">A's logger factory (to capture its log), or null.</param>
     public VirtualPeerPair(int seed = 1, bool manualClock = true, (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natA = null,
-        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null)
+        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null, ILoggerFactory? loggerFactoryA = null)
     {
         Clock = manualClock ? new ManualTimeProvider() : null;
         Time = Clock ?? TimeProvider.System;
@@ -81,7 +83,7 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
 
         // HostAddresses stays null: the virtual host is the socket factory and lists its own addresses.
         var configuration = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, IceServers = servers };
-        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack });
+        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack, LoggerFactory = loggerFactoryA });
         B = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateB.Value, TimeProvider = Time, SocketFactory = HostB, Nack = nack });
         _fromA = new CandidateLog(A);
         _fromB = new CandidateLog(B);
@@ -126,7 +128,10 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
     /// is then forwarded (with the clock stopped, or pumped only until the STUN answers arrived), so that checks start
     /// from the same state in every run.
     /// </summary>
-    public async Task NegotiateAsync(RTCPeerConnection offerer, CancellationToken cancellationToken = default)
+    public Task NegotiateAsync(RTCPeerConnection offerer, CancellationToken cancellationToken = default) => NegotiateAsync(offerer, null, cancellationToken);
+
+    /// <summary>As <see cref="NegotiateAsync(RTCPeerConnection, CancellationToken)"/>; the offerer gets the answer through <paramref name="mungeAnswer"/> (a peer that answers differently).</summary>
+    public async Task NegotiateAsync(RTCPeerConnection offerer, Func<string, string>? mungeAnswer, CancellationToken cancellationToken = default)
     {
         var answerer = offerer == A ? B : A;
         var offer = await offerer.CreateOfferAsync(cancellationToken);
@@ -134,7 +139,7 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
         await answerer.SetRemoteDescriptionAsync(offer, cancellationToken);
         var answer = await answerer.CreateAnswerAsync(cancellationToken);
         await answerer.SetLocalDescriptionAsync(answer, cancellationToken);
-        await offerer.SetRemoteDescriptionAsync(answer, cancellationToken);
+        await offerer.SetRemoteDescriptionAsync(mungeAnswer is null ? answer : answer with { Sdp = mungeAnswer(answer.Sdp) }, cancellationToken);
         if (!_candidatesForwarded)
         {
             _candidatesForwarded = true;

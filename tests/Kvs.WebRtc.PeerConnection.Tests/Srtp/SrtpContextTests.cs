@@ -60,6 +60,35 @@ public sealed class SrtpContextTests
     }
 
     [TestCaseSource(nameof(Profiles))]
+    public void UnprotectRtp_RetransmissionLateBy500Packets_IsAcceptedOnceThenRejectedAsReplay(ushort value)
+    {
+        var profile = (SrtpProfile)value;
+        using var sender = Create(profile);
+        using var receiver = Create(profile);
+        var packets = new List<byte[]>();
+        for (var i = 0; i < 600; i++)
+        {
+            var buffer = new byte[120];
+            Rtp((ushort)(65000 + i), 9, 50).CopyTo(buffer, 0); // across the sequence wrap too
+            sender.ProtectRtp(buffer, 62, out var n);
+            packets.Add(buffer.AsSpan(0, n).ToArray());
+        }
+
+        // Packet 50 is lost; it comes back as a plain resend (the same bytes) after packet 599, 549 packets late.
+        for (var i = 0; i < packets.Count; i++)
+        {
+            if (i != 50)
+            {
+                Assert.That(receiver.UnprotectRtp(packets[i].ToArray(), out _), Is.EqualTo(SrtpError.None), $"packet {i}");
+            }
+        }
+
+        Assert.That(receiver.UnprotectRtp(packets[50].ToArray(), out _), Is.EqualTo(SrtpError.None), "a late retransmission is no replay");
+        Assert.That(receiver.UnprotectRtp(packets[50].ToArray(), out _), Is.EqualTo(SrtpError.Replayed), "the second copy is");
+        Assert.That(receiver.UnprotectRtp(packets[400].ToArray(), out _), Is.EqualTo(SrtpError.Replayed));
+    }
+
+    [TestCaseSource(nameof(Profiles))]
     public void Rtp_SequenceWrapAndReordering_RocIsTrackedOnBothSides(ushort value)
     {
         var profile = (SrtpProfile)value;
