@@ -55,6 +55,8 @@ public sealed class WebPageChromiumTests
 
         var stats = await ChromiumMediaPeer.WaitForAsync(ct => RtpStatsAsync<InboundVideoStats>(chromium, "inbound-rtp", "video"),
             s => s.FramesDecoded >= 60, s_wait, "60 frames decoded", cancellationToken: cancellationToken);
+        // Chromium measures the audio level at playout: unmute the page's (muted for autoplay) video element.
+        await chromium.EvaluateAsync("async () => { const v = document.getElementById('remote'); v.muted = false; await v.play(); }");
         var audioStats = await ChromiumMediaPeer.WaitForAsync(ct => RtpStatsAsync<InboundAudioStats>(chromium, "inbound-rtp", "audio"),
             s => s.TotalSamplesReceived > 0 && s.AudioLevel > 0, s_wait, "audio samples with a level", cancellationToken: cancellationToken);
         var colours = await SampleRemoteVideoAsync(chromium);
