@@ -49,9 +49,9 @@ public sealed class WebPageChromiumTests
         var playing = Task.WhenAll(videoSource.PlayAsync(video, stopPlaying.Token), audioSource.PlayAsync(audio, stopPlaying.Token));
 
         await using var chromium = await ChromiumPage.LaunchAsync(cancellationToken);
-        await host.OpenAsync(chromium, cancellationToken);
+        await host.OpenAsync(chromium.Page, cancellationToken);
         await chromium.EvaluateAsync("o => kvsPage.start(o)", new { channel, role = "viewer", clientId = "web-page-viewer", dataChannel = true });
-        await WebPageHost.WaitForStatusAsync(chromium, "connected", s_wait, cancellationToken);
+        await WebPageHost.WaitForStatusAsync(chromium.Page, "connected", s_wait, cancellationToken);
 
         var stats = await ChromiumMediaPeer.WaitForAsync(ct => RtpStatsAsync<InboundVideoStats>(chromium, "inbound-rtp", "video"),
             s => s.FramesDecoded >= 60, s_wait, "60 frames decoded", cancellationToken: cancellationToken);
@@ -104,9 +104,9 @@ public sealed class WebPageChromiumTests
         await using var host = await WebPageHost.StartAsync(withJsSdk: true, cancellationToken);
         var channel = "web-master-" + Guid.NewGuid().ToString("N")[..8];
         await using var chromium = await ChromiumPage.LaunchAsync(cancellationToken);
-        await host.OpenAsync(chromium, cancellationToken);
+        await host.OpenAsync(chromium.Page, cancellationToken);
         await chromium.EvaluateAsync("o => kvsPage.start(o)", new { channel, role = "master", sendVideo = true, sendAudio = true, codec = "H264", echo = true });
-        await WebPageHost.WaitForStatusAsync(chromium, "waiting for viewers", s_wait, cancellationToken);
+        await WebPageHost.WaitForStatusAsync(chromium.Page, "waiting for viewers", s_wait, cancellationToken);
 
         await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions
         {

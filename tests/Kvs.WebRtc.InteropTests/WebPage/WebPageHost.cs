@@ -77,33 +77,33 @@ internal sealed class WebPageHost : IAsyncDisposable
     /// Opens the page in a launched Chromium: grants camera and microphone on its origin (Chromium gathers loopback ICE
     /// candidates only with media permission), navigates, and waits until the page loaded its config and the SDK.
     /// </summary>
-    public async Task OpenAsync(ChromiumPage chromium, CancellationToken cancellationToken)
+    public async Task OpenAsync(IPage page, CancellationToken cancellationToken)
     {
         var origin = PageUrl.GetLeftPart(UriPartial.Authority);
-        await chromium.Page.Context.GrantPermissionsAsync(["camera", "microphone"], new BrowserContextGrantPermissionsOptions { Origin = origin });
-        await chromium.Page.GotoAsync(PageUrl.ToString()).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        await chromium.Page.WaitForFunctionAsync("() => window.kvsPage && (kvsPage.ready || kvsPage.errors.length > 0 || kvsPage.status.startsWith('missing'))",
+        await page.Context.GrantPermissionsAsync(["camera", "microphone"], new BrowserContextGrantPermissionsOptions { Origin = origin });
+        await page.GotoAsync(PageUrl.ToString()).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        await page.WaitForFunctionAsync("() => window.kvsPage && (kvsPage.ready || kvsPage.errors.length > 0 || kvsPage.status.startsWith('missing'))",
             null, new PageWaitForFunctionOptions { Timeout = 30_000 }).WaitAsync(cancellationToken);
-        var notReady = await chromium.EvaluateAsync<string>("() => kvsPage.ready ? '' : kvsPage.status + ' ' + kvsPage.errors.join('; ')");
+        var notReady = await page.EvaluateAsync<string>("() => kvsPage.ready ? '' : kvsPage.status + ' ' + kvsPage.errors.join('; ')");
         if (notReady.Length > 0)
         {
             throw new InvalidOperationException("The page did not get ready: " + notReady);
         }
 
-        await chromium.EvaluateAsync(
+        await page.EvaluateAsync(
             "async () => { const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true }); s.getTracks().forEach(t => t.stop()); }")
             .WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
     }
 
     /// <summary>Polls the page's <c>kvsPage.status</c> until it equals <paramref name="status"/>; fails fast on an error status.</summary>
-    public static async Task WaitForStatusAsync(ChromiumPage chromium, string status, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task WaitForStatusAsync(IPage page, string status, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var last = await ChromiumMediaPeer.WaitForAsync(
-            _ => chromium.EvaluateAsync<string>("() => kvsPage.status"),
+            _ => page.EvaluateAsync<string>("() => kvsPage.status"),
             s => s == status || s.StartsWith("error", StringComparison.Ordinal), timeout, $"page status '{status}'", cancellationToken: cancellationToken);
         if (last != status)
         {
-            var errors = await chromium.EvaluateAsync<string[]>("() => kvsPage.errors");
+            var errors = await page.EvaluateAsync<string[]>("() => kvsPage.errors");
             throw new InvalidOperationException($"The page reached '{last}' while waiting for '{status}': {string.Join("; ", errors)}");
         }
     }
