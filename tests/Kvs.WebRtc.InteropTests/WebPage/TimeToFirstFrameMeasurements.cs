@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.Media;
 using Kvs.WebRtc.Sessions;
@@ -31,6 +32,7 @@ public sealed class TimeToFirstFrameMeasurements
     /// <summary>Connects per pair.</summary>
     public const int Runs = 7;
 
+    private const string FirstFrame = "first frame";
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     [Test]
@@ -60,9 +62,9 @@ public sealed class TimeToFirstFrameMeasurements
         var viewerTab = await chromium.Page.Context.NewPageAsync();
         await host.OpenAsync(viewerTab, cancellationToken);
 
-        var oursToOurs = new List<double>();
-        var oursToPage = new List<double>();
-        var pageToPage = new List<double>();
+        var oursToOurs = new List<Dictionary<string, double>>();
+        var oursToPage = new List<Dictionary<string, double>>();
+        var pageToPage = new List<Dictionary<string, double>>();
         for (var run = 0; run < Runs; run++)
         {
             oursToOurs.Add(await OurViewerAsync(host, ourChannel, run, cancellationToken));
@@ -78,20 +80,32 @@ public sealed class TimeToFirstFrameMeasurements
             Line("our master → page viewer in Chromium (JS SDK)", oursToPage),
             Line("page master, Chromium fake camera → page viewer (reference)", pageToPage));
         await TestContext.Out.WriteLineAsync(report);
-        Assert.That(oursToOurs.Concat(oursToPage).Concat(pageToPage).All(ms => ms > 0), Is.True, "every run showed a frame");
+        Assert.That(oursToOurs.Concat(oursToPage).Concat(pageToPage).All(t => t[FirstFrame] > 0), Is.True, "every run showed a frame");
     }
 
-    private static async Task<double> OurViewerAsync(WebPageHost host, string channel, int run, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, double>> OurViewerAsync(WebPageHost host, string channel, int run, CancellationToken cancellationToken)
     {
         await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions
         {
             Channel = host.ChannelOptions(channel), ClientId = $"ours-{run}", PeerConfiguration = WebPageHost.Loopback, OpenDataChannel = false,
         }, cancellationToken);
-        var timeline = await viewer.FirstFrame.WaitAsync(s_wait, cancellationToken);
-        return (timeline.FirstKeyFrame ?? throw new InvalidOperationException("no first key frame: " + timeline)).TotalMilliseconds;
+        var t = await viewer.FirstFrame.WaitAsync(s_wait, cancellationToken);
+        var steps = new Dictionary<string, double>
+        {
+            [FirstFrame] = (t.FirstKeyFrame ?? throw new InvalidOperationException("no first key frame: " + t)).TotalMilliseconds,
+        };
+        foreach (var (name, value) in new[] { ("signaling", t.SignalingConnected), ("offer", t.OfferSent), ("answer", t.AnswerReceived), ("ICE", t.IceConnected), ("DTLS", t.DtlsConnected), ("first RTP", t.FirstRtpPacket) })
+        {
+            if (value is { } v)
+            {
+                steps[name] = v.TotalMilliseconds;
+            }
+        }
+
+        return steps;
     }
 
-    private static async Task<double> PageViewerAsync(IPage tab, string channel, int run, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, double>> PageViewerAsync(IPage tab, string channel, int run, CancellationToken cancellationToken)
     {
         await tab.EvaluateAsync("o => kvsPage.start(o)", new { channel, role = "viewer", clientId = $"page-{channel}-{run}", dataChannel = false });
         try
@@ -99,7 +113,22 @@ public sealed class TimeToFirstFrameMeasurements
             var first = await ChromiumMediaPeer.WaitForAsync(
                 _ => tab.EvaluateAsync<double>("() => kvsPage.timeline.firstFrame ?? (kvsPage.status.startsWith('error') ? -1 : 0)"),
                 ms => ms != 0, s_wait, $"first frame on the page from {channel}", TimeSpan.FromMilliseconds(20), cancellationToken);
-            return first > 0 ? first : throw new InvalidOperationException("the page failed: " + await tab.EvaluateAsync<string>("() => kvsPage.status"));
+            if (first < 0)
+            {
+                throw new InvalidOperationException("the page failed: " + await tab.EvaluateAsync<string>("() => kvsPage.status"));
+            }
+
+            var timeline = JsonSerializer.Deserialize<Dictionary<string, double>>(await tab.EvaluateAsync<string>("() => JSON.stringify(kvsPage.timeline)"))!;
+            return new Dictionary<string, double>
+            {
+                [FirstFrame] = timeline["firstFrame"],
+                ["signaling"] = timeline.GetValueOrDefault("signalingOpen"),
+                ["offer"] = timeline.GetValueOrDefault("offerSent"),
+                ["answer"] = timeline.GetValueOrDefault("answerReceived"),
+                ["ICE"] = timeline.GetValueOrDefault("iceConnected"),
+                ["connected"] = timeline.GetValueOrDefault("connected"),
+                ["track"] = timeline.GetValueOrDefault("videoTrack"),
+            };
         }
         finally
         {
@@ -107,10 +136,17 @@ public sealed class TimeToFirstFrameMeasurements
         }
     }
 
-    private static string Line(string name, List<double> values)
+    // The first-frame median (min–max), then the median of every step before it.
+    private static string Line(string name, List<Dictionary<string, double>> runs)
+    {
+        var first = runs.Select(r => r[FirstFrame]).Order().ToList();
+        var steps = runs[0].Keys.Where(k => k != FirstFrame).Select(k => string.Create(CultureInfo.InvariantCulture, $"{k} {Median(runs.Select(r => r.GetValueOrDefault(k))):0}"));
+        return string.Create(CultureInfo.InvariantCulture, $"  {name,-62} {Median(first),6:0} ms ({first[0]:0}–{first[^1]:0}); steps: {string.Join(", ", steps)}");
+    }
+
+    private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
-        var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-        return string.Create(CultureInfo.InvariantCulture, $"  {name,-62} {median,6:0} ms ({sorted[0]:0}–{sorted[^1]:0})");
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
+using Kvs.WebRtc.Emulator.Tool;
 using Kvs.WebRtc.Emulator.Tool.Web;
 using NUnit.Framework;
 
@@ -164,6 +165,21 @@ public sealed class WebViewerServerTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Test]
+    public void ToolSettings_WebOptions_ParsedAndDocumented()
+    {
+        var settings = ToolSettings.Parse(["--web-port", "0", "--web-target", "aws", "--region", "eu-west-1", "--js-sdk", "x.js"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That((settings.Web, settings.WebPort, settings.WebTargetAws, settings.Region, settings.JsSdkPath), Is.EqualTo((true, 0, true, "eu-west-1", "x.js")));
+            Assert.That(ToolSettings.Parse(["--web"]).WebPort, Is.EqualTo(4567));
+            Assert.That(ToolSettings.Parse(["--web"]).WebTargetAws, Is.False);
+            Assert.That(() => ToolSettings.Parse(["--web-target", "azure"]), Throws.ArgumentException.With.Message.Contains("emulator or aws"));
+            Assert.That(() => ToolSettings.Parse(["--port", "4567", "--web"]), Throws.ArgumentException.With.Message.Contains("--web-port"));
+            Assert.That(ToolSettings.Usage, Does.Contain("--web ").And.Contain("--web-port").And.Contain("--web-target").And.Contain("--js-sdk"));
+        });
     }
 
     private Uri Url(string relative) => new(_host.PageUrl, relative);
