@@ -148,6 +148,24 @@ public sealed class WebPageChromiumTests
         }
     }
 
+    [Test]
+    public async Task Page_WithoutTheJsSdkBundle_ShowsHowToGetIt(CancellationToken cancellationToken)
+    {
+        await using var host = await WebPageHost.StartAsync(withJsSdk: false, cancellationToken);
+        await using var chromium = await ChromiumPage.LaunchAsync(cancellationToken);
+        await chromium.Page.GotoAsync(host.PageUrl.ToString()).WaitAsync(s_wait, cancellationToken);
+        await WebPageHost.WaitForStatusAsync(chromium.Page, "missing KVS JS SDK", s_wait, cancellationToken);
+        var message = await chromium.Page.Locator("#sdk-missing").InnerTextAsync();
+        var visible = await chromium.Page.Locator("#sdk-missing").IsVisibleAsync();
+        var startDisabled = await chromium.Page.Locator("#start").IsDisabledAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(visible, Is.True);
+            Assert.That(message, Does.Contain("npm install amazon-kinesis-video-streams-webrtc").And.Contain("--js-sdk"));
+            Assert.That(startDisabled, Is.True);
+        });
+    }
+
     private static async Task<T> RtpStatsAsync<T>(ChromiumPage chromium, string type, string kind)
         where T : new() =>
         RtpStatsJson.Parse<T>(await chromium.EvaluateAsync<string>("([type, kind]) => kvsPage.rtpStats(type, kind)", new[] { type, kind }));
