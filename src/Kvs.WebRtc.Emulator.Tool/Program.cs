@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.Emulator.Tool;
+using Kvs.WebRtc.Emulator.Tool.Web;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
 
@@ -69,6 +70,36 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     stop.Cancel();
 });
 
+string? jsSdkPath = null;
+if (settings.Web)
+{
+    jsSdkPath = JsSdkBundle.Find(settings.JsSdkPath, Directory.GetCurrentDirectory());
+    if (jsSdkPath is null && settings.JsSdkPath is not null)
+    {
+        await Console.Error.WriteLineAsync($"--js-sdk: {settings.JsSdkPath} is not the SDK bundle ({JsSdkBundle.FileName}).").ConfigureAwait(false);
+        return 2;
+    }
+}
+
+if (settings.Web && settings.WebTargetAws)
+{
+    // The page against real AWS: the server signs with the default credential chain; no emulator runs.
+    using var awsTarget = WebTarget.ForAws(settings.Region, AwsSdkCredentialsProvider.CreateDefault(), loggerFactory);
+    var awsWeb = await StartWebAsync(awsTarget).ConfigureAwait(false);
+    if (awsWeb is null)
+    {
+        return 1;
+    }
+
+    await using (awsWeb.ConfigureAwait(false))
+    {
+        Console.WriteLine("Press Ctrl+C to stop.");
+        await WaitForStopAsync().ConfigureAwait(false);
+    }
+
+    return 0;
+}
+
 KvsEmulator emulator;
 try
 {
@@ -107,18 +138,59 @@ await using (emulator.ConfigureAwait(false))
         Console.WriteLine($"  export AWS_CA_BUNDLE={Path.GetFullPath(settings.WriteCertificatePath)}");
     }
 
-    Console.WriteLine("Press Ctrl+C to stop.");
+    using var webTarget = settings.Web ? WebTarget.ForEmulator(emulator.ServiceUrl, emulator.Region, emulator.Credentials, loggerFactory: loggerFactory) : null;
+    var web = webTarget is null ? null : await StartWebAsync(webTarget).ConfigureAwait(false);
+    if (webTarget is not null && web is null)
+    {
+        return 1;
+    }
+
+    try
+    {
+        Console.WriteLine("Press Ctrl+C to stop.");
+        await WaitForStopAsync().ConfigureAwait(false);
+        Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
+    }
+    finally
+    {
+        if (web is not null)
+        {
+            await web.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+return 0;
+
+async Task WaitForStopAsync()
+{
     try
     {
         await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
     }
     catch (OperationCanceledException)
     {
-        Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
+        // Ctrl+C or SIGTERM.
     }
 }
 
-return 0;
+async Task<WebViewerServer?> StartWebAsync(WebTarget target)
+{
+    WebViewerServer server;
+    try
+    {
+        server = await WebViewerServer.StartAsync(target, settings.WebPort, jsSdkPath, loggerFactory, stop.Token).ConfigureAwait(false);
+    }
+    catch (IOException ex)
+    {
+        await Console.Error.WriteLineAsync("Could not start the web page: " + ex.Message).ConfigureAwait(false);
+        return null;
+    }
+
+    Console.WriteLine($"Browser page ({target.Name}, {target.Region}): {server.PageUrl}");
+    Console.WriteLine(jsSdkPath is null ? "  " + JsSdkBundle.Hint : $"  KVS JS SDK bundle: {jsSdkPath}");
+    return server;
+}
 
 static bool IsLoopbackName(string host) =>
     host is "127.0.0.1" or "::1" or "[::1]" || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase);

@@ -31,6 +31,12 @@ internal sealed class ToolSettings
           --turn-uri <uri>            TURN URI for minted credentials (repeatable, up to 4)
           --turn-secret <secret>      coturn static-auth-secret used to mint TURN credentials
           --log-level <level>         Trace, Debug, Information (default), Warning, Error
+          --web                       also serve the browser test page (viewer or master) at http://127.0.0.1:<web-port>/web/
+          --web-port <n>              port of the page (default 4567; 0 = pick a free one)
+          --web-target <emulator|aws> where the page's channels live: this emulator (default), or real AWS in --region
+                                      with the default AWS credential chain (no emulator is started then)
+          --js-sdk <path>             the KVS WebRTC JS SDK browser bundle (dist/kvs-webrtc.min.js); default: found in
+                                      node_modules/amazon-kinesis-video-streams-webrtc/dist below the current directory
           --help                      show this text
         """;
 
@@ -67,6 +73,14 @@ internal sealed class ToolSettings
     public LogLevel LogLevel { get; private set; } = LogLevel.Information;
 
     public bool ShowHelp { get; private set; }
+
+    public bool Web { get; private set; }
+
+    public int WebPort { get; private set; } = 4567;
+
+    public bool WebTargetAws { get; private set; }
+
+    public string? JsSdkPath { get; private set; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
     public static ToolSettings Parse(IReadOnlyList<string> args)
@@ -132,6 +146,28 @@ internal sealed class ToolSettings
                         ? level
                         : throw new ArgumentException("--log-level must be Trace, Debug, Information, Warning or Error.");
                     break;
+                case "--web":
+                    settings.Web = true;
+                    break;
+                case "--web-port":
+                    settings.WebPort = int.TryParse(Next(), NumberStyles.None, CultureInfo.InvariantCulture, out var webPort) && webPort <= 65535
+                        ? webPort
+                        : throw new ArgumentException("--web-port needs a number from 0 to 65535.");
+                    settings.Web = true;
+                    break;
+                case "--web-target":
+                    settings.WebTargetAws = Next().ToUpperInvariant() switch
+                    {
+                        "EMULATOR" => false,
+                        "AWS" => true,
+                        _ => throw new ArgumentException("--web-target must be emulator or aws."),
+                    };
+                    settings.Web = true;
+                    break;
+                case "--js-sdk":
+                    settings.JsSdkPath = Next();
+                    settings.Web = true;
+                    break;
                 case "--help" or "-h" or "-?":
                     settings.ShowHelp = true;
                     break;
@@ -148,6 +184,11 @@ internal sealed class ToolSettings
         if (settings.WriteCertificatePath is not null && !settings.UseTls)
         {
             throw new ArgumentException("--write-cert needs --tls.");
+        }
+
+        if (settings.Web && settings.WebPort != 0 && settings.WebPort == settings.Port)
+        {
+            throw new ArgumentException("--web-port must differ from --port.");
         }
 
         return settings;
