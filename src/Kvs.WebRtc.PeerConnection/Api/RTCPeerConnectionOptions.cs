@@ -39,6 +39,9 @@ public sealed record RTCPeerConnectionOptions
     /// <summary>Loss recovery of video (generic NACK, RTX, packet history use); default on (<see cref="RTCNackOptions"/>).</summary>
     public RTCNackOptions? Nack { get; init; }
 
+    /// <summary>Pacing of video and retransmissions; default on (<see cref="RTCPacingOptions"/>).</summary>
+    public RTCPacingOptions? Pacing { get; init; }
+
     /// <summary>Test seam: where the ICE transport gets its UDP sockets and host addresses (a virtual network in tests); null for real sockets.</summary>
     internal Ice.IDatagramSocketFactory? SocketFactory { get; init; }
 }

@@ -26,6 +26,9 @@ internal interface IRtpPacketSink
     /// <summary>The connection's send-side bandwidth estimate (bits/s), null until the peer gave congestion feedback.</summary>
     long? TargetBitrate => null;
 
+    /// <summary>Video packets the connection's pacer dropped so far (its queue over its delay bound); 0 without a pacer.</summary>
+    long PacerDroppedPackets => 0;
+
     /// <summary>Sends one RTCP (compound) packet. Returns false when SRTP is not ready or the connection is closed.</summary>
     bool TrySendRtcp(ReadOnlySpan<byte> packet);
 }

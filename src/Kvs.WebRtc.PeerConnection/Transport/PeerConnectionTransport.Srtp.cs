@@ -53,16 +53,24 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     public long SegmentBatchesSent => Interlocked.Read(ref _segmentBatchesSent);
 
     /// <inheritdoc/>
-    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) => Send(packet, rtcp: false, payloadType, ssrc);
+    /// <remarks>Packets of a paced SSRC (video, RTX) are queued in the connection's pacer; true then means queued.</remarks>
+    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
+        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
 
     /// <inheritdoc/>
     /// <remarks>
     /// On a direct UDP pair with GSO, the packets are protected back to back into one buffer of the connection (in order,
     /// so SRTP indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
     /// socket call, all under the send lock. Otherwise, or when the socket refuses segments, one send per packet as
-    /// <see cref="TrySendRtp"/>.
+    /// <see cref="TrySendRtp"/>. Packets of a paced SSRC are queued in the connection's pacer instead and leave that way
+    /// when it releases them; the count is then of packets queued.
     /// </remarks>
-    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
+    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes) =>
+        IsPaced(ssrc)
+            ? EnqueuePaced(packets, lengths, default, count, payloadType, ssrc, out sentBytes)
+            : SendRtpBatchDirect(packets, lengths, count, payloadType, ssrc, out sentBytes);
+
+    private int SendRtpBatchDirect(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
     {
         sentBytes = 0;
         var context = Volatile.Read(ref _srtpOutbound);

@@ -64,8 +64,9 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
     /// <param name="natA">Puts A behind a NAT of this behavior (and adds a STUN server).</param>
     /// <param name="natB">Puts B behind a NAT of this behavior (and adds a STUN server).</param>
     /// <param name="nack">Loss-recovery options of both connections; null for the defaults.</param>
+    /// <param name="pacing">Pacing options of both connections; null for the defaults.</param>
     public VirtualPeerPair(int seed = 1, bool manualClock = true, (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natA = null,
-        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null)
+        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null, RTCPacingOptions? pacing = null)
     {
         Clock = manualClock ? new ManualTimeProvider() : null;
         Time = Clock ?? TimeProvider.System;
@@ -81,8 +82,8 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
 
         // HostAddresses stays null: the virtual host is the socket factory and lists its own addresses.
         var configuration = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, IceServers = servers };
-        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack });
-        B = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateB.Value, TimeProvider = Time, SocketFactory = HostB, Nack = nack });
+        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack, Pacing = pacing });
+        B = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateB.Value, TimeProvider = Time, SocketFactory = HostB, Nack = nack, Pacing = pacing });
         _fromA = new CandidateLog(A);
         _fromB = new CandidateLog(B);
     }
