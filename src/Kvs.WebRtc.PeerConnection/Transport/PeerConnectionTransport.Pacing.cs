@@ -1,5 +1,6 @@
 using System.Buffers;
 using Kvs.WebRtc.PeerConnection.Congestion;
+using Kvs.WebRtc.PeerConnection.Rtp;
 
 namespace Kvs.WebRtc.PeerConnection.Transport;
 
@@ -92,8 +93,10 @@ internal sealed partial class PeerConnectionTransport
 
     private bool IsPaced(uint ssrc) => _pacer is not null && Volatile.Read(ref _pacedSsrcs).Contains(ssrc);
 
-    // Queues copies of packets (SRTP must be ready); sends what the budget allows now. Returns how many were queued.
-    private int EnqueuePaced(byte[][]? packets, int[]? lengths, ReadOnlySpan<byte> single, int count, byte payloadType, uint ssrc, out long queuedBytes)
+    // Queues copies of packets (SRTP must be ready), in the priority lane for retransmissions; sends what the budget
+    // allows now. Returns how many were queued (a full priority lane refuses).
+    private int EnqueuePaced(byte[][]? packets, int[]? lengths, ReadOnlySpan<byte> single, int count, byte payloadType, uint ssrc, bool priority,
+        out long queuedBytes)
     {
         queuedBytes = 0;
         if (Volatile.Read(ref _srtpOutbound) is null || _closed || _ice is null)
@@ -122,14 +125,20 @@ internal sealed partial class PeerConnectionTransport
             for (var i = 0; i < count; i++)
             {
                 var source = packets is null ? single : packets[i].AsSpan(0, lengths![i]);
-                if (source.Length < 8 || source.Length > DatagramBufferSize)
+                if (source.Length > DatagramBufferSize || !RtpHeader.TryParse(source, out _))
                 {
+                    // What SRTP could not protect is refused now, as the direct path would.
                     continue;
                 }
 
                 var buffer = ArrayPool<byte>.Shared.Rent(source.Length);
                 source.CopyTo(buffer);
-                pacer.Enqueue(new PacedPacket(buffer, source.Length, payloadType, ssrc), source.Length, isAudio: false, nowUs);
+                if (!pacer.Enqueue(new PacedPacket(buffer, source.Length, payloadType, ssrc), source.Length, isAudio: priority, nowUs))
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    continue;
+                }
+
                 queued++;
                 queuedBytes += source.Length;
             }

@@ -55,7 +55,12 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     /// <inheritdoc/>
     /// <remarks>Packets of a paced SSRC (video, RTX) are queued in the connection's pacer; true then means queued.</remarks>
     public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
-        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
+        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: false, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
+
+    /// <inheritdoc/>
+    /// <remarks>Paced retransmissions go to the pacer's priority lane: ahead of queued video, never dropped once queued.</remarks>
+    public bool TrySendRetransmission(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
+        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: true, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -67,7 +72,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     /// </remarks>
     public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes) =>
         IsPaced(ssrc)
-            ? EnqueuePaced(packets, lengths, default, count, payloadType, ssrc, out sentBytes)
+            ? EnqueuePaced(packets, lengths, default, count, payloadType, ssrc, priority: false, out sentBytes)
             : SendRtpBatchDirect(packets, lengths, count, payloadType, ssrc, out sentBytes);
 
     private int SendRtpBatchDirect(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
