@@ -123,6 +123,10 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         var pacing = options.Pacing ?? new RTCPacingOptions();
         pacing.Validate();
         _transport.ConfigurePacing(pacing);
+        if (options.OutgoingMediaLossRate is > 0 and var lossRate)
+        {
+            _transport.SetOutgoingMediaLoss(Math.Min(lossRate, 1), options.OutgoingMediaLossSeed);
+        }
         _transport.SrtpReady += OnSrtpReady;
         _transport.AssociationConnected += OnAssociationConnected;
         _transport.AssociationClosed += _ => OnAssociationClosed();

@@ -1,6 +1,6 @@
 using System.Buffers;
 using Kvs.WebRtc.PeerConnection.Congestion;
-using Kvs.WebRtc.PeerConnection.Rtp;
+using Kvs.WebRtc.PeerConnection.Srtp;
 
 namespace Kvs.WebRtc.PeerConnection.Transport;
 
@@ -125,7 +125,7 @@ internal sealed partial class PeerConnectionTransport
             for (var i = 0; i < count; i++)
             {
                 var source = packets is null ? single : packets[i].AsSpan(0, lengths![i]);
-                if (source.Length > DatagramBufferSize || !RtpHeader.TryParse(source, out _))
+                if (source.Length > DatagramBufferSize || !SrtpContext.TryGetRtpHeaderLength(source, out _))
                 {
                     // What SRTP could not protect is refused now, as the direct path would.
                     continue;

@@ -34,12 +34,27 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private long _mediaBeforeKeys;
     private long _segmentBatchesSent;
     private byte[]? _segmentBuffer; // guarded by _srtpSendGate; allocated on the first batch (direct UDP pair with GSO)
+    private Random? _mediaLoss; // test seam, guarded by _srtpSendGate
+    private double _mediaLossRate;
+    private long _mediaLossDropped; // guarded by _srtpSendGate
 
     /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
 
     /// <summary>Raised (on the dispatcher) once the SRTP keys exist.</summary>
     public event Action? SrtpReady;
+
+    /// <summary>RTP packets the loss test seam dropped after SRTP (<see cref="SetOutgoingMediaLoss"/>).</summary>
+    public long OutgoingMediaLossDropped
+    {
+        get
+        {
+            lock (_srtpSendGate)
+            {
+                return _mediaLossDropped;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public bool IsSrtpReady => Volatile.Read(ref _srtpOutbound) is not null;
@@ -85,7 +100,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         }
 
         var sent = 0;
-        if (count < 2 || !_ice.CanSendSegments)
+        if (count < 2 || !_ice.CanSendSegments || _mediaLoss is not null)
         {
             for (var i = 0; i < count; i++)
             {
@@ -159,6 +174,19 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         return sent;
     }
 
+    /// <summary>
+    /// Test seam: drops <paramref name="rate"/> of the outgoing RTP packets (media and retransmissions, not RTCP) at
+    /// random after SRTP protection, as a lossy path would; 0 turns it off. One packet per socket call while on.
+    /// </summary>
+    internal void SetOutgoingMediaLoss(double rate, int seed)
+    {
+        lock (_srtpSendGate)
+        {
+            _mediaLossRate = rate;
+            _mediaLoss = rate > 0 ? new Random(seed) : null;
+        }
+    }
+
     /// <inheritdoc/>
     public bool TrySendRtcp(ReadOnlySpan<byte> packet) => Send(packet, rtcp: true, 0, 0);
 
@@ -195,6 +223,14 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
             if (error == SrtpError.None)
             {
+                if (!rtcp && _mediaLoss is { } loss && loss.NextDouble() < _mediaLossRate)
+                {
+                    // Test seam: lost on the way, after SRTP (the index is spent, as on a real lossy path).
+                    _mediaLossDropped++;
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return true;
+                }
+
                 // Sent under the lock so that packets leave in the order they were protected (SRTP indexes, receivers' replay windows).
                 SendMedia(buffer, length);
                 return true;
