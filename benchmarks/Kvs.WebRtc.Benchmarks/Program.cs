@@ -7,9 +7,9 @@ namespace Kvs.WebRtc.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Kvs.WebRtc.Benchmarks -- --filter '*'</c> runs the
-/// BenchmarkDotNet classes; three console modes print end-to-end figures instead (one pass each, plain output):
+/// BenchmarkDotNet classes; four console modes print end-to-end figures instead (one pass each, plain output):
 /// <c>-- peerconnection</c> (<see cref="PeerConnectionMeasurements"/>), <c>-- media-fanout [seconds]</c>
-/// (<see cref="MediaFanOutMeasurements"/>) and <c>-- --fanout 1,5,10 [--seconds 5]</c> (<see cref="FanoutMeasurements"/>:
+/// (<see cref="MediaFanOutMeasurements"/>), <c>-- memory-per-viewer [seconds]</c> (<see cref="MemoryPerViewerMeasurements"/>) and <c>-- --fanout 1,5,10 [--seconds 5]</c> (<see cref="FanoutMeasurements"/>:
 /// one master sending data-channel messages to N viewers).
 /// </summary>
 public static class Program
@@ -28,6 +28,13 @@ public static class Program
         {
             var duration = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 10;
             MediaFanOutMeasurements.Run(Console.Out, duration);
+            return 0;
+        }
+
+        if (args is ["memory-per-viewer", ..])
+        {
+            var seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 6;
+            await MemoryPerViewerMeasurements.RunAsync(Console.Out, seconds).ConfigureAwait(false);
             return 0;
         }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.PeerConnection.Media;
 
 namespace Kvs.WebRtc.NetworkLab;
 
@@ -19,8 +20,16 @@ internal static class Lab
         await using var answerer = new RTCPeerConnection(configuration, Options(options, "answerer"));
         var phase = "connect";
         double connectMs = 0;
+        MediaResult? media = null;
         try
         {
+            var video = options.MediaSeconds > 0 ? new EncodedFrameTrack(RTCRtpCodec.H264) : null;
+            var remoteVideo = NextTrackAsync(answerer, ct);
+            if (video is not null)
+            {
+                offerer.AddTrack(video, "lab");
+            }
+
             var remoteChannel = NextChannelAsync(answerer, ct);
             var local = offerer.CreateDataChannel("lab", new RTCDataChannelInit { Ordered = true });
             await Signaling.NegotiateAsync(offerer, answerer, ct);
@@ -39,6 +48,11 @@ internal static class Lab
             var reverseDone = Collect(local, reverse);
             await Task.WhenAll(SendAllAsync(local, forward, ct), SendAllAsync(remote, reverse, ct));
             await Task.WhenAll(forwardDone, reverseDone).WaitAsync(ct);
+            if (video is not null)
+            {
+                phase = "media";
+                media = await MediaRun.RunAsync(offerer, video, await remoteVideo, options.MediaSeconds, options.MediaBitrate, ct);
+            }
 
             // Retransmitted chunks delivered twice would show up now.
             phase = "settle";
@@ -47,10 +61,10 @@ internal static class Lab
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or InvalidOperationException or WebRtcException)
         {
-            return Build(options, forward, reverse, offerer, answerer, clock, connectMs, $"{phase}: {ex.GetType().Name}: {ex.Message}");
+            return Build(options, forward, reverse, offerer, answerer, clock, connectMs, $"{phase}: {ex.GetType().Name}: {ex.Message}") with { Media = media };
         }
 
-        return Build(options, forward, reverse, offerer, answerer, clock, connectMs, null);
+        return Build(options, forward, reverse, offerer, answerer, clock, connectMs, null) with { Media = media };
     }
 
     private static RTCPeerConnectionOptions? Options(LabOptions options, string name) =>
@@ -133,6 +147,14 @@ internal static class Lab
         {
             await channel.SendAsync(stream.Build(i), ct);
         }
+    }
+
+    private static Task<RemoteMediaTrack> NextTrackAsync(RTCPeerConnection pc, CancellationToken ct)
+    {
+        var tcs = new TaskCompletionSource<RemoteMediaTrack>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pc.Track += (_, e) => tcs.TrySetResult(e.Track);
+        ct.Register(() => tcs.TrySetCanceled());
+        return tcs.Task;
     }
 
     private static Task<RTCDataChannel> NextChannelAsync(RTCPeerConnection pc, CancellationToken ct)

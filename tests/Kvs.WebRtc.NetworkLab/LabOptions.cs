@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Kvs.WebRtc.NetworkLab;
 
-/// <summary>Command line of the lab: <c>--count N --reverse-count N --max-size BYTES --seed S --timeout SECONDS --log LEVEL --impair-after-connect CMD</c>.</summary>
+/// <summary>Command line of the lab: <c>--count N --reverse-count N --max-size BYTES --seed S --timeout SECONDS --log LEVEL --impair-after-connect CMD --media-seconds N --media-bitrate BPS</c>.</summary>
 internal sealed record LabOptions
 {
     /// <summary>Messages from the offerer to the answerer.</summary>
@@ -25,6 +25,12 @@ internal sealed record LabOptions
 
     /// <summary>Log level for stderr logging (<c>--log Debug</c>); null for none.</summary>
     public Microsoft.Extensions.Logging.LogLevel? LogLevel { get; init; }
+
+    /// <summary>Seconds of H.264 video from the offerer to the answerer once the channel is open (<c>--media-seconds N</c>); 0 for none.</summary>
+    public int MediaSeconds { get; init; }
+
+    /// <summary>Bitrate of that video (<c>--media-bitrate BPS</c>). Default 4 Mbit/s.</summary>
+    public int MediaBitrate { get; init; } = 4_000_000;
 
     /// <summary>Overall bound for connecting and transferring.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
@@ -56,13 +62,16 @@ internal sealed record LabOptions
                 "--reverse-count" => options with { ReverseCount = number },
                 "--max-size" => options with { MaxSize = number },
                 "--seed" => options with { Seed = number },
+                "--media-seconds" => options with { MediaSeconds = number },
+                "--media-bitrate" => options with { MediaBitrate = number },
                 "--timeout" => options with { Timeout = TimeSpan.FromSeconds(number) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;
         }
 
-        if (options.Count < 0 || options.ReverseCount < 0 || options.MaxSize < 16 || options.Timeout <= TimeSpan.Zero)
+        if (options.Count < 0 || options.ReverseCount < 0 || options.MaxSize < 16 || options.Timeout <= TimeSpan.Zero || options.MediaSeconds < 0
+            || options.MediaBitrate < 100_000)
         {
             throw new ArgumentException("counts must be >= 0, --max-size >= 16 and --timeout > 0");
         }

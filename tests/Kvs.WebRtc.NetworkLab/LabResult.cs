@@ -61,4 +61,7 @@ internal sealed record LabResult
 
     [JsonPropertyName("answererState")]
     public string? AnswererState { get; init; }
+
+    [JsonPropertyName("media")]
+    public MediaResult? Media { get; init; }
 }

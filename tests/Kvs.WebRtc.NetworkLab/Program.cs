@@ -11,7 +11,7 @@ try
 }
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
-    await Console.Error.WriteLineAsync("usage: Kvs.WebRtc.NetworkLab [--count N] [--reverse-count N] [--max-size BYTES] [--seed S] [--timeout SECONDS] [--log LEVEL] [--impair-after-connect CMD]\n" + ex.Message);
+    await Console.Error.WriteLineAsync("usage: Kvs.WebRtc.NetworkLab [--count N] [--reverse-count N] [--max-size BYTES] [--seed S] [--timeout SECONDS] [--log LEVEL] [--impair-after-connect CMD] [--media-seconds N] [--media-bitrate BPS]\n" + ex.Message);
     return 2;
 }
 

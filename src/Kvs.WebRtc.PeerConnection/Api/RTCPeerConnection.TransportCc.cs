@@ -15,12 +15,23 @@ public sealed partial class RTCPeerConnection
     private void ConfigureTransportCc(IReadOnlyList<RTCRtpTransceiver> transceivers)
     {
         var send = new Dictionary<uint, RtpSendExtensions>();
+        var paced = new List<uint>();
         var feedbackId = 0;
         foreach (var transceiver in transceivers)
         {
             if (transceiver.Model.Negotiated is not { } negotiated || transceiver.Model.Stopped)
             {
                 continue;
+            }
+
+            if (negotiated.Sends && transceiver.Kind == MediaStreamTrackKind.Video)
+            {
+                // Video and its retransmissions go through the pacer; audio is never queued.
+                paced.Add(transceiver.Model.SendSsrc);
+                if (transceiver.Model.RtxSsrc is { } pacedRtx)
+                {
+                    paced.Add(pacedRtx);
+                }
             }
 
             if (negotiated.Sends && RtpSendExtensions.Create(negotiated) is { } extensions)
@@ -39,6 +50,7 @@ public sealed partial class RTCPeerConnection
         }
 
         _transport.SetSendExtensions(send);
+        _transport.SetPacedSsrcs(paced);
         _transport.ConfigureTransportFeedback(feedbackId, _rtcpSsrc);
     }
 }

@@ -120,6 +120,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
         _transport.MediaReceiver = OnMediaPacket;
         _transport.TransportFeedbackEnabled = !options.DisableTransportFeedback;
+        var pacing = options.Pacing ?? new RTCPacingOptions();
+        pacing.Validate();
+        _transport.ConfigurePacing(pacing);
+        if (options.OutgoingMediaLossRate is > 0 and var lossRate)
+        {
+            _transport.SetOutgoingMediaLoss(Math.Min(lossRate, 1), options.OutgoingMediaLossSeed);
+        }
         _transport.SrtpReady += OnSrtpReady;
         _transport.AssociationConnected += OnAssociationConnected;
         _transport.AssociationClosed += _ => OnAssociationClosed();

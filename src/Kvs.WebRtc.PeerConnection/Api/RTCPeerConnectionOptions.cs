@@ -39,6 +39,18 @@ public sealed record RTCPeerConnectionOptions
     /// <summary>Loss recovery of video (generic NACK, RTX, packet history use); default on (<see cref="RTCNackOptions"/>).</summary>
     public RTCNackOptions? Nack { get; init; }
 
+    /// <summary>Pacing of video and retransmissions; default on (<see cref="RTCPacingOptions"/>).</summary>
+    public RTCPacingOptions? Pacing { get; init; }
+
+    /// <summary>
+    /// Test seam: the share of outgoing RTP packets (media and retransmissions, not RTCP) dropped at random after SRTP,
+    /// so that a browser test can show loss recovery on loopback. Default 0 (none); seeded by <see cref="OutgoingMediaLossSeed"/>.
+    /// </summary>
+    internal double OutgoingMediaLossRate { get; init; }
+
+    /// <summary>Test seam: the seed of <see cref="OutgoingMediaLossRate"/>'s random drops.</summary>
+    internal int OutgoingMediaLossSeed { get; init; } = 1;
+
     /// <summary>Test seam: where the ICE transport gets its UDP sockets and host addresses (a virtual network in tests); null for real sockets.</summary>
     internal Ice.IDatagramSocketFactory? SocketFactory { get; init; }
 }

@@ -16,6 +16,12 @@ internal interface IRtpPacketSink
     bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc);
 
     /// <summary>
+    /// Sends a retransmission (RTX or a plain resend) as <see cref="TrySendRtp"/> does; a pacing transport lets it leave
+    /// ahead of queued media (a receiver is waiting for it), within the pacing budget.
+    /// </summary>
+    bool TrySendRetransmission(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) => TrySendRtp(packet, payloadType, ssrc);
+
+    /// <summary>
     /// Sends copies of <paramref name="packets"/>[0..<paramref name="count"/>) (each <paramref name="lengths"/>[i] bytes) in
     /// order, as <see cref="TrySendRtp"/> would one by one, batching runs of equal-size packets into one socket call where
     /// the path allows (UDP GSO). Returns the number of packets sent; <paramref name="sentBytes"/> is the sum of their
@@ -25,6 +31,9 @@ internal interface IRtpPacketSink
 
     /// <summary>The connection's send-side bandwidth estimate (bits/s), null until the peer gave congestion feedback.</summary>
     long? TargetBitrate => null;
+
+    /// <summary>Video packets the connection's pacer dropped so far (its queue over its delay bound); 0 without a pacer.</summary>
+    long PacerDroppedPackets => 0;
 
     /// <summary>Sends one RTCP (compound) packet. Returns false when SRTP is not ready or the connection is closed.</summary>
     bool TrySendRtcp(ReadOnlySpan<byte> packet);

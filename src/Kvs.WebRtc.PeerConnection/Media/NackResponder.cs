@@ -112,7 +112,7 @@ internal sealed class NackResponder
             if (RtxPayloadType is { } rtxPt && RtxSsrc is { } rtxSsrc)
             {
                 sent = RtxPacket.TryWrap(_original.AsSpan(0, length), _rtx, rtxPt, _rtxSequence, rtxSsrc, out var written)
-                    && _sink.TrySendRtp(_rtx.AsSpan(0, written), rtxPt, rtxSsrc);
+                    && _sink.TrySendRetransmission(_rtx.AsSpan(0, written), rtxPt, rtxSsrc);
                 if (sent)
                 {
                     _rtxSequence++;
@@ -120,7 +120,7 @@ internal sealed class NackResponder
             }
             else
             {
-                sent = _sink.TrySendRtp(_original.AsSpan(0, length), PayloadType, Ssrc);
+                sent = _sink.TrySendRetransmission(_original.AsSpan(0, length), PayloadType, Ssrc);
             }
 
             if (!sent)

@@ -15,6 +15,7 @@ internal sealed class RtpSenderBinding
     private readonly RtpSendStatistics? _statistics;
     private bool _needsKeyFrame = true;
     private bool _waitedForSrtp;
+    private long _pacerDropsSeen;
 
     public RtpSenderBinding(IRtpPacketSink sink, byte payloadType, uint ssrc, bool waitForKeyFrame, RtpSendStatistics? statistics = null)
     {
@@ -57,7 +58,8 @@ internal sealed class RtpSenderBinding
 
     /// <summary>
     /// Sends one packetized frame. <paramref name="packets"/>[i] holds a whole RTP packet of <paramref name="lengths"/>[i]
-    /// bytes whose payload type and SSRC are placeholders. Returns false when a key frame is needed first.
+    /// bytes whose payload type and SSRC are placeholders. Returns false when a key frame is needed first, or (after
+    /// sending) when the connection's pacer dropped video since the last frame, so the receiver needs a key frame to recover.
     /// </summary>
     /// <param name="packets">The packets of the frame.</param>
     /// <param name="lengths">Their lengths.</param>
@@ -105,6 +107,13 @@ internal sealed class RtpSenderBinding
         if (isKeyFrame)
         {
             KeyFramesSent++;
+        }
+
+        var drops = _sink.PacerDroppedPackets;
+        if (drops != _pacerDropsSeen)
+        {
+            _pacerDropsSeen = drops;
+            return false;
         }
 
         return true;

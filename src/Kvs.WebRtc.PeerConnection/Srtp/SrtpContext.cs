@@ -397,7 +397,8 @@ internal sealed class SrtpContext : IDisposable
     }
 
     /// <summary>RTP header length including CSRCs and the header extension (RFC 3550 §5.1, §5.3.1).</summary>
-    private static bool TryGetRtpHeaderLength(ReadOnlySpan<byte> packet, out int headerLength)
+    /// <summary>The RTP header's length with CSRCs and extension, false when the packet cannot hold it (what protect checks).</summary>
+    internal static bool TryGetRtpHeaderLength(ReadOnlySpan<byte> packet, out int headerLength)
     {
         headerLength = 0;
         if (packet.Length < RtpHeaderLength || packet[0] >> 6 != 2)

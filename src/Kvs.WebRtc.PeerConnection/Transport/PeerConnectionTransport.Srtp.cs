@@ -34,12 +34,27 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private long _mediaBeforeKeys;
     private long _segmentBatchesSent;
     private byte[]? _segmentBuffer; // guarded by _srtpSendGate; allocated on the first batch (direct UDP pair with GSO)
+    private Random? _mediaLoss; // test seam, guarded by _srtpSendGate
+    private double _mediaLossRate;
+    private long _mediaLossDropped; // guarded by _srtpSendGate
 
     /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
 
     /// <summary>Raised (on the dispatcher) once the SRTP keys exist.</summary>
     public event Action? SrtpReady;
+
+    /// <summary>RTP packets the loss test seam dropped after SRTP (<see cref="SetOutgoingMediaLoss"/>).</summary>
+    public long OutgoingMediaLossDropped
+    {
+        get
+        {
+            lock (_srtpSendGate)
+            {
+                return _mediaLossDropped;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public bool IsSrtpReady => Volatile.Read(ref _srtpOutbound) is not null;
@@ -53,16 +68,29 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     public long SegmentBatchesSent => Interlocked.Read(ref _segmentBatchesSent);
 
     /// <inheritdoc/>
-    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) => Send(packet, rtcp: false, payloadType, ssrc);
+    /// <remarks>Packets of a paced SSRC (video, RTX) are queued in the connection's pacer; true then means queued.</remarks>
+    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
+        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: false, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
+
+    /// <inheritdoc/>
+    /// <remarks>Paced retransmissions go to the pacer's priority lane: ahead of queued video, never dropped once queued.</remarks>
+    public bool TrySendRetransmission(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
+        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: true, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
 
     /// <inheritdoc/>
     /// <remarks>
     /// On a direct UDP pair with GSO, the packets are protected back to back into one buffer of the connection (in order,
     /// so SRTP indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
     /// socket call, all under the send lock. Otherwise, or when the socket refuses segments, one send per packet as
-    /// <see cref="TrySendRtp"/>.
+    /// <see cref="TrySendRtp"/>. Packets of a paced SSRC are queued in the connection's pacer instead and leave that way
+    /// when it releases them; the count is then of packets queued.
     /// </remarks>
-    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
+    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes) =>
+        IsPaced(ssrc)
+            ? EnqueuePaced(packets, lengths, default, count, payloadType, ssrc, priority: false, out sentBytes)
+            : SendRtpBatchDirect(packets, lengths, count, payloadType, ssrc, out sentBytes);
+
+    private int SendRtpBatchDirect(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
     {
         sentBytes = 0;
         var context = Volatile.Read(ref _srtpOutbound);
@@ -72,7 +100,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         }
 
         var sent = 0;
-        if (count < 2 || !_ice.CanSendSegments)
+        if (count < 2 || !_ice.CanSendSegments || _mediaLoss is not null)
         {
             for (var i = 0; i < count; i++)
             {
@@ -146,6 +174,19 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         return sent;
     }
 
+    /// <summary>
+    /// Test seam: drops <paramref name="rate"/> of the outgoing RTP packets (media and retransmissions, not RTCP) at
+    /// random after SRTP protection, as a lossy path would; 0 turns it off. One packet per socket call while on.
+    /// </summary>
+    internal void SetOutgoingMediaLoss(double rate, int seed)
+    {
+        lock (_srtpSendGate)
+        {
+            _mediaLossRate = rate;
+            _mediaLoss = rate > 0 ? new Random(seed) : null;
+        }
+    }
+
     /// <inheritdoc/>
     public bool TrySendRtcp(ReadOnlySpan<byte> packet) => Send(packet, rtcp: true, 0, 0);
 
@@ -182,6 +223,14 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
             if (error == SrtpError.None)
             {
+                if (!rtcp && _mediaLoss is { } loss && loss.NextDouble() < _mediaLossRate)
+                {
+                    // Test seam: lost on the way, after SRTP (the index is spent, as on a real lossy path).
+                    _mediaLossDropped++;
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return true;
+                }
+
                 // Sent under the lock so that packets leave in the order they were protected (SRTP indexes, receivers' replay windows).
                 SendMedia(buffer, length);
                 return true;

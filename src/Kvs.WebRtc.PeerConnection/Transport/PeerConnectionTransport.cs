@@ -284,6 +284,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         Close();
         await _timer.DisposeAsync().ConfigureAwait(false);
         DisposeTransportFeedback();
+        DisposePacer();
         lock (_gate)
         {
             _dtls?.Dispose();

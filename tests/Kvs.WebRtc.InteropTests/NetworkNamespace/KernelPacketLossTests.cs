@@ -60,6 +60,44 @@ public sealed class KernelPacketLossTests
         });
     }
 
+    // Media: the lab's offerer streams 1080p-sized synthetic H.264 at ~4 Mbit/s (30 frames/s, a key frame every 2 s)
+    // for 15 s over real 127.0.0.1 sockets, the kernel dropping 5 % of all UDP packets (media, RTX and RTCP alike) from
+    // when the connection is up. NACK/RTX (and the pacer, on by default) must complete at least 99 % of the frames, with
+    // no gap over 500 ms between two delivered frames.
+    [Test]
+    public async Task H264Video_UnderFivePercentKernelPacketLoss_NackAndRtxCompleteAtLeast99PercentOfFrames_WithNoGapOver500Ms()
+    {
+        LossyNamespace.Require();
+        const int Seconds = 15;
+        var arguments = new[]
+        {
+            NetworkLabProgram.Dll(), "--count", "0", "--reverse-count", "0", "--seed", "5", "--media-seconds", Text(Seconds), "--timeout", "60",
+        };
+
+        var run = await LossyNamespace.RunAsync(5, afterConnect: true, NetworkLabProgram.Dotnet(), arguments, TimeSpan.FromSeconds(90));
+        await TestContext.Out.WriteLineAsync($"impairment: {run.Impairment} at 5% from connect, dropped {run.Dropped} packets");
+        await TestContext.Out.WriteLineAsync($"lab result: {run.Result?.ToJsonString()}");
+
+        Assert.That(run.TimedOut, Is.False, run.Describe());
+        Assert.That(run.Impairment, Is.AnyOf("netem", "nftables"), run.Describe());
+        var result = run.Result;
+        Assert.That(result, Is.Not.Null, run.Describe());
+        Assert.That((string?)result!["error"], Is.Null, run.Describe());
+        var media = result["media"] as JsonObject ?? throw new AssertionException("no media result: " + run.Describe());
+        var sent = Int(media, "framesSent") ?? 0;
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Is.EqualTo(Seconds * 30));
+            Assert.That(Int(media, "framesIntact"), Is.GreaterThanOrEqualTo(sent * 0.99), "at least 99 % of the frames arrived whole");
+            Assert.That(Int(media, "framesCorrupt"), Is.Zero, "no frame arrived that differs from the one sent");
+            Assert.That(Int(media, "framesDuplicated"), Is.Zero);
+            Assert.That((double?)media["maxGapMs"], Is.LessThanOrEqualTo(500), "no gap over 500 ms between delivered frames");
+            Assert.That((long?)media["nacksReceived"], Is.GreaterThan(0), "the receiver asked for the lost packets");
+            Assert.That((long?)media["retransmittedPackets"], Is.GreaterThan(0), "the sender resent them");
+            Assert.That(run.Dropped, Is.GreaterThan(0), "the kernel must actually have dropped packets");
+        });
+    }
+
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static int? Int(JsonObject result, string name) => (int?)result[name];

@@ -98,7 +98,9 @@ public sealed class RTCPeerConnectionTransportCcTests
     public async Task TrySendRtpBatch_WithHeaderExtensions_AfterWarmUp_AllocatesNothing_KeepsSegmentBatches_AndRecordsEveryPacket()
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        await using var pair = new PeerPair();
+
+        // The direct batch path (pacing off): 1,500 packets written at once would otherwise wait in the pacer.
+        await using var pair = new PeerPair(new RTCPeerConnectionOptions { Pacing = new RTCPacingOptions { Enabled = false } });
         pair.A.AddTrack(new EncodedFrameTrack(RTCRtpCodec.H264));
         await pair.NegotiateAsync(pair.A, ct: cts.Token);
         await PeerPair.WaitForStateAsync(pair.A, RTCPeerConnectionState.Connected, cts.Token);

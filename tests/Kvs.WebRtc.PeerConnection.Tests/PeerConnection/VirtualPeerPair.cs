@@ -66,8 +66,10 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
     /// <param name="natB">Puts B behind a NAT of this behavior (and adds a STUN server).</param>
     /// <param name="nack">Loss-recovery options of both connections; null for the defaults.</param>
     /// <param name="loggerFactoryA">A's logger factory (to capture its log), or null.</param>
+    /// <param name="pacing">Pacing options of both connections; null for the defaults.</param>
     public VirtualPeerPair(int seed = 1, bool manualClock = true, (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natA = null,
-        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null, ILoggerFactory? loggerFactoryA = null)
+        (NatMappingBehavior Mapping, NatFilteringBehavior Filtering)? natB = null, RTCNackOptions? nack = null, ILoggerFactory? loggerFactoryA = null,
+        RTCPacingOptions? pacing = null)
     {
         Clock = manualClock ? new ManualTimeProvider() : null;
         Time = Clock ?? TimeProvider.System;
@@ -83,8 +85,8 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
 
         // HostAddresses stays null: the virtual host is the socket factory and lists its own addresses.
         var configuration = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, IceServers = servers };
-        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack, LoggerFactory = loggerFactoryA });
-        B = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateB.Value, TimeProvider = Time, SocketFactory = HostB, Nack = nack });
+        A = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateA.Value, TimeProvider = Time, SocketFactory = HostA, Nack = nack, LoggerFactory = loggerFactoryA, Pacing = pacing });
+        B = new RTCPeerConnection(configuration, new RTCPeerConnectionOptions { Certificate = s_certificateB.Value, TimeProvider = Time, SocketFactory = HostB, Nack = nack, Pacing = pacing });
         _fromA = new CandidateLog(A);
         _fromB = new CandidateLog(B);
     }
