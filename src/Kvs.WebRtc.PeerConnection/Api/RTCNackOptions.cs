@@ -16,6 +16,13 @@ public sealed record RTCNackOptions
     /// </summary>
     public double MaxRetransmissionShare { get; init; } = 0.15;
 
+    /// <summary>
+    /// Retransmissions may always use this many bits per second, however low the stream's own rate, so that a
+    /// low-bitrate stream stays repairable (15 % of a 40 kbit/s stream cannot resend one lost packet of a key frame in
+    /// time). Default 100 kbit/s; 0 leaves only <see cref="MaxRetransmissionShare"/>.
+    /// </summary>
+    public int MinRetransmissionBitrate { get; init; } = 100_000;
+
     /// <summary>Times the receiver asks for one lost packet. Default 10.</summary>
     public int MaxRetries { get; init; } = 10;
 
@@ -27,6 +34,7 @@ public sealed record RTCNackOptions
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRetransmissionShare, nameof(MaxRetransmissionShare));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetransmissionShare, 1, nameof(MaxRetransmissionShare));
+        ArgumentOutOfRangeException.ThrowIfNegative(MinRetransmissionBitrate, nameof(MinRetransmissionBitrate));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, 1, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxAge, TimeSpan.Zero, nameof(MaxAge));
     }

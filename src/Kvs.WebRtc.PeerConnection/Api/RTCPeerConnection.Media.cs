@@ -179,6 +179,7 @@ public sealed partial class RTCPeerConnection
             () => RequestRemoteKeyFrame(created!), _timeProvider);
         InitializeTransceiverRtcp(created);
         created.Sender.RetransmissionShare = RetransmissionShare;
+        created.Sender.RetransmissionFloor = _nackOptions.MinRetransmissionBitrate / 8.0;
         _transceivers.Add(created);
         return created;
     }
@@ -270,7 +271,7 @@ public sealed partial class RTCPeerConnection
         // Senders bound before SRTP existed wait for a key frame: ask for it now.
         foreach (var transceiver in GetTransceivers())
         {
-            transceiver.Sender.OnKeyFrameRequested();
+            transceiver.Sender.OnSrtpReady();
         }
 
         StartRtcpReports();

@@ -110,7 +110,10 @@ public abstract class LocalMediaTrack : MediaStreamTrack
             _bindings = [.. _bindings, binding];
         }
 
-        if (Kind == MediaStreamTrackKind.Video)
+        // A key frame written before SRTP is ready reaches nobody, and a file source that rewinds for it would then hold
+        // back the next request until it has played past that point again: bound before SRTP, the connection asks when
+        // SRTP becomes ready (RTCRtpSender.OnSrtpReady).
+        if (Kind == MediaStreamTrackKind.Video && binding.IsSinkSrtpReady)
         {
             RequestKeyFrame();
         }

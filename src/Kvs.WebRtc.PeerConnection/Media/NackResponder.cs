@@ -34,7 +34,7 @@ internal sealed class NackResponder
 
     /// <summary>Creates a responder; RTX is used when both <paramref name="rtxPayloadType"/> and <paramref name="rtxSsrc"/> are given.</summary>
     public NackResponder(RtpPacketHistory history, IRtpPacketSink sink, TimeProvider clock, byte payloadType, uint ssrc, byte? rtxPayloadType, uint? rtxSsrc,
-        double maxRetransmissionShare)
+        double maxRetransmissionShare, double minimumRetransmissionBytesPerSecond = 0)
     {
         _history = history;
         _sink = sink;
@@ -43,7 +43,7 @@ internal sealed class NackResponder
         Ssrc = ssrc;
         RtxPayloadType = rtxSsrc is null ? null : rtxPayloadType;
         RtxSsrc = rtxPayloadType is null ? null : rtxSsrc;
-        _budget = new RetransmissionBudget(maxRetransmissionShare);
+        _budget = new RetransmissionBudget(maxRetransmissionShare, minimumRetransmissionBytesPerSecond);
     }
 
     /// <summary>The media payload type.</summary>

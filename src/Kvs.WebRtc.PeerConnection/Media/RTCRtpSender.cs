@@ -88,6 +88,9 @@ public sealed class RTCRtpSender
     /// <summary>The share of the stream retransmissions may use; null turns NACK answering off (set by the connection).</summary>
     internal double? RetransmissionShare { get; set; }
 
+    /// <summary>The retransmission rate always allowed (bytes/s), whatever the stream's own rate.</summary>
+    internal double RetransmissionFloor { get; set; }
+
     /// <summary>The NACK responder of the current binding, or null.</summary>
     internal NackResponder? NackResponder
     {
@@ -214,9 +217,29 @@ public sealed class RTCRtpSender
         track?.RequestKeyFrame();
     }
 
+    /// <summary>
+    /// SRTP became ready: a video binding made before it waits for a key frame, and this is its receiver's first usable
+    /// request, so it skips the track's rate limit (the request made at binding time, if any, was answered before anyone
+    /// could receive it). Time to first frame: the key frame leaves with the next frame the application writes.
+    /// </summary>
+    internal void OnSrtpReady()
+    {
+        LocalMediaTrack? track;
+        lock (_gate)
+        {
+            track = _trackOfBinding;
+            if (track is null || _binding is not { } binding || !binding.TakeSrtpWait())
+            {
+                return;
+            }
+        }
+
+        track.RequestKeyFrame(bypassRateLimit: true);
+    }
+
     private NackResponder? CreateNackResponder(LocalMediaTrack track, NegotiatedCodec codec, JsepTransceiver model) =>
         RetransmissionShare is { } share && track.History is { } history
-            ? new NackResponder(history, _sink, track.TimeProvider, (byte)codec.PayloadType, model.SendSsrc, (byte?)codec.RtxPayloadType, model.RtxSsrc, share)
+            ? new NackResponder(history, _sink, track.TimeProvider, (byte)codec.PayloadType, model.SendSsrc, (byte?)codec.RtxPayloadType, model.RtxSsrc, share, RetransmissionFloor)
             : null;
 
     internal static RTCRtpCodec ToCodec(string kind, NegotiatedCodec codec) =>

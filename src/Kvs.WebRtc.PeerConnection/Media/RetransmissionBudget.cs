@@ -4,7 +4,9 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// A token bucket that caps retransmissions at a share of what the stream sends: every media byte sent adds
 /// <c>share</c> bytes of budget, and the bucket holds at most <c>share</c> × the bytes sent in the last second (at least
 /// one packet's worth), so a NACK storm can never make retransmissions exceed that share of the stream, and a quiet
-/// period does not bank a burst.
+/// period does not bank a burst. A floor rate keeps a low-bitrate stream repairable (15 % of 40 kbit/s cannot resend a
+/// lost packet of a key frame in time): the bucket also fills at <c>minimumBytesPerSecond</c> over time, holding at most
+/// one second of it.
 /// </summary>
 /// <remarks>Sans-IO (time is an argument); not thread-safe (its owner locks).</remarks>
 internal sealed class RetransmissionBudget
@@ -13,18 +15,25 @@ internal sealed class RetransmissionBudget
     private static readonly TimeSpan s_window = TimeSpan.FromSeconds(1);
 
     private readonly double _share;
+    private readonly double _minimumBytesPerSecond;
+    private TimeSpan _lastRefill;
     private double _tokens;
     private long _bytesThisWindow;
     private long _bytesLastWindow;
     private TimeSpan _windowStart;
     private bool _started;
 
-    /// <summary>Creates a budget of <paramref name="share"/> (0–1) of the media bytes sent.</summary>
-    public RetransmissionBudget(double share)
+    /// <summary>
+    /// Creates a budget of <paramref name="share"/> (0–1) of the media bytes sent, and at least
+    /// <paramref name="minimumBytesPerSecond"/> whatever the stream's rate.
+    /// </summary>
+    public RetransmissionBudget(double share, double minimumBytesPerSecond = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(share);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(share, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumBytesPerSecond);
         _share = share;
+        _minimumBytesPerSecond = minimumBytesPerSecond;
     }
 
     /// <summary>The bytes that may be retransmitted now.</summary>
@@ -52,7 +61,8 @@ internal sealed class RetransmissionBudget
         return true;
     }
 
-    private double Capacity() => Math.Max(MinimumCapacity, _share * Math.Max(_bytesThisWindow, _bytesLastWindow));
+    private double Capacity() =>
+        Math.Max(Math.Max(MinimumCapacity, _minimumBytesPerSecond), _share * Math.Max(_bytesThisWindow, _bytesLastWindow));
 
     private void Roll(TimeSpan now)
     {
@@ -60,7 +70,14 @@ internal sealed class RetransmissionBudget
         {
             _started = true;
             _windowStart = now;
+            _lastRefill = now;
             return;
+        }
+
+        if (_minimumBytesPerSecond > 0 && now > _lastRefill)
+        {
+            _tokens = Math.Min(_tokens + (_minimumBytesPerSecond * (now - _lastRefill).TotalSeconds), Capacity());
+            _lastRefill = now;
         }
 
         var elapsed = now - _windowStart;

@@ -56,6 +56,24 @@ internal sealed class RtpSenderBinding
     /// <summary>Key frames sent.</summary>
     public long KeyFramesSent { get; private set; }
 
+    /// <summary>Whether the connection can send media yet (SRTP keys exist).</summary>
+    public bool IsSinkSrtpReady => _sink.IsSrtpReady;
+
+    /// <summary>
+    /// SRTP became ready: true once for a video binding that still waits for its first key frame, whose key-frame request
+    /// is then made by the connection (and not again by <see cref="SendFrame"/>).
+    /// </summary>
+    public bool TakeSrtpWait()
+    {
+        if (!_needsKeyFrame)
+        {
+            return false;
+        }
+
+        _waitedForSrtp = false;
+        return true;
+    }
+
     /// <summary>
     /// Sends one packetized frame. <paramref name="packets"/>[i] holds a whole RTP packet of <paramref name="lengths"/>[i]
     /// bytes whose payload type and SSRC are placeholders. Returns false when a key frame is needed first, or (after

@@ -24,8 +24,12 @@ namespace Kvs.WebRtc.Media;
 /// </remarks>
 public sealed class MediaFileSource : IDisposable
 {
+    /// <summary>The least media time between a replay and an early one (a request made while replaying).</summary>
+    private static readonly TimeSpan s_earlyReplaySpacing = TimeSpan.FromMilliseconds(100);
+
     private readonly IMediaFrameSource _frames;
     private readonly MediaFileSourceOptions _options;
+
     private int _keyFrameRequested;
     private int _playing;
     private long _framesWritten;
@@ -188,7 +192,9 @@ public sealed class MediaFileSource : IDisposable
         var started = time.GetTimestamp();
         var mediaTime = TimeSpan.Zero;
         var lastKeyIndex = -1;
-        var replayAllowedAfter = -1; // a replay waits until playback has moved past the frame it rewound from
+        var replayAllowedAfter = -1; // a replay waits until playback has moved past the frame it rewound from...
+        var earlyReplayUsed = false;  // ...except once per rewound stretch, for a viewer that joined during it
+        var lastReplayAt = TimeSpan.MinValue;
         var framesThisPass = 0;
         Interlocked.Exchange(ref _keyFrameRequested, 0);
         while (true)
@@ -207,6 +213,7 @@ public sealed class MediaFileSource : IDisposable
                 framesThisPass = 0;
                 lastKeyIndex = -1;
                 replayAllowedAfter = -1;
+                earlyReplayUsed = false;
                 continue;
             }
 
@@ -226,11 +233,17 @@ public sealed class MediaFileSource : IDisposable
             {
                 lastKeyIndex = f.Index;
             }
-            else if (replay && lastKeyIndex >= 0 && f.Index > replayAllowedAfter && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
+            else if (replay && lastKeyIndex >= 0 && Volatile.Read(ref _keyFrameRequested) == 1
+                && (f.Index > replayAllowedAfter || (!earlyReplayUsed && mediaTime - lastReplayAt >= s_earlyReplaySpacing))
+                && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
             {
                 // Play on from the last key frame instead of this delta frame (at this frame's time): every decoder
-                // gets a valid sequence.
-                replayAllowedAfter = f.Index;
+                // gets a valid sequence. A request while replaying (a second viewer joined meanwhile) is answered at
+                // once a single time; then requests wait until playback passes the rewound stretch, so that a stream of
+                // requests cannot hold playback in a loop.
+                earlyReplayUsed = f.Index <= replayAllowedAfter;
+                replayAllowedAfter = Math.Max(replayAllowedAfter, f.Index);
+                lastReplayAt = mediaTime;
                 _frames.Seek(lastKeyIndex);
                 Interlocked.Increment(ref _keyFrameReplays);
                 continue;

@@ -112,9 +112,16 @@ public sealed class MediaFileSourceTests
         var nalTypes = AnnexBReader.SplitNalUnits(written[before].Data).Select(n => AnnexBReader.NalType(n.Span, AnnexBCodec.H264)).ToList();
         Assert.That(nalTypes, Does.Contain(7).And.Contain(8), "with its parameter sets");
 
-        source.RequestKeyFrame(); // a second request before playback moved past the replayed GOP waits
-        await PumpAsync(time, play, TimeSpan.FromSeconds(0.1));
-        Assert.That(source.KeyFrameReplays, Is.EqualTo(1));
+        // A viewer that joined during the replay is answered at once, a single time; a further request in the same
+        // replayed stretch waits until playback has passed it (requests cannot hold playback in a loop).
+        source.RequestKeyFrame();
+        await PumpAsync(time, play, TimeSpan.FromSeconds(0.2));
+        Assert.That(source.KeyFrameReplays, Is.EqualTo(2));
+        var afterEarly = written.Count;
+        source.RequestKeyFrame();
+        await PumpAsync(time, play, TimeSpan.FromSeconds(0.2));
+        Assert.That(source.KeyFrameReplays, Is.EqualTo(2));
+        Assert.That(written.Skip(afterEarly).Count(w => w.IsKeyFrame), Is.Zero, "no third replay within the stretch");
     }
 
     [Test]
