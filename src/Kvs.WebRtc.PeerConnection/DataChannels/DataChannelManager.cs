@@ -54,6 +54,10 @@ internal sealed partial class DataChannelManager
     private long _peakQueuedDeliveryBytes;
     private int _queuedDeliveries;
     private long _releasePending;
+    private long _messagesSent;
+    private long _bytesSent;
+    private long _messagesReceived;
+    private long _bytesReceived;
     private bool _openRequested;
     private bool _connected;
     private bool _closed;
@@ -578,6 +582,8 @@ internal sealed partial class DataChannelManager
         switch (status)
         {
             case SctpSendStatus.Queued:
+                Interlocked.Increment(ref _messagesSent);
+                Interlocked.Add(ref _bytesSent, ppid is DataChannelPpid.StringEmpty or DataChannelPpid.BinaryEmpty ? 0 : data.Length);
                 return;
             case SctpSendStatus.BufferFull:
                 throw new WebRtcException(WebRtcError.SendBufferFull, "The association's send buffer is full; await SendAsync or wait for BufferedAmountLow.");
@@ -586,6 +592,16 @@ internal sealed partial class DataChannelManager
             default:
                 throw new InvalidOperationException("The message cannot be sent: " + status);
         }
+    }
+
+    /// <summary>Adds the messages and bytes sent and received on every channel of the association (for the meter) to <paramref name="totals"/>.</summary>
+    internal void ReadCounters(long[] totals)
+    {
+        var audio = Kvs.WebRtc.PeerConnection.Media.MediaStreamTrackKind.Audio;
+        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataMessagesSent, audio)] += Interlocked.Read(ref _messagesSent);
+        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataBytesSent, audio)] += Interlocked.Read(ref _bytesSent);
+        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataMessagesReceived, audio)] += Interlocked.Read(ref _messagesReceived);
+        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataBytesReceived, audio)] += Interlocked.Read(ref _bytesReceived);
     }
 
     internal void CloseChannel(RTCDataChannel channel)
@@ -803,6 +819,8 @@ internal sealed partial class DataChannelManager
 
         // Any data from the peer on this stream implies it has seen our OPEN (RFC 8832 §6).
         channel.AckReceived = true;
+        Interlocked.Increment(ref _messagesReceived);
+        Interlocked.Add(ref _bytesReceived, args.Data.Length);
         long charge = data.Length;
         if (_association!.Options.HoldPolledMessages)
         {
