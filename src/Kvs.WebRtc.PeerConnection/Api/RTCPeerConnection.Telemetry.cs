@@ -1,4 +1,5 @@
 using Kvs.WebRtc.PeerConnection.Diagnostics;
+using Kvs.WebRtc.PeerConnection.Media;
 
 namespace Kvs.WebRtc.PeerConnection;
 
@@ -38,6 +39,13 @@ public sealed partial class RTCPeerConnection
             totals[PeerConnectionTelemetry.Slot(TelemetryCounter.RetransmissionsReceived, kind)] += transceiver.Receiver.RetransmittedPacketsReceived;
         }
 
-        _transport.Manager?.ReadCounters(totals);
+        if (_transport.Manager is { } manager)
+        {
+            var data = manager.Counters;
+            totals[PeerConnectionTelemetry.Slot(TelemetryCounter.DataMessagesSent, MediaStreamTrackKind.Audio)] += data.MessagesSent;
+            totals[PeerConnectionTelemetry.Slot(TelemetryCounter.DataBytesSent, MediaStreamTrackKind.Audio)] += data.BytesSent;
+            totals[PeerConnectionTelemetry.Slot(TelemetryCounter.DataMessagesReceived, MediaStreamTrackKind.Audio)] += data.MessagesReceived;
+            totals[PeerConnectionTelemetry.Slot(TelemetryCounter.DataBytesReceived, MediaStreamTrackKind.Audio)] += data.BytesReceived;
+        }
     }
 }

@@ -594,15 +594,9 @@ internal sealed partial class DataChannelManager
         }
     }
 
-    /// <summary>Adds the messages and bytes sent and received on every channel of the association (for the meter) to <paramref name="totals"/>.</summary>
-    internal void ReadCounters(long[] totals)
-    {
-        var audio = Kvs.WebRtc.PeerConnection.Media.MediaStreamTrackKind.Audio;
-        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataMessagesSent, audio)] += Interlocked.Read(ref _messagesSent);
-        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataBytesSent, audio)] += Interlocked.Read(ref _bytesSent);
-        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataMessagesReceived, audio)] += Interlocked.Read(ref _messagesReceived);
-        totals[Diagnostics.PeerConnectionTelemetry.Slot(Diagnostics.TelemetryCounter.DataBytesReceived, audio)] += Interlocked.Read(ref _bytesReceived);
-    }
+    /// <summary>Messages and bytes sent and received on every channel of the association so far (for the meter).</summary>
+    internal (long MessagesSent, long BytesSent, long MessagesReceived, long BytesReceived) Counters =>
+        (Interlocked.Read(ref _messagesSent), Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _messagesReceived), Interlocked.Read(ref _bytesReceived));
 
     internal void CloseChannel(RTCDataChannel channel)
     {

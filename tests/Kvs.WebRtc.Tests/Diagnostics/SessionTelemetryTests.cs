@@ -94,9 +94,11 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
     }
 
     [Test]
-    public async Task MasterSession_OfferBeyondMaxViewers_CountedRefusedWithReason(CancellationToken cancellationToken)
+    public async Task MasterSession_OfferBeyondMaxViewers_CountedRefusedWithReasonAndSpansFailed(CancellationToken cancellationToken)
     {
         using var offers = new MetricCollector<long>(_meters, Meter, "kvs.webrtc.offers.received");
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = Listen(stopped);
         await using var master = await MasterSession.StartAsync(Metered(MasterOptions()) with { MaxViewers = 1 }, cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(Metered(ViewerOptions("first")), cancellationToken);
 
@@ -109,6 +111,16 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
         var byResult = offers.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["kvs.webrtc.offer.result"]!);
         Assert.That(byResult.Keys, Is.EquivalentTo(new[] { "answered", "refused" }));
         Assert.That(byResult["refused"].Tags["kvs.webrtc.offer.reason"], Is.EqualTo("viewer_limit_reached"));
+
+        // The refused viewer's connect span and the master's join span for it end in error with the typed reason.
+        await WaitUntilAsync(() => stopped.Any(a => a.OperationName == "kvs.webrtc.viewer.join" && Equals(a.GetTagItem("kvs.webrtc.client_id"), "second")), cancellationToken);
+        var spans = stopped.ToList();
+        var join = spans.Single(a => a.OperationName == "kvs.webrtc.viewer.join" && Equals(a.GetTagItem("kvs.webrtc.client_id"), "second"));
+        Assert.That(join.Status, Is.EqualTo(ActivityStatusCode.Error));
+        Assert.That(join.GetTagItem("error.type"), Is.EqualTo("viewer_limit_reached"));
+        var refusedConnect = spans.Single(a => a.OperationName == "kvs.webrtc.viewer.connect" && a.Status == ActivityStatusCode.Error);
+        Assert.That(refusedConnect.GetTagItem("error.type"), Is.EqualTo("ViewerRefused"));
+        Assert.That(ChildOf(spans, refusedConnect, "kvs.webrtc.offer_answer").GetTagItem("kvs.webrtc.offer.result"), Is.EqualTo("refused"));
     }
 
     [Test]
@@ -131,13 +143,7 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
     public async Task ViewerSession_Connects_SpansNestedUnderConnectAndJoinInOrder(CancellationToken cancellationToken)
     {
         var stopped = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == KvsWebRtcDiagnostics.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(stopped);
         await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
         using var root = new Activity("test").Start();
 
@@ -206,6 +212,18 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
         Assert.That(once, Is.Unique);
         Assert.That(published.Select(i => i.Name), Is.EqualTo(once), "no instrument per connection: the counters are observed from each connection's stats");
         Assert.That(cancellationToken.IsCancellationRequested, Is.False);
+    }
+
+    private static ActivityListener Listen(ConcurrentQueue<Activity> stopped)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == KvsWebRtcDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     private static Activity ChildOf(List<Activity> spans, Activity parent, string name) =>
