@@ -365,7 +365,7 @@ public sealed partial class MasterSession : IAsyncDisposable
             return;
         }
 
-        var servers = await _channel.IceServers.GetIceServersAsync(_stop.Token).ConfigureAwait(false);
+        var servers = await IceServersForOfferAsync(join).ConfigureAwait(false);
         var link = new PeerLink(
             _channel.Signaling,
             clientId,
@@ -431,7 +431,22 @@ public sealed partial class MasterSession : IAsyncDisposable
         }
     }
 
-    private async Task RefuseAsync(string clientId, string offerSdp, string reason)
+    // The ICE servers for a new viewer; an offer that cannot get them failed (counted, its join span ended).
+    private async Task<IReadOnlyList<Kvs.WebRtc.Signaling.IceServers.IceServer>> IceServersForOfferAsync(Activity? join)
+    {
+        try
+        {
+            return await _channel.IceServers.GetIceServersAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.OfferReceived("failed", SessionTelemetry.ErrorType(ex));
+            SessionTelemetry.Fail(join, ex);
+            throw;
+        }
+    }
+
+        private async Task RefuseAsync(string clientId, string offerSdp, string reason)
     {
         Log.TooManyViewers(_logger, clientId, _options.MaxViewers);
         try
