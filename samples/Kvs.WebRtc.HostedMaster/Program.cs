@@ -3,6 +3,7 @@
 // it reachable through signaling outages, and disconnects every viewer when the host stops (Ctrl+C, SIGTERM).
 // Run: dotnet run --project samples/Kvs.WebRtc.HostedMaster             (local: embedded emulator and a demo viewer; exits 0 when the video arrived)
 //      dotnet run --project samples/Kvs.WebRtc.HostedMaster -- --aws    (Kinesis Video Streams with the "Kvs" settings and AWS credentials; Ctrl+C stops)
+//      add --metrics (or set Metrics:Console=true) to print the Kvs.WebRtc metrics and spans with the OpenTelemetry console exporter (docs/metrics.md)
 using System.Net;
 using System.Reactive.Linq;
 using Kvs.WebRtc.Emulator;
@@ -10,15 +11,18 @@ using Kvs.WebRtc.Hosting;
 using Kvs.WebRtc.HostedMaster;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.PeerConnection.Diagnostics;
 using Kvs.WebRtc.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 var local = !args.Contains("--aws");
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
-    Args = args.Where(a => a is not ("--aws" or "--local")).ToArray(),
+    Args = args.Where(a => a is not ("--aws" or "--local" or "--metrics")).ToArray(),
     ContentRootPath = AppContext.BaseDirectory, // appsettings.json beside the binary, wherever it is started from
 });
 
@@ -38,6 +42,19 @@ if (emulator is not null)
 
 // Both local peers run on this machine: keep their host candidates on 127.0.0.1 (a device gathers on every interface).
 var loopback = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [IPAddress.Loopback] };
+
+// Metrics and traces: the SDK publishes under one meter and one activity source name; any OpenTelemetry exporter
+// (OTLP, Prometheus) subscribes the same way. The host's IMeterFactory reaches the sessions through AddKvsWebRtc.
+if (args.Contains("--metrics") || builder.Configuration.GetValue<bool>("Metrics:Console"))
+{
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics => metrics
+            .AddMeter(KvsWebRtcDiagnostics.MeterName)
+            .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 2000))
+        .WithTracing(tracing => tracing
+            .AddSource(KvsWebRtcDiagnostics.ActivitySourceName)
+            .AddConsoleExporter());
+}
 
 builder.Services.AddSingleton<TestCamera>();
 builder.Services.AddHostedService(services => services.GetRequiredService<TestCamera>());

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
@@ -9,7 +10,7 @@ namespace Kvs.WebRtc.Hosting;
 /// <summary>
 /// Opens signaling channels and sessions with the registered services: the configured channel and region, the
 /// registered <see cref="IAwsCredentialsProvider"/>, <see cref="SigV4Signer"/>, <see cref="TimeProvider"/> and
-/// <see cref="ILoggerFactory"/>, and HTTP from <see cref="IHttpClientFactory"/> (client <see cref="KvsWebRtcOptions.HttpClientName"/>).
+/// <see cref="ILoggerFactory"/>, the host's <see cref="IMeterFactory"/> (metrics, see <c>docs/metrics.md</c>), and HTTP from <see cref="IHttpClientFactory"/> (client <see cref="KvsWebRtcOptions.HttpClientName"/>).
 /// </summary>
 /// <remarks>Registered as a singleton by <c>AddKvsWebRtc</c>. Thread-safe. Every method may name another channel than the configured one.</remarks>
 /// <example>
@@ -23,6 +24,7 @@ public sealed class KvsChannelFactory
     private readonly IOptionsMonitor<KvsWebRtcOptions> _options;
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly ILoggerFactory? _loggerFactory;
+    private readonly IMeterFactory? _meterFactory;
 
     internal KvsChannelFactory(
         IOptionsMonitor<KvsWebRtcOptions> options,
@@ -30,7 +32,8 @@ public sealed class KvsChannelFactory
         SigV4Signer signer,
         IHttpClientFactory httpClientFactory,
         TimeProvider timeProvider,
-        ILoggerFactory? loggerFactory)
+        ILoggerFactory? loggerFactory,
+        IMeterFactory? meterFactory = null)
     {
         _options = options;
         Credentials = credentials;
@@ -38,6 +41,7 @@ public sealed class KvsChannelFactory
         _httpClientFactory = httpClientFactory;
         TimeProvider = timeProvider;
         _loggerFactory = loggerFactory;
+        _meterFactory = meterFactory;
     }
 
     /// <summary>The credentials every channel signs with.</summary>
@@ -75,6 +79,7 @@ public sealed class KvsChannelFactory
             Reconnect = options.Reconnect.ToPolicy(master: role == ChannelRole.Master),
             TimeProvider = TimeProvider,
             LoggerFactory = _loggerFactory,
+            MeterFactory = _meterFactory,
         };
     }
 

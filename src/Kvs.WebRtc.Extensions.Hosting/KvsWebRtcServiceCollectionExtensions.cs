@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Kvs.WebRtc.Hosting;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
@@ -112,7 +113,8 @@ public static class KvsWebRtcServiceCollectionExtensions
             sp.GetRequiredService<SigV4Signer>(),
             sp.GetRequiredService<IHttpClientFactory>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>()));
         return services;
     }
 

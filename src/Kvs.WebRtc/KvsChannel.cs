@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Kvs.WebRtc.Diagnostics;
 using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
@@ -26,13 +28,15 @@ public sealed class KvsChannel : IAsyncDisposable
     private readonly KinesisVideoClient _controlPlane;
     private readonly KinesisVideoSignalingClient _signalingHttps;
     private readonly IDisposable _iceRefreshSubscription;
+    private readonly IDisposable _telemetry;
 
     private KvsChannel(
         KinesisVideoClient controlPlane,
         KinesisVideoSignalingClient signalingHttps,
         SignalingChannelEndpoints endpoints,
         IceServerProvider iceServers,
-        SignalingClient signaling)
+        SignalingClient signaling,
+        SessionTelemetry telemetry)
     {
         _controlPlane = controlPlane;
         _signalingHttps = signalingHttps;
@@ -40,6 +44,7 @@ public sealed class KvsChannel : IAsyncDisposable
         IceServers = iceServers;
         Signaling = signaling;
         _iceRefreshSubscription = signaling.ReconnectIceServer.Subscribe(_ => RefreshIceServersInBackground());
+        _telemetry = telemetry.Watch(this);
     }
 
     /// <summary>The channel's ARN and the endpoints resolved for this role.</summary>
@@ -114,7 +119,21 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <returns>A task that completes when the WebSocket is open.</returns>
     /// <exception cref="InvalidOperationException">Already connected or connecting.</exception>
     /// <exception cref="SignalingException">The WebSocket could not be connected, or the channel was disposed.</exception>
-    public Task ConnectAsync(CancellationToken cancellationToken = default) => Signaling.ConnectAsync(cancellationToken);
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        // A span of its own (a child of the session's connect span, if any); KVS signaling carries no trace context.
+        using var activity = SessionTelemetry.Source.StartActivity("kvs.webrtc.signaling.connect", ActivityKind.Client);
+        activity?.SetTag(SessionTelemetry.RoleTag, Signaling.IsMaster ? "master" : "viewer");
+        try
+        {
+            await Signaling.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            SessionTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
 
     private static async Task<KvsChannel> ConnectOrDisposeAsync(KvsChannel channel, CancellationToken cancellationToken)
     {
@@ -189,7 +208,7 @@ public sealed class KvsChannel : IAsyncDisposable
                 ? SignalingClient.CreateMaster(signalingOptions)
                 : SignalingClient.CreateViewer(signalingOptions, clientId);
 
-            return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling);
+            return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling, SessionTelemetry.For(options.MeterFactory));
         }
         catch
         {
@@ -219,6 +238,7 @@ public sealed class KvsChannel : IAsyncDisposable
     {
         _iceRefreshSubscription.Dispose();
         await Signaling.DisposeAsync().ConfigureAwait(false);
+        _telemetry.Dispose();
         _signalingHttps.Dispose();
         _controlPlane.Dispose();
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
@@ -69,4 +70,11 @@ public sealed record KvsChannelOptions
 
     /// <summary>The logger factory. Default: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Where the channel's, its sessions' and their peer connections' instruments live: a meter named
+    /// <see cref="Kvs.WebRtc.PeerConnection.Diagnostics.KvsWebRtcDiagnostics.MeterName"/> created by this factory (e.g. the
+    /// host's, from dependency injection). Default (null): the process-wide meter of that name. See <c>docs/metrics.md</c>.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 }

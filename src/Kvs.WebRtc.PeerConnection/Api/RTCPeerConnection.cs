@@ -82,6 +82,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private RTCPeerConnectionState _connectionState = RTCPeerConnectionState.New;
     private DtlsState _dtlsState = DtlsState.New;
     private WebRtcException? _failure;
+    private readonly Diagnostics.PeerConnectionProbe _probe;
 
     /// <summary>Creates a peer connection (W3C <c>new RTCPeerConnection(configuration)</c>).</summary>
     /// <param name="configuration">ICE servers and policy; null for the defaults.</param>
@@ -133,6 +134,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         Action<Exception> reportHandlerFailure = ex => Log.HandlerFailed(_logger, ex);
         _iceTransport = new RTCIceTransport(_localCredentials.Ufrag, () => (_bundleMid, _bundleMLineIndex), reportHandlerFailure);
         _dtlsTransport = new RTCDtlsTransport(_iceTransport, () => _transport.RemoteCertificate, reportHandlerFailure);
+        _probe = new Diagnostics.PeerConnectionProbe(Diagnostics.PeerConnectionTelemetry.For(options.MeterFactory), this, _iceTransport, _dtlsTransport, _timeProvider);
     }
 
     /// <summary>A local candidate to send to the peer; null <see cref="RTCPeerConnectionIceEventArgs.Candidate"/> marks the end (W3C <c>onicecandidate</c>).</summary>
@@ -583,6 +585,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             transceivers = _transceivers.ToList();
         }
 
+        _probe.Retire();
         StopRtcp(transceivers);
         _transport.Close();
         CloseMedia();

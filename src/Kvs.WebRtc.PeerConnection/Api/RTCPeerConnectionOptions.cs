@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Kvs.WebRtc.PeerConnection.Dtls;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,13 @@ public sealed record RTCPeerConnectionOptions
 {
     /// <summary>The clock for every timer of the connection (ICE, DTLS, SCTP). Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; init; }
+
+    /// <summary>
+    /// Where the connection's instruments live: a meter named <see cref="Diagnostics.KvsWebRtcDiagnostics.MeterName"/>
+    /// created by this factory (one per factory, shared by its connections; e.g. the host's, from dependency injection),
+    /// or the process-wide meter of that name when null (the default).
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; init; }
 
     /// <summary>Logging; default none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

@@ -54,6 +54,10 @@ internal sealed partial class DataChannelManager
     private long _peakQueuedDeliveryBytes;
     private int _queuedDeliveries;
     private long _releasePending;
+    private long _messagesSent;
+    private long _bytesSent;
+    private long _messagesReceived;
+    private long _bytesReceived;
     private bool _openRequested;
     private bool _connected;
     private bool _closed;
@@ -579,6 +583,8 @@ internal sealed partial class DataChannelManager
         {
             case SctpSendStatus.Queued:
                 channel.CountSent(ppid is DataChannelPpid.StringEmpty or DataChannelPpid.BinaryEmpty ? 0 : data.Length);
+                Interlocked.Increment(ref _messagesSent);
+                Interlocked.Add(ref _bytesSent, ppid is DataChannelPpid.StringEmpty or DataChannelPpid.BinaryEmpty ? 0 : data.Length);
                 return;
             case SctpSendStatus.BufferFull:
                 throw new WebRtcException(WebRtcError.SendBufferFull, "The association's send buffer is full; await SendAsync or wait for BufferedAmountLow.");
@@ -588,6 +594,10 @@ internal sealed partial class DataChannelManager
                 throw new InvalidOperationException("The message cannot be sent: " + status);
         }
     }
+
+    /// <summary>Messages and bytes sent and received on every channel of the association so far (for the meter).</summary>
+    internal (long MessagesSent, long BytesSent, long MessagesReceived, long BytesReceived) Counters =>
+        (Interlocked.Read(ref _messagesSent), Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _messagesReceived), Interlocked.Read(ref _bytesReceived));
 
     internal void CloseChannel(RTCDataChannel channel)
     {
@@ -805,6 +815,8 @@ internal sealed partial class DataChannelManager
         // Any data from the peer on this stream implies it has seen our OPEN (RFC 8832 §6).
         channel.AckReceived = true;
         channel.CountReceived(args.Data.Length);
+        Interlocked.Increment(ref _messagesReceived);
+        Interlocked.Add(ref _bytesReceived, args.Data.Length);
         long charge = data.Length;
         if (_association!.Options.HoldPolledMessages)
         {

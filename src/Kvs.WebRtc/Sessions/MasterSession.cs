@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Kvs.WebRtc.Diagnostics;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.Signaling;
@@ -48,6 +50,7 @@ public sealed partial class MasterSession : IAsyncDisposable
     private readonly KvsChannel _channel;
     private readonly MasterSessionOptions _options;
     private readonly ILogger _logger;
+    private readonly SessionTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, ViewerPeer> _peers = new(StringComparer.Ordinal);
     private readonly SessionEvents<KvsViewer> _joined;
     private readonly SessionEvents<KvsViewer> _left;
@@ -66,6 +69,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         _channel = channel;
         _options = options;
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<MasterSession>();
+        _telemetry = SessionTelemetry.For(options.Channel.MeterFactory);
         _joined = new SessionEvents<KvsViewer>(_logger, nameof(ViewerJoined));
         _left = new SessionEvents<KvsViewer>(_logger, nameof(ViewerLeft));
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
@@ -292,9 +296,16 @@ public sealed partial class MasterSession : IAsyncDisposable
 
     private async Task HandleOfferAsync(SignalingMessage offer)
     {
-        var offerReceivedAt = (_options.Channel.TimeProvider ?? TimeProvider.System).GetTimestamp();
+        var clock = _options.Channel.TimeProvider ?? TimeProvider.System;
+        var offerReceivedAt = clock.GetTimestamp();
+        var offerReceivedTime = clock.GetUtcNow();
+
+        // Each viewer's join is a trace of its own: offer → answer, ICE, DTLS (the peer connection's spans) below it.
+        var join = SessionTelemetry.StartRoot("kvs.webrtc.viewer.join", ActivityKind.Server);
         if (offer.SenderClientId is not { Length: > 0 } clientId || offer.SessionDescription is not { } description)
         {
+            _telemetry.OfferReceived("failed", "invalid_offer");
+            SessionTelemetry.Fail(join, "invalid_offer", "An offer without a sender client id or SDP.");
             if (_warnings.ShouldLog(offer.SenderClientId))
             {
                 Log.OfferWithoutSender(_logger);
@@ -353,22 +364,25 @@ public sealed partial class MasterSession : IAsyncDisposable
             await ReleaseAsync(evicted).ConfigureAwait(false);
         }
 
+        join?.SetTag("kvs.webrtc.client_id", clientId);
         if (refuse)
         {
+            _telemetry.OfferReceived("refused", "viewer_limit_reached");
+            SessionTelemetry.Fail(join, "viewer_limit_reached", ViewerRefusedException.ViewerLimitReached);
             await RefuseAsync(clientId, description.Sdp, ViewerRefusedException.ViewerLimitReached).ConfigureAwait(false);
             return;
         }
 
-        var servers = await _channel.IceServers.GetIceServersAsync(_stop.Token).ConfigureAwait(false);
+        var servers = await IceServersForOfferAsync(join).ConfigureAwait(false);
         var link = new PeerLink(
             _channel.Signaling,
             clientId,
             clientId,
             PeerLink.WithIceServers(_options.PeerConfiguration, servers),
-            new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
+            new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider, MeterFactory = _options.Channel.MeterFactory },
             _logger,
             _warnings);
-        var peer = new ViewerPeer(link, Interlocked.Increment(ref _offerSequence)) { OfferReceivedAt = offerReceivedAt };
+        var peer = new ViewerPeer(link, Interlocked.Increment(ref _offerSequence)) { OfferReceivedAt = offerReceivedAt, JoinActivity = join };
         lock (_slots)
         {
             if (_peers.TryGetValue(clientId, out var current) && current.Joined is not null)
@@ -410,6 +424,8 @@ public sealed partial class MasterSession : IAsyncDisposable
             if (_options.ConfigureViewer is { } configure
                 && await ConfigureViewerAsync(configure, new ViewerOffer(clientId, link.Connection, description.Sdp)).ConfigureAwait(false) is { } refusal)
             {
+                _telemetry.OfferReceived("refused", "application");
+                SessionTelemetry.Fail(Interlocked.Exchange(ref peer.JoinActivity, null), "application", refusal);
                 await RefuseAsync(clientId, description.Sdp, refusal, tooManyViewers: false).ConfigureAwait(false);
                 await RemoveAsync(peer).ConfigureAwait(false);
                 return;
@@ -420,12 +436,31 @@ public sealed partial class MasterSession : IAsyncDisposable
             await link.Connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
             await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(answer.Sdp), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
             Log.Answered(_logger, clientId);
+            _telemetry.OfferReceived("answered");
+            SessionTelemetry.EmitSpan("kvs.webrtc.offer_answer", join?.Context ?? default, offerReceivedTime, clock.GetUtcNow());
         }
         catch (Exception ex) when (ex is WebRtcException or SignalingException or InvalidOperationException or ArgumentException)
         {
+            _telemetry.OfferReceived("failed", SessionTelemetry.ErrorType(ex));
+            SessionTelemetry.Fail(Interlocked.Exchange(ref peer.JoinActivity, null), ex);
             // One viewer's bad offer ends that offer only: a connection it was to replace keeps working.
             WarnViewerFailed(clientId, ex.Message);
             await RemoveAsync(peer).ConfigureAwait(false);
+        }
+    }
+
+    // The ICE servers for a new viewer; an offer that cannot get them failed (counted, its join span ended).
+    private async Task<IReadOnlyList<Kvs.WebRtc.Signaling.IceServers.IceServer>> IceServersForOfferAsync(Activity? join)
+    {
+        try
+        {
+            return await _channel.IceServers.GetIceServersAsync(_stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _telemetry.OfferReceived("failed", SessionTelemetry.ErrorType(ex));
+            SessionTelemetry.Fail(join, ex);
+            throw;
         }
     }
 
@@ -571,6 +606,13 @@ public sealed partial class MasterSession : IAsyncDisposable
         }
 
         Log.ViewerJoined(_logger, clientId);
+        _telemetry.ViewersConnected.Add(1);
+        if (viewer.JoinTime is { } joinTime)
+        {
+            _telemetry.ViewerJoinDuration.Record(joinTime.TotalSeconds);
+        }
+
+        Interlocked.Exchange(ref peer.JoinActivity, null)?.Stop();
         _joined.Emit(viewer);
     }
 
@@ -624,8 +666,11 @@ public sealed partial class MasterSession : IAsyncDisposable
         if (peer.Joined is { } viewer && Interlocked.Exchange(ref peer.LeftReported, 1) == 0)
         {
             Log.ViewerLeft(_logger, clientId);
+            _telemetry.ViewersConnected.Add(-1);
             _left.Emit(viewer);
         }
+
+        SessionTelemetry.Fail(Interlocked.Exchange(ref peer.JoinActivity, null), "not_connected", "The viewer left before its peer connection connected.");
 
         if (peer.Joined is not null && FindNewest(clientId) is null)
         {
@@ -667,6 +712,9 @@ public sealed partial class MasterSession : IAsyncDisposable
         public KvsViewer? JoinedField;
 
         public int LeftReported;
+
+        /// <summary>The viewer's join span until it ends (connected, or released before): taken with <see cref="Interlocked.Exchange{T}(ref T, T)"/>.</summary>
+        public Activity? JoinActivity;
 
         private ITimer? _connectTimer;
 

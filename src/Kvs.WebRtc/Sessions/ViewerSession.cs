@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Kvs.WebRtc.Diagnostics;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Media;
@@ -53,6 +55,10 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private long _iceConnected = NotYet;
     private long _dtlsConnected = NotYet;
     private RemoteMediaTrack? _frameTrack;
+    private readonly SessionTelemetry _telemetry;
+    private ActivityContext _connectSpan;
+    private DateTimeOffset _offerSentAt;
+    private int _offerAnswerEmitted;
     private PeerLink? _link;
     private RTCDataChannel? _dataChannel;
     private int _disposed;
@@ -65,6 +71,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _started = started;
         _startedAt = startedAt;
         _logger = (options.Channel.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ViewerSession>();
+        _telemetry = SessionTelemetry.For(options.Channel.MeterFactory);
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
         _dataChannels = new SessionEvents<RTCDataChannel>(_logger, nameof(DataChannels), replay: MaxReplayedDataChannels);
         _inbox = new SignalingInbox(
@@ -205,7 +212,23 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _stop.Dispose();
     }
 
+    // The connect span: signaling connect, offer → answer, ICE and DTLS (the peer connection's spans) are its children.
     private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var activity = SessionTelemetry.Source.StartActivity("kvs.webrtc.viewer.connect", ActivityKind.Client);
+        _connectSpan = activity?.Context ?? default;
+        try
+        {
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            SessionTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.ConnectTimeout);
@@ -220,7 +243,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 MasterClientId,
                 recipientClientId: null,
                 PeerLink.WithIceServers(_options.PeerConfiguration, servers),
-                new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider },
+                new RTCPeerConnectionOptions { LoggerFactory = _options.Channel.LoggerFactory, TimeProvider = _options.Channel.TimeProvider, MeterFactory = _options.Channel.MeterFactory },
                 _logger);
             _link = link;
             link.Connection.ConnectionStateChanged += (_, _) =>
@@ -267,6 +290,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
             var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
             await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
             WatchTransports(link.Connection);
+            _offerSentAt = _clock.GetUtcNow();
             Mark(ref _offerSent); // before the send: the answer can arrive before the send call returns
             await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
             await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
@@ -373,11 +397,13 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 ViewerRefusal.TryGetReason(refusal.Sdp, out var reason))
             {
                 Log.Refused(_logger, reason);
+                EmitOfferAnswer("refused");
                 Fail(new ViewerRefusedException(reason));
             }
             else if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {
                 Mark(ref _answerReceived);
+                EmitOfferAnswer("answered");
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
                 WatchFirstFrame(link.Connection);
                 if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
@@ -508,7 +534,20 @@ public sealed partial class ViewerSession : IAsyncDisposable
     {
         var timeline = Timeline;
         Log.FirstFrame(_logger, timeline.FirstKeyFrame?.TotalMilliseconds ?? 0);
-        _firstFrame.TrySetResult(timeline);
+        if (_firstFrame.TrySetResult(timeline) && timeline.FirstKeyFrame is { } timeToFirstFrame)
+        {
+            _telemetry.TimeToFirstFrame.Record(timeToFirstFrame.TotalSeconds);
+        }
+    }
+
+    // The offer → answer span, once (the first answer, or the refusal).
+    private void EmitOfferAnswer(string result)
+    {
+        if (Interlocked.Exchange(ref _offerAnswerEmitted, 1) == 0)
+        {
+            SessionTelemetry.EmitSpan(
+                "kvs.webrtc.offer_answer", _connectSpan, _offerSentAt, _clock.GetUtcNow(), new KeyValuePair<string, object?>(SessionTelemetry.OfferResultTag, result));
+        }
     }
 
     // DTLS can finish on a working candidate pair before the controlling agent's nomination makes ICE "connected"; the
