@@ -43,6 +43,7 @@ var options = new KvsEmulatorOptions
     AllowHostWithoutPort = settings.AllowHostWithoutPort,
     TurnSharedSecret = settings.TurnSecret,
     LoggerFactory = loggerFactory,
+    RecordingDirectory = settings.RecordingDirectory is null ? null : Path.GetFullPath(settings.RecordingDirectory),
 };
 if (!IsLoopbackName(settings.Host))
 {
@@ -107,6 +108,8 @@ await using (emulator.ConfigureAwait(false))
         Console.WriteLine($"  export AWS_CA_BUNDLE={Path.GetFullPath(settings.WriteCertificatePath)}");
     }
 
+    Console.WriteLine($"  export AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE={endpoint}");
+    Console.WriteLine($"Storage-session recordings (WebRTC ingestion) go to {options.RecordingDirectory ?? Path.Combine(Path.GetTempPath(), "kvs-emulator-recordings")}");
     Console.WriteLine("Press Ctrl+C to stop.");
     try
     {
@@ -115,6 +118,11 @@ await using (emulator.ConfigureAwait(false))
     catch (OperationCanceledException)
     {
         Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
+    }
+
+    foreach (var recording in emulator.Recordings)
+    {
+        Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)");
     }
 }
 

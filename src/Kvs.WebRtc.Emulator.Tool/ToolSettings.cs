@@ -31,6 +31,7 @@ internal sealed class ToolSettings
           --turn-uri <uri>            TURN URI for minted credentials (repeatable, up to 4)
           --turn-secret <secret>      coturn static-auth-secret used to mint TURN credentials
           --log-level <level>         Trace, Debug, Information (default), Warning, Error
+          --recordings <dir>          folder for storage-session recordings (WebRTC ingestion; default: temp folder)
           --help                      show this text
         """;
 
@@ -67,6 +68,9 @@ internal sealed class ToolSettings
     public LogLevel LogLevel { get; private set; } = LogLevel.Information;
 
     public bool ShowHelp { get; private set; }
+
+    /// <summary>Where storage-session recordings go (null: the emulator's default in the temp folder).</summary>
+    public string? RecordingDirectory { get; private set; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
     public static ToolSettings Parse(IReadOnlyList<string> args)
@@ -131,6 +135,9 @@ internal sealed class ToolSettings
                     settings.LogLevel = Enum.TryParse<LogLevel>(Next(), ignoreCase: true, out var level)
                         ? level
                         : throw new ArgumentException("--log-level must be Trace, Debug, Information, Warning or Error.");
+                    break;
+                case "--recordings":
+                    settings.RecordingDirectory = Next();
                     break;
                 case "--help" or "-h" or "-?":
                     settings.ShowHelp = true;
