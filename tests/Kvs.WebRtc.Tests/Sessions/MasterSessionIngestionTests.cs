@@ -103,6 +103,20 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         Assert.That(Emulator.Recordings, Has.Count.EqualTo(1));
     }
 
+    [Test]
+    public async Task KvsChannel_ViewerWithMediaStorage_JoinsTheStorageSessionAsViewer(CancellationToken cancellationToken)
+    {
+        var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
+        Emulator.EnableMediaStorage(arn);
+        await using var plain = await KvsChannel.OpenViewerAsync(ChannelOptions, "plain-viewer", cancellationToken);
+        await using var storage = await KvsChannel.OpenViewerAsync(ChannelOptions with { UseMediaStorage = true }, "storage-viewer", cancellationToken);
+
+        Assert.That(() => plain.JoinStorageSessionAsync(cancellationToken), Throws.InvalidOperationException);
+        Assert.That(storage.Endpoints.WebRtcEndpoint, Is.Not.Null);
+        await storage.JoinStorageSessionAsync(cancellationToken);
+        Assert.That(Emulator.Recordings, Is.Empty, "a viewer's join starts no recording");
+    }
+
     private KvsEmulatorRecording? Recording(string arn) => Emulator.Recordings.SingleOrDefault(r => r.ChannelArn == arn);
 
     /// <summary>Opus packets of the test tone, looped every 20 ms.</summary>
