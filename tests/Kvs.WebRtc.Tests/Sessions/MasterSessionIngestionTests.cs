@@ -104,6 +104,25 @@ public sealed class MasterSessionIngestionTests : SessionFixture
     }
 
     [Test]
+    public async Task SignalingReconnect_RejoinRefused_RetriesWithBackOffUntilJoined(CancellationToken cancellationToken)
+    {
+        var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
+        Emulator.EnableMediaStorage(arn);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264);
+        await using var master = await MasterSession.StartAsync(
+            MasterOptions() with { Tracks = [video], JoinStorageSession = true }, cancellationToken);
+        await WaitUntilAsync(() => Recording(arn) is { Connections: 1 }, cancellationToken);
+
+        // The next two REST calls (the rejoins after the reconnect) are refused with a non-retryable error.
+        var before = Emulator.GetStatistics().RestRequests;
+        Emulator.Faults.FailNextRequests(2, System.Net.HttpStatusCode.BadRequest, "InvalidArgumentException");
+        Emulator.Faults.DropConnections(c => c.Role == KvsEmulatorRole.Master);
+
+        await WaitUntilAsync(() => master.StorageSessionJoins == 2 && Recording(arn) is { Joins: 2, Connections: 2 }, cancellationToken);
+        Assert.That(Emulator.GetStatistics().RestRequests - before, Is.GreaterThanOrEqualTo(3), "two refused rejoins, then one that worked");
+    }
+
+    [Test]
     public async Task KvsChannel_ViewerWithMediaStorage_JoinsTheStorageSessionAsViewer(CancellationToken cancellationToken)
     {
         var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
