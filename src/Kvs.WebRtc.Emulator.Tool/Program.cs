@@ -44,6 +44,7 @@ var options = new KvsEmulatorOptions
     AllowHostWithoutPort = settings.AllowHostWithoutPort,
     TurnSharedSecret = settings.TurnSecret,
     LoggerFactory = loggerFactory,
+    RecordingDirectory = settings.RecordingDirectory is null ? null : Path.GetFullPath(settings.RecordingDirectory),
 };
 if (!IsLoopbackName(settings.Host))
 {
@@ -138,6 +139,9 @@ await using (emulator.ConfigureAwait(false))
         Console.WriteLine($"  export AWS_CA_BUNDLE={Path.GetFullPath(settings.WriteCertificatePath)}");
     }
 
+    Console.WriteLine($"  export AWS_ENDPOINT_URL_KINESIS_VIDEO_WEBRTC_STORAGE={endpoint}");
+    Console.WriteLine($"Storage-session recordings (WebRTC ingestion) go to {options.RecordingDirectory ?? Path.Combine(Path.GetTempPath(), "kvs-emulator-recordings")}");
+
     using var webTarget = settings.Web ? WebTarget.ForEmulator(emulator.ServiceUrl, emulator.Region, emulator.Credentials, loggerFactory: loggerFactory) : null;
     var web = webTarget is null ? null : await StartWebAsync(webTarget).ConfigureAwait(false);
     if (webTarget is not null && web is null)
@@ -171,6 +175,11 @@ async Task WaitForStopAsync()
     catch (OperationCanceledException)
     {
         // Ctrl+C or SIGTERM.
+    }
+
+    foreach (var recording in emulator.Recordings)
+    {
+        Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)");
     }
 }
 

@@ -37,6 +37,7 @@ internal sealed class ToolSettings
                                       with the default AWS credential chain (no emulator is started then)
           --js-sdk <path>             the KVS WebRTC JS SDK browser bundle (dist/kvs-webrtc.min.js); default: found in
                                       node_modules/amazon-kinesis-video-streams-webrtc/dist below the current directory
+          --recordings <dir>          folder for storage-session recordings (WebRTC ingestion; default: temp folder)
           --help                      show this text
         """;
 
@@ -81,6 +82,8 @@ internal sealed class ToolSettings
     public bool WebTargetAws { get; private set; }
 
     public string? JsSdkPath { get; private set; }
+    /// <summary>Where storage-session recordings go (null: the emulator's default in the temp folder).</summary>
+    public string? RecordingDirectory { get; private set; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a readable message on bad input.</summary>
     public static ToolSettings Parse(IReadOnlyList<string> args)
@@ -167,6 +170,8 @@ internal sealed class ToolSettings
                 case "--js-sdk":
                     settings.JsSdkPath = Next();
                     settings.Web = true;
+                case "--recordings":
+                    settings.RecordingDirectory = Next();
                     break;
                 case "--help" or "-h" or "-?":
                     settings.ShowHelp = true;

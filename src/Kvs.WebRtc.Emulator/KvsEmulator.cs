@@ -7,6 +7,7 @@ using Kvs.WebRtc.Emulator.ControlPlane;
 using Kvs.WebRtc.Emulator.Http;
 using Kvs.WebRtc.Emulator.IceServers;
 using Kvs.WebRtc.Emulator.Signaling;
+using Kvs.WebRtc.Emulator.Storage;
 using Kvs.WebRtc.Emulator.Tls;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SignalingHub _hub;
+    private StorageSessionHandler? _storage;
     private readonly ChannelStore _store;
     private readonly EmulatorEndpoints _endpoints;
     private readonly EmulatorRequestHandler _handler;
@@ -128,10 +130,16 @@ public sealed partial class KvsEmulator : IAsyncDisposable
             var endpoints = new EmulatorEndpoints(options.UseTls, options.EndpointHostName, options.Port);
             var hub = new SignalingHub(store, options, faults, counters);
             var authenticator = new RequestAuthenticator(options.Credentials.Prepend(credentials), options.AllowHostWithoutPort, options.AllowedClockSkew, options.ReplayCacheCapacity);
-            var controlPlane = new ControlPlaneHandler(store, endpoints, timeProvider, hub.OnChannelDeleted);
+            StorageSessionHandler? storage = null;
+            var controlPlane = new ControlPlaneHandler(store, endpoints, timeProvider, channel =>
+            {
+                hub.OnChannelDeleted(channel);
+                _ = storage?.OnChannelDeletedAsync(channel);
+            });
             var iceServers = new IceServerConfigHandler(store, options);
             var upgrades = new WebSocketUpgradeHandler(store, hub, authenticator, faults, counters, options);
-            var handler = new EmulatorRequestHandler(controlPlane, iceServers, upgrades, authenticator, faults, counters, options);
+            storage = options.EnableStorageSessions ? new StorageSessionHandler(store, hub, options) : null;
+            var handler = new EmulatorRequestHandler(controlPlane, iceServers, upgrades, authenticator, faults, counters, options, storage);
 
             var app = BuildApp(options, certificate, handler);
             try
@@ -145,6 +153,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
             }
 
             var emulator = new KvsEmulator(options, app, hub, store, endpoints, handler, counters, new KvsEmulatorFaults(hub, faults, options.MaxConnectionDuration), credentials, certificate, ownsCertificate);
+            emulator._storage = storage;
             emulator.BindAddresses();
             if (emulator._logger.IsEnabled(LogLevel.Information))
             {
@@ -211,6 +220,35 @@ public sealed partial class KvsEmulator : IAsyncDisposable
     /// <summary>A snapshot of the emulator's counters.</summary>
     public KvsEmulatorStatistics GetStatistics() => _counters.Snapshot();
 
+    /// <summary>
+    /// The recordings of the emulated storage sessions (WebRTC ingestion), one per channel whose master joined its
+    /// storage session, oldest first; files live in <see cref="KvsEmulatorOptions.RecordingDirectory"/>. Empty when
+    /// <see cref="KvsEmulatorOptions.EnableStorageSessions"/> is off.
+    /// </summary>
+    public IReadOnlyList<KvsEmulatorRecording> Recordings => _storage?.GetRecordings() ?? [];
+
+    /// <summary>
+    /// Links a channel to a (fictitious) stream for WebRTC ingestion, as UpdateMediaStorageConfiguration with status
+    /// ENABLED does; a master may then join the channel's storage session.
+    /// </summary>
+    /// <param name="channelArn">The channel ARN.</param>
+    /// <param name="streamArn">The stream ARN; null mints one in the emulated account.</param>
+    /// <returns>The stream ARN.</returns>
+    /// <exception cref="ArgumentException">No channel has this ARN, or the stream ARN is malformed.</exception>
+    public string EnableMediaStorage(string channelArn, string? streamArn = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(channelArn);
+        var channel = _store.FindByArn(channelArn) ?? throw new ArgumentException("No channel has this ARN.", nameof(channelArn));
+        streamArn ??= string.Create(CultureInfo.InvariantCulture, $"arn:aws:kinesisvideo:{Region}:{AccountId}:stream/{channel.Name}-recording/{channel.CreationTime.ToUnixTimeMilliseconds()}");
+        if (!ChannelValidation.IsWellFormedArn(streamArn))
+        {
+            throw new ArgumentException("The stream ARN is malformed.", nameof(streamArn));
+        }
+
+        _store.SetMediaStorage(channelArn, "ENABLED", streamArn);
+        return streamArn;
+    }
+
     /// <summary>The TLS certificate in PEM form (<c>-----BEGIN CERTIFICATE-----</c>), for clients to trust.</summary>
     /// <exception cref="InvalidOperationException">TLS is not enabled.</exception>
     public string ExportCertificatePem() =>
@@ -254,6 +292,11 @@ public sealed partial class KvsEmulator : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_storage is not null)
+        {
+            await _storage.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_ownsCertificate)
         {
             Certificate?.Dispose();

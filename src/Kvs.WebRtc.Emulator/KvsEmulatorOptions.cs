@@ -89,6 +89,22 @@ public sealed partial class KvsEmulatorOptions
     /// </summary>
     public int ReplayCacheCapacity { get; set; } = 10_000;
 
+    /// <summary>
+    /// Serve the WebRTC storage API (<c>/joinStorageSession</c>, <c>/joinStorageSessionAsViewer</c>) and play the storage
+    /// session: on a master's join the emulator connects to the master as a loopback WebRTC peer and records what it
+    /// receives (see <see cref="KvsEmulator.Recordings"/>). Default true.
+    /// </summary>
+    public bool EnableStorageSessions { get; set; } = true;
+
+    /// <summary>Where storage-session recordings are written; null (the default) uses <c>kvs-emulator-recordings</c> in the temp folder.</summary>
+    public string? RecordingDirectory { get; set; }
+
+    /// <summary>Most storage sessions (channels being recorded) at once; a join beyond is refused with ClientLimitExceeded. Default 4.</summary>
+    public int MaxStorageSessions { get; set; } = 4;
+
+    /// <summary>Largest recording file, in bytes; a file stops growing there (<see cref="KvsEmulatorRecording.IsTruncated"/>). Default 256 MiB.</summary>
+    public long MaxRecordingBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Most viewers connected at once per channel; the next one is refused with HTTP 400. Default 10.</summary>
     public int MaxViewersPerChannel { get; set; } = 10;
 
@@ -204,6 +220,8 @@ public sealed partial class KvsEmulatorOptions
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStorageSessions, 1, nameof(MaxStorageSessions));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRecordingBytes, 4096L, nameof(MaxRecordingBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535, nameof(Port));
         if (string.IsNullOrEmpty(Region) || !RegionPattern().IsMatch(Region))
         {

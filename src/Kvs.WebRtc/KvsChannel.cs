@@ -29,6 +29,8 @@ public sealed class KvsChannel : IAsyncDisposable
     private readonly KinesisVideoSignalingClient _signalingHttps;
     private readonly IDisposable _iceRefreshSubscription;
     private readonly IDisposable _telemetry;
+    private readonly string? _clientId;
+    private KinesisVideoWebRtcStorageClient? _storage;
 
     private KvsChannel(
         KinesisVideoClient controlPlane,
@@ -36,8 +38,10 @@ public sealed class KvsChannel : IAsyncDisposable
         SignalingChannelEndpoints endpoints,
         IceServerProvider iceServers,
         SignalingClient signaling,
-        SessionTelemetry telemetry)
+        SessionTelemetry telemetry,
+        string? clientId)
     {
+        _clientId = clientId;
         _controlPlane = controlPlane;
         _signalingHttps = signalingHttps;
         Endpoints = endpoints;
@@ -178,6 +182,10 @@ public sealed class KvsChannel : IAsyncDisposable
                 TimeProvider = timeProvider,
             });
             var endpoints = await resolver.ResolveAsync(options.Channel, role, options.CreateIfMissing, cancellationToken).ConfigureAwait(false);
+            if (options.UseMediaStorage)
+            {
+                endpoints = await ResolveWithStorageAsync(controlPlane, options, endpoints, role, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
 
             signalingHttps = controlPlane.CreateSignalingClient(endpoints.HttpsEndpoint);
             var iceServers = new IceServerProvider(signalingHttps, new IceServerProviderOptions
@@ -208,7 +216,12 @@ public sealed class KvsChannel : IAsyncDisposable
                 ? SignalingClient.CreateMaster(signalingOptions)
                 : SignalingClient.CreateViewer(signalingOptions, clientId);
 
-            return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling, SessionTelemetry.For(options.MeterFactory));
+            if (options.UseMediaStorage && clientId is null)
+            {
+                signaling.AllowUnaddressedMasterMessages = true;
+            }
+
+            return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling, SessionTelemetry.For(options.MeterFactory), clientId);
         }
         catch
         {
@@ -216,6 +229,51 @@ public sealed class KvsChannel : IAsyncDisposable
             controlPlane.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Joins the channel's storage session (WebRTC ingestion) on its WEBRTC endpoint: as the master
+    /// (<c>JoinStorageSession</c>) on a master channel, as this viewer (<c>JoinStorageSessionAsViewer</c>) on a viewer
+    /// channel. A master then receives the storage session's SDP offer (without sender id) over <see cref="Signaling"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the service accepted the join.</returns>
+    /// <exception cref="InvalidOperationException">The channel was not opened with <see cref="KvsChannelOptions.UseMediaStorage"/>.</exception>
+    /// <exception cref="KinesisVideoException">The service refused the join or the call timed out.</exception>
+    public Task JoinStorageSessionAsync(CancellationToken cancellationToken = default)
+    {
+        if (Endpoints.WebRtcEndpoint is not { } endpoint)
+        {
+            throw new InvalidOperationException("The channel was opened without UseMediaStorage: it has no WEBRTC endpoint.");
+        }
+
+        var storage = LazyInitializer.EnsureInitialized(ref _storage, () => _controlPlane.CreateWebRtcStorageClient(endpoint));
+        return _clientId is null
+            ? storage.JoinStorageSessionAsync(Endpoints.ChannelArn, cancellationToken)
+            : storage.JoinStorageSessionAsViewerAsync(Endpoints.ChannelArn, _clientId, cancellationToken);
+    }
+
+    private static async Task<SignalingChannelEndpoints> ResolveWithStorageAsync(
+        KinesisVideoClient controlPlane, KvsChannelOptions options, SignalingChannelEndpoints endpoints, ChannelRole role, TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        // The WEBRTC endpoint may only be requested when media storage is ENABLED: check first, for a clear error.
+        var described = await controlPlane.DescribeMediaStorageConfigurationAsync(
+            new DescribeMediaStorageConfigurationRequest { ChannelARN = endpoints.ChannelArn }, cancellationToken).ConfigureAwait(false);
+        if (described.MediaStorageConfiguration?.Status != MediaStorageStatus.Enabled)
+        {
+            throw new MediaStorageNotEnabledException(
+                $"The signaling channel {options.Channel} has no media storage enabled (status {described.MediaStorageConfiguration?.Status?.Value ?? "none"}): " +
+                "link it to a Kinesis video stream with UpdateMediaStorageConfiguration (Status ENABLED, StreamARN) before ingesting.");
+        }
+
+        var resolver = new SignalingChannelResolver(controlPlane, new SignalingChannelResolverOptions
+        {
+            // In memory only: a second resolver writing the same cache file would overwrite the first one's entries.
+            TimeProvider = timeProvider,
+            IncludeWebRtcEndpoint = true,
+        });
+        return await resolver.ResolveAsync(endpoints.ChannelArn, role, createIfMissing: false, cancellationToken).ConfigureAwait(false);
     }
 
     private void RefreshIceServersInBackground() => _ = RefreshIceServersQuietlyAsync();
@@ -240,6 +298,7 @@ public sealed class KvsChannel : IAsyncDisposable
         await Signaling.DisposeAsync().ConfigureAwait(false);
         _telemetry.Dispose();
         _signalingHttps.Dispose();
+        _storage?.Dispose();
         _controlPlane.Dispose();
     }
 }

@@ -34,6 +34,13 @@ public sealed record KvsChannelOptions
     public bool UseTurn { get; init; } = true;
 
     /// <summary>
+    /// Resolve the channel for WebRTC ingestion: check with DescribeMediaStorageConfiguration that the channel records
+    /// into a stream and also fetch its WEBRTC endpoint (<see cref="KvsChannel.JoinStorageSessionAsync"/>). Opening fails
+    /// with <see cref="MediaStorageNotEnabledException"/> when the channel has no media storage ENABLED. Default false.
+    /// </summary>
+    public bool UseMediaStorage { get; init; }
+
+    /// <summary>
     /// Adds the region's public KVS STUN server (<c>stun:stun.kinesisvideo.{region}.amazonaws.com:443</c>) to the ICE
     /// servers. Default (null): true against AWS, false when <see cref="ServiceUrl"/> is overridden (a local emulator), so
     /// that a local run resolves and contacts nothing off the machine; GetIceServerConfig's own servers are used either way.

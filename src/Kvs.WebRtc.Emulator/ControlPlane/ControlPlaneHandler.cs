@@ -1,6 +1,10 @@
 using Kvs.WebRtc.Emulator.ControlPlane.MediaStorage;
 using Kvs.WebRtc.Emulator.Http;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
+using DescribeMediaStorageConfigurationRequest = Kvs.WebRtc.Emulator.ControlPlane.MediaStorage.DescribeMediaStorageConfigurationRequest;
+using DescribeMediaStorageConfigurationResponse = Kvs.WebRtc.Emulator.ControlPlane.MediaStorage.DescribeMediaStorageConfigurationResponse;
+using MediaStorageConfiguration = Kvs.WebRtc.Emulator.ControlPlane.MediaStorage.MediaStorageConfiguration;
+using UpdateMediaStorageConfigurationRequest = Kvs.WebRtc.Emulator.ControlPlane.MediaStorage.UpdateMediaStorageConfigurationRequest;
 
 namespace Kvs.WebRtc.Emulator.ControlPlane;
 

@@ -3,6 +3,7 @@ using Kvs.WebRtc.Emulator.Auth;
 using Kvs.WebRtc.Emulator.ControlPlane;
 using Kvs.WebRtc.Emulator.IceServers;
 using Kvs.WebRtc.Emulator.Signaling;
+using Kvs.WebRtc.Emulator.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,7 @@ internal sealed partial class EmulatorRequestHandler
     private readonly ControlPlaneHandler _controlPlane;
     private readonly IceServerConfigHandler _iceServers;
     private readonly WebSocketUpgradeHandler _upgrades;
+    private readonly StorageSessionHandler? _storage;
     private readonly RequestAuthenticator _authenticator;
     private readonly FaultState _faults;
     private readonly EmulatorCounters _counters;
@@ -30,11 +32,12 @@ internal sealed partial class EmulatorRequestHandler
     private readonly ILogger _logger;
     private volatile bool _shuttingDown;
 
-    public EmulatorRequestHandler(ControlPlaneHandler controlPlane, IceServerConfigHandler iceServers, WebSocketUpgradeHandler upgrades, RequestAuthenticator authenticator, FaultState faults, EmulatorCounters counters, KvsEmulatorOptions options)
+    public EmulatorRequestHandler(ControlPlaneHandler controlPlane, IceServerConfigHandler iceServers, WebSocketUpgradeHandler upgrades, RequestAuthenticator authenticator, FaultState faults, EmulatorCounters counters, KvsEmulatorOptions options, StorageSessionHandler? storage = null)
     {
         _controlPlane = controlPlane;
         _iceServers = iceServers;
         _upgrades = upgrades;
+        _storage = storage;
         _authenticator = authenticator;
         _faults = faults;
         _counters = counters;
@@ -96,6 +99,10 @@ internal sealed partial class EmulatorRequestHandler
             else if (path == IceServerConfigHandler.Path)
             {
                 response = _iceServers.Handle(body);
+            }
+            else if (_storage is not null && StorageSessionHandler.IsOperation(path))
+            {
+                response = await _storage.HandleAsync(path, body).ConfigureAwait(false);
             }
             else
             {

@@ -56,6 +56,12 @@ internal sealed partial class SignalingHub
         _maxDurationTicks = options.MaxConnectionDuration.Ticks;
     }
 
+    /// <summary>
+    /// Takes a master's message that names no recipient (channel ARN, message type, payload): the storage session's
+    /// answer and candidates. Returns false when the channel has no storage session (the frame is then refused).
+    /// </summary>
+    public Func<string, string, string, bool>? UnaddressedMasterMessage { get; set; }
+
     /// <summary>Raised after every client frame is handled, outside any lock (test hook).</summary>
     public event Action<FrameProcessedEvent>? FrameProcessed;
 
@@ -253,6 +259,15 @@ internal sealed partial class SignalingHub
         FrameOutcome outcome;
         if (sender.Role == KvsEmulatorRole.Master)
         {
+            if (string.IsNullOrEmpty(frame.RecipientClientId) && UnaddressedMasterMessage is { } storage
+                && storage(channel.Arn, messageType, frame.MessagePayload))
+            {
+                // For the storage session (WebRTC ingestion): its offer carried no sender id, so the answer names no recipient.
+                Log.FrameRouted(_logger, messageType, sender.DisplayName, channel.Name, FrameOutcome.Routed);
+                FrameProcessed?.Invoke(new FrameProcessedEvent(sender.Id, frame.Action, FrameOutcome.Routed, null));
+                return;
+            }
+
             if (frame.RecipientClientId is null || !SignalingIdentifiers.IsValidRecipientClientId(frame.RecipientClientId))
             {
                 Reject(sender, frame, HttpStatusCode.BadRequest, AwsErrorTypes.InvalidArgument,
@@ -277,6 +292,22 @@ internal sealed partial class SignalingHub
 
         Log.FrameRouted(_logger, messageType, sender.DisplayName, channel.Name, outcome);
         FrameProcessed?.Invoke(new FrameProcessedEvent(sender.Id, frame.Action, outcome, null));
+    }
+
+    /// <summary>
+    /// Sends a message from the emulated storage session to the channel's master, without <c>senderClientId</c> (buffered
+    /// for the channel's TTL while no master is connected).
+    /// </summary>
+    public FrameOutcome SendToMaster(string channelArn, string messageType, string payload)
+    {
+        var channel = _store.FindByArn(channelArn);
+        if (channel is null)
+        {
+            return FrameOutcome.Rejected;
+        }
+
+        var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(channel.MessageTtlSeconds);
+        return Deliver(channel, KvsEmulatorRole.Master, null, new RoutedMessage(messageType, null, payload, expiresAt));
     }
 
     /// <summary>Forgets a deleted channel: its pending messages are dropped and its sockets closed with 1001.</summary>

@@ -236,6 +236,65 @@ public sealed class KinesisVideoClient : IDisposable
             cancellationToken);
     }
 
+    /// <summary>Describes a channel's media storage (WebRTC ingestion) setting, by channel name or ARN.</summary>
+    /// <param name="request">The channel name or ARN.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The status and, when enabled, the stream ARN.</returns>
+    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="ResourceNotFoundException"/>),
+    /// the response was invalid, or the call timed out.</exception>
+    public Task<DescribeMediaStorageConfigurationResponse> DescribeMediaStorageConfigurationAsync(
+        DescribeMediaStorageConfigurationRequest request, CancellationToken cancellationToken = default)
+    {
+        RequestValidator.Validate(request);
+        return _invoker.InvokeAsync(
+            Endpoint, "/describeMediaStorageConfiguration", "DescribeMediaStorageConfiguration", request,
+            KinesisVideoJsonContext.Default.DescribeMediaStorageConfigurationRequest,
+            KinesisVideoJsonContext.Default.DescribeMediaStorageConfigurationResponse,
+            static r => r.MediaStorageConfiguration is null ? nameof(r.MediaStorageConfiguration) : null,
+            cancellationToken);
+    }
+
+    /// <summary>Links a channel to a Kinesis video stream (or unlinks it) for WebRTC ingestion.</summary>
+    /// <param name="request">The channel ARN and the new setting.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>An empty response.</returns>
+    /// <exception cref="ArgumentException">The request is invalid.</exception>
+    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="NoDataRetentionException"/>
+    /// when the stream keeps no data, <see cref="ResourceNotFoundException"/>), the response was invalid, or the call timed out.</exception>
+    public Task<UpdateMediaStorageConfigurationResponse> UpdateMediaStorageConfigurationAsync(
+        UpdateMediaStorageConfigurationRequest request, CancellationToken cancellationToken = default)
+    {
+        RequestValidator.Validate(request);
+        return _invoker.InvokeAsync(
+            Endpoint, "/updateMediaStorageConfiguration", "UpdateMediaStorageConfiguration", request,
+            KinesisVideoJsonContext.Default.UpdateMediaStorageConfigurationRequest,
+            KinesisVideoJsonContext.Default.UpdateMediaStorageConfigurationResponse,
+            null,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a <see cref="KinesisVideoWebRtcStorageClient"/> for a channel's WEBRTC endpoint with this client's region,
+    /// credentials, HTTP client, timeouts, retry policy and signer.
+    /// </summary>
+    /// <param name="webRtcEndpoint">The channel's <see cref="ChannelProtocol.WebRtc"/> endpoint (from GetSignalingChannelEndpoint).</param>
+    /// <returns>A new client; the caller disposes it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="webRtcEndpoint"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="webRtcEndpoint"/> is not an absolute http(s) URL.</exception>
+    public KinesisVideoWebRtcStorageClient CreateWebRtcStorageClient(Uri webRtcEndpoint)
+    {
+        ArgumentNullException.ThrowIfNull(webRtcEndpoint);
+        return new KinesisVideoWebRtcStorageClient(Options with
+        {
+            ServiceUrl = webRtcEndpoint,
+            UseFips = false,
+            UseDualStack = false,
+            Signer = _invoker.Signer,
+            TimeProvider = _invoker.TimeProvider,
+        });
+    }
+
     /// <summary>
     /// Creates a <see cref="KinesisVideoSignalingClient"/> for a channel's HTTPS endpoint with this client's region,
     /// credentials, HTTP client (when injected), timeouts, retry policy and signer (so a clock-skew correction learnt by

@@ -32,6 +32,13 @@ namespace Kvs.WebRtc.Signaling.ControlPlane;
 [JsonSerializable(typeof(ListTagsForResourceResponse))]
 [JsonSerializable(typeof(GetIceServerConfigRequest))]
 [JsonSerializable(typeof(GetIceServerConfigResponse))]
+[JsonSerializable(typeof(DescribeMediaStorageConfigurationRequest))]
+[JsonSerializable(typeof(DescribeMediaStorageConfigurationResponse))]
+[JsonSerializable(typeof(UpdateMediaStorageConfigurationRequest))]
+[JsonSerializable(typeof(UpdateMediaStorageConfigurationResponse))]
+[JsonSerializable(typeof(JoinStorageSessionRequest))]
+[JsonSerializable(typeof(JoinStorageSessionAsViewerRequest))]
+[JsonSerializable(typeof(JoinStorageSessionResponse))]
 [JsonSerializable(typeof(ServiceErrorBody))]
 internal sealed partial class KinesisVideoJsonContext : JsonSerializerContext
 {

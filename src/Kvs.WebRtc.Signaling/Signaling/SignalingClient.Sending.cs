@@ -84,9 +84,19 @@ public sealed partial class SignalingClient
         ArgumentNullException.ThrowIfNull(payload.Sdp, paramName);
     }
 
+    /// <summary>
+    /// Lets a master send without <c>recipientClientId</c>: its answer and candidates for the KVS storage session (WebRTC
+    /// ingestion), whose offer carries no sender id. Set by a master session in ingestion mode.
+    /// </summary>
+    internal bool AllowUnaddressedMasterMessages { get; set; }
+
     private void ValidateRouting(string? recipientClientId, string? correlationId)
     {
-        if (IsMaster)
+        if (IsMaster && recipientClientId is null && AllowUnaddressedMasterMessages)
+        {
+            // For the storage session.
+        }
+        else if (IsMaster)
         {
             if (string.IsNullOrEmpty(recipientClientId))
             {

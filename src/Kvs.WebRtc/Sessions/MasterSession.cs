@@ -124,12 +124,15 @@ public sealed partial class MasterSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var channel = await KvsChannel.OpenMasterAsync(options.Channel, cancellationToken).ConfigureAwait(false);
+        var channelOptions = options.JoinStorageSession ? options.Channel with { UseMediaStorage = true } : options.Channel;
+        var channel = await KvsChannel.OpenMasterAsync(channelOptions, cancellationToken).ConfigureAwait(false);
         var session = new MasterSession(channel, options);
         try
         {
             // Subscribed before connecting: offers buffered by the service while no master was online arrive at once.
+            session.WatchStorageRejoins();
             await channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await session.JoinStorageOnStartAsync(cancellationToken).ConfigureAwait(false);
             return session;
         }
         catch
@@ -247,6 +250,8 @@ public sealed partial class MasterSession : IAsyncDisposable
             await RemoveAsync(peer).ConfigureAwait(false);
         }
 
+        await DisposeStorageAsync().ConfigureAwait(false);
+
         await _channel.DisposeAsync().ConfigureAwait(false);
         _joined.Dispose();
         _left.Dispose();
@@ -267,7 +272,11 @@ public sealed partial class MasterSession : IAsyncDisposable
     {
         try
         {
-            if (message.Type == SignalingMessageType.SdpOffer)
+            if (IsForStorageSession(message))
+            {
+                await HandleStorageMessageAsync(message).ConfigureAwait(false);
+            }
+            else if (message.Type == SignalingMessageType.SdpOffer)
             {
                 await HandleOfferAsync(message).ConfigureAwait(false);
             }

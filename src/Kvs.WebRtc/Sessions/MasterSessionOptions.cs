@@ -52,6 +52,16 @@ public sealed record MasterSessionOptions
     /// </summary>
     public Func<ViewerOffer, CancellationToken, ValueTask>? ConfigureViewer { get; init; }
 
+    /// <summary>
+    /// WebRTC ingestion: record this master's media into the Kinesis video stream linked to the channel. The session
+    /// checks the channel's media storage configuration (failing with <see cref="MediaStorageNotEnabledException"/> when
+    /// none is ENABLED), joins the storage session on start and again after every signaling reconnect (retrying with
+    /// back-off), and answers the storage session's offer (the one without a sender client id) with
+    /// <see cref="Tracks"/>. The storage peer does not count against <see cref="MaxViewers"/> and is not reported in
+    /// <see cref="MasterSession.ViewerJoined"/>/<see cref="MasterSession.ViewerLeft"/>. Default false.
+    /// </summary>
+    public bool JoinStorageSession { get; init; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Channel, nameof(Channel));

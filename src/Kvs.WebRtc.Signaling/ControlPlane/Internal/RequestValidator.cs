@@ -45,6 +45,50 @@ internal static partial class RequestValidator
         }
     }
 
+    public static void Validate(DescribeMediaStorageConfigurationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ChannelName is null && request.ChannelARN is null)
+        {
+            throw Invalid("Set ChannelName or ChannelARN.");
+        }
+
+        if (request.ChannelName is not null)
+        {
+            ChannelName(request.ChannelName, nameof(request.ChannelName));
+        }
+
+        if (request.ChannelARN is not null)
+        {
+            Arn(request.ChannelARN, nameof(request.ChannelARN));
+        }
+    }
+
+    public static void Validate(UpdateMediaStorageConfigurationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Arn(request.ChannelARN, nameof(request.ChannelARN));
+        var configuration = request.MediaStorageConfiguration ?? throw Invalid("MediaStorageConfiguration is required.");
+        if (configuration.Status is not { } status || status.Value.Length == 0)
+        {
+            throw Invalid("MediaStorageConfiguration.Status is required.");
+        }
+
+        if (status == MediaStorageStatus.Enabled || configuration.StreamARN is not null)
+        {
+            Arn(configuration.StreamARN, "MediaStorageConfiguration.StreamARN");
+        }
+    }
+
+    public static void ValidateJoin(string channelArn, string? clientId)
+    {
+        Arn(channelArn, nameof(channelArn));
+        if (clientId is not null && !IsChannelName(clientId))
+        {
+            throw new ArgumentException("clientId must be 1-256 characters of [a-zA-Z0-9_.-].", nameof(clientId));
+        }
+    }
+
     public static void Validate(GetSignalingChannelEndpointRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
