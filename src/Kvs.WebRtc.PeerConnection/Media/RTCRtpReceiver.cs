@@ -31,6 +31,19 @@ public sealed class RTCRtpReceiver
     /// <summary>RTX packets received and delivered as the packets they repair (W3C inbound-rtp <c>retransmittedPacketsReceived</c>).</summary>
     public long RetransmittedPacketsReceived => Interlocked.Read(ref _retransmittedPacketsReceived);
 
+    /// <summary>
+    /// The application's preferred jitter-buffer delay (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcrtpreceiver-jitterbuffertarget">jitterBufferTarget</see>):
+    /// null (the default) lets the buffer stay as low as the network allows; a value of 0–4000 ms holds frames at least that
+    /// long after their expected arrival (more latency, fewer freezes). Takes effect at once, also while media flows; frames
+    /// that cannot be completed are still given up (they never stall the stream).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 4000 ms (the W3C RangeError).</exception>
+    public TimeSpan? JitterBufferTarget
+    {
+        get => Track.JitterBufferTarget;
+        set => Track.JitterBufferTarget = value;
+    }
+
     /// <summary>The NACK generator when the sender negotiated <c>nack</c> and loss recovery is on, else null.</summary>
     internal NackGenerator? Nack { get; set; }
 
