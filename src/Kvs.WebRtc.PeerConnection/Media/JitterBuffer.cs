@@ -37,7 +37,10 @@ internal sealed class JitterBuffer : IDisposable
     private const int EnvelopeDecay = 64;
     private static readonly long s_resyncTicks = TimeSpan.FromSeconds(10).Ticks;
 
+    private const int KeyFrameRepairMargin = 8;
+
     private readonly RtpFrameAssembler _assembler;
+    private readonly RtpDepacketizer _depacketizer;
     private readonly JitterBufferOptions _options;
     private readonly int _clockRate;
     private readonly HeldFrame[] _held;
@@ -61,6 +64,11 @@ internal sealed class JitterBuffer : IDisposable
     private bool _keyFrameAsked;
     private TimeSpan _lastKeyFrameAsk;
     private bool _keyFrameRequestPending;
+    private bool _keyPacketSeen;
+    private bool _lastWasDelta;
+    private ushort _keyPacketSequence;
+    private bool _repairHorizonPending;
+    private ushort _repairHorizon;
 
     /// <summary>Creates a buffer for one stream.</summary>
     /// <param name="depacketizer">The codec's depacketizer (owned from now on).</param>
@@ -73,6 +81,7 @@ internal sealed class JitterBuffer : IDisposable
         _options = options;
         _clockRate = options.ClockRate;
         _assembler = new RtpFrameAssembler(depacketizer, options.Assembler);
+        _depacketizer = depacketizer;
         _held = new HeldFrame[options.MaxFrames];
         _waitingForKeyFrame = options.IsVideo;
         ApplyReorderDelay();
@@ -146,6 +155,12 @@ internal sealed class JitterBuffer : IDisposable
     /// <summary>Bytes of the completed frames waiting.</summary>
     public long HeldBytes => _heldBytes;
 
+    /// <summary>
+    /// Times video lost its decodability after it had started (a frame dropped, waiting for a key frame since): the packets
+    /// still missing then are of no use any more (the owner stops asking for them).
+    /// </summary>
+    public long DecodeBreaks { get; private set; }
+
     /// <summary>True while video waits for a key frame (from the start, and after a dropped frame).</summary>
     public bool WaitingForKeyFrame => _waitingForKeyFrame;
 
@@ -166,6 +181,11 @@ internal sealed class JitterBuffer : IDisposable
     /// <param name="now">The arrival time.</param>
     public void Push(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload, TimeSpan now)
     {
+        if (_waitingForKeyFrame)
+        {
+            ClassifyWhileWaiting(sequenceNumber, payload);
+        }
+
         var dropped = _assembler.FramesDropped;
         _assembler.Push(sequenceNumber, timestamp, marker, payload, now.Ticks);
         AfterAssembler(dropped, now, measure: true);
@@ -223,6 +243,19 @@ internal sealed class JitterBuffer : IDisposable
 
             return due is { } ticks ? TimeSpan.FromTicks(ticks) : null;
         }
+    }
+
+    /// <summary>
+    /// True once when packets before <paramref name="sequenceNumber"/> are no longer worth repairing (video waits for a key
+    /// frame and a delta frame's packet arrived: the frames before it will be dropped; a key frame seen since keeps its
+    /// own packets, with a small margin); the owner stops NACKing them. Clears the signal.
+    /// </summary>
+    public bool TakeRepairHorizon(out ushort sequenceNumber)
+    {
+        sequenceNumber = _repairHorizon;
+        var pending = _repairHorizonPending;
+        _repairHorizonPending = false;
+        return pending;
     }
 
     /// <summary>True once when a key frame should be asked for (the owner sends PLI); clears the request.</summary>
@@ -316,6 +349,8 @@ internal sealed class JitterBuffer : IDisposable
         {
             _waitingForKeyFrame = false;
             _keyFrameAsked = false;
+            _keyPacketSeen = false;
+            _lastWasDelta = false;
         }
 
         var timestampTicks = ToTicks(_unwrapper.Unwrap(taken.Timestamp));
@@ -440,12 +475,40 @@ internal sealed class JitterBuffer : IDisposable
             return;
         }
 
+        if (!_waitingForKeyFrame)
+        {
+            DecodeBreaks++;
+        }
+
         _waitingForKeyFrame = true;
         if (!_keyFrameAsked || now - _lastKeyFrameAsk >= _options.KeyFrameRetryInterval)
         {
             _keyFrameAsked = true;
             _lastKeyFrameAsk = now;
             _keyFrameRequestPending = true;
+        }
+    }
+
+    // While video waits for a key frame: packets the codec marks as a delta frame's make everything before them useless
+    // (up to the first packet of a key frame seen since, minus a margin for its lost first packets).
+    private void ClassifyWhileWaiting(ushort sequenceNumber, ReadOnlySpan<byte> payload)
+    {
+        switch (_depacketizer.IsKeyFramePacket(payload))
+        {
+            case true:
+                if (!_keyPacketSeen || _lastWasDelta)
+                {
+                    _keyPacketSeen = true;
+                    _keyPacketSequence = sequenceNumber;
+                }
+
+                _lastWasDelta = false;
+                break;
+            case false:
+                _lastWasDelta = true;
+                _repairHorizon = _keyPacketSeen ? (ushort)(_keyPacketSequence - KeyFrameRepairMargin) : sequenceNumber;
+                _repairHorizonPending = true;
+                break;
         }
     }
 

@@ -8,6 +8,8 @@ public sealed class RTCRtpReceiver
     internal RTCRtpReceiver(RemoteMediaTrack track)
     {
         Track = track;
+        track.DecodeBroken = OnDecodeBroken;
+        track.RepairHorizon = OnRepairHorizon;
     }
 
     /// <summary>The remote track; it ends when the connection closes or the transceiver stops.</summary>
@@ -46,6 +48,12 @@ public sealed class RTCRtpReceiver
 
     /// <summary>The NACK generator when the sender negotiated <c>nack</c> and loss recovery is on, else null.</summary>
     internal NackGenerator? Nack { get; set; }
+
+    // Video lost its decodability until the next key frame: stop asking for the packets still missing (they would spend the
+    // sender's retransmission budget on frames that are dropped anyway; the key frame's own losses are asked for as they come).
+    private void OnDecodeBroken() => Nack?.DiscardMissing();
+
+    private void OnRepairHorizon(ushort sequenceNumber) => Nack?.DiscardMissingBefore(sequenceNumber);
 
     internal void OnRetransmissionReceived() => Interlocked.Increment(ref _retransmittedPacketsReceived);
 }

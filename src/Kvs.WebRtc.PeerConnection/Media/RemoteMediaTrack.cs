@@ -39,6 +39,7 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     private ITimer? _timer;
     private TimeSpan _timerDue = TimeSpan.MaxValue;
     private bool _ended;
+    private long _decodeBreaksSeen;
     private int _clockRate = 90000;
     private bool _rtpWanted;
     private RtpTimestampUnwrapper _timestamps;
@@ -176,6 +177,18 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
         }
     }
 
+    /// <summary>
+    /// Called (under the track's lock, on the receive path or the track's timer) when video stops being decodable until the
+    /// next key frame: packets missing so far belong to frames that will be dropped anyway.
+    /// </summary>
+    internal Action? DecodeBroken { get; set; }
+
+    /// <summary>
+    /// Called (under the track's lock, on the receive path) with a sequence number below which missing packets are no longer
+    /// worth repairing (video waits for a key frame).
+    /// </summary>
+    internal Action<ushort>? RepairHorizon { get; set; }
+
     private TimeSpan Now => _clock.GetElapsedTime(0);
 
     /// <summary>The jitter-buffer, inter-frame and freeze counters (W3C inbound-rtp).</summary>
@@ -263,6 +276,11 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
             var dropped = jitter.FramesDropped;
             jitter.Push(sequence, timestamp, marker, packet.Slice(payloadOffset, payloadLength), now);
             FramesDropped += jitter.FramesDropped - dropped;
+            if (jitter.TakeRepairHorizon(out var horizon))
+            {
+                RepairHorizon?.Invoke(horizon);
+            }
+
             ReleaseDue(jitter, now);
         }
     }
@@ -291,6 +309,8 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
             old.Dispose();
         }
 
+        _decodeBreaksSeen = 0;
+
         _jitter = RtpCodecFactory.CreateDepacketizer(codec.Name) is { } depacketizer
             ? new JitterBuffer(depacketizer, JitterBufferOptions.For(codec.Name)) { Target = _jitterTarget }
             : null;
@@ -308,6 +328,12 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
         }
 
         FramesDropped += jitter.FramesDropped - dropped;
+        if (jitter.DecodeBreaks != _decodeBreaksSeen)
+        {
+            _decodeBreaksSeen = jitter.DecodeBreaks;
+            DecodeBroken?.Invoke();
+        }
+
         if (jitter.TakeKeyFrameRequest())
         {
             _requestKeyFrame?.Invoke();
