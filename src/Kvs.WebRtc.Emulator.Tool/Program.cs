@@ -153,6 +153,11 @@ await using (emulator.ConfigureAwait(false))
     {
         Console.WriteLine("Press Ctrl+C to stop.");
         await WaitForStopAsync().ConfigureAwait(false);
+        foreach (var recording in emulator.Recordings)
+        {
+            Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)");
+        }
+
         Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
     }
     finally
@@ -175,11 +180,6 @@ async Task WaitForStopAsync()
     catch (OperationCanceledException)
     {
         // Ctrl+C or SIGTERM.
-    }
-
-    foreach (var recording in emulator.Recordings)
-    {
-        Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)");
     }
 }
 

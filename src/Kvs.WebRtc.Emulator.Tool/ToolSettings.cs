@@ -170,6 +170,7 @@ internal sealed class ToolSettings
                 case "--js-sdk":
                     settings.JsSdkPath = Next();
                     settings.Web = true;
+                    break;
                 case "--recordings":
                     settings.RecordingDirectory = Next();
                     break;

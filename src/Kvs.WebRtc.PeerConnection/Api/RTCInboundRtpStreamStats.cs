@@ -54,4 +54,37 @@ public sealed class RTCInboundRtpStreamStats : RTCRtpStreamStats
 
     /// <summary>Video: frames dropped before delivery (incomplete, or before the first key frame) (W3C <c>framesDropped</c>); null for audio.</summary>
     public long? FramesDropped { get; init; }
+
+    /// <summary>
+    /// Seconds frames spent in the jitter buffer, from their first packet's arrival to their release to the reader, summed
+    /// over released frames (W3C <c>jitterBufferDelay</c>; divide by <see cref="JitterBufferEmittedCount"/> for the average).
+    /// </summary>
+    public double JitterBufferDelay { get; init; }
+
+    /// <summary>Seconds of the delay the jitter buffer aimed at, summed over released frames (W3C <c>jitterBufferTargetDelay</c>).</summary>
+    public double JitterBufferTargetDelay { get; init; }
+
+    /// <summary>
+    /// Seconds of the delay the jitter buffer would aim at for the network alone (without <c>jitterBufferTarget</c>), summed over
+    /// released frames (W3C <c>jitterBufferMinimumDelay</c>).
+    /// </summary>
+    public double JitterBufferMinimumDelay { get; init; }
+
+    /// <summary>Frames released by the jitter buffer (W3C <c>jitterBufferEmittedCount</c>).</summary>
+    public long JitterBufferEmittedCount { get; init; }
+
+    /// <summary>
+    /// Video: freezes, an inter-frame delay over max(3 × the average of the last 30, average + 150 ms) (W3C <c>freezeCount</c>);
+    /// null for audio.
+    /// </summary>
+    public long? FreezeCount { get; init; }
+
+    /// <summary>Video: seconds of the freezes summed (W3C <c>totalFreezesDuration</c>); null for audio.</summary>
+    public double? TotalFreezesDuration { get; init; }
+
+    /// <summary>Video: seconds between consecutive frames delivered, summed (W3C <c>totalInterFrameDelay</c>); null for audio.</summary>
+    public double? TotalInterFrameDelay { get; init; }
+
+    /// <summary>Video: squares of the seconds between consecutive frames delivered, summed (W3C <c>totalSquaredInterFrameDelay</c>); null for audio.</summary>
+    public double? TotalSquaredInterFrameDelay { get; init; }
 }

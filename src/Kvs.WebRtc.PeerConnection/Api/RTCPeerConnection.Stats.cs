@@ -124,6 +124,7 @@ public sealed partial class RTCPeerConnection
         var track = transceiver.Receiver.Track;
         var video = transceiver.Kind == MediaStreamTrackKind.Video;
         var clockRate = transceiver.Receiver.Statistics?.ClockRate ?? 90000;
+        var jitter = track.GetJitterBufferSnapshot();
         stats.Add(new RTCInboundRtpStreamStats
         {
             Id = id,
@@ -145,6 +146,14 @@ public sealed partial class RTCPeerConnection
             FramesReceived = video ? track.FramesReceived : null,
             KeyFramesDecoded = video ? track.KeyFramesReceived : null,
             FramesDropped = video ? track.FramesDropped : null,
+            JitterBufferDelay = jitter.TotalDelay,
+            JitterBufferTargetDelay = jitter.TotalTargetDelay,
+            JitterBufferMinimumDelay = jitter.TotalMinimumDelay,
+            JitterBufferEmittedCount = jitter.EmittedCount,
+            FreezeCount = video ? jitter.FreezeCount : null,
+            TotalFreezesDuration = video ? jitter.TotalFreezesDuration : null,
+            TotalInterFrameDelay = video ? jitter.TotalInterFrameDelay : null,
+            TotalSquaredInterFrameDelay = video ? jitter.TotalSquaredInterFrameDelay : null,
         });
 
         if (received.LastSenderReport is { } report)

@@ -34,6 +34,9 @@ internal sealed class H264Depacketizer : NalUnitDepacketizer
     protected override bool IsKeyUnit(int type) => type == (int)H264NalUnitType.Idr;
 
     /// <inheritdoc />
+    protected override bool IsDeltaSlice(int type) => type == (int)H264NalUnitType.Slice;
+
+    /// <inheritdoc />
     protected override bool TryRejectType(int type, out RtpDepacketizeStatus status)
     {
         status = type switch

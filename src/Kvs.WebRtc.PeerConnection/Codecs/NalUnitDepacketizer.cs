@@ -58,6 +58,49 @@ internal abstract class NalUnitDepacketizer : RtpDepacketizer
         return type == FragmentType ? payload.Length + 3 : payload.Length + 4;
     }
 
+    /// <summary>Key when it carries (a fragment of) a key unit, delta when a delta slice, else unknown; aggregation packets are scanned.</summary>
+    public sealed override bool? IsKeyFramePacket(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < HeaderLength)
+        {
+            return null;
+        }
+
+        var type = ReadType(payload);
+        if (IsFragmentation(type))
+        {
+            return payload.Length > HeaderLength ? Classify(ReadFragmentType(payload[HeaderLength])) : null;
+        }
+
+        if (type != AggregationType)
+        {
+            return Classify(type);
+        }
+
+        bool? kind = null;
+        var position = HeaderLength;
+        while (payload.Length - position >= 2 + HeaderLength)
+        {
+            int size = BinaryPrimitives.ReadUInt16BigEndian(payload[position..]);
+            position += 2;
+            if (size < HeaderLength || size > payload.Length - position)
+            {
+                return kind;
+            }
+
+            var unit = Classify(ReadType(payload.Slice(position, size)));
+            if (unit == true)
+            {
+                return true;
+            }
+
+            kind ??= unit;
+            position += size;
+        }
+
+        return kind;
+    }
+
     /// <inheritdoc />
     public sealed override void BeginFrame()
     {
@@ -127,6 +170,9 @@ internal abstract class NalUnitDepacketizer : RtpDepacketizer
     /// <summary>True when a NAL unit of this type makes its frame a key frame (IDR, IRAP).</summary>
     protected abstract bool IsKeyUnit(int type);
 
+    /// <summary>True for a NAL unit type that is a slice of a delta (non-key) picture; false when unknown.</summary>
+    protected virtual bool IsDeltaSlice(int type) => false;
+
     /// <summary>
     /// True, with <see cref="RtpDepacketizeStatus.Skipped"/> or <see cref="RtpDepacketizeStatus.Unsupported"/>, for a
     /// packet type other than aggregation and fragmentation that is not a single NAL unit.
@@ -141,6 +187,8 @@ internal abstract class NalUnitDepacketizer : RtpDepacketizer
     /// unit's payload header and the original type.
     /// </summary>
     protected abstract void WriteFragmentedHeader(ReadOnlySpan<byte> payload, int nalType, Span<byte> destination);
+
+    private bool? Classify(int type) => IsKeyUnit(type) ? true : IsDeltaSlice(type) ? false : null;
 
     private static int WriteNal(ReadOnlySpan<byte> nal, Span<byte> destination)
     {

@@ -20,6 +20,12 @@ internal abstract class RtpDepacketizer
     /// </summary>
     public virtual bool FrameStartIsExplicit => true;
 
+    /// <summary>
+    /// What frame a single payload belongs to, where the codec tells it in every packet: true for a key frame's packet,
+    /// false for a delta frame's, null when it cannot tell (the default). Stateless.
+    /// </summary>
+    public virtual bool? IsKeyFramePacket(ReadOnlySpan<byte> payload) => null;
+
     /// <summary>True when the payload is the last of its frame. Video: the marker bit; audio: every payload.</summary>
     public virtual bool IsFrameEnd(ReadOnlySpan<byte> payload, bool marker) => marker;
 

@@ -26,7 +26,7 @@ internal sealed class RtpFrameAssembler : IDisposable
 
     private readonly RtpDepacketizer _depacketizer;
     private readonly int _maxFrameSize;
-    private readonly int _maxReorderDelay;
+    private int _maxReorderDelay;
     private readonly int _maxPayloadSize;
     private readonly Slot[] _slots;
     private readonly QueuedFrame[] _queue;
@@ -44,6 +44,8 @@ internal sealed class RtpFrameAssembler : IDisposable
     private uint _frameTimestamp;
     private ushort _frameFirstSequence;
     private ushort _frameLastSequence;
+    private long _frameFirstArrival;
+    private long _arrival;
     private byte[]? _frameBuffer;
     private int _frameLength;
     private bool _skipping;
@@ -107,14 +109,57 @@ internal sealed class RtpFrameAssembler : IDisposable
     /// <summary>Frames queued and not yet read.</summary>
     public int QueuedFrames => _queueCount;
 
+    /// <summary>
+    /// How far (in RTP clock units) a newly arrived packet's timestamp may run ahead of the last delivered packet's before a
+    /// gap is declared lost (starts as <see cref="RtpFrameAssemblerOptions.MaxReorderDelay"/>; a jitter buffer widens it
+    /// with its latency target).
+    /// </summary>
+    public int MaxReorderDelay
+    {
+        get => _maxReorderDelay;
+        set => _maxReorderDelay = Math.Max(0, value);
+    }
+
+    /// <summary>True while packets wait behind a missing one.</summary>
+    public bool HasGap => _buffered > 0;
+
+    /// <summary>
+    /// The RTP timestamp of the last packet delivered in order: the frame a missing packet belongs to is at or after it
+    /// (meaningful while <see cref="HasGap"/>).
+    /// </summary>
+    public uint LastDeliveredTimestamp => _lastTimestamp;
+
+    /// <summary>
+    /// Gives up on the oldest gap now (a jitter buffer's deadline passed): its sequence numbers are declared lost, the
+    /// frame they belonged to is dropped, and the packets after it go on.
+    /// </summary>
+    /// <returns>How many frames became complete.</returns>
+    public int DeclareGapLost()
+    {
+        TrimQueue();
+        _completedInCall = 0;
+        if (_buffered > 0)
+        {
+            SkipGap();
+            Drain();
+        }
+
+        return _completedInCall;
+    }
+
     /// <summary>Pushes one RTP packet of the stream.</summary>
     /// <param name="sequenceNumber">The RTP sequence number.</param>
     /// <param name="timestamp">The RTP timestamp.</param>
     /// <param name="marker">The RTP marker bit.</param>
     /// <param name="payload">The RTP payload (after header, extensions and padding); copied if it must wait.</param>
+    /// <param name="arrival">
+    /// An opaque arrival mark (e.g. clock ticks), kept with the packet; a frame reports the smallest of its packets'
+    /// (<see cref="TakenFrame.FirstArrival"/>). 0 when unused.
+    /// </param>
     /// <returns>How many frames became complete (read them with <see cref="TryReadFrame"/>).</returns>
-    public int Push(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload)
+    public int Push(ushort sequenceNumber, uint timestamp, bool marker, ReadOnlySpan<byte> payload, long arrival = 0)
     {
+        _arrival = arrival;
         TrimQueue();
         _completedInCall = 0;
         if (payload.Length > _maxPayloadSize)
@@ -215,6 +260,28 @@ internal sealed class RtpFrameAssembler : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Takes the oldest completed frame with its pooled buffer: the caller owns <see cref="TakenFrame.Buffer"/> from now on
+    /// and returns it to <see cref="ArrayPool{T}.Shared"/> (no copy).
+    /// </summary>
+    /// <returns>False when no frame is queued.</returns>
+    public bool TryTakeFrame(out TakenFrame frame)
+    {
+        ReturnBuffer(ref _lastRead);
+        if (_queueCount == 0)
+        {
+            frame = default;
+            return false;
+        }
+
+        ref var queued = ref _queue[_queueHead];
+        frame = new TakenFrame(queued.Buffer!, queued.Length, queued.Timestamp, queued.IsKeyFrame, queued.IsComplete, queued.FirstArrival);
+        queued = default;
+        _queueHead = (_queueHead + 1) % _queue.Length;
+        _queueCount--;
+        return true;
+    }
+
     /// <summary>Returns every pooled buffer; the assembler must not be used afterwards.</summary>
     public void Dispose()
     {
@@ -258,6 +325,7 @@ internal sealed class RtpFrameAssembler : IDisposable
         slot.Sequence = sequenceNumber;
         slot.Timestamp = timestamp;
         slot.Marker = marker;
+        slot.Arrival = _arrival;
         slot.Used = true;
         _buffered++;
     }
@@ -281,6 +349,7 @@ internal sealed class RtpFrameAssembler : IDisposable
     {
         slot.Used = false;
         _buffered--;
+        _arrival = slot.Arrival;
         Process(slot.Sequence, slot.Timestamp, slot.Marker, slot.Buffer.AsSpan(0, slot.Length));
     }
 
@@ -352,6 +421,7 @@ internal sealed class RtpFrameAssembler : IDisposable
             _frameVerified = !gap || _depacketizer.FrameStartIsExplicit;
             _frameTimestamp = timestamp;
             _frameFirstSequence = sequenceNumber;
+            _frameFirstArrival = _arrival;
             _frameLength = 0;
             _depacketizer.BeginFrame();
         }
@@ -389,6 +459,11 @@ internal sealed class RtpFrameAssembler : IDisposable
 
         _frameLength += written;
         _frameLastSequence = sequenceNumber;
+        if (_arrival < _frameFirstArrival)
+        {
+            _frameFirstArrival = _arrival;
+        }
+
         if (_depacketizer.IsFrameEnd(payload, marker))
         {
             CompleteFrame();
@@ -446,6 +521,7 @@ internal sealed class RtpFrameAssembler : IDisposable
             FirstSequence = _frameFirstSequence,
             LastSequence = _frameLastSequence,
             IsComplete = _frameVerified,
+            FirstArrival = _frameFirstArrival,
         };
         _queueCount++;
         _frameBuffer = null;
@@ -478,6 +554,7 @@ internal sealed class RtpFrameAssembler : IDisposable
         public ushort Sequence;
         public uint Timestamp;
         public bool Marker;
+        public long Arrival;
         public byte[]? Buffer;
         public int Length;
     }
@@ -491,5 +568,6 @@ internal sealed class RtpFrameAssembler : IDisposable
         public ushort FirstSequence;
         public ushort LastSequence;
         public bool IsComplete;
+        public long FirstArrival;
     }
 }

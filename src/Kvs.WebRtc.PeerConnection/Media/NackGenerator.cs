@@ -25,6 +25,7 @@ internal sealed class NackGenerator
     private int _count;
     private RtpSequenceUnwrapper _unwrapper;
     private long _highest = -1;
+    private long _floor = -1;
     private TimeSpan? _roundTripTime;
     private TimeSpan? _nextDue;
     private bool _keyFrameNeeded;
@@ -138,7 +139,7 @@ internal sealed class NackGenerator
                 return;
             }
 
-            for (var missing = extended - gap; missing < extended; missing++)
+            for (var missing = Math.Max(extended - gap, _floor); missing < extended; missing++)
             {
                 if (_count == _ring.Length)
                 {
@@ -166,6 +167,69 @@ internal sealed class NackGenerator
     }
 
     /// <summary>
+    /// Forgets the packets missing now (counted as given up, without asking for a key frame): the frames they belong to
+    /// will not be used (e.g. video waits for a key frame).
+    /// </summary>
+    public void DiscardMissing()
+    {
+        lock (_gate)
+        {
+            _packetsGivenUp += _count;
+            _count = 0;
+            _head = 0;
+            if (!_keyFrameNeeded)
+            {
+                _nextDue = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Forgets the packets missing before <paramref name="sequenceNumber"/> (counted as given up, no key-frame request) and
+    /// never asks for them later: the frames they belong to will not be used.
+    /// </summary>
+    public void DiscardMissingBefore(ushort sequenceNumber)
+    {
+        lock (_gate)
+        {
+            if (_highest < 0)
+            {
+                return;
+            }
+
+            var floor = _highest + (short)(ushort)(sequenceNumber - (ushort)_highest);
+            if (floor > _floor)
+            {
+                _floor = floor;
+            }
+
+            var kept = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                var entry = _ring[(_head + i) % _ring.Length];
+                if (entry.Sequence < _floor)
+                {
+                    _packetsGivenUp++;
+                    continue;
+                }
+
+                _ring[(_head + kept) % _ring.Length] = entry;
+                kept++;
+            }
+
+            _count = kept;
+            if (_count == 0)
+            {
+                _head = 0;
+                if (!_keyFrameNeeded)
+                {
+                    _nextDue = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Collects the sequence numbers to NACK now (ascending, at most <paramref name="lost"/>.Length; call again while it
     /// fills the span), drops the packets that are too old or asked for too often, and tells whether a key frame is
     /// needed because something was given up.
@@ -182,7 +246,7 @@ internal sealed class NackGenerator
             for (var i = 0; i < _count; i++)
             {
                 var entry = _ring[(_head + i) % _ring.Length];
-                if (now - entry.Detected > _options.MaxAge || (entry.Retries >= _options.MaxRetries && now - entry.LastSent >= retry))
+                if (now - entry.Detected >= _options.MaxAge || (entry.Retries >= _options.MaxRetries && now - entry.LastSent >= retry))
                 {
                     _packetsGivenUp++;
                     _keyFrameNeeded = true;
@@ -199,6 +263,7 @@ internal sealed class NackGenerator
                 }
 
                 // A packet with all its retries spent stays listed (so a late copy still counts) until one more interval passed.
+                // Expired at exactly MaxAge (>=): an expiry due "now" that did not expire would be polled again at the same instant forever.
                 var expiry = entry.Detected + _options.MaxAge;
                 if (due > expiry)
                 {

@@ -8,6 +8,8 @@ public sealed class RTCRtpReceiver
     internal RTCRtpReceiver(RemoteMediaTrack track)
     {
         Track = track;
+        track.DecodeBroken = OnDecodeBroken;
+        track.RepairHorizon = OnRepairHorizon;
     }
 
     /// <summary>The remote track; it ends when the connection closes or the transceiver stops.</summary>
@@ -31,8 +33,27 @@ public sealed class RTCRtpReceiver
     /// <summary>RTX packets received and delivered as the packets they repair (W3C inbound-rtp <c>retransmittedPacketsReceived</c>).</summary>
     public long RetransmittedPacketsReceived => Interlocked.Read(ref _retransmittedPacketsReceived);
 
+    /// <summary>
+    /// The application's preferred jitter-buffer delay (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcrtpreceiver-jitterbuffertarget">jitterBufferTarget</see>):
+    /// null (the default) lets the buffer stay as low as the network allows; a value of 0–4000 ms holds frames at least that
+    /// long after their expected arrival (more latency, fewer freezes). Takes effect at once, also while media flows; frames
+    /// that cannot be completed are still given up (they never stall the stream).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or over 4000 ms (the W3C RangeError).</exception>
+    public TimeSpan? JitterBufferTarget
+    {
+        get => Track.JitterBufferTarget;
+        set => Track.JitterBufferTarget = value;
+    }
+
     /// <summary>The NACK generator when the sender negotiated <c>nack</c> and loss recovery is on, else null.</summary>
     internal NackGenerator? Nack { get; set; }
+
+    // Video lost its decodability until the next key frame: stop asking for the packets still missing (they would spend the
+    // sender's retransmission budget on frames that are dropped anyway; the key frame's own losses are asked for as they come).
+    private void OnDecodeBroken() => Nack?.DiscardMissing();
+
+    private void OnRepairHorizon(ushort sequenceNumber) => Nack?.DiscardMissingBefore(sequenceNumber);
 
     internal void OnRetransmissionReceived() => Interlocked.Increment(ref _retransmittedPacketsReceived);
 }

@@ -12,9 +12,11 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <see cref="PacketsOverflowed"/>); nothing is raised per packet.
 /// </summary>
 /// <remarks>
-/// <para>Frames are buffered from the first packet on. RTP packets are buffered only once <see cref="ReadRtpAsync"/>
-/// has been called. Video frames start at a key frame: delta frames before the first key frame are dropped (the
-/// connection asks the sender for one with PLI).</para>
+/// <para>Frames are buffered from the first packet on, through a jitter buffer (reorder, whole frames, release at a
+/// playout time that follows <see cref="RTCRtpReceiver.JitterBufferTarget"/>; each track has its own, so audio never
+/// waits on video). RTP packets are buffered only once <see cref="ReadRtpAsync"/> has been called. Video frames start
+/// at a key frame: delta frames before the first key frame, and after a frame that could not be completed, are dropped
+/// until the next key frame (the connection asks the sender for one with PLI).</para>
 /// <para>Thread-safety: one reader per method at a time; the connection writes from its receive path.</para>
 /// </remarks>
 public sealed class RemoteMediaTrack : MediaStreamTrack
@@ -29,11 +31,17 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     private readonly Action? _requestKeyFrame;
     private readonly TimeProvider _clock;
     private readonly TaskCompletionSource _firstKeyFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private RtpFrameAssembler? _assembler;
-    private string? _assemblerCodec;
+    private readonly InterFrameDelayStatistics _interFrame = new();
+    private JitterBuffer? _jitter;
+    private string? _jitterCodec;
+    private TimeSpan? _jitterTarget;
+    private JitterBufferSnapshot _retired;
+    private ITimer? _timer;
+    private TimeSpan _timerDue = TimeSpan.MaxValue;
+    private bool _ended;
+    private long _decodeBreaksSeen;
     private int _clockRate = 90000;
     private bool _rtpWanted;
-    private bool _sawKeyFrame;
     private RtpTimestampUnwrapper _timestamps;
     private long _firstTimestamp = -1;
     private long _framesOverflowed;
@@ -69,7 +77,10 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     /// <summary>Key frames delivered to the frame buffer.</summary>
     public long KeyFramesReceived { get; private set; }
 
-    /// <summary>Frames that could not be completed (a packet lost) or came before the first key frame.</summary>
+    /// <summary>
+    /// Frames dropped by the jitter buffer: incomplete (a packet lost), video delta frames before the first key frame or
+    /// after a dropped frame (until the next key frame), and frames over the buffer's bounds.
+    /// </summary>
     public long FramesDropped { get; private set; }
 
     /// <summary>Frames dropped because the reader fell behind (the buffer holds 64).</summary>
@@ -91,6 +102,114 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     /// from then on (time to first frame).
     /// </summary>
     public long? FirstKeyFrameTimestamp => Volatile.Read(ref _firstKeyFrameTimestamp) is var t && t != NotYet ? t : null;
+
+    /// <summary>The jitter buffer's latency target (see <see cref="RTCRtpReceiver.JitterBufferTarget"/>).</summary>
+    internal TimeSpan? JitterBufferTarget
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _jitterTarget;
+            }
+        }
+
+        set
+        {
+            JitterBuffer.ValidateTarget(value);
+            lock (_gate)
+            {
+                _jitterTarget = value;
+                if (_jitter is { } jitter)
+                {
+                    jitter.Target = value;
+                    ReleaseDue(jitter, Now);
+                }
+            }
+        }
+    }
+
+    /// <summary>The delay the jitter buffer uses now after a frame's expected arrival (0 before the first packet).</summary>
+    internal TimeSpan JitterBufferDelay
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _jitter?.CurrentDelay ?? TimeSpan.Zero;
+            }
+        }
+    }
+
+    /// <summary>Frames held by the jitter buffer now (bounded by its options).</summary>
+    internal int JitterBufferHeldFrames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _jitter?.HeldFrames ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Packets held by the jitter buffer behind a missing one now (bounded by its reorder window).</summary>
+    internal int JitterBufferPendingPackets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _jitter?.PendingPackets ?? 0;
+            }
+        }
+    }
+
+    /// <summary>The longest delay between two frames handed to the reader so far (video).</summary>
+    internal TimeSpan MaxInterFrameDelay
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _interFrame.MaxInterFrameDelay;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called (under the track's lock, on the receive path or the track's timer) when video stops being decodable until the
+    /// next key frame: packets missing so far belong to frames that will be dropped anyway.
+    /// </summary>
+    internal Action? DecodeBroken { get; set; }
+
+    /// <summary>
+    /// Called (under the track's lock, on the receive path) with a sequence number below which missing packets are no longer
+    /// worth repairing (video waits for a key frame).
+    /// </summary>
+    internal Action<ushort>? RepairHorizon { get; set; }
+
+    private TimeSpan Now => _clock.GetElapsedTime(0);
+
+    /// <summary>The jitter-buffer, inter-frame and freeze counters (W3C inbound-rtp).</summary>
+    internal JitterBufferSnapshot GetJitterBufferSnapshot()
+    {
+        lock (_gate)
+        {
+            var current = _jitter is { } jitter
+                ? new JitterBufferSnapshot(jitter.EmittedCount, jitter.TotalDelay, jitter.TotalTargetDelay, jitter.TotalMinimumDelay, 0, 0, 0, 0)
+                : default;
+            return new JitterBufferSnapshot(
+                _retired.EmittedCount + current.EmittedCount,
+                _retired.TotalDelay + current.TotalDelay,
+                _retired.TotalTargetDelay + current.TotalTargetDelay,
+                _retired.TotalMinimumDelay + current.TotalMinimumDelay,
+                _interFrame.FreezeCount,
+                _interFrame.TotalFreezesDuration,
+                _interFrame.TotalInterFrameDelay,
+                _interFrame.TotalSquaredInterFrameDelay);
+        }
+    }
 
     /// <summary>Completes when <see cref="FirstKeyFrameTimestamp"/> is set; never faults (a track that ends first leaves it pending).</summary>
     internal Task FirstKeyFrame => _firstKeyFrame.Task;
@@ -138,36 +257,31 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
                 Codec = codec;
             }
 
-            if (!string.Equals(_assemblerCodec, codec.Name, StringComparison.OrdinalIgnoreCase))
-            {
-                _assembler?.Dispose();
-                _assembler = RtpCodecFactory.CreateAssembler(codec.Name);
-                _assemblerCodec = codec.Name;
-                _clockRate = codec.ClockRate;
-            }
-
-            if (_assembler is not { } assembler)
+            if (_ended)
             {
                 return;
             }
 
-            var droppedBefore = assembler.FramesDropped;
-            var completed = assembler.Push(sequence, timestamp, marker, packet.Slice(payloadOffset, payloadLength));
-            if (assembler.FramesDropped != droppedBefore)
+            if (!string.Equals(_jitterCodec, codec.Name, StringComparison.OrdinalIgnoreCase))
             {
-                FramesDropped += assembler.FramesDropped - droppedBefore;
-                _requestKeyFrame?.Invoke();
+                ReplaceJitterBuffer(codec);
             }
 
-            if (completed == 0 && assembler.QueuedFrames == 0)
+            if (_jitter is not { } jitter)
             {
                 return;
             }
 
-            while (assembler.TryReadFrame(out var frame))
+            var now = Now;
+            var dropped = jitter.FramesDropped;
+            jitter.Push(sequence, timestamp, marker, packet.Slice(payloadOffset, payloadLength), now);
+            FramesDropped += jitter.FramesDropped - dropped;
+            if (jitter.TakeRepairHorizon(out var horizon))
             {
-                Publish(frame);
+                RepairHorizon?.Invoke(horizon);
             }
+
+            ReleaseDue(jitter, now);
         }
     }
 
@@ -176,24 +290,82 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
     {
         lock (_gate)
         {
+            _ended = true;
             _frames.Writer.TryComplete();
             _packets.Writer.TryComplete();
-            _assembler?.Dispose();
-            _assembler = null;
+            _timer?.Dispose();
+            _timer = null;
+            _jitter?.Dispose();
+            _jitter = null;
         }
     }
 
-    private void Publish(AssembledFrame frame)
+    private void ReplaceJitterBuffer(RTCRtpCodec codec)
     {
-        var isKey = Kind == MediaStreamTrackKind.Audio || frame.IsKeyFrame;
-        if ((!_sawKeyFrame && !isKey) || !frame.IsComplete)
+        if (_jitter is { } old)
         {
-            FramesDropped++;
-            _requestKeyFrame?.Invoke();
-            return;
+            _retired = new JitterBufferSnapshot(_retired.EmittedCount + old.EmittedCount, _retired.TotalDelay + old.TotalDelay,
+                _retired.TotalTargetDelay + old.TotalTargetDelay, _retired.TotalMinimumDelay + old.TotalMinimumDelay, 0, 0, 0, 0);
+            old.Dispose();
         }
 
-        _sawKeyFrame = true;
+        _decodeBreaksSeen = 0;
+
+        _jitter = RtpCodecFactory.CreateDepacketizer(codec.Name) is { } depacketizer
+            ? new JitterBuffer(depacketizer, JitterBufferOptions.For(codec.Name)) { Target = _jitterTarget }
+            : null;
+        _jitterCodec = codec.Name;
+        _clockRate = codec.ClockRate;
+    }
+
+    // Under the gate: publish what is due, ask for a key frame if the buffer wants one, arm the timer for the next due time.
+    private void ReleaseDue(JitterBuffer jitter, TimeSpan now)
+    {
+        var dropped = jitter.FramesDropped;
+        while (jitter.TryRead(now, out var frame))
+        {
+            Publish(frame, now);
+        }
+
+        FramesDropped += jitter.FramesDropped - dropped;
+        if (jitter.DecodeBreaks != _decodeBreaksSeen)
+        {
+            _decodeBreaksSeen = jitter.DecodeBreaks;
+            DecodeBroken?.Invoke();
+        }
+
+        if (jitter.TakeKeyFrameRequest())
+        {
+            _requestKeyFrame?.Invoke();
+        }
+
+        if (jitter.NextDue is { } due && due != _timerDue)
+        {
+            _timer ??= _clock.CreateTimer(static state => ((RemoteMediaTrack)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timerDue = due;
+            _timer.Change(due > now ? due - now : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            _timerDue = TimeSpan.MaxValue;
+            if (!_ended && _jitter is { } jitter)
+            {
+                ReleaseDue(jitter, Now);
+            }
+        }
+    }
+
+    private void Publish(JitterBufferFrame frame, TimeSpan now)
+    {
+        var isKey = Kind == MediaStreamTrackKind.Audio || frame.IsKeyFrame;
+        if (Kind == MediaStreamTrackKind.Video)
+        {
+            _interFrame.OnFrame(now);
+        }
         // The 32-bit RTP clock wraps every ~13 h at 90 kHz: unwrap, then count from the first frame.
         var extended = _timestamps.Unwrap(frame.Timestamp);
         if (_firstTimestamp < 0)

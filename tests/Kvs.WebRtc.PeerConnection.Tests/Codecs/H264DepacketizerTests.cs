@@ -109,4 +109,19 @@ public sealed class H264DepacketizerTests
         depacketizer.BeginFrame();
         Assert.That(AppendOne(depacketizer, payload).Status, Is.EqualTo(RtpDepacketizeStatus.Malformed));
     }
+
+    [TestCase(new byte[] { 0x65, 1, 2 }, true)] // IDR slice
+    [TestCase(new byte[] { 0x41, 1, 2 }, false)] // non-IDR slice
+    [TestCase(new byte[] { 0x67, 1, 2 }, null)] // SPS alone: cannot tell
+    [TestCase(new byte[] { 0x7C, 0x85, 1 }, true)] // FU-A start of an IDR
+    [TestCase(new byte[] { 0x7C, 0x05, 1 }, true)] // FU-A middle of an IDR
+    [TestCase(new byte[] { 0x7C, 0x41, 1 }, false)] // FU-A end of a non-IDR slice
+    [TestCase(new byte[] { 0x78, 0, 2, 0x67, 1, 0, 2, 0x68, 1, 0, 2, 0x65, 1 }, true)] // STAP-A SPS, PPS, IDR
+    [TestCase(new byte[] { 0x78, 0, 2, 0x06, 1, 0, 2, 0x41, 1 }, false)] // STAP-A SEI, slice
+    [TestCase(new byte[] { 0x78, 0, 9, 0x65 }, null)] // STAP-A with a unit past the end
+    [TestCase(new byte[] { }, null)]
+    public void IsKeyFramePacket_ClassifiesFromOnePacket(byte[] payload, bool? expected)
+    {
+        Assert.That(new H264Depacketizer().IsKeyFramePacket(payload), Is.EqualTo(expected));
+    }
 }

@@ -58,6 +58,37 @@ public sealed class NackGeneratorTests
     }
 
     [Test]
+    public void DiscardMissingBefore_ForgetsOlderGaps_AndNeverAsksForThemLater_NewerGapsStillAsked()
+    {
+        var generator = new NackGenerator(new NackGeneratorOptions { ReorderGrace = Ms(0), DefaultRetryInterval = Ms(50) });
+        generator.OnPacket(65530, Ms(0));
+        generator.OnPacket(65535, Ms(1)); // 65531..65534 missing
+
+        generator.DiscardMissingBefore(65533);
+        Assert.That(generator.MissingCount, Is.EqualTo(2));
+        generator.OnPacket(5, Ms(2)); // 0..4 missing, across the wrap
+        generator.DiscardMissingBefore(2);
+        Span<ushort> lost = stackalloc ushort[16];
+        var count = generator.Poll(Ms(3), lost, out var keyFrameNeeded);
+
+        Assert.That(lost[..count].ToArray(), Is.EqualTo(new ushort[] { 2, 3, 4 }));
+        Assert.That(keyFrameNeeded, Is.False, "discarding is not a loss that needs a key frame");
+        Assert.That(generator.PacketsGivenUp, Is.EqualTo(6));
+    }
+
+    [Test]
+    public void OnPacket_GapBelowTheDiscardFloor_NotAsked()
+    {
+        var generator = new NackGenerator(new NackGeneratorOptions { ReorderGrace = Ms(0) });
+        generator.OnPacket(100, Ms(0));
+        generator.DiscardMissingBefore(110);
+        generator.OnPacket(112, Ms(1)); // 101..111 missing, only 110 and 111 at or above the floor
+        Span<ushort> lost = stackalloc ushort[16];
+
+        Assert.That(lost[..generator.Poll(Ms(2), lost, out _)].ToArray(), Is.EqualTo(new ushort[] { 110, 111 }));
+    }
+
+    [Test]
     public void Poll_PacketOlderThanMaxAge_IsGivenUp()
     {
         var generator = new NackGenerator(new NackGeneratorOptions { ReorderGrace = Ms(0), DefaultRetryInterval = Ms(100), MaxRetries = 10, MaxAge = Ms(250) });

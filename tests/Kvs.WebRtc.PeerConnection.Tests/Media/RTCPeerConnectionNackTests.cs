@@ -32,6 +32,40 @@ public sealed class RTCPeerConnectionNackTests
         Assert.That(without.Sent - without.Received, Is.GreaterThan(4 * (withNack.Sent - withNack.Received)), $"with {withNack}, without {without}");
     }
 
+    // 1080p-sized H.264 at ~4 Mbit/s (deltas ~16 KB, key frames 80 KB at 30 fps) for 30 simulated seconds through 5 % loss:
+    // NACK/RTX and the jitter buffer keep it whole and smooth (W3C freezeCount 0, no inter-frame gap over 500 ms).
+    [TestCase(5)]
+    [TestCase(77)]
+    public async Task H264At4MbpsFor30Seconds_FivePercentLoss_AtLeast99PercentWhole_NoFreeze(int seed)
+    {
+        var run = await RunLossyAsync(nack: null, seed, frames: 900, keyFrameSize: 80_000, deltaSize: 14_000, lossRate: 0.05);
+
+        Assert.That(run.Received, Is.GreaterThanOrEqualTo(run.Sent * 0.99), run.ToString());
+        Assert.That(run.FreezeCount, Is.Zero, run.ToString());
+        Assert.That(run.MaxInterFrameDelay, Is.LessThanOrEqualTo(TimeSpan.FromMilliseconds(500)), run.ToString());
+        Assert.That(run.EmittedCount, Is.EqualTo(run.Received), "inbound-rtp jitterBufferEmittedCount");
+        Assert.That(run.JitterBufferDelay / run.EmittedCount, Is.GreaterThan(0).And.LessThan(0.5), "average seconds in the jitter buffer");
+        Assert.That(run.RtxReceived, Is.GreaterThan(0));
+    }
+
+    // 20 % loss both ways: the stream keeps moving (no stall of 2 s, frames whole, the receiver's buffers within their
+    // bounds). The sender's retransmission cap is raised above the loss here: at the default 15 % a 20 % loss cannot be
+    // repaired by design and every key frame (itself needing ~20 % resends) fails too, so the stream stands still until
+    // the loss ends; while it waits for a key frame the receiver stops NACKing delta frames it would drop anyway.
+    [TestCase(5)]
+    [TestCase(77)]
+    public async Task H264At4MbpsFor30Seconds_TwentyPercentLoss_RetransmissionShareAboveTheLoss_KeepsMoving_BoundedMemory(int seed)
+    {
+        var nack = new RTCNackOptions { MaxRetransmissionShare = 0.3 };
+        var run = await RunLossyAsync(nack, seed, frames: 900, keyFrameSize: 80_000, deltaSize: 14_000, lossRate: 0.20);
+
+        Assert.That(run.LongestStall, Is.LessThan(TimeSpan.FromSeconds(2)), run.ToString());
+        Assert.That(run.Received, Is.GreaterThan(run.Sent / 2), run.ToString());
+        Assert.That(run.MaxHeldFrames, Is.LessThanOrEqualTo(300), run.ToString());
+        Assert.That(run.MaxPendingPackets, Is.LessThanOrEqualTo(512), run.ToString());
+        Assert.That(run.Retransmitted, Is.GreaterThan(0));
+    }
+
     [Test]
     public async Task HostileNackForEverySequenceNumber_RetransmissionsStayUnderTheShareOfTheStream()
     {
@@ -183,32 +217,52 @@ public sealed class RTCPeerConnectionNackTests
         return (args.Track, args.Receiver);
     }
 
-    private static async Task<LossRun> RunLossyAsync(RTCNackOptions? nack, int seed)
+    private static async Task<LossRun> RunLossyAsync(RTCNackOptions? nack, int seed, int frames = 300, int keyFrameSize = 12_000, int deltaSize = 1500,
+        double lossRate = 0.05)
     {
-        const int Frames = 300;
         await using var pair = new VirtualPeerPair(seed, nack: nack);
         var track = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
         var (remote, receiver) = await ConnectAsync(pair, track);
 
         var answered = -1L;
         var keyFrames = 0;
-        for (var i = 0; i < Frames; i++)
+        long lastReceived = 0;
+        var lastProgress = TimeSpan.Zero;
+        var longestStall = TimeSpan.Zero;
+        var maxHeld = 0;
+        var maxPending = 0;
+        for (var i = 0; i < frames; i++)
         {
             if (i == 1)
             {
                 // The stream is running (its first key frame arrived): from now on 5 % loss both ways (media A → B,
                 // RTCP B → A), 20 ms each way, a little jitter.
                 await pair.RunUntilAsync(() => remote.FramesReceived == 1, TimeSpan.FromSeconds(1), "the first key frame");
-                pair.HostA.Uplink.Conditions = new LinkConditions { LossRate = 0.05, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
-                pair.HostB.Uplink.Conditions = new LinkConditions { LossRate = 0.05, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
+                pair.HostA.Uplink.Conditions = new LinkConditions { LossRate = lossRate, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
+                pair.HostB.Uplink.Conditions = new LinkConditions { LossRate = lossRate, Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(2) };
             }
+
+            if (remote.FramesReceived != lastReceived)
+            {
+                lastReceived = remote.FramesReceived;
+                lastProgress = s_frameInterval * i;
+            }
+
+            var stall = (s_frameInterval * i) - lastProgress;
+            if (stall > longestStall)
+            {
+                longestStall = stall;
+            }
+
+            maxHeld = Math.Max(maxHeld, remote.JitterBufferHeldFrames);
+            maxPending = Math.Max(maxPending, remote.JitterBufferPendingPackets);
 
             // The "encoder": a key frame first and whenever the track was asked for one since.
             var requests = track.KeyFrameRequests;
             var isKey = requests != answered;
             answered = requests;
             keyFrames += isKey ? 1 : 0;
-            var data = isKey ? SyntheticH264.KeyFrame(12_000 + i, 1000 + i) : SyntheticH264.Delta(1500 + (i * 37 % 3000), 1000 + i);
+            var data = isKey ? SyntheticH264.KeyFrame(keyFrameSize + i, 1000 + i) : SyntheticH264.Delta(deltaSize + (i * 37 % 3000), 1000 + i);
             await track.WriteFrameAsync(new EncodedFrame(data, s_frameInterval * i, isKey));
             await pair.RunForAsync(s_frameInterval);
         }
@@ -216,8 +270,39 @@ public sealed class RTCPeerConnectionNackTests
         await pair.RunForAsync(TimeSpan.FromMilliseconds(500));
         var sender = pair.A.GetSenders()[0];
         Assert.That(pair.HostA.Uplink.Counters.DroppedBy(DropReason.Loss), Is.GreaterThan(20), "the link did lose packets");
-        return new LossRun(Frames, remote.FramesReceived, keyFrames, receiver.NackCount, sender.RetransmittedPacketsSent, receiver.RetransmittedPacketsReceived);
+        var inbound = pair.B.GetStats().Stats.OfType<RTCInboundRtpStreamStats>().Single();
+        return new LossRun(frames, remote.FramesReceived, keyFrames, receiver.NackCount, sender.RetransmittedPacketsSent, receiver.RetransmittedPacketsReceived)
+        {
+            FramesDropped = remote.FramesDropped,
+            KeyFramesReceived = remote.KeyFramesReceived,
+            FreezeCount = inbound.FreezeCount ?? -1,
+            MaxInterFrameDelay = remote.MaxInterFrameDelay,
+            EmittedCount = inbound.JitterBufferEmittedCount,
+            JitterBufferDelay = inbound.JitterBufferDelay,
+            LongestStall = longestStall,
+            MaxHeldFrames = maxHeld,
+            MaxPendingPackets = maxPending,
+        };
     }
 
-    private sealed record LossRun(int Sent, long Received, int KeyFrames, long NacksSent, long Retransmitted, long RtxReceived);
+    private sealed record LossRun(int Sent, long Received, int KeyFrames, long NacksSent, long Retransmitted, long RtxReceived)
+    {
+        public long FramesDropped { get; init; }
+
+        public long KeyFramesReceived { get; init; }
+
+        public long FreezeCount { get; init; }
+
+        public TimeSpan MaxInterFrameDelay { get; init; }
+
+        public long EmittedCount { get; init; }
+
+        public double JitterBufferDelay { get; init; }
+
+        public TimeSpan LongestStall { get; init; }
+
+        public int MaxHeldFrames { get; init; }
+
+        public int MaxPendingPackets { get; init; }
+    }
 }
