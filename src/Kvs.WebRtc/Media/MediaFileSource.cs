@@ -15,8 +15,9 @@ namespace Kvs.WebRtc.Media;
 /// parameter sets (the latest ones seen are put in front when the file has them only once).</para>
 /// <para>When the track raises <see cref="LocalMediaTrack.KeyFrameRequested"/> (a viewer joined mid-stream or lost
 /// the picture), a file or directory source plays on from the last key frame, so the new viewer starts within one
-/// frame and every connected decoder still gets a valid sequence; a stream cannot rewind and its own key frames are
-/// waited for (use a short GOP, e.g. ffmpeg <c>-g 30</c>).</para>
+/// frame and every connected decoder still gets a valid sequence. A request made while it is replaying such a stretch
+/// (another viewer joined meanwhile) skips ahead to the next key frame instead, so requests can never hold playback in
+/// a loop. A stream cannot rewind and its own key frames are waited for (use a short GOP, e.g. ffmpeg <c>-g 30</c>).</para>
 /// <para>Memory: a file is read whole (at most 64 MiB); a directory one file at a time; a stream holds at most two
 /// frames (<see cref="MediaFileSourceOptions.MaxFrameBytes"/>). Malformed input ends <see cref="PlayAsync(EncodedFrameTrack, CancellationToken)"/> with a
 /// <see cref="MediaFormatException"/> that names the file and byte offset.</para>
@@ -24,9 +25,6 @@ namespace Kvs.WebRtc.Media;
 /// </remarks>
 public sealed class MediaFileSource : IDisposable
 {
-    /// <summary>The least media time between a replay and an early one (a request made while replaying).</summary>
-    private static readonly TimeSpan s_earlyReplaySpacing = TimeSpan.FromMilliseconds(100);
-
     private readonly IMediaFrameSource _frames;
     private readonly MediaFileSourceOptions _options;
 
@@ -65,7 +63,7 @@ public sealed class MediaFileSource : IDisposable
     /// <summary>Times playback went back to the first frame.</summary>
     public long Loops => Interlocked.Read(ref _loops);
 
-    /// <summary>Times playback went back to the last key frame for a key frame request.</summary>
+    /// <summary>Times playback went back to the last key frame, or skipped ahead to the next one, for a key frame request.</summary>
     public long KeyFrameReplays => Interlocked.Read(ref _keyFrameReplays);
 
     /// <summary>
@@ -192,9 +190,8 @@ public sealed class MediaFileSource : IDisposable
         var started = time.GetTimestamp();
         var mediaTime = TimeSpan.Zero;
         var lastKeyIndex = -1;
-        var replayAllowedAfter = -1; // a replay waits until playback has moved past the frame it rewound from...
-        var earlyReplayUsed = false;  // ...except once per rewound stretch, for a viewer that joined during it
-        var lastReplayAt = TimeSpan.MinValue;
+        var replayAllowedAfter = -1; // within a replayed stretch a request skips ahead instead of rewinding again
+        var skipping = false;        // skipping ahead to the next key frame (frames read, not written, no wait)
         var framesThisPass = 0;
         Interlocked.Exchange(ref _keyFrameRequested, 0);
         while (true)
@@ -213,11 +210,16 @@ public sealed class MediaFileSource : IDisposable
                 framesThisPass = 0;
                 lastKeyIndex = -1;
                 replayAllowedAfter = -1;
-                earlyReplayUsed = false;
                 continue;
             }
 
             framesThisPass++;
+            if (skipping && !f.IsKeyFrame)
+            {
+                continue;
+            }
+
+            skipping = false;
             var wait = mediaTime - time.GetElapsedTime(started);
             if (wait > TimeSpan.Zero)
             {
@@ -231,21 +233,27 @@ public sealed class MediaFileSource : IDisposable
 
             if (f.IsKeyFrame)
             {
+                // This key frame answers any request made before it.
                 lastKeyIndex = f.Index;
+                Interlocked.Exchange(ref _keyFrameRequested, 0);
             }
-            else if (replay && lastKeyIndex >= 0 && Volatile.Read(ref _keyFrameRequested) == 1
-                && (f.Index > replayAllowedAfter || (!earlyReplayUsed && mediaTime - lastReplayAt >= s_earlyReplaySpacing))
-                && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
+            else if (replay && lastKeyIndex >= 0 && Interlocked.Exchange(ref _keyFrameRequested, 0) == 1)
             {
-                // Play on from the last key frame instead of this delta frame (at this frame's time): every decoder
-                // gets a valid sequence. A request while replaying (a second viewer joined meanwhile) is answered at
-                // once a single time; then requests wait until playback passes the rewound stretch, so that a stream of
-                // requests cannot hold playback in a loop.
-                earlyReplayUsed = f.Index <= replayAllowedAfter;
-                replayAllowedAfter = Math.Max(replayAllowedAfter, f.Index);
-                lastReplayAt = mediaTime;
-                _frames.Seek(lastKeyIndex);
                 Interlocked.Increment(ref _keyFrameReplays);
+                if (f.Index > replayAllowedAfter)
+                {
+                    // Play on from the last key frame instead of this delta frame (at this frame's time): every decoder
+                    // gets a valid sequence.
+                    replayAllowedAfter = f.Index;
+                    _frames.Seek(lastKeyIndex);
+                }
+                else
+                {
+                    // Asked again while replaying (another viewer joined meanwhile): skip ahead to the next key frame,
+                    // written at this frame's time. Playback always moves forward, whatever the rate of requests.
+                    skipping = true;
+                }
+
                 continue;
             }
 
