@@ -5,8 +5,8 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <c>share</c> bytes of budget, and the bucket holds at most <c>share</c> × the bytes sent in the last second (at least
 /// one packet's worth), so a NACK storm can never make retransmissions exceed that share of the stream, and a quiet
 /// period does not bank a burst. A floor rate keeps a low-bitrate stream repairable (15 % of 40 kbit/s cannot resend a
-/// lost packet of a key frame in time): the bucket also fills at <c>minimumBytesPerSecond</c> over time, holding at most
-/// one second of it.
+/// lost packet of a key frame in time): over any interval the bucket fills at least at <c>minimumBytesPerSecond</c>
+/// (the share's refill counts toward it), holding at most one second of it.
 /// </summary>
 /// <remarks>Sans-IO (time is an argument); not thread-safe (its owner locks).</remarks>
 internal sealed class RetransmissionBudget
@@ -17,6 +17,7 @@ internal sealed class RetransmissionBudget
     private readonly double _share;
     private readonly double _minimumBytesPerSecond;
     private TimeSpan _lastRefill;
+    private double _shareRefillSinceLast;
     private double _tokens;
     private long _bytesThisWindow;
     private long _bytesLastWindow;
@@ -44,6 +45,7 @@ internal sealed class RetransmissionBudget
     {
         Roll(now);
         _bytesThisWindow += bytes;
+        _shareRefillSinceLast += _share * bytes;
         _tokens = Math.Min(_tokens + (_share * bytes), Capacity());
     }
 
@@ -76,7 +78,14 @@ internal sealed class RetransmissionBudget
 
         if (_minimumBytesPerSecond > 0 && now > _lastRefill)
         {
-            _tokens = Math.Min(_tokens + (_minimumBytesPerSecond * (now - _lastRefill).TotalSeconds), Capacity());
+            // Top up to the floor: what the share already added since the last refill counts toward it.
+            var floor = _minimumBytesPerSecond * (now - _lastRefill).TotalSeconds;
+            if (floor > _shareRefillSinceLast)
+            {
+                _tokens = Math.Min(_tokens + (floor - _shareRefillSinceLast), Capacity());
+            }
+
+            _shareRefillSinceLast = 0;
             _lastRefill = now;
         }
 

@@ -54,6 +54,54 @@ public sealed class RetransmissionBudgetTests
     }
 
     [Test]
+    public void TryTake_LowBitrateStreamWithFloor_GetsTheFloorRateNotMore()
+    {
+        // 40 kbit/s (5 kB/s): 15 % is 750 B/s; a 12.5 kB/s floor (100 kbit/s) lets a storm take about that rate instead.
+        var budget = new RetransmissionBudget(0.15, 12_500);
+        var withoutFloor = new RetransmissionBudget(0.15);
+        long resent = 0;
+        long resentWithoutFloor = 0;
+        for (var i = 0; i <= 1000; i++)
+        {
+            var now = TimeSpan.FromMilliseconds(i * 10); // 10 s, a 50-byte packet every 10 ms
+            budget.OnMediaSent(50, now);
+            withoutFloor.OnMediaSent(50, now);
+            while (budget.TryTake(1200, now))
+            {
+                resent += 1200;
+            }
+
+            while (withoutFloor.TryTake(1200, now))
+            {
+                resentWithoutFloor += 1200;
+            }
+        }
+
+        Assert.That(resent, Is.InRange(100_000, 12_500 * 10 + 12_500), "about the floor rate, at most one second's bucket more");
+        Assert.That(resentWithoutFloor, Is.LessThanOrEqualTo(5_000 * 10 * 0.15 + 1500));
+    }
+
+    [Test]
+    public void TryTake_FastStreamWithFloor_TheShareAloneApplies()
+    {
+        var budget = new RetransmissionBudget(0.15, 12_500);
+        long sent = 0;
+        long resent = 0;
+        for (var i = 0; i < 4000; i++)
+        {
+            var now = TimeSpan.FromMilliseconds(i * 2.5); // 480 kB/s: the share (72 kB/s) is above the floor
+            budget.OnMediaSent(1200, now);
+            sent += 1200;
+            while (budget.TryTake(1200, now))
+            {
+                resent += 1200;
+            }
+        }
+
+        Assert.That(resent, Is.LessThanOrEqualTo(sent * 0.15 + 1200), "the floor adds nothing when the share is above it");
+    }
+
+    [Test]
     public void Constructor_ShareOutOfRange_Throws()
     {
         Assert.That(() => new RetransmissionBudget(-0.1), Throws.InstanceOf<ArgumentOutOfRangeException>());
