@@ -41,6 +41,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SessionEvents<KvsPeerMessage> _messages;
     private readonly SessionEvents<RTCDataChannel> _dataChannels;
+    private readonly SessionEvents<RemoteMediaTrack> _remoteTracks;
+    private readonly List<RemoteMediaTrack> _emittedTracks = [];
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -74,6 +76,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _telemetry = SessionTelemetry.For(options.Channel.MeterFactory);
         _messages = new SessionEvents<KvsPeerMessage>(_logger, nameof(Messages));
         _dataChannels = new SessionEvents<RTCDataChannel>(_logger, nameof(DataChannels), replay: MaxReplayedDataChannels);
+        _remoteTracks = new SessionEvents<RemoteMediaTrack>(_logger, nameof(RemoteTracks), replay: MaxReplayedDataChannels);
         _inbox = new SignalingInbox(
             channel.Signaling.Messages,
             [SignalingMessageType.SdpAnswer, SignalingMessageType.SdpOffer, SignalingMessageType.IceCandidate],
@@ -126,6 +129,14 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// after <see cref="ConnectAsync"/> also gets the channels the master opened before; completes on dispose.
     /// </summary>
     public IObservable<RTCDataChannel> DataChannels => _dataChannels.Observable;
+
+    /// <summary>
+    /// The master's audio and video tracks this viewer receives: those of the first answer (also in
+    /// <see cref="VideoTrack"/>/<see cref="AudioTrack"/>) and any the master adds later by re-offering
+    /// (<see cref="MasterSession.AddTrackAsync"/>). Replayed (up to <see cref="MaxReplayedDataChannels"/>) to every
+    /// subscriber; completes on dispose.
+    /// </summary>
+    public IObservable<RemoteMediaTrack> RemoteTracks => _remoteTracks.Observable;
 
     /// <summary>The peer connection to the master.</summary>
     public RTCPeerConnection PeerConnection => _link?.Connection ?? throw new InvalidOperationException("The session is not connected.");
@@ -209,6 +220,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         _firstFrame.TrySetCanceled();
         _messages.Dispose();
         _dataChannels.Dispose();
+        _remoteTracks.Dispose();
         _stop.Dispose();
     }
 
@@ -268,6 +280,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 {
                     AudioTrack ??= e.Track;
                 }
+
+                EmitTrack(e.Track);
             };
 
             AddTransceivers(link.Connection);
@@ -309,6 +323,8 @@ public sealed partial class ViewerSession : IAsyncDisposable
                     {
                         AudioTrack ??= transceiver.Receiver.Track;
                     }
+
+                    EmitTrack(transceiver.Receiver.Track);
                 }
             }
 
@@ -497,6 +513,22 @@ public sealed partial class ViewerSession : IAsyncDisposable
     }
 
     // Once a description is applied: the track whose first key frame is the first frame is the received video, else audio.
+    // Each remote track once, whichever comes first: its Track event or the look at the transceivers after connecting.
+    private void EmitTrack(RemoteMediaTrack track)
+    {
+        lock (_emittedTracks)
+        {
+            if (_emittedTracks.Contains(track))
+            {
+                return;
+            }
+
+            _emittedTracks.Add(track);
+        }
+
+        _remoteTracks.Emit(track);
+    }
+
     private void WatchFirstFrame(RTCPeerConnection connection)
     {
         if (Volatile.Read(ref _frameTrack) is not null)

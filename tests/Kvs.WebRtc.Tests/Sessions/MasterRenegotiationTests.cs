@@ -30,14 +30,17 @@ public sealed class MasterRenegotiationTests : SessionFixture
         Assert.That(viewer.VideoTrack, Is.Null, "a data-only master sends no video at first");
 
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
+        var announced = viewer.RemoteTracks.FirstAsync(t => t.Kind == MediaStreamTrackKind.Video).ToTask(cancellationToken);
         var sender = await master.AddTrackAsync("viewer-1", video, cancellationToken);
         await WaitUntilAsync(() => viewer.VideoTrack is not null && video.SenderCount == 1, cancellationToken);
         await using var camera = LoopingCamera.Start(video, cancellationToken);
         var frames = await ReadFramesAsync(viewer.VideoTrack!, 5, cancellationToken);
+        var announcedTrack = await announced.WaitAsync(WaitTimeout, cancellationToken);
 
         Assert.Multiple(() =>
         {
             Assert.That(sender.Track, Is.SameAs(video));
+            Assert.That(announcedTrack, Is.SameAs(viewer.VideoTrack), "RemoteTracks announced the new track");
             Assert.That(masterConnection.SignalingState, Is.EqualTo(RTCSignalingState.Stable), "the viewer's answer was applied before AddTrackAsync returned");
             Assert.That(frames, Has.Count.EqualTo(5));
             Assert.That(frames[0].IsKeyFrame, Is.True, "the new viewer of the track starts on a key frame");
