@@ -12,7 +12,9 @@ public sealed record RTCNackOptions
 
     /// <summary>
     /// Retransmissions may use at most this share of what the stream sends on the connection (a token bucket), so a
-    /// NACK storm cannot amplify the bitrate. Default 0.15; within [0, 1].
+    /// NACK storm cannot amplify the bitrate. Default 0.15; within [0, 1]. Packets of key frames have a budget of the
+    /// same share of their own, used first (under heavy loss, delta resends must not starve the key frame a receiver
+    /// waits for), so retransmissions stay under twice this share in the worst case.
     /// </summary>
     public double MaxRetransmissionShare { get; init; } = 0.15;
 

@@ -116,7 +116,7 @@ public sealed class EncodedFrameTrack : LocalMediaTrack
             var now = HistoryNow;
             for (var i = 0; i < count; i++)
             {
-                history.Add(_packets[i].AsSpan(0, _lengths[i]), now);
+                history.Add(_packets[i].AsSpan(0, _lengths[i]), now, isKeyFrame);
             }
         }
 

@@ -65,8 +65,8 @@ internal sealed class JitterBuffer : IDisposable
     private TimeSpan _lastKeyFrameAsk;
     private bool _keyFrameRequestPending;
     private bool _keyPacketSeen;
-    private bool _lastWasDelta;
     private ushort _keyPacketSequence;
+    private uint _keyPacketTimestamp;
     private bool _repairHorizonPending;
     private ushort _repairHorizon;
 
@@ -183,7 +183,7 @@ internal sealed class JitterBuffer : IDisposable
     {
         if (_waitingForKeyFrame)
         {
-            ClassifyWhileWaiting(sequenceNumber, payload);
+            ClassifyWhileWaiting(sequenceNumber, timestamp, payload);
         }
 
         var dropped = _assembler.FramesDropped;
@@ -350,7 +350,6 @@ internal sealed class JitterBuffer : IDisposable
             _waitingForKeyFrame = false;
             _keyFrameAsked = false;
             _keyPacketSeen = false;
-            _lastWasDelta = false;
         }
 
         var timestampTicks = ToTicks(_unwrapper.Unwrap(taken.Timestamp));
@@ -490,22 +489,27 @@ internal sealed class JitterBuffer : IDisposable
     }
 
     // While video waits for a key frame: packets the codec marks as a delta frame's make everything before them useless
-    // (up to the first packet of a key frame seen since, minus a margin for its lost first packets).
-    private void ClassifyWhileWaiting(ushort sequenceNumber, ReadOnlySpan<byte> payload)
+    // (up to the first packet of the newest key frame seen since, minus a margin for its lost first packets). The key
+    // frame is known by its RTP timestamp, so a late retransmission of an older delta arriving amid the key frame's
+    // packets cannot move its start forward and get its own missing packets discarded.
+    private void ClassifyWhileWaiting(ushort sequenceNumber, uint timestamp, ReadOnlySpan<byte> payload)
     {
         switch (_depacketizer.IsKeyFramePacket(payload))
         {
             case true:
-                if (!_keyPacketSeen || _lastWasDelta)
+                if (!_keyPacketSeen || (int)(timestamp - _keyPacketTimestamp) > 0)
                 {
                     _keyPacketSeen = true;
                     _keyPacketSequence = sequenceNumber;
+                    _keyPacketTimestamp = timestamp;
+                }
+                else if (timestamp == _keyPacketTimestamp && (short)(sequenceNumber - _keyPacketSequence) < 0)
+                {
+                    _keyPacketSequence = sequenceNumber; // a packet of the same key frame from before the first one seen
                 }
 
-                _lastWasDelta = false;
                 break;
             case false:
-                _lastWasDelta = true;
                 _repairHorizon = _keyPacketSeen ? (ushort)(_keyPacketSequence - KeyFrameRepairMargin) : sequenceNumber;
                 _repairHorizonPending = true;
                 break;

@@ -33,8 +33,11 @@ internal sealed class JitterBufferOptions
     /// <summary>Bytes of completed frames held at most; beyond it the oldest is dropped. Default 32 MiB.</summary>
     public long MaxBytes { get; init; } = 32L * 1024 * 1024;
 
-    /// <summary>While video waits for a key frame, how often the request is repeated (a PLI may be lost). Default 1 s.</summary>
-    public TimeSpan KeyFrameRetryInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// While video waits for a key frame, how often the request is repeated (a PLI, or the key frame itself, may be lost).
+    /// Default 500 ms, the sender's own limit on key-frame requests.
+    /// </summary>
+    public TimeSpan KeyFrameRetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The reorder and assembly limits (packets held at most: its reorder window).</summary>
     public RtpFrameAssemblerOptions Assembler { get; init; } = new();

@@ -20,6 +20,7 @@ internal sealed class NackResponder
 
     private readonly object _gate = new();
     private readonly RtpPacketHistory _history;
+    private readonly RetransmissionBudget _keyFrameBudget;
     private readonly IRtpPacketSink _sink;
     private readonly TimeProvider _clock;
     private readonly RetransmissionBudget _budget;
@@ -44,6 +45,7 @@ internal sealed class NackResponder
         RtxPayloadType = rtxSsrc is null ? null : rtxPayloadType;
         RtxSsrc = rtxPayloadType is null ? null : rtxSsrc;
         _budget = new RetransmissionBudget(maxRetransmissionShare, minimumRetransmissionBytesPerSecond);
+        _keyFrameBudget = new RetransmissionBudget(maxRetransmissionShare, minimumRetransmissionBytesPerSecond);
     }
 
     /// <summary>The media payload type.</summary>
@@ -82,6 +84,7 @@ internal sealed class NackResponder
         lock (_gate)
         {
             _budget.OnMediaSent(bytes, now);
+            _keyFrameBudget.OnMediaSent(bytes, now);
         }
     }
 
@@ -94,7 +97,7 @@ internal sealed class NackResponder
         var now = Now;
         lock (_gate)
         {
-            var length = _history.TryCopy(sequenceNumber, now, _original);
+            var length = _history.TryCopy(sequenceNumber, now, _original, out var isKeyFrame);
             if (length <= 0 || !RtpHeader.TryParse(_original.AsSpan(0, length), out var header))
             {
                 _notFound++;
@@ -102,7 +105,9 @@ internal sealed class NackResponder
             }
 
             var wireLength = length + (RtxSsrc is null ? 0 : RtxPacket.OsnLength);
-            if (!_budget.TryTake(wireLength, now))
+            // A key frame's packets draw on a budget of their own first: under heavy loss, delta resends must not starve
+            // the key frame a receiver waits for. Worst case: twice the share.
+            if (!(isKeyFrame && _keyFrameBudget.TryTake(wireLength, now)) && !_budget.TryTake(wireLength, now))
             {
                 _overBudget++;
                 return NackResendResult.OverBudget;

@@ -77,7 +77,10 @@ internal sealed class RtpPacketHistory
     }
 
     /// <summary>Stores a copy of <paramref name="packet"/> (a whole RTP packet; its sequence number is read from it).</summary>
-    public void Add(ReadOnlySpan<byte> packet, TimeSpan now)
+    /// <param name="packet">The packet.</param>
+    /// <param name="now">The track's clock.</param>
+    /// <param name="isKeyFrame">Whether it belongs to a key frame (its resend may use the key-frame budget).</param>
+    public void Add(ReadOnlySpan<byte> packet, TimeSpan now, bool isKeyFrame = false)
     {
         if (packet.Length < RtpFixedHeader.Length)
         {
@@ -110,6 +113,7 @@ internal sealed class RtpPacketHistory
             slot.Length = packet.Length;
             slot.Sequence = sequence;
             slot.Time = now;
+            slot.IsKeyFrame = isKeyFrame;
             slot.Used = true;
         }
     }
@@ -119,8 +123,17 @@ internal sealed class RtpPacketHistory
     /// older than <see cref="MaxAge"/>.
     /// </summary>
     /// <returns>The packet's length, 0 when not found or expired, −1 when <paramref name="destination"/> is too small.</returns>
-    public int TryCopy(ushort sequence, TimeSpan now, Span<byte> destination)
+    public int TryCopy(ushort sequence, TimeSpan now, Span<byte> destination) => TryCopy(sequence, now, destination, out _);
+
+    /// <summary>As <see cref="TryCopy(ushort, TimeSpan, Span{byte})"/>, also telling whether the packet belongs to a key frame.</summary>
+    /// <param name="sequence">The sequence number.</param>
+    /// <param name="now">The track's clock.</param>
+    /// <param name="destination">Where the packet is copied.</param>
+    /// <param name="isKeyFrame">Whether the packet belongs to a key frame.</param>
+    /// <returns>The packet's length, 0 when not found or expired, −1 when <paramref name="destination"/> is too small.</returns>
+    public int TryCopy(ushort sequence, TimeSpan now, Span<byte> destination, out bool isKeyFrame)
     {
+        isKeyFrame = false;
         lock (_gate)
         {
             if (_slots.Length == 0)
@@ -141,6 +154,7 @@ internal sealed class RtpPacketHistory
             }
 
             slot.Buffer.AsSpan(0, slot.Length).CopyTo(destination);
+            isKeyFrame = slot.IsKeyFrame;
             return slot.Length;
         }
     }
@@ -195,6 +209,7 @@ internal sealed class RtpPacketHistory
     private struct Slot
     {
         public bool Used;
+        public bool IsKeyFrame;
         public ushort Sequence;
         public TimeSpan Time;
         public byte[]? Buffer;

@@ -209,9 +209,9 @@ public sealed class JitterBufferTests
         using var buffer = Video();
         Frame(0, key: false, packets: 1).ForEach(p => Push(buffer, p, TimeSpan.Zero));
         Assert.That(buffer.TakeKeyFrameRequest(), Is.True, "delta frames before the first key frame");
-        Frame(1, key: false, packets: 1).ForEach(p => Push(buffer, p, TimeSpan.FromMilliseconds(500)));
-        Assert.That(buffer.TakeKeyFrameRequest(), Is.False);
-        Frame(2, key: false, packets: 1).ForEach(p => Push(buffer, p, TimeSpan.FromMilliseconds(1000)));
+        Frame(1, key: false, packets: 1).ForEach(p => Push(buffer, p, TimeSpan.FromMilliseconds(250)));
+        Assert.That(buffer.TakeKeyFrameRequest(), Is.False, "within the retry interval (500 ms)");
+        Frame(2, key: false, packets: 1).ForEach(p => Push(buffer, p, TimeSpan.FromMilliseconds(500)));
         Assert.That(buffer.TakeKeyFrameRequest(), Is.True);
         Assert.That(buffer.FramesDropped, Is.EqualTo(3));
         Assert.That(ReadAll(buffer, TimeSpan.FromSeconds(2)), Is.Empty);

@@ -50,6 +50,23 @@ public sealed class RTCPeerConnectionNackTests
         Assert.That(run.RtxReceived, Is.GreaterThan(0));
     }
 
+    // 20 % loss both ways with the default options: 15 % of the stream cannot repair 20 % loss of every frame, so the
+    // stream runs from key frame to key frame: a frame that cannot be repaired is dropped, the receiver asks for a key
+    // frame (PLI), and that key frame is repaired from its own budget (delta resends cannot starve it). The picture
+    // keeps moving (measured: gaps of 1.5-2.5 s at worst, 40-60 % of the frames whole); memory stays bounded.
+    [TestCase(5)]
+    [TestCase(77)]
+    public async Task H264At4MbpsFor30Seconds_TwentyPercentLoss_DefaultOptions_KeyFramesRecover_KeepsMoving_BoundedMemory(int seed)
+    {
+        var run = await RunLossyAsync(nack: null, seed, frames: 900, keyFrameSize: 80_000, deltaSize: 14_000, lossRate: 0.20);
+
+        Assert.That(run.LongestStall, Is.LessThan(TimeSpan.FromSeconds(4)), run.ToString());
+        Assert.That(run.Received, Is.GreaterThan(run.Sent / 5), run.ToString());
+        Assert.That(run.KeyFramesReceived, Is.GreaterThanOrEqualTo(run.KeyFrames / 2), "most requested key frames are repaired: " + run);
+        Assert.That(run.MaxHeldFrames, Is.LessThanOrEqualTo(300), run.ToString());
+        Assert.That(run.MaxPendingPackets, Is.LessThanOrEqualTo(512), run.ToString());
+    }
+
     [Test]
     public async Task HostileNackForEverySequenceNumber_RetransmissionsStayUnderTheShareOfTheStream()
     {
@@ -75,7 +92,8 @@ public sealed class RTCPeerConnectionNackTests
 
         await pair.RunForAsync(TimeSpan.FromMilliseconds(100));
         Assert.That(sender.NackCount, Is.EqualTo(90L * nacks.Count), "every NACK reached the sender");
-        Assert.That(sender.RetransmittedBytesSent, Is.LessThanOrEqualTo(frameBytes * 0.155), "15 % of the stream (RTP headers aside)");
+        Assert.That(sender.RetransmittedBytesSent, Is.LessThanOrEqualTo(frameBytes * 0.31),
+            "15 % of the stream, plus at most as much again for the key frame's packets (RTP headers aside)");
         Assert.That(sender.RetransmittedBytesSent, Is.GreaterThan(frameBytes * 0.10), "the storm did use the budget");
         Assert.That(remote.FramesReceived, Is.EqualTo(90), "the stream itself is untouched");
         Assert.That(remote.FramesDropped, Is.Zero);
