@@ -93,6 +93,39 @@ public sealed class NackResponderTests
     }
 
     [Test]
+    public void Resend_CommonBudgetSpentOnDeltas_KeyFramePacketsStillGoOut_FromABudgetOfTheSameShare()
+    {
+        var clock = new ManualTimeProvider();
+        var history = new RtpPacketHistory(TimeSpan.FromSeconds(1));
+        var sink = new RecordingSink();
+        var responder = new NackResponder(history, sink, clock, 96, 1, 97, 2, 0.15);
+        Feed(history, responder, clock, 0, count: 100); // deltas 0..99
+        for (var i = 0; i < 20; i++)
+        {
+            var packet = RtpPacketHistoryTests.Packet((ushort)(100 + i), 1212);
+            history.Add(packet, clock.GetElapsedTime(0), isKeyFrame: true); // a key frame, 100..119
+            responder.OnMediaSent(packet.Length);
+        }
+
+        ushort delta = 0;
+        while (responder.Resend(delta) == NackResendResult.Sent)
+        {
+            delta++;
+        }
+
+        var deltaBytes = sink.Bytes;
+        var keyResent = Enumerable.Range(100, 20).Count(s => responder.Resend((ushort)s) == NackResendResult.Sent);
+        var keyBytes = sink.Bytes - deltaBytes;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deltaBytes, Is.LessThanOrEqualTo(120 * 1212 * 0.15), "deltas: the common share");
+            Assert.That(keyResent, Is.GreaterThan(0), "the key frame is not starved by the deltas' resends");
+            Assert.That(keyBytes, Is.LessThanOrEqualTo(120 * 1212 * 0.15), "key frames: at most the same share again");
+        });
+    }
+
+    [Test]
     public void Resend_SteadyState_AllocatesNothing()
     {
         var clock = new SteppedClock(); // ManualTimeProvider.Advance allocates: not what is measured
