@@ -21,6 +21,10 @@ internal sealed class PeerConnectionProbe
     private readonly TimeProvider _clock;
     private readonly ActivityContext _parent;
     private readonly object _sync = new();
+
+    // Durations measured before the ICE transport reported its selected pair (DTLS can finish on a working pair before
+    // the nomination reaches this side): recorded once the pair is known, so their candidate-type tags are real.
+    private readonly List<(System.Diagnostics.Metrics.Histogram<double> Histogram, double Seconds)> _awaitingPair = [];
     private Step _iceStep;
     private Step _dtlsStep;
     private bool _retired;
@@ -64,6 +68,7 @@ internal sealed class PeerConnectionProbe
 
         _ice.StateChanged -= OnIceStateChanged;
         _dtls.StateChanged -= OnDtlsStateChanged;
+        _ice.SelectedCandidatePairChanged -= OnSelectedPairKnown;
         _telemetry.Retire(this);
         End(ref _iceStep, "kvs.webrtc.ice.connect", WebRtcError.Closed, null);
         End(ref _dtlsStep, "kvs.webrtc.dtls.handshake", WebRtcError.Closed, null);
@@ -115,6 +120,29 @@ internal sealed class PeerConnectionProbe
         }
     }
 
+    private void OnSelectedPairKnown(object? sender, EventArgs e)
+    {
+        if (_ice.GetSelectedCandidatePair() is not { } pair)
+        {
+            return;
+        }
+
+        _ice.SelectedCandidatePairChanged -= OnSelectedPairKnown;
+        List<(System.Diagnostics.Metrics.Histogram<double> Histogram, double Seconds)> records;
+        lock (_sync)
+        {
+            records = [.. _awaitingPair];
+            _awaitingPair.Clear();
+        }
+
+        var local = new KeyValuePair<string, object?>("kvs.webrtc.ice.local_candidate.type", PeerConnectionTelemetry.CandidateTypeName(pair.Local));
+        var remote = new KeyValuePair<string, object?>("kvs.webrtc.ice.remote_candidate.type", PeerConnectionTelemetry.CandidateTypeName(pair.Remote));
+        foreach (var (histogram, seconds) in records)
+        {
+            histogram.Record(seconds, local, remote);
+        }
+    }
+
     private void EndIce(WebRtcError? error) => End(ref _iceStep, "kvs.webrtc.ice.connect", error, _telemetry.IceSetupDuration);
 
     private void Begin(ref Step step)
@@ -147,7 +175,22 @@ internal sealed class PeerConnectionProbe
         var pair = _ice.GetSelectedCandidatePair();
         var local = new KeyValuePair<string, object?>("kvs.webrtc.ice.local_candidate.type", PeerConnectionTelemetry.CandidateTypeName(pair?.Local));
         var remote = new KeyValuePair<string, object?>("kvs.webrtc.ice.remote_candidate.type", PeerConnectionTelemetry.CandidateTypeName(pair?.Remote));
-        if (histogram is { Enabled: true } && error != WebRtcError.Closed)
+        if (histogram is { Enabled: true } && error is null && pair is null)
+        {
+            bool first;
+            lock (_sync)
+            {
+                first = _awaitingPair.Count == 0;
+                _awaitingPair.Add((histogram, duration.TotalSeconds));
+            }
+
+            if (first)
+            {
+                _ice.SelectedCandidatePairChanged += OnSelectedPairKnown;
+                OnSelectedPairKnown(this, EventArgs.Empty); // it may have been reported in between
+            }
+        }
+        else if (histogram is { Enabled: true } && error != WebRtcError.Closed)
         {
             if (error is { } failed)
             {
