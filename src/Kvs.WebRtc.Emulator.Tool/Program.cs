@@ -153,11 +153,6 @@ await using (emulator.ConfigureAwait(false))
     {
         Console.WriteLine("Press Ctrl+C to stop.");
         await WaitForStopAsync().ConfigureAwait(false);
-        foreach (var recording in emulator.Recordings)
-        {
-            Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)");
-        }
-
         Console.WriteLine("Stopping (sending GO_AWAY to connected clients)...");
     }
     finally
@@ -167,6 +162,13 @@ await using (emulator.ConfigureAwait(false))
             await web.DisposeAsync().ConfigureAwait(false);
         }
     }
+}
+
+// Listed once the emulator stopped: the storage sessions are finished then, their files closed and muxed.
+foreach (var recording in emulator.Recordings)
+{
+    Console.WriteLine($"Recording of {recording.ChannelName}: {recording.VideoPath} ({recording.VideoFrames} video frames), {recording.AudioPath} ({recording.AudioFrames} audio packets)"
+        + (recording.MatroskaPath is { } mkv ? $", muxed to {mkv}" : string.Empty));
 }
 
 return 0;

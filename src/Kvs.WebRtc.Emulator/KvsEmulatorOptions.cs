@@ -102,6 +102,19 @@ public sealed partial class KvsEmulatorOptions
     /// <summary>Most storage sessions (channels being recorded) at once; a join beyond is refused with ClientLimitExceeded. Default 4.</summary>
     public int MaxStorageSessions { get; set; } = 4;
 
+    /// <summary>
+    /// Most viewers joined to one storage session at once (<c>JoinStorageSessionAsViewer</c>); the next join is refused
+    /// with ClientLimitExceeded ("maximum number of viewers connected to the session"). Default 3.
+    /// </summary>
+    public int MaxStorageSessionViewers { get; set; } = 3;
+
+    /// <summary>
+    /// The <c>ffmpeg</c> program that muxes each finished recording into one Matroska file
+    /// (<see cref="KvsEmulatorRecording.MatroskaPath"/>): null (the default) looks for <c>ffmpeg</c> on the PATH, an
+    /// empty string turns muxing off. Without ffmpeg the raw <c>.h264</c> and <c>.ogg</c> files remain.
+    /// </summary>
+    public string? FfmpegPath { get; set; }
+
     /// <summary>Largest recording file, in bytes; a file stops growing there (<see cref="KvsEmulatorRecording.IsTruncated"/>). Default 256 MiB.</summary>
     public long MaxRecordingBytes { get; set; } = 256L * 1024 * 1024;
 
@@ -222,6 +235,7 @@ public sealed partial class KvsEmulatorOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Port, nameof(Port));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStorageSessions, 1, nameof(MaxStorageSessions));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRecordingBytes, 4096L, nameof(MaxRecordingBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxStorageSessionViewers, 1, nameof(MaxStorageSessionViewers));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535, nameof(Port));
         if (string.IsNullOrEmpty(Region) || !RegionPattern().IsMatch(Region))
         {

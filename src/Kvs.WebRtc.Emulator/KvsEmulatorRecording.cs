@@ -2,7 +2,8 @@ namespace Kvs.WebRtc.Emulator;
 
 /// <summary>
 /// One recording of the emulator's storage session (WebRTC ingestion) for a channel: the media a master in ingestion
-/// mode sent to the emulated storage peer, as files a person can play (raw H.264 Annex-B, Ogg Opus).
+/// mode sent to the emulated storage peer, as files a person can play (raw H.264 Annex-B, Ogg Opus, and a Matroska file
+/// when ffmpeg is available).
 /// </summary>
 /// <remarks>A snapshot: call <see cref="KvsEmulator.Recordings"/> again for fresh counts.</remarks>
 public sealed record KvsEmulatorRecording
@@ -39,6 +40,18 @@ public sealed record KvsEmulatorRecording
 
     /// <summary>True once a file reached <see cref="KvsEmulatorOptions.MaxRecordingBytes"/> and stopped growing.</summary>
     public bool IsTruncated { get; init; }
+
+    /// <summary>How many times viewers joined this session (<c>JoinStorageSessionAsViewer</c>).</summary>
+    public int ViewerJoins { get; init; }
+
+    /// <summary>Viewers the session forwards the master's media to now.</summary>
+    public int Viewers { get; init; }
+
+    /// <summary>
+    /// The Matroska file (<c>.mkv</c>, video and audio in one file, streams copied) made when the session ended, if
+    /// <c>ffmpeg</c> was found (<see cref="KvsEmulatorOptions.FfmpegPath"/>); null while the session runs or without ffmpeg.
+    /// </summary>
+    public string? MatroskaPath { get; init; }
 
     /// <summary>When the recording started (emulator clock).</summary>
     public DateTimeOffset StartedAt { get; init; }

@@ -62,6 +62,13 @@ internal sealed partial class SignalingHub
     /// </summary>
     public Func<string, string, string, bool>? UnaddressedMasterMessage { get; set; }
 
+    /// <summary>
+    /// Takes a viewer's message for the storage session when that viewer joined it (channel ARN, viewer client id,
+    /// message type, payload): the viewer's answer and candidates go to the storage session's peer, not to the master.
+    /// Returns false when the viewer has no storage-session peer (the message then goes to the master as usual).
+    /// </summary>
+    public Func<string, string, string, string, bool>? StorageViewerMessage { get; set; }
+
     /// <summary>Raised after every client frame is handled, outside any lock (test hook).</summary>
     public event Action<FrameProcessedEvent>? FrameProcessed;
 
@@ -287,6 +294,16 @@ internal sealed partial class SignalingHub
                 return;
             }
 
+            if (string.IsNullOrEmpty(frame.RecipientClientId) && sender.ClientId is { } viewerId && StorageViewerMessage is { } storageViewer
+                && storageViewer(channel.Arn, viewerId, messageType, frame.MessagePayload))
+            {
+                // The viewer joined the storage session (JoinStorageSessionAsViewer): its answer and candidates are for
+                // the storage session's peer, which sent it the offer.
+                Log.FrameRouted(_logger, messageType, sender.DisplayName, channel.Name, FrameOutcome.Routed);
+                FrameProcessed?.Invoke(new FrameProcessedEvent(sender.Id, frame.Action, FrameOutcome.Routed, null));
+                return;
+            }
+
             outcome = Deliver(channel, KvsEmulatorRole.Master, null, new RoutedMessage(messageType, sender.ClientId, frame.MessagePayload, expiresAt));
         }
 
@@ -308,6 +325,22 @@ internal sealed partial class SignalingHub
 
         var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(channel.MessageTtlSeconds);
         return Deliver(channel, KvsEmulatorRole.Master, null, new RoutedMessage(messageType, null, payload, expiresAt));
+    }
+
+    /// <summary>
+    /// Sends a message from the emulated storage session to a viewer that joined it, without <c>senderClientId</c>
+    /// (buffered for the channel's TTL while that viewer is not connected).
+    /// </summary>
+    public FrameOutcome SendToViewer(string channelArn, string clientId, string messageType, string payload)
+    {
+        var channel = _store.FindByArn(channelArn);
+        if (channel is null)
+        {
+            return FrameOutcome.Rejected;
+        }
+
+        var expiresAt = TimeProvider.GetUtcNow() + TimeSpan.FromSeconds(channel.MessageTtlSeconds);
+        return Deliver(channel, KvsEmulatorRole.Viewer, clientId, new RoutedMessage(messageType, null, payload, expiresAt));
     }
 
     /// <summary>Forgets a deleted channel: its pending messages are dropped and its sockets closed with 1001.</summary>

@@ -1,7 +1,7 @@
+using System.Collections.Concurrent;
 using Kvs.WebRtc.Emulator.ControlPlane;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
-using Kvs.WebRtc.Signaling;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Emulator.Storage;
@@ -10,12 +10,14 @@ namespace Kvs.WebRtc.Emulator.Storage;
 /// The emulated KVS storage session of one channel: on every master join it connects to the master as a WebRTC peer
 /// (our own <see cref="RTCPeerConnection"/>, receive-only H.264 video and Opus audio), sending its SDP offer over
 /// signaling without a sender client id, and appends the frames it receives to one recording (a later join replaces
-/// the peer; the files continue).
+/// the peer; the files continue). Viewers that join the session (<c>JoinStorageSessionAsViewer</c>) get their own peer
+/// connection from the session, which forwards the master's frames to them (as the KVS media server does).
 /// </summary>
-/// <remarks>Thread-safe: one gate for the peer, one for the files.</remarks>
+/// <remarks>Thread-safe: one gate for the peers, one for the files.</remarks>
 internal sealed partial class StorageSession : IAsyncDisposable
 {
-    private const int MaxPendingCandidates = 100;
+    /// <summary>The media stream id of the tracks the session forwards to its viewers.</summary>
+    public const string StreamId = "kvs-storage-session";
 
     private readonly EmulatedChannel _channel;
     private readonly Action<string, string> _sendToMaster;
@@ -28,10 +30,16 @@ internal sealed partial class StorageSession : IAsyncDisposable
     private readonly RecordingFileWriter _audio;
     private readonly string? _streamArn;
     private readonly DateTimeOffset _startedAt;
-    private readonly List<RTCIceCandidateInit> _pendingCandidates = [];
-    private RTCPeerConnection? _peer;
-    private bool _remoteSet;
+    private readonly ConcurrentDictionary<string, StoragePeer> _viewers = new(StringComparer.Ordinal);
+    private readonly EncodedFrameTrack _forwardVideo = new(RTCRtpCodec.H264, "kvs-storage-video");
+    private readonly EncodedFrameTrack _forwardAudio = new(RTCRtpCodec.Opus, "kvs-storage-audio");
+    private StoragePeer? _master;
+    private RemoteMediaTrack? _masterVideo;
+    private TimeSpan? _firstVideoTimestamp;
+    private TimeSpan? _lastVideoTimestamp;
     private int _joins;
+    private int _viewerJoins;
+    private int _viewerCount;
     private int _connections;
     private bool _connected;
     private int _disposed;
@@ -49,6 +57,27 @@ internal sealed partial class StorageSession : IAsyncDisposable
         _startedAt = startedAt;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<StorageSession>();
+
+        // A viewer's sender binds after the stream started: it asks for a key frame, which only the master can make.
+        _forwardVideo.KeyFrameRequested += (_, _) => Volatile.Read(ref _masterVideo)?.RequestKeyFrame();
+    }
+
+    /// <summary>The audio recording file.</summary>
+    public string AudioPath => _audio.Path;
+
+    /// <summary>
+    /// The video's mean frame rate from the first and last recorded frame timestamps, or null with fewer than two
+    /// frames (used to give the raw H.264, which has no timestamps, its timing when it is muxed).
+    /// </summary>
+    public double? VideoFrameRate
+    {
+        get
+        {
+            var frames = _video.FramesWritten;
+            return _firstVideoTimestamp is { } first && _lastVideoTimestamp is { } last && last > first && frames > 1
+                ? (frames - 1) / (last - first).TotalSeconds
+                : null;
+        }
     }
 
     /// <summary>The channel.</summary>
@@ -91,6 +120,8 @@ internal sealed partial class StorageSession : IAsyncDisposable
         Connections = Volatile.Read(ref _connections),
         IsConnected = Volatile.Read(ref _connected),
         IsTruncated = _video.IsFull || _audio.IsFull,
+        ViewerJoins = Volatile.Read(ref _viewerJoins),
+        Viewers = Volatile.Read(ref _viewerCount),
         StartedAt = _startedAt,
     };
 
@@ -98,8 +129,7 @@ internal sealed partial class StorageSession : IAsyncDisposable
     public async Task JoinAsync()
     {
         Interlocked.Increment(ref _joins);
-        RTCPeerConnection? old;
-        RTCPeerConnection peer;
+        StoragePeer? old;
         await _peerGate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -108,22 +138,18 @@ internal sealed partial class StorageSession : IAsyncDisposable
                 return;
             }
 
-            old = _peer;
-            peer = new RTCPeerConnection(_configuration, new RTCPeerConnectionOptions { LoggerFactory = _loggerFactory });
-            _peer = peer;
-            _remoteSet = false;
-            _pendingCandidates.Clear();
-            var video = peer.AddTransceiver(MediaStreamTrackKind.Video, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.RecvOnly });
-            video.SetCodecPreferences([RTCRtpCodec.H264]);
-            var audio = peer.AddTransceiver(MediaStreamTrackKind.Audio, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.RecvOnly });
-            audio.SetCodecPreferences([RTCRtpCodec.Opus]);
-            peer.IceCandidate += (_, e) => OnLocalCandidate(peer, e.Candidate);
-            peer.ConnectionStateChanged += (_, _) => OnStateChanged(peer);
-            _ = RecordAsync(video.Receiver.Track, _video);
-            _ = RecordAsync(audio.Receiver.Track, _audio);
-            var offer = await peer.CreateOfferAsync().ConfigureAwait(false);
-            await peer.SetLocalDescriptionAsync(offer).ConfigureAwait(false);
-            _sendToMaster(SignalingFrameCodec.SdpOfferName, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer(offer.Sdp)));
+            old = _master;
+            _master = await StoragePeer.OfferAsync(_configuration, _loggerFactory, "the master", _sendToMaster, connection =>
+            {
+                var video = connection.AddTransceiver(MediaStreamTrackKind.Video, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.RecvOnly });
+                video.SetCodecPreferences([RTCRtpCodec.H264]);
+                var audio = connection.AddTransceiver(MediaStreamTrackKind.Audio, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.RecvOnly });
+                audio.SetCodecPreferences([RTCRtpCodec.Opus]);
+                connection.ConnectionStateChanged += (_, _) => OnStateChanged(connection);
+                Volatile.Write(ref _masterVideo, video.Receiver.Track);
+                _ = RecordAsync(video.Receiver.Track, _video, _forwardVideo);
+                _ = RecordAsync(audio.Receiver.Track, _audio, _forwardAudio);
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -139,59 +165,85 @@ internal sealed partial class StorageSession : IAsyncDisposable
     }
 
     /// <summary>A message from the master without a recipient: the answer or an ICE candidate for the storage peer.</summary>
-    public async Task OnMasterMessageAsync(string messageType, string payload)
+    public Task OnMasterMessageAsync(string messageType, string payload) =>
+        Volatile.Read(ref _master) is { } master ? master.OnMessageAsync(messageType, payload) : Task.CompletedTask;
+
+    /// <summary>
+    /// A viewer joined the session (<c>JoinStorageSessionAsViewer</c>): a fresh peer connection to it (replacing one it
+    /// had) that forwards the master's video and audio, offered to the viewer over signaling.
+    /// </summary>
+    /// <returns>False when the session already has <paramref name="maxViewers"/> other viewers.</returns>
+    public async Task<bool> JoinViewerAsync(string clientId, int maxViewers, Action<string, string> sendToViewer)
     {
+        StoragePeer? old;
         await _peerGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_peer is not { } peer)
+            if (Volatile.Read(ref _disposed) != 0)
             {
-                return;
+                return true;
             }
 
-            if (messageType == SignalingFrameCodec.SdpAnswerName)
+            _viewers.TryGetValue(clientId, out old);
+            if (old is null && _viewers.Count >= maxViewers)
             {
-                if (SignalingFrameCodec.TryDecodeSdpPayload(payload, SessionDescriptionPayload.AnswerType, out var answer, out _) != ServiceFrameStatus.Message
-                    || answer is null || _remoteSet)
-                {
-                    return;
-                }
-
-                await peer.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp)).ConfigureAwait(false);
-                _remoteSet = true;
-                foreach (var candidate in _pendingCandidates)
-                {
-                    await AddCandidateAsync(peer, candidate).ConfigureAwait(false);
-                }
-
-                _pendingCandidates.Clear();
+                return false;
             }
-            else if (messageType == SignalingFrameCodec.IceCandidateName)
+
+            _viewers[clientId] = await StoragePeer.OfferAsync(_configuration, _loggerFactory, "viewer " + clientId, sendToViewer, connection =>
             {
-                if (SignalingFrameCodec.TryDecodeIceCandidatePayload(payload, out var decoded, out _) != ServiceFrameStatus.Message || decoded is null)
-                {
-                    return;
-                }
-
-                var candidate = new RTCIceCandidateInit(decoded.Candidate, decoded.SdpMid, decoded.SdpMLineIndex, decoded.UsernameFragment);
-                if (_remoteSet)
-                {
-                    await AddCandidateAsync(peer, candidate).ConfigureAwait(false);
-                }
-                else if (_pendingCandidates.Count < MaxPendingCandidates)
-                {
-                    _pendingCandidates.Add(candidate);
-                }
-            }
-        }
-        catch (WebRtcException ex)
-        {
-            Log.MasterMessageFailed(_logger, _channel.Name, messageType, ex.Message);
+                var video = connection.AddTransceiver(_forwardVideo, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.SendOnly, StreamIds = [StreamId] });
+                video.SetCodecPreferences([RTCRtpCodec.H264]);
+                // KVS lets storage-session viewers send audio; the emulator takes it and does not record it.
+                var audio = connection.AddTransceiver(_forwardAudio, new RTCRtpTransceiverInit { Direction = RTCRtpTransceiverDirection.SendRecv, StreamIds = [StreamId] });
+                audio.SetCodecPreferences([RTCRtpCodec.Opus]);
+                connection.ConnectionStateChanged += (_, _) => Log.ViewerPeerState(_logger, _channel.Name, clientId, connection.ConnectionState);
+            }).ConfigureAwait(false);
+            Volatile.Write(ref _viewerCount, _viewers.Count);
+            Interlocked.Increment(ref _viewerJoins);
         }
         finally
         {
             _peerGate.Release();
         }
+
+        Log.ViewerOffered(_logger, _channel.Name, clientId);
+        if (old is not null)
+        {
+            await old.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>A message from a viewer that joined the session: its answer or a candidate. False when it has no peer here.</summary>
+    public bool TryOnViewerMessage(string clientId, string messageType, string payload)
+    {
+        if (!_viewers.TryGetValue(clientId, out var peer))
+        {
+            return false;
+        }
+
+        _ = peer.OnMessageAsync(messageType, payload);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the session (peers closed, files flushed and closed) and, with <paramref name="ffmpeg"/>, muxes the recording
+    /// into one Matroska file.
+    /// </summary>
+    public async Task<KvsEmulatorRecording> FinishAsync(string? ffmpeg)
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        var recording = ToRecording();
+        if (ffmpeg is null)
+        {
+            return recording;
+        }
+
+        var matroska = await MatroskaMuxer.MuxAsync(
+            ffmpeg, _video.Path, recording.VideoFrames, VideoFrameRate, _audio.Path, recording.AudioFrames, _logger).ConfigureAwait(false);
+        return recording with { MatroskaPath = matroska };
     }
 
     /// <inheritdoc />
@@ -202,19 +254,26 @@ internal sealed partial class StorageSession : IAsyncDisposable
             return;
         }
 
-        RTCPeerConnection? peer;
+        List<StoragePeer> peers;
         await _peerGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            peer = _peer;
-            _peer = null;
+            peers = [.. _viewers.Values];
+            if (_master is not null)
+            {
+                peers.Add(_master);
+            }
+
+            _master = null;
+            _viewers.Clear();
+            Volatile.Write(ref _viewerCount, 0);
         }
         finally
         {
             _peerGate.Release();
         }
 
-        if (peer is not null)
+        foreach (var peer in peers)
         {
             await peer.DisposeAsync().ConfigureAwait(false);
         }
@@ -231,32 +290,9 @@ internal sealed partial class StorageSession : IAsyncDisposable
         }
     }
 
-    private static async Task AddCandidateAsync(RTCPeerConnection peer, RTCIceCandidateInit candidate)
-    {
-        try
-        {
-            await peer.AddIceCandidateAsync(candidate).ConfigureAwait(false);
-        }
-        catch (WebRtcException)
-        {
-            // One bad candidate does not end the session.
-        }
-    }
-
-    private void OnLocalCandidate(RTCPeerConnection peer, RTCIceCandidateInit? candidate)
-    {
-        if (candidate is null || candidate.IsEndOfCandidates || !ReferenceEquals(Volatile.Read(ref _peer), peer))
-        {
-            return;
-        }
-
-        var payload = new IceCandidatePayload(candidate.Candidate, candidate.SdpMid, candidate.SdpMLineIndex, candidate.UsernameFragment);
-        _sendToMaster(SignalingFrameCodec.IceCandidateName, SignalingFrameCodec.EncodeIceCandidatePayload(payload));
-    }
-
     private void OnStateChanged(RTCPeerConnection peer)
     {
-        if (!ReferenceEquals(Volatile.Read(ref _peer), peer))
+        if (!ReferenceEquals(Volatile.Read(ref _master)?.Connection, peer))
         {
             return;
         }
@@ -275,7 +311,9 @@ internal sealed partial class StorageSession : IAsyncDisposable
         Log.PeerState(_logger, _channel.Name, state);
     }
 
-    private async Task RecordAsync(RemoteMediaTrack track, RecordingFileWriter writer)
+    // Appends the master's frames to the recording and forwards them to the session's viewers (packetized once by the
+    // forwarding track, encrypted per viewer connection).
+    private async Task RecordAsync(RemoteMediaTrack track, RecordingFileWriter writer, EncodedFrameTrack forward)
     {
         try
         {
@@ -290,7 +328,12 @@ internal sealed partial class StorageSession : IAsyncDisposable
                         return;
                     }
 
-                    await writer.WriteAsync(frame.Data).ConfigureAwait(false);
+                    if (await writer.WriteAsync(frame.Data).ConfigureAwait(false) && ReferenceEquals(writer, _video))
+                    {
+                        _firstVideoTimestamp ??= frame.Timestamp;
+                        _lastVideoTimestamp = frame.Timestamp;
+                    }
+
                     if (++sinceFlush >= 25)
                     {
                         sinceFlush = 0;
@@ -300,6 +343,11 @@ internal sealed partial class StorageSession : IAsyncDisposable
                 finally
                 {
                     _fileGate.Release();
+                }
+
+                if (Volatile.Read(ref _viewerCount) > 0)
+                {
+                    await forward.WriteFrameAsync(frame).ConfigureAwait(false);
                 }
             }
 
@@ -316,7 +364,7 @@ internal sealed partial class StorageSession : IAsyncDisposable
                 _fileGate.Release();
             }
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or WebRtcException)
         {
             Log.RecordingFailed(_logger, _channel.Name, ex.Message);
         }
@@ -335,5 +383,11 @@ internal sealed partial class StorageSession : IAsyncDisposable
 
         [LoggerMessage(EventId = 8203, Level = LogLevel.Warning, Message = "Storage session of {ChannelName}: recording stopped: {Reason}")]
         public static partial void RecordingFailed(ILogger logger, string channelName, string reason);
+
+        [LoggerMessage(EventId = 8204, Level = LogLevel.Information, Message = "Storage session of {ChannelName}: offer sent to viewer {ClientId}")]
+        public static partial void ViewerOffered(ILogger logger, string channelName, string clientId);
+
+        [LoggerMessage(EventId = 8205, Level = LogLevel.Information, Message = "Storage session of {ChannelName}: peer connection to viewer {ClientId} {State}")]
+        public static partial void ViewerPeerState(ILogger logger, string channelName, string clientId, RTCPeerConnectionState state);
     }
 }

@@ -12,7 +12,9 @@ namespace Kvs.WebRtc.Emulator.Storage;
 /// <summary>
 /// The WebRTC storage API (<c>kinesis-video-webrtc-storage</c>) on the emulator's WEBRTC endpoint:
 /// <c>/joinStorageSession</c> starts (or re-joins) the channel's <see cref="StorageSession"/>, which connects to the
-/// master and records; <c>/joinStorageSessionAsViewer</c> is accepted (the emulated session sends viewers nothing).
+/// master and records; <c>/joinStorageSessionAsViewer</c> makes the session offer the viewer a connection that forwards
+/// the master's media (the viewer must be connected to signaling with that client id; the offer waits for it for the
+/// channel's message TTL otherwise).
 /// Errors carry a lower-case <c>message</c>: 404 for an unknown channel, 400 InvalidArgument for a malformed request or a
 /// channel without media storage ENABLED, 400 ClientLimitExceeded beyond <see cref="KvsEmulatorOptions.MaxStorageSessions"/>.
 /// </summary>
@@ -29,6 +31,7 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
     private readonly ConcurrentBag<KvsEmulatorRecording> _finished = [];
     private readonly SemaphoreSlim _createGate = new(1, 1);
     private readonly string _directory;
+    private readonly string? _ffmpeg;
 
     public StorageSessionHandler(ChannelStore store, SignalingHub hub, KvsEmulatorOptions options)
     {
@@ -37,7 +40,9 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<StorageSessionHandler>();
         _directory = options.RecordingDirectory ?? Path.Combine(Path.GetTempPath(), "kvs-emulator-recordings");
+        _ffmpeg = MatroskaMuxer.Resolve(options.FfmpegPath);
         hub.UnaddressedMasterMessage = OnUnaddressedMasterMessage;
+        hub.StorageViewerMessage = OnStorageViewerMessage;
     }
 
     /// <summary>True for the storage paths.</summary>
@@ -83,7 +88,27 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
                 throw Error(AwsErrorTypes.InvalidArgument, HttpStatusCode.BadRequest, "clientId must be 1 to 256 characters of [a-zA-Z0-9_.-].");
             }
 
-            Log.ViewerJoined(_logger, channel.Name, request.ClientId);
+            var clientId = request.ClientId;
+            var viewerSession = await GetOrCreateAsync(channel, streamArn).ConfigureAwait(false);
+            bool accepted;
+            try
+            {
+                accepted = await viewerSession.JoinViewerAsync(
+                    clientId, _options.MaxStorageSessionViewers, (type, payload) => _hub.SendToViewer(channel.Arn, clientId, type, payload)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebRtcException or InvalidOperationException or ObjectDisposedException)
+            {
+                Log.JoinFailed(_logger, channel.Name, ex.Message);
+                throw new AwsServiceError(AwsErrorTypes.InternalFailure, HttpStatusCode.InternalServerError, "The storage session could not connect to the viewer: " + ex.Message, lowerCaseMessageMember: true);
+            }
+
+            if (!accepted)
+            {
+                throw Error(AwsErrorTypes.ClientLimitExceeded, HttpStatusCode.BadRequest,
+                    $"The maximum number of viewers connected to the session ({_options.MaxStorageSessionViewers}) was reached.");
+            }
+
+            Log.ViewerJoined(_logger, channel.Name, clientId);
             return "{}"u8.ToArray();
         }
 
@@ -108,8 +133,7 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
     {
         if (_sessions.TryRemove(channel.Arn, out var session))
         {
-            _finished.Add(session.ToRecording());
-            await session.DisposeAsync().ConfigureAwait(false);
+            _finished.Add(await session.FinishAsync(_ffmpeg).ConfigureAwait(false));
         }
     }
 
@@ -120,8 +144,7 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
         {
             if (_sessions.TryRemove(arn, out var session))
             {
-                await session.DisposeAsync().ConfigureAwait(false);
-                _finished.Add(session.ToRecording());
+                _finished.Add(await session.FinishAsync(_ffmpeg).ConfigureAwait(false));
             }
         }
     }
@@ -189,6 +212,9 @@ internal sealed partial class StorageSessionHandler : IAsyncDisposable
         _ = session.OnMasterMessageAsync(messageType, payload);
         return true;
     }
+
+    private bool OnStorageViewerMessage(string channelArn, string clientId, string messageType, string payload) =>
+        _sessions.TryGetValue(channelArn, out var session) && session.TryOnViewerMessage(clientId, messageType, payload);
 
     private static partial class Log
     {

@@ -211,6 +211,19 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
         }
     }
 
+    /// <summary>
+    /// Asks the sender for a key frame (an RTCP picture loss indication), e.g. when this track's frames are forwarded to
+    /// a new consumer that must start on a key frame. Sent at most every 300 ms per track; nothing is sent when the
+    /// track is audio, not negotiated yet, or the peer did not negotiate <c>nack pli</c>.
+    /// </summary>
+    public void RequestKeyFrame()
+    {
+        if (Kind == MediaStreamTrackKind.Video)
+        {
+            _requestKeyFrame?.Invoke();
+        }
+    }
+
     /// <summary>Completes when <see cref="FirstKeyFrameTimestamp"/> is set; never faults (a track that ends first leaves it pending).</summary>
     internal Task FirstKeyFrame => _firstKeyFrame.Task;
 

@@ -284,11 +284,18 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 EmitTrack(e.Track);
             };
 
-            AddTransceivers(link.Connection);
+            if (_options.JoinStorageSession)
+            {
+                AddStorageSessionTracks(link.Connection);
+            }
+            else
+            {
+                AddTransceivers(link.Connection);
+            }
 
             // Attached before the offer: a channel the master opens (in-band, any time once connected) is never missed.
             link.Connection.DataChannel += (_, e) => OnRemoteDataChannel(e.Channel);
-            if (_options.OpenDataChannel)
+            if (_options.OpenDataChannel && !_options.JoinStorageSession)
             {
                 var dataChannel = link.Connection.CreateDataChannel(_options.DataChannelLabel);
                 _dataChannel = dataChannel;
@@ -301,12 +308,21 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 _opened.TrySetResult();
             }
 
-            var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
-            await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
-            WatchTransports(link.Connection);
-            _offerSentAt = _clock.GetUtcNow();
-            Mark(ref _offerSent); // before the send: the answer can arrive before the send call returns
-            await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
+            if (_options.JoinStorageSession)
+            {
+                WatchTransports(link.Connection);
+                await JoinStorageSessionUntilOfferAsync(ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var offer = await link.Connection.CreateOfferAsync(ct).ConfigureAwait(false);
+                await link.Connection.SetLocalDescriptionAsync(offer, ct).ConfigureAwait(false);
+                WatchTransports(link.Connection);
+                _offerSentAt = _clock.GetUtcNow();
+                Mark(ref _offerSent); // before the send: the answer can arrive before the send call returns
+                await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: ct).ConfigureAwait(false);
+            }
+
             await _connected.Task.WaitAsync(ct).ConfigureAwait(false);
 
             // Connected implies the answer was applied; its Track events may still be queued behind the state event on
@@ -431,13 +447,24 @@ public sealed partial class ViewerSession : IAsyncDisposable
             }
             else if (message is { Type: SignalingMessageType.SdpOffer, SessionDescription: { } offer })
             {
-                // The master renegotiates (it added a track or a transceiver): answer it on the same connection.
+                // The master renegotiates (it added a track or a transceiver), or the storage session makes its first
+                // offer (JoinStorageSession): answer it on the same connection.
+                var first = OnStorageSessionOffer();
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, offer.Sdp), _stop.Token).ConfigureAwait(false);
                 var reply = await link.Connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
                 await link.Connection.SetLocalDescriptionAsync(reply, _stop.Token).ConfigureAwait(false);
                 await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(reply.Sdp), cancellationToken: _stop.Token).ConfigureAwait(false);
                 WatchFirstFrame(link.Connection);
-                Log.Renegotiated(_logger);
+                if (first)
+                {
+                    Mark(ref _answerReceived);
+                    EmitOfferAnswer("answered");
+                    Log.StorageSessionAnswered(_logger);
+                }
+                else
+                {
+                    Log.Renegotiated(_logger);
+                }
             }
             else if (message.IceCandidate is { } candidate)
             {

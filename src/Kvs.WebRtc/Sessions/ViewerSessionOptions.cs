@@ -33,6 +33,18 @@ public sealed record ViewerSessionOptions
     /// <summary>Tracks this viewer sends to the master (two-way audio talkback, a viewer's camera); default none.</summary>
     public IReadOnlyList<LocalMediaTrack> Tracks { get; init; } = [];
 
+    /// <summary>
+    /// Join the channel's storage session (WebRTC ingestion) as this viewer instead of connecting to the master: after
+    /// its signaling connection is up the viewer calls <c>JoinStorageSessionAsViewer</c>, and the storage session (the
+    /// KVS media server, which receives the master's media) sends the viewer its SDP offer; the viewer answers. Requires
+    /// <see cref="KvsChannelOptions.UseMediaStorage"/>. The join is repeated until the offer arrives (the service answers
+    /// the call at once and offers later); <see cref="ConnectTimeout"/> bounds it all. The session's offer decides what
+    /// flows: the master's video and audio to the viewer, and the viewer's audio track in <see cref="Tracks"/>, if any,
+    /// back; <see cref="ReceiveVideo"/>, <see cref="ReceiveAudio"/> and <see cref="OpenDataChannel"/> do not apply
+    /// (a storage session has no data channel). Default false.
+    /// </summary>
+    public bool JoinStorageSession { get; init; }
+
     /// <summary>How long <see cref="ViewerSession.ConnectAsync"/> waits for the answer, a connected peer connection and an open data channel; default 30 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -44,7 +56,13 @@ public sealed record ViewerSessionOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         PeerConfiguration?.Validate();
         ArgumentNullException.ThrowIfNull(Tracks, nameof(Tracks));
-        if (!ReceiveVideo && !ReceiveAudio && !OpenDataChannel && Tracks.Count == 0)
+        if (JoinStorageSession && !Channel.UseMediaStorage)
+        {
+            throw new ArgumentException(
+                "JoinStorageSession needs the channel's WEBRTC endpoint: set Channel.UseMediaStorage to true.", nameof(JoinStorageSession));
+        }
+
+        if (!JoinStorageSession && !ReceiveVideo && !ReceiveAudio && !OpenDataChannel && Tracks.Count == 0)
         {
             throw new ArgumentException("The viewer must receive video or audio, open a data channel, or send a track.", nameof(OpenDataChannel));
         }

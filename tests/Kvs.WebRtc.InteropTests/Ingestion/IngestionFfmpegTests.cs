@@ -12,8 +12,9 @@ namespace Kvs.WebRtc.InteropTests.Ingestion;
 
 /// <summary>
 /// WebRTC ingestion end to end: a master in ingestion mode streams 10 s of the test H.264 and Opus to the emulator's
-/// storage session while a viewer watches live; Debian ffmpeg, an independent decoder, decodes the recording with the
-/// frame count and duration that were sent. Fails (not skips) under <c>CI=true</c> when ffmpeg is missing.
+/// storage session while a viewer watches live and another viewer watches through the storage session
+/// (<c>JoinStorageSessionAsViewer</c>); Debian ffmpeg, an independent decoder, decodes the recording, raw and muxed to
+/// Matroska, with the frame count and duration that were sent. Fails (not skips) under <c>CI=true</c> when ffmpeg is missing.
 /// </summary>
 [TestFixture]
 [CancelAfter(180_000)]
@@ -23,7 +24,7 @@ public sealed class IngestionFfmpegTests
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(30);
 
     [Test]
-    public async Task MasterInIngestionMode_TenSecondsOfVideoAndAudio_RecordingDecodesWithTheSentFramesAndDuration(CancellationToken cancellationToken)
+    public async Task MasterInIngestionMode_TenSecondsOfVideoAndAudio_RecordingDecodesWithTheSentFramesAndDuration_AndAStorageViewerWatches(CancellationToken cancellationToken)
     {
         Ffmpeg.RequireFfmpeg();
         var recordings = Path.Combine(Path.GetTempPath(), "kvs-ingest-interop-" + Guid.NewGuid().ToString("N"));
@@ -50,14 +51,27 @@ public sealed class IngestionFfmpegTests
                 new ViewerSessionOptions { Channel = channel, ClientId = "live-viewer", PeerConfiguration = loopback }, cancellationToken);
             await WaitUntilAsync(() => master.StorageSessionConnection?.ConnectionState == RTCPeerConnectionState.Connected && video.SenderCount == 2 && audio.SenderCount == 2, cancellationToken);
 
+            await using var storageViewer = await ViewerSession.ConnectAsync(
+                new ViewerSessionOptions { Channel = channel with { UseMediaStorage = true }, ClientId = "storage-viewer", PeerConfiguration = loopback, JoinStorageSession = true },
+                cancellationToken);
+            Assert.That(master.Viewers.Select(v => v.ClientId), Is.EqualTo(new[] { "live-viewer" }), "the storage viewer talks to the storage session, not to the master");
+
             var live = CountFramesAsync(viewer.VideoTrack!, (int)(s_streamFor.TotalSeconds * TestMedia.FramesPerSecond) - 3, cancellationToken);
+            var throughStorage = CountFramesAsync(storageViewer.VideoTrack!, (int)(s_streamFor.TotalSeconds * TestMedia.FramesPerSecond) - 10, cancellationToken);
             var (videoSent, audioSent) = await StreamAsync(video, audio, cancellationToken);
             await WaitUntilAsync(() => Recording(emulator, arn) is { } r && r.VideoFrames >= videoSent - 3 && r.AudioFrames >= audioSent - 5, cancellationToken);
             var recording = Recording(emulator, arn)!;
             await master.DisposeAsync();
             Assert.That(await live, Is.GreaterThanOrEqualTo(videoSent - 3), "the live viewer got the frames while the storage peer recorded");
+            Assert.That(await throughStorage, Is.GreaterThanOrEqualTo(videoSent - 10), "the storage viewer got the master's frames through the storage session");
+            Assert.That(recording.ViewerJoins, Is.EqualTo(1));
 
-            await emulator.DisposeAsync(); // closes the recording files
+            await emulator.DisposeAsync(); // closes the recording files and muxes them to Matroska
+            var muxed = Recording(emulator, arn)!.MatroskaPath;
+            Assert.That(muxed, Is.Not.Null.And.EndsWith(".mkv"), "ffmpeg muxed the finished recording");
+            var (duration, codecs) = await Ffmpeg.ProbeContainerAsync(muxed!, cancellationToken);
+            var muxedVideo = await Ffmpeg.ProbeStreamAsync(muxed!, cancellationToken: cancellationToken);
+            var decodedMuxed = await Ffmpeg.DecodeAsync(muxed!, cancellationToken: cancellationToken);
             var decodedVideo = await Ffmpeg.DecodeAsync(recording.VideoPath, "h264", cancellationToken);
             var decodedAudio = await Ffmpeg.DecodeAsync(recording.AudioPath, cancellationToken: cancellationToken);
             Assert.Multiple(() =>
@@ -68,6 +82,10 @@ public sealed class IngestionFfmpegTests
                 Assert.That(decodedVideo.FramesDecoded, Is.InRange(videoSent - 3, videoSent), "H.264 frames ffmpeg decodes");
                 Assert.That(decodedAudio.IsClean, Is.True, decodedAudio.ToString());
                 Assert.That(decodedAudio.DecodedDuration.TotalSeconds, Is.EqualTo(s_streamFor.TotalSeconds).Within(0.5), "Opus duration ffmpeg decodes");
+                Assert.That(codecs, Is.EqualTo(new[] { "h264", "opus" }), "one Matroska file with the video and the audio");
+                Assert.That(duration.TotalSeconds, Is.EqualTo(s_streamFor.TotalSeconds).Within(s_streamFor.TotalSeconds * 0.1), "Matroska duration");
+                Assert.That(muxedVideo.FramesRead, Is.InRange(videoSent - 3, videoSent), "video frames in the Matroska file");
+                Assert.That(decodedMuxed.IsClean, Is.True, decodedMuxed.ToString());
             });
         }
         finally

@@ -101,6 +101,24 @@ public static class Ffmpeg
             Str(s, "codec_name"), Str(s, "profile"), Int(s, "width"), Int(s, "height"), Int(s, "nb_read_frames"), Int(s, "sample_rate"), Int(s, "channels"));
     }
 
+    /// <summary>A container's duration and the codec of each of its streams, in order (<c>ffprobe -show_format -show_streams</c>).</summary>
+    public static async Task<(TimeSpan Duration, IReadOnlyList<string> Codecs)> ProbeContainerAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var json = await ProbeAsync(path, null, ["-show_entries", "format=duration:stream=codec_name"], cancellationToken).ConfigureAwait(false);
+        var seconds = json.RootElement.TryGetProperty("format", out var format)
+            && double.TryParse(Str(format, "duration"), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0;
+        var codecs = new List<string>();
+        if (json.RootElement.TryGetProperty("streams", out var streams))
+        {
+            foreach (var stream in streams.EnumerateArray())
+            {
+                codecs.Add(Str(stream, "codec_name"));
+            }
+        }
+
+        return (TimeSpan.FromSeconds(seconds), codecs);
+    }
+
     private static async Task<JsonDocument> ProbeAsync(string path, string? format, IEnumerable<string> what, CancellationToken cancellationToken)
     {
         var ffprobe = RequireFfprobe();

@@ -24,7 +24,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
     protected override KvsEmulatorOptions CreateEmulatorOptions()
     {
         _recordings = Path.Combine(Path.GetTempPath(), "kvs-ingest-tests-" + Guid.NewGuid().ToString("N"));
-        return new KvsEmulatorOptions { RecordingDirectory = _recordings };
+        return new KvsEmulatorOptions { RecordingDirectory = _recordings, MaxStorageSessionViewers = 2, FfmpegPath = "" };
     }
 
     [TearDown]
@@ -133,8 +133,71 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         Assert.That(() => plain.JoinStorageSessionAsync(cancellationToken), Throws.InvalidOperationException);
         Assert.That(storage.Endpoints.WebRtcEndpoint, Is.Not.Null);
         await storage.JoinStorageSessionAsync(cancellationToken);
-        Assert.That(Emulator.Recordings, Is.Empty, "a viewer's join starts no recording");
+        Assert.That(Emulator.Recordings.Single(), Has.Property(nameof(KvsEmulatorRecording.ViewerJoins)).EqualTo(1)
+            .And.Property(nameof(KvsEmulatorRecording.VideoFrames)).EqualTo(0), "a viewer may join before the master: the session waits for it");
     }
+
+    [Test]
+    public async Task ViewerSession_JoinStorageSession_GetsTheMastersVideoAndAudioThroughTheStorageSession_NotFromTheMaster(CancellationToken cancellationToken)
+    {
+        var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
+        Emulator.EnableMediaStorage(arn);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264);
+        var audio = new EncodedFrameTrack(RTCRtpCodec.Opus);
+        await using var master = await MasterSession.StartAsync(
+            MasterOptions() with { Tracks = [video, audio], JoinStorageSession = true }, cancellationToken);
+        await WaitUntilAsync(() => master.StorageSessionConnection?.ConnectionState == RTCPeerConnectionState.Connected, cancellationToken);
+        await using var camera = LoopingCamera.Start(video, cancellationToken);
+        await using var microphone = LoopingMicrophone.Start(audio, cancellationToken);
+
+        await using var viewer = await ViewerSession.ConnectAsync(StorageViewerOptions("through-storage"), cancellationToken);
+
+        var frames = await ReadFramesAsync(viewer.VideoTrack!, 30, cancellationToken);
+        var sound = await ReadFramesAsync(viewer.AudioTrack!, 25, cancellationToken);
+        Assert.Multiple(() =>
+        {
+            Assert.That(viewer.StorageSessionJoins, Is.GreaterThanOrEqualTo(1));
+            Assert.That(frames, Has.Count.EqualTo(30));
+            Assert.That(frames[0].IsKeyFrame, Is.True, "a viewer joining a running stream starts on a key frame (the session asked the master for one)");
+            Assert.That(sound, Has.Count.EqualTo(25));
+            Assert.That(master.Viewers, Is.Empty, "the viewer is the storage session's, not the master's");
+            Assert.That(Recording(arn), Has.Property(nameof(KvsEmulatorRecording.Viewers)).EqualTo(1).And.Property(nameof(KvsEmulatorRecording.ViewerJoins)).EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task ViewerSession_JoinStorageSession_ChannelWithoutMediaStorage_FailsWithMediaStorageNotEnabled(CancellationToken cancellationToken)
+    {
+        Emulator.CreateSignalingChannel(ChannelOptions.Channel);
+
+        Assert.ThrowsAsync<MediaStorageNotEnabledException>(async () => await ViewerSession.ConnectAsync(StorageViewerOptions("v"), cancellationToken));
+        Assert.That(() => ViewerOptions("v") with { JoinStorageSession = true }, Throws.Nothing);
+        Assert.ThrowsAsync<ArgumentException>(
+            async () => await ViewerSession.ConnectAsync(ViewerOptions("v") with { JoinStorageSession = true }, cancellationToken),
+            "JoinStorageSession without UseMediaStorage is refused at the door");
+    }
+
+    [Test]
+    public async Task ViewerSession_JoinStorageSession_SessionViewerLimitReached_FailsWithTheServiceErrorAtOnce(CancellationToken cancellationToken)
+    {
+        var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
+        Emulator.EnableMediaStorage(arn);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264);
+        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video], JoinStorageSession = true }, cancellationToken);
+        await using var camera = LoopingCamera.Start(video, cancellationToken);
+        await using var first = await ViewerSession.ConnectAsync(StorageViewerOptions("first"), cancellationToken);
+        await using var second = await ViewerSession.ConnectAsync(StorageViewerOptions("second"), cancellationToken);
+
+        var started = DateTime.UtcNow;
+        var error = Assert.ThrowsAsync<Kvs.WebRtc.Signaling.ControlPlane.ClientLimitExceededException>(
+            async () => await ViewerSession.ConnectAsync(StorageViewerOptions("third"), cancellationToken));
+        Assert.That(error!.Message, Does.Contain("maximum number of viewers"));
+        Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(20)), "not retried until the connect timeout");
+        Assert.That(Recording(arn)!.Viewers, Is.EqualTo(2));
+    }
+
+    private ViewerSessionOptions StorageViewerOptions(string clientId) =>
+        ViewerOptions(clientId) with { Channel = ChannelOptions with { UseMediaStorage = true }, JoinStorageSession = true };
 
     private KvsEmulatorRecording? Recording(string arn) => Emulator.Recordings.SingleOrDefault(r => r.ChannelArn == arn);
 

@@ -79,7 +79,7 @@ public sealed class StorageSessionHandlerTests
     }
 
     [Test]
-    public async Task JoinStorageSessionAsViewer_StorageEnabled_Succeeds()
+    public async Task JoinStorageSessionAsViewer_StorageEnabled_StartsTheSessionAndQueuesAnOfferForTheViewer()
     {
         var arn = _emulator.CreateSignalingChannel("join-viewer");
         _emulator.EnableMediaStorage(arn);
@@ -87,7 +87,32 @@ public sealed class StorageSessionHandlerTests
 
         await storage.JoinStorageSessionAsViewerAsync(arn, "viewer-1");
 
-        Assert.That(_emulator.Recordings, Is.Empty, "a viewer's join starts no recording");
+        var recording = _emulator.Recordings.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(recording.ViewerJoins, Is.EqualTo(1), "the viewer may join before the master: the session starts and waits");
+            Assert.That(recording.Joins, Is.Zero, "no master joined");
+            Assert.That(recording.VideoFrames, Is.Zero);
+        });
+        await WaitUntilAsync(() => _emulator.GetPendingMessageCount(arn) >= 1); // the offer, kept for the viewer until it connects
+    }
+
+    [Test]
+    public async Task JoinStorageSessionAsViewer_BeyondTheSessionsViewerLimit_ThrowsClientLimitExceeded()
+    {
+        var arn = _emulator.CreateSignalingChannel("join-viewer-limit");
+        _emulator.EnableMediaStorage(arn);
+        using var storage = await CreateStorageClientAsync(arn);
+        for (var i = 0; i < 3; i++)
+        {
+            await storage.JoinStorageSessionAsViewerAsync(arn, "viewer-" + i);
+        }
+
+        await storage.JoinStorageSessionAsViewerAsync(arn, "viewer-0"); // the same viewer again replaces its own peer
+
+        var ex = Assert.ThrowsAsync<ClientLimitExceededException>(() => storage.JoinStorageSessionAsViewerAsync(arn, "viewer-3"));
+        Assert.That(ex!.Message, Does.Contain("maximum number of viewers connected to the session"));
+        Assert.That(_emulator.Recordings.Single().Viewers, Is.EqualTo(3));
     }
 
     [Test]
