@@ -57,6 +57,50 @@ public sealed class RTCPeerConnectionBandwidthTests
         });
     }
 
+    /// <summary>
+    /// Convergence of the estimate behind bottlenecks of several sizes (virtual time, so the figures do not depend on the
+    /// machine's load): how long until the target enters and then stays within 20 % of the capacity, where it sits, and
+    /// how fast it climbs once the bottleneck is lifted. The issue's goal is settled in under 10 s; the printed line is
+    /// the figure the README quotes.
+    /// </summary>
+    [TestCase(750_000)]
+    [TestCase(1_500_000)]
+    [TestCase(3_000_000)]
+    [Category("Measurements")]
+    public async Task Convergence_BehindABottleneck_SettlesWithin20PercentInUnder10Seconds(long cap)
+    {
+        await using var pair = new VirtualPeerPair(seed: 11);
+        var video = new EncodedFrameTrack(RTCRtpCodec.H264) { TimeProvider = pair.Time };
+        pair.A.AddTrack(video);
+        await pair.NegotiateAsync(pair.A);
+        await pair.ConnectAsync(TimeSpan.FromSeconds(10));
+
+        pair.HostA.Uplink.Conditions = new LinkConditions { BandwidthBitsPerSecond = cap, QueueLimitBytes = 60_000, Delay = TimeSpan.FromMilliseconds(20) };
+        var capped = await RunEncoderAsync(pair, video, TimeSpan.FromSeconds(20), firstFrame: 0);
+        var lifted = cap * 3;
+        pair.HostA.Uplink.Conditions = new LinkConditions { BandwidthBitsPerSecond = lifted, QueueLimitBytes = 200_000, Delay = TimeSpan.FromMilliseconds(20) };
+        var free = await RunEncoderAsync(pair, video, TimeSpan.FromSeconds(15), firstFrame: capped.Count);
+
+        // Settled: the first sample after which every sample stays in the band.
+        var low = cap * 8 / 10;
+        var high = cap * 12 / 10;
+        var lastOutside = capped.FindLastIndex(s => s.Bitrate < low || s.Bitrate > high);
+        TimeSpan? settledAt = lastOutside == capped.Count - 1 ? null : capped[lastOutside + 1].At;
+        var tail = capped.Where(s => s.At >= TimeSpan.FromSeconds(10)).Select(s => s.Bitrate).Order().ToList();
+        var median = tail[tail.Count / 2];
+        var doubled = free.FindIndex(s => s.Bitrate >= 2 * cap);
+        await TestContext.Out.WriteLineAsync(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"BWE convergence, cap {cap / 1000} kbit/s (start {StartBitrate / 1000}): settled within ±20 % at {settledAt?.TotalSeconds:0.0} s; " +
+            $"median from 10 s {median / 1000} kbit/s ({100.0 * median / cap:0} % of the cap), max {tail[^1] / 1000}; " +
+            $"after lifting to {lifted / 1000}: 2x the old cap at {(doubled < 0 ? "never" : free[doubled].At.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " s")}, " +
+            $"{free[^1].Bitrate / 1000} kbit/s after 15 s; link drops {pair.Network.Counters.Dropped}"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(settledAt, Is.Not.Null.And.LessThan(TimeSpan.FromSeconds(10)), "settled within 20 % of the capacity in under 10 s");
+            Assert.That(doubled, Is.GreaterThanOrEqualTo(0), "climbs past twice the old capacity once the bottleneck is lifted");
+        });
+    }
+
     // Writes one frame per 1/30 s of virtual time, sized to the track's current target (the start rate until there
     // is one), a key frame every two seconds; returns the target after each frame.
     private static async Task<List<(TimeSpan At, long Bitrate)>> RunEncoderAsync(VirtualPeerPair pair, EncodedFrameTrack video, TimeSpan duration, int firstFrame)
