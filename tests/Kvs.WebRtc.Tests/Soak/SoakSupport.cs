@@ -138,8 +138,8 @@ internal sealed class ActionObserver<T>(Action<T> onNext) : IObserver<T>
 }
 
 /// <summary>One resource sample of the soak run.</summary>
-internal readonly record struct ResourceSample(double VirtualHours, long ManagedBytes, int ThreadPoolThreads, int Handles)
+internal readonly record struct ResourceSample(double VirtualHours, long ManagedBytes, long HeapBytes, int ThreadPoolThreads, int Handles)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{VirtualHours,5:0.0} h  managed {ManagedBytes / 1024.0 / 1024.0,7:0.00} MiB  pool threads {ThreadPoolThreads,3}  handles {Handles,4}");
+        $"{VirtualHours,5:0.0} h  managed {ManagedBytes / 1024.0 / 1024.0,7:0.00} MiB  heap {HeapBytes / 1024.0 / 1024.0,7:0.00} MiB  pool threads {ThreadPoolThreads,3}  handles {Handles,4}");
 }

@@ -133,7 +133,9 @@ public sealed class VirtualClockSoakTests
             var nextSkew = start + TimeSpan.FromMinutes(110);
             var nextChurn = start + TimeSpan.FromMinutes(20);
             TimeSpan[] outageLengths = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(45), TimeSpan.FromMinutes(3)];
-            TimeSpan[] skews = [TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(-4), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(-2), TimeSpan.Zero];
+            // Beyond the service's 5-minute tolerance too (+7): the next signed upgrade or REST call is refused once and the
+            // signer's offset is corrected from the service's Date header.
+            TimeSpan[] skews = [TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(-4), TimeSpan.FromMinutes(7), TimeSpan.FromMinutes(-2), TimeSpan.Zero];
             DateTimeOffset? outageEnds = null;
             string? churnId = null;
             DateTimeOffset churnLeaves = default;
@@ -212,9 +214,10 @@ public sealed class VirtualClockSoakTests
                 {
                     await StepAsync(TimeSpan.FromSeconds(1), 5, cancellationToken);
                 }
-                else if (!masterConnected)
+                else if (!masterConnected || !IsConnected(watcher) || (churn is not null && !IsConnected(churn)))
                 {
-                    masterDown += BusyStep;
+                    // Someone is reconnecting in real time: small steps, so its connect timeout (virtual) is not outrun.
+                    masterDown += masterConnected ? TimeSpan.Zero : BusyStep;
                     await StepAsync(BusyStep, 10, cancellationToken);
                 }
                 else
@@ -244,7 +247,7 @@ public sealed class VirtualClockSoakTests
             report.AppendLine(CultureInfo.InvariantCulture, $"  signaling connections accepted {statistics.ConnectionsAccepted}, refused {statistics.ConnectionsRejected}; REST requests {statistics.RestRequests}, auth failures {statistics.RestAuthenticationFailures}");
             report.AppendLine(CultureInfo.InvariantCulture, $"  GO_AWAY sent {goAways}, outages {outages}, skew jumps {skewJumps}, AWS credential leases {credentials.Issued}, viewers joined and left {churnJoins}, TURN credentials checked {turnChecks} ({turnUsernames.Count} distinct)");
             report.AppendLine(CultureInfo.InvariantCulture, $"  master signaling down (outside outages) {masterDown.TotalSeconds:0} virtual s; consent barrier timeouts {_barrierTimeouts}; log entries: warning {logs.Count(LogLevel.Warning)}, error {logs.Count(LogLevel.Error)}, critical {logs.Count(LogLevel.Critical)}");
-            report.AppendLine("  resource curve (GC.GetTotalMemory(true), ThreadPool.ThreadCount, Process.HandleCount):");
+            report.AppendLine("  resource curve (GC.GetTotalMemory(true), heap size after the last full GC, ThreadPool.ThreadCount, Process.HandleCount):");
             foreach (var sample in samples)
             {
                 report.AppendLine("    " + sample);
@@ -277,6 +280,7 @@ public sealed class VirtualClockSoakTests
                 Assert.That(credentials.Issued, Is.GreaterThanOrEqualTo((int)(hours / 1.0)), "session credentials rotated about hourly");
                 Assert.That(turnUsernames, Has.Count.GreaterThanOrEqualTo(Math.Min(churnJoins, 2)), "TURN credentials were fetched afresh after their TTL");
                 Assert.That(final.ManagedBytes - baseline.ManagedBytes, Is.LessThan(24L * 1024 * 1024), "managed memory flat (grew < 24 MiB after the first hour)");
+                Assert.That(final.HeapBytes - baseline.HeapBytes, Is.LessThan(32L * 1024 * 1024), "GC heap flat (grew < 32 MiB after the first hour)");
                 Assert.That(final.ThreadPoolThreads, Is.LessThanOrEqualTo(Math.Max(baseline.ThreadPoolThreads * 2, baseline.ThreadPoolThreads + 16)), "thread-pool threads flat");
                 Assert.That(final.Handles, Is.LessThanOrEqualTo(baseline.Handles + 64), "handles (file descriptors) flat");
             });
@@ -311,6 +315,8 @@ public sealed class VirtualClockSoakTests
         await task;
     }
 
+    private static bool IsConnected(ViewerSession viewer) => viewer.Channel.Signaling.State == SignalingConnectionState.Connected;
+
     private static double SimulatedHours()
     {
         var text = Environment.GetEnvironmentVariable("KVS_SOAK_HOURS");
@@ -320,8 +326,9 @@ public sealed class VirtualClockSoakTests
     private static ResourceSample Sample(double virtualHours)
     {
         var managed = GC.GetTotalMemory(forceFullCollection: true);
+        var heap = GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
         using var process = Process.GetCurrentProcess();
-        return new ResourceSample(virtualHours, managed, ThreadPool.ThreadCount, process.HandleCount);
+        return new ResourceSample(virtualHours, managed, heap, ThreadPool.ThreadCount, process.HandleCount);
     }
 
     // Every TURN server the master would hand a new viewer carries a credential that has not expired on the service's clock.
