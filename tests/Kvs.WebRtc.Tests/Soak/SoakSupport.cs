@@ -51,6 +51,9 @@ internal sealed class RotatingCredentialsProvider(KvsEmulator emulator, TimeProv
     /// <summary>How many leases were issued.</summary>
     public int Issued { get; private set; }
 
+    /// <summary>The first lease issued (expired by the end of a long run).</summary>
+    public AwsCredentialsSnapshot? First { get; private set; }
+
     public ValueTask<AwsCredentialsSnapshot> GetCredentialsAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -62,6 +65,7 @@ internal sealed class RotatingCredentialsProvider(KvsEmulator emulator, TimeProv
                 Issued++;
                 var id = string.Create(CultureInfo.InvariantCulture, $"ASIASOAK{Issued:D12}");
                 _current = new AwsCredentialsSnapshot(id, "soak-secret-" + Guid.NewGuid().ToString("N"), "soak-token-" + Guid.NewGuid().ToString("N"), now + Lease);
+                First ??= _current;
                 emulator.AddCredentials(_current);
             }
 

@@ -240,6 +240,9 @@ public sealed class VirtualClockSoakTests
             await RoundTripAsync(master, watcher, "watcher", "end", received, cancellationToken);
             viewersAtEnd = [.. master.Viewers.Select(v => v.ClientId)];
 
+            // The master never used an expired lease, yet the emulator did enforce expiry: the first lease is refused now.
+            var expiredLeaseStatus = await PostSignedAsync(emulator, credentials.First!, cancellationToken);
+
             samples.Add(Sample((_clock.GetUtcNow() - start).TotalHours));
             var statistics = emulator.GetStatistics();
             var report = new StringBuilder();
@@ -278,6 +281,7 @@ public sealed class VirtualClockSoakTests
                 // Signaling events really happened: at least one closed connection per hour (1-hour limit) for the master.
                 Assert.That(statistics.ConnectionsAccepted, Is.GreaterThanOrEqualTo((long)hours + churnJoins + 2), "the master reconnected through the run");
                 Assert.That(credentials.Issued, Is.GreaterThanOrEqualTo((int)(hours / 1.0)), "session credentials rotated about hourly");
+                Assert.That(expiredLeaseStatus, Is.EqualTo(hours >= 1 ? HttpStatusCode.Forbidden : HttpStatusCode.OK), "the first lease is refused once expired");
                 Assert.That(turnUsernames, Has.Count.GreaterThanOrEqualTo(Math.Min(churnJoins, 2)), "TURN credentials were fetched afresh after their TTL");
                 Assert.That(final.ManagedBytes - baseline.ManagedBytes, Is.LessThan(24L * 1024 * 1024), "managed memory flat (grew < 24 MiB after the first hour)");
                 Assert.That(final.HeapBytes - baseline.HeapBytes, Is.LessThan(32L * 1024 * 1024), "GC heap flat (grew < 32 MiB after the first hour)");
@@ -313,6 +317,17 @@ public sealed class VirtualClockSoakTests
         var task = session.DisposeAsync().AsTask();
         await PumpAsync(task, cancellationToken);
         await task;
+    }
+
+    private async Task<HttpStatusCode> PostSignedAsync(KvsEmulator emulator, AwsCredentialsSnapshot credentials, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = RealWait };
+        var body = "{}"u8.ToArray();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(emulator.ServiceUrl, "/listSignalingChannels")) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        new SigV4Signer().SignRequest(request, body, credentials, emulator.Region, signingTime: _clock.GetUtcNow());
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.StatusCode;
     }
 
     private static bool IsConnected(ViewerSession viewer) => viewer.Channel.Signaling.State == SignalingConnectionState.Connected;
