@@ -46,13 +46,15 @@ public sealed partial class KvsEmulator : IAsyncDisposable
     private readonly EmulatorRequestHandler _handler;
     private readonly EmulatorCounters _counters;
     private readonly KvsEmulatorOptions _options;
+    private readonly RequestAuthenticator _authenticator;
     private readonly bool _ownsCertificate;
     private readonly ILogger _logger;
     private int _disposed;
 
-    private KvsEmulator(KvsEmulatorOptions options, WebApplication app, SignalingHub hub, ChannelStore store, EmulatorEndpoints endpoints, EmulatorRequestHandler handler, EmulatorCounters counters, KvsEmulatorFaults faults, AwsCredentialsSnapshot credentials, X509Certificate2? certificate, bool ownsCertificate)
+    private KvsEmulator(KvsEmulatorOptions options, WebApplication app, SignalingHub hub, ChannelStore store, EmulatorEndpoints endpoints, EmulatorRequestHandler handler, EmulatorCounters counters, KvsEmulatorFaults faults, RequestAuthenticator authenticator, AwsCredentialsSnapshot credentials, X509Certificate2? certificate, bool ownsCertificate)
     {
         _options = options;
+        _authenticator = authenticator;
         _app = app;
         _hub = hub;
         _store = store;
@@ -152,7 +154,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
                 throw;
             }
 
-            var emulator = new KvsEmulator(options, app, hub, store, endpoints, handler, counters, new KvsEmulatorFaults(hub, faults, options.MaxConnectionDuration), credentials, certificate, ownsCertificate);
+            var emulator = new KvsEmulator(options, app, hub, store, endpoints, handler, counters, new KvsEmulatorFaults(hub, faults, options.MaxConnectionDuration), authenticator, credentials, certificate, ownsCertificate);
             emulator._storage = storage;
             emulator.BindAddresses();
             if (emulator._logger.IsEnabled(LogLevel.Information))
@@ -171,6 +173,33 @@ public sealed partial class KvsEmulator : IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Accepts another key pair from now on, as if it had been listed in <see cref="KvsEmulatorOptions.Credentials"/>:
+    /// for example the next temporary credentials of a rotating provider. When the snapshot has an
+    /// <see cref="AwsCredentialsSnapshot.Expiration"/>, requests signed with it are refused from that instant on the
+    /// emulator's <see cref="KvsEmulatorOptions.TimeProvider"/> (HTTP 403 <c>ExpiredTokenException</c>, "The security
+    /// token included in the request is expired"). Registering the same access key id again with the same secret and
+    /// session token replaces its expiration.
+    /// </summary>
+    /// <param name="credentials">The key pair, with its session token and expiration if any.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="credentials"/> is null.</exception>
+    /// <exception cref="ArgumentException">The access key id is already accepted with another secret or session token.</exception>
+    public void AddCredentials(AwsCredentialsSnapshot credentials)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        _authenticator.Add(credentials, nameof(credentials));
+        Log.CredentialsAdded(_logger, credentials.AccessKeyId, credentials.Expiration);
+    }
+
+    /// <summary>Stops accepting an access key id (requests signed with it get HTTP 403 <c>UnrecognizedClientException</c>).</summary>
+    /// <param name="accessKeyId">The access key id to forget.</param>
+    /// <returns>False when the access key id was not accepted.</returns>
+    public bool RemoveCredentials(string accessKeyId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accessKeyId);
+        return _authenticator.Remove(accessKeyId);
     }
 
     /// <summary>Creates an ACTIVE signaling channel directly (without a signed request); returns its ARN.</summary>
@@ -376,6 +405,9 @@ public sealed partial class KvsEmulator : IAsyncDisposable
 
         [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "KVS emulator stopping; sending GO_AWAY to {ConnectionCount} connection(s)")]
         public static partial void Stopping(ILogger logger, int connectionCount);
+
+        [LoggerMessage(EventId = 8004, Level = LogLevel.Information, Message = "KVS emulator: now accepting access key {AccessKeyId} (expires {Expiration})")]
+        public static partial void CredentialsAdded(ILogger logger, string accessKeyId, DateTimeOffset? expiration);
 
         [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "KVS emulator: the server did not stop within the shutdown timeout")]
         public static partial void StopTimedOut(ILogger logger);

@@ -60,7 +60,9 @@ public sealed partial class KvsEmulatorOptions
 
     /// <summary>
     /// Further accepted credentials. A snapshot with a <see cref="AwsCredentialsSnapshot.SessionToken"/> is only
-    /// accepted when requests carry exactly that token.
+    /// accepted when requests carry exactly that token; one with an <see cref="AwsCredentialsSnapshot.Expiration"/> is
+    /// refused from then on (<see cref="TimeProvider"/>), as the service refuses expired temporary credentials. More
+    /// can be added while running with <see cref="KvsEmulator.AddCredentials"/>.
     /// </summary>
     public IList<AwsCredentialsSnapshot> Credentials { get; private set; } = new List<AwsCredentialsSnapshot>();
 

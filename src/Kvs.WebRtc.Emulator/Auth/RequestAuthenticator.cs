@@ -7,13 +7,16 @@ namespace Kvs.WebRtc.Emulator.Auth;
 
 /// <summary>
 /// Checks SigV4 on REST requests (Authorization header) and WebSocket upgrades (presigned URL) against the configured
-/// credentials, with the optional "host without port" retry, and rejects replayed presigned URLs.
+/// credentials, with the optional "host without port" retry, refuses credentials past their expiration
+/// (ExpiredTokenException, HTTP 403) and rejects replayed presigned URLs.
 /// </summary>
 /// <remarks>Thread-safe.</remarks>
 internal sealed class RequestAuthenticator
 {
     private const string AmzDateFormat = "yyyyMMdd'T'HHmmss'Z'";
+    private const string ExpiredTokenMessage = "The security token included in the request is expired";
 
+    private readonly object _gate = new();
     private readonly Dictionary<string, AwsCredentialsSnapshot> _credentials;
     private readonly bool _allowHostWithoutPort;
     private readonly TimeSpan _allowedSkew;
@@ -24,19 +27,42 @@ internal sealed class RequestAuthenticator
         _credentials = new Dictionary<string, AwsCredentialsSnapshot>(StringComparer.Ordinal);
         foreach (var credential in credentials)
         {
-            if (_credentials.TryGetValue(credential.AccessKeyId, out var existing)
-                && (!string.Equals(existing.SecretAccessKey, credential.SecretAccessKey, StringComparison.Ordinal)
-                    || !string.Equals(existing.SessionToken, credential.SessionToken, StringComparison.Ordinal)))
-            {
-                throw new ArgumentException($"Access key id {credential.AccessKeyId} is configured twice with different secrets or tokens.", nameof(credentials));
-            }
-
-            _credentials[credential.AccessKeyId] = credential;
+            Add(credential, nameof(credentials));
         }
 
         _allowHostWithoutPort = allowHostWithoutPort;
         _allowedSkew = allowedSkew;
         _replayCache = new ReplayCache(replayCacheCapacity);
+    }
+
+    /// <summary>
+    /// Accepts one more key pair from now on. Registering an access key id again with the same secret and token
+    /// replaces its expiration (a renewed lease); with another secret or token it is refused.
+    /// </summary>
+    /// <exception cref="ArgumentException">The access key id is already registered with another secret or token.</exception>
+    public void Add(AwsCredentialsSnapshot credential, string parameterName = "credentials")
+    {
+        ArgumentNullException.ThrowIfNull(credential, parameterName);
+        lock (_gate)
+        {
+            if (_credentials.TryGetValue(credential.AccessKeyId, out var existing)
+                && (!string.Equals(existing.SecretAccessKey, credential.SecretAccessKey, StringComparison.Ordinal)
+                    || !string.Equals(existing.SessionToken, credential.SessionToken, StringComparison.Ordinal)))
+            {
+                throw new ArgumentException($"Access key id {credential.AccessKeyId} is configured twice with different secrets or tokens.", parameterName);
+            }
+
+            _credentials[credential.AccessKeyId] = credential;
+        }
+    }
+
+    /// <summary>Stops accepting an access key id; false when it was not registered.</summary>
+    public bool Remove(string accessKeyId)
+    {
+        lock (_gate)
+        {
+            return _credentials.Remove(accessKeyId);
+        }
     }
 
     /// <summary>Verifies a presigned upgrade URL.</summary>
@@ -48,11 +74,11 @@ internal sealed class RequestAuthenticator
             var retry = SigV4Verifier.VerifyPresigned("GET", bare, rawTarget, Lookup, now, _allowedSkew);
             if (retry.Succeeded)
             {
-                return retry;
+                return CheckExpiry(retry, now);
             }
         }
 
-        return result;
+        return CheckExpiry(result, now);
     }
 
     /// <summary>Verifies a header-signed REST request.</summary>
@@ -66,11 +92,11 @@ internal sealed class RequestAuthenticator
             var retry = SigV4Verifier.VerifyHeaderSigned(method, rawPath, rawQuery, copy, body, Lookup, now, _allowedSkew);
             if (retry.Succeeded)
             {
-                return retry;
+                return CheckExpiry(retry, now);
             }
         }
 
-        return result;
+        return CheckExpiry(result, now);
     }
 
     /// <summary>
@@ -108,6 +134,7 @@ internal sealed class RequestAuthenticator
             SigV4Failure.InvalidToken => (AwsErrorTypes.UnrecognizedClient, "The security token included in the request is invalid."),
             SigV4Failure.Expired => (AwsErrorTypes.InvalidSignature, "Signature expired."),
             SigV4Failure.NotYetCurrent => (AwsErrorTypes.InvalidSignature, "Signature not yet current."),
+            SigV4Failure.ExpiredToken => (AwsErrorTypes.ExpiredToken, ExpiredTokenMessage),
             SigV4Failure.WrongService => (AwsErrorTypes.InvalidSignature, "Credential should be scoped to correct service: 'kinesisvideo'."),
             _ => (AwsErrorTypes.InvalidSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."),
         };
@@ -129,6 +156,25 @@ internal sealed class RequestAuthenticator
         return true;
     }
 
-    private AwsCredentialsSnapshot? Lookup(string accessKeyId) =>
-        _credentials.TryGetValue(accessKeyId, out var credentials) ? credentials : null;
+    // Temporary credentials are refused once their expiration has passed on the emulator's clock, with no skew allowance
+    // (the service checks the token's lifetime itself, not the signing date). Checked after the signature so that
+    // an expired key is only reported to a caller who holds its secret. See src/Kvs.WebRtc.Emulator/README.md (credential expiry).
+    private SigV4VerificationResult CheckExpiry(SigV4VerificationResult result, DateTimeOffset now)
+    {
+        if (!result.Succeeded || result.AccessKeyId is not { } accessKeyId
+            || Lookup(accessKeyId) is not { Expiration: { } expiration } || now < expiration)
+        {
+            return result;
+        }
+
+        return SigV4VerificationResult.Fail(SigV4Failure.ExpiredToken, ExpiredTokenMessage, accessKeyId, result.Region);
+    }
+
+    private AwsCredentialsSnapshot? Lookup(string accessKeyId)
+    {
+        lock (_gate)
+        {
+            return _credentials.TryGetValue(accessKeyId, out var credentials) ? credentials : null;
+        }
+    }
 }

@@ -18,6 +18,7 @@ internal static class AwsErrorTypes
     public const string IncompleteSignature = "IncompleteSignatureException";
     public const string MissingAuthenticationToken = "MissingAuthenticationTokenException";
     public const string UnrecognizedClient = "UnrecognizedClientException";
+    public const string ExpiredToken = "ExpiredTokenException";
     public const string InternalFailure = "InternalFailure";
     public const string ServiceUnavailable = "ServiceUnavailableException";
     public const string Serialization = "SerializationException";

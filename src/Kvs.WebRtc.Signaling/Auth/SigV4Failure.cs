@@ -29,4 +29,10 @@ internal enum SigV4Failure
 
     /// <summary>The session token does not match the one of the access key.</summary>
     InvalidToken,
+
+    /// <summary>
+    /// The signature is valid but the credentials (temporary credentials, a session token) had expired at the time of
+    /// the request. Checked by the caller that knows the credentials' expiry (the emulator), not by the verifier.
+    /// </summary>
+    ExpiredToken,
 }

@@ -12,6 +12,7 @@ public sealed partial class SignalingClient
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         ClientWebSocket? socket = null;
+        DateTimeOffset? signedAt = null;
         try
         {
             var credentials = await _options.Credentials.GetCredentialsAsync(linked.Token).ConfigureAwait(false);
@@ -21,7 +22,9 @@ public sealed partial class SignalingClient
 
             // The signer returns the URL percent-encoded exactly once; Uri keeps reserved escapes (%3A, %2F, %2B, %3D)
             // as they are, so the request target on the wire is the signed one.
-            var url = _signer.PresignUrl(_options.Endpoint.OriginalString, query, credentials, _options.Region, signingTime: NextSigningTime());
+            var signingTime = NextSigningTime();
+            signedAt = signingTime;
+            var url = _signer.PresignUrl(_options.Endpoint.OriginalString, query, credentials, _options.Region, signingTime: signingTime);
             socket = new ClientWebSocket();
             socket.Options.KeepAliveInterval = _options.KeepAliveInterval == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : _options.KeepAliveInterval;
             socket.Options.CollectHttpResponseDetails = true;
@@ -43,6 +46,11 @@ public sealed partial class SignalingClient
         {
             int? status = socket is { HttpStatusCode: > 0 } ? (int)socket.HttpStatusCode : null;
             var errorType = ErrorTypeOf(socket?.HttpResponseHeaders);
+            if (status is 403 && signedAt is { } signed)
+            {
+                CorrectClockFrom(socket?.HttpResponseHeaders, signed);
+            }
+
             socket?.Dispose();
             var code = status switch
             {
@@ -66,6 +74,43 @@ public sealed partial class SignalingClient
             throw;
         }
     }
+
+    /// <summary>
+    /// A refused upgrade (403) whose <c>Date</c> header lies further from our signing clock than the service tolerates
+    /// (5 minutes) was refused for clock skew: move the shared signer's offset to the service's time so that the next
+    /// attempt signs with a current date, as the control-plane client does on "Signature expired" (the upgrade body is
+    /// not read). A device clock that jumps while connected would otherwise be refused forever. See
+    /// docs/architecture.md (signaling) and docs/soak.md.
+    /// </summary>
+    private void CorrectClockFrom(IReadOnlyDictionary<string, IEnumerable<string>>? headers, DateTimeOffset signedAt)
+    {
+        if (headers is null)
+        {
+            return;
+        }
+
+        foreach (var (name, values) in headers)
+        {
+            if (!string.Equals(name, "Date", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (values.FirstOrDefault() is { Length: > 0 and <= 64 } value
+                && DateTimeOffset.TryParseExact(value, "r", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var serverTime)
+                && (serverTime - signedAt).Duration() > MaxToleratedSkew)
+            {
+                var previous = _signer.ClockOffset;
+                _signer.ClockOffset = serverTime - _time.GetUtcNow();
+                Log.ClockSkewCorrected(_logger, previous.TotalSeconds, _signer.ClockOffset.TotalSeconds);
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>The clock skew the service accepts either side of a signature's date.</summary>
+    private static readonly TimeSpan MaxToleratedSkew = TimeSpan.FromMinutes(5);
 
     /// <summary>The error code of a throttled connect or of a channel at its viewer limit (HTTP 400 either way).</summary>
     private const string ClientLimitExceededErrorType = "ClientLimitExceededException";

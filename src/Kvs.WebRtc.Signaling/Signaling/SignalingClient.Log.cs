@@ -66,5 +66,8 @@ public sealed partial class SignalingClient
 
         [LoggerMessage(EventId = 1119, Level = LogLevel.Warning, Message = "Receiving on connection {Generation} failed")]
         public static partial void ReceiveFailed(ILogger logger, int generation, Exception exception);
+
+        [LoggerMessage(EventId = 1120, Level = LogLevel.Warning, Message = "The signaling upgrade was refused for clock skew; signing clock offset corrected from {PreviousSeconds} s to {OffsetSeconds} s (service Date header)")]
+        public static partial void ClockSkewCorrected(ILogger logger, double previousSeconds, double offsetSeconds);
     }
 }

@@ -197,6 +197,45 @@ public sealed class SignalingClientEmulatorTests
     private static Task<T> First<T>(IObservable<T> source, Func<T, bool>? predicate = null) =>
         source.FirstAsync(predicate ?? (_ => true)).Timeout(s_timeout).ToTask();
 
+    [Test]
+    public async Task Upgrade_DeviceClockEightMinutesAhead_RefusedOnce_SignerOffsetTakenFromDateHeader_ThenConnects()
+    {
+        var deviceClock = new Kvs.WebRtc.Tests.Soak.SkewedTimeProvider(TimeProvider.System) { Skew = TimeSpan.FromMinutes(8) };
+        var signer = new SigV4Signer(deviceClock);
+        var options = Options(KvsEmulatorRole.Master) with { TimeProvider = deviceClock, Signer = signer, Reconnect = new SignalingReconnectPolicy { Enabled = false } };
+
+        await using (var first = SignalingClient.CreateMaster(options))
+        {
+            var refused = Assert.ThrowsAsync<SignalingException>(async () => await first.ConnectAsync());
+            Assert.That(refused!.HttpStatusCode, Is.EqualTo(403), "a date 8 minutes ahead is outside the 5-minute tolerance");
+        }
+
+        Assert.That(signer.ClockOffset.TotalMinutes, Is.EqualTo(-8).Within(0.1), "the offset now cancels the device clock's skew");
+        await using var second = await SignalingClient.ConnectAsMasterAsync(options);
+        Assert.That(second.State, Is.EqualTo(SignalingConnectionState.Connected));
+    }
+
+    [Test]
+    public async Task Upgrade_RefusedForWrongSecretWithCorrectClock_SignerOffsetUnchanged()
+    {
+        var signer = new SigV4Signer();
+        var options = Options(KvsEmulatorRole.Master) with
+        {
+            Signer = signer,
+            Credentials = new StaticCredentialsProvider(new AwsCredentialsSnapshot(_emulator.Credentials.AccessKeyId, "not-the-secret")),
+            Reconnect = new SignalingReconnectPolicy { Enabled = false },
+        };
+
+        await using var client = SignalingClient.CreateMaster(options);
+        var refused = Assert.ThrowsAsync<SignalingException>(async () => await client.ConnectAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused!.HttpStatusCode, Is.EqualTo(403));
+            Assert.That(signer.ClockOffset, Is.EqualTo(TimeSpan.Zero), "a clock within the tolerance is left alone");
+        });
+    }
+
     private SignalingClientOptions Options(KvsEmulatorRole role) => new()
     {
         ChannelArn = _channelArn,
