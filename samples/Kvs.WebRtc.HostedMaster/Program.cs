@@ -6,6 +6,7 @@
 //      add --metrics (or set Metrics:Console=true) to print the Kvs.WebRtc metrics and spans with the OpenTelemetry console exporter (docs/metrics.md)
 using System.Net;
 using System.Reactive.Linq;
+using Kvs.WebRtc;
 using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.Hosting;
 using Kvs.WebRtc.HostedMaster;
@@ -60,10 +61,13 @@ builder.Services.AddSingleton<TestCamera>();
 builder.Services.AddHostedService(services => services.GetRequiredService<TestCamera>());
 builder.AddKvsWebRtc();
 builder.Services.AddKvsMaster()
-    .ConfigureSession((services, options) => options with
+    .ConfigureSession((services, options) =>
     {
-        Tracks = [services.GetRequiredService<TestCamera>().Video],
-        PeerConfiguration = local ? loopback : options.PeerConfiguration,
+        options.Tracks = [services.GetRequiredService<TestCamera>().Video];
+        if (local)
+        {
+            options.PeerConfiguration = loopback;
+        }
     })
     .OnStarted((_, master, _) =>
     {
@@ -96,7 +100,9 @@ static async Task<int> RunDemoViewerAsync(IHost host, RTCConfiguration peers)
     var ct = timeout.Token;
     await host.Services.GetRequiredService<KvsMasterAccessor>().WaitForSessionAsync(ct);
     var factory = host.Services.GetRequiredService<KvsChannelFactory>();
-    await using var viewer = await ViewerSession.ConnectAsync(factory.CreateViewerSessionOptions("viewer-1") with { PeerConfiguration = peers }, ct);
+    var viewerOptions = factory.CreateViewerSessionOptions("viewer-1");
+    viewerOptions.PeerConfiguration = peers;
+    await using var viewer = await ViewerSession.ConnectAsync(viewerOptions, ct);
     var echo = viewer.Messages.FirstAsync().RunAsync(ct);
     await viewer.SendAsync("hello", ct);
     Console.WriteLine($"viewer     echo '{(await echo).Text}'");
@@ -132,8 +138,8 @@ static async Task EchoAsync(MasterSession master, KvsPeerMessage message, Cancel
             await master.SendAsync(message.ClientId, message.Data, cancellationToken);
         }
     }
-    catch (InvalidOperationException)
+    catch (Exception ex) when (ex is KvsSessionException { Error: KvsSessionError.ViewerNotConnected } or InvalidOperationException)
     {
-        // The viewer left meanwhile.
+        // The viewer left meanwhile (or its data channel is closing).
     }
 }

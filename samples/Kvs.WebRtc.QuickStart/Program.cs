@@ -150,8 +150,8 @@ static async Task EchoAsync(MasterSession master, KvsPeerMessage message, Cancel
     {
         await master.SendAsync(message.ClientId, message.Data, cancellationToken);
     }
-    catch (InvalidOperationException)
+    catch (Exception ex) when (ex is KvsSessionException { Error: KvsSessionError.ViewerNotConnected } or InvalidOperationException)
     {
-        // The viewer left meanwhile.
+        // The viewer left meanwhile (or its data channel is closing).
     }
 }

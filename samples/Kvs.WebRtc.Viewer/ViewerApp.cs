@@ -93,10 +93,10 @@ public static class ViewerApp
             await error.WriteLineAsync("viewer     stopped before connecting").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or HttpRequestException or TimeoutException or UnauthorizedAccessException
-            or ViewerRefusedException)
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException or HttpRequestException or UnauthorizedAccessException)
         {
-            // A refusal (the master's, or the signaling service's at the channel's viewer limit) says why in its message.
+            // A KvsSessionException (an IOException) says why: a refusal (the master's, or the signaling service's at the
+            // channel's viewer limit) or a connect timeout.
             await error.WriteLineAsync($"viewer     failed: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

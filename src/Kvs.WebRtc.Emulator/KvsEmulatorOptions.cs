@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Kvs.WebRtc.Signaling.Auth;
+using Kvs.WebRtc.Signaling.IceServers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -159,8 +160,17 @@ public sealed partial class KvsEmulatorOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Fixed ICE servers returned by GetIceServerConfig (after the minted TURN server, if any); at most 5 in total.</summary>
-    public IList<KvsEmulatorIceServer> IceServers { get; private set; } = new List<KvsEmulatorIceServer>();
+    /// <summary>
+    /// Fixed ICE servers returned by GetIceServerConfig (after the minted TURN server, if any); at most 5 in total, each
+    /// with 1 to <see cref="MaxUrisPerIceServer"/> URLs of 1 to 256 characters (for example a local coturn started with
+    /// <c>--lt-cred-mech --user=name:password</c>). Their <see cref="IceServer.Ttl"/> is not used:
+    /// every server is reported with <see cref="IceServerTtl"/>. For time-limited REST-style TURN credentials use
+    /// <see cref="TurnSharedSecret"/> and <see cref="TurnUris"/> instead. Credentials are never logged.
+    /// </summary>
+    public IList<IceServer> IceServers { get; private set; } = new List<IceServer>();
+
+    /// <summary>The most URLs one ICE server may carry (the KVS C SDK rejects more).</summary>
+    public const int MaxUrisPerIceServer = 4;
 
     /// <summary>
     /// URIs (1–4) of a TURN server that accepts REST-style time-limited credentials (coturn <c>use-auth-secret</c>);
@@ -276,9 +286,9 @@ public sealed partial class KvsEmulatorOptions
         }
 
         var minted = string.IsNullOrEmpty(TurnSharedSecret) ? 0 : 1;
-        if (minted == 1 && (TurnUris.Count is 0 or > KvsEmulatorIceServer.MaxUris || TurnUris.Any(u => string.IsNullOrEmpty(u) || u.Length > 256)))
+        if (minted == 1 && (TurnUris.Count is 0 or > MaxUrisPerIceServer || TurnUris.Any(u => string.IsNullOrEmpty(u) || u.Length > 256)))
         {
-            throw new ArgumentException($"TurnSharedSecret needs 1 to {KvsEmulatorIceServer.MaxUris} TurnUris of 1 to 256 characters.", nameof(TurnUris));
+            throw new ArgumentException($"TurnSharedSecret needs 1 to {MaxUrisPerIceServer} TurnUris of 1 to 256 characters.", nameof(TurnUris));
         }
 
         if (minted == 0 && TurnUris.Count > 0)
@@ -294,6 +304,11 @@ public sealed partial class KvsEmulatorOptions
         if (IceServers.Any(s => s is null))
         {
             throw new ArgumentException("IceServers must not contain null.", nameof(IceServers));
+        }
+
+        if (IceServers.Any(s => s.Urls.Count > MaxUrisPerIceServer || s.Urls.Any(u => u.Length > 256)))
+        {
+            throw new ArgumentException($"Every ICE server needs 1 to {MaxUrisPerIceServer} URLs of 1 to 256 characters.", nameof(IceServers));
         }
 
         if (TurnCredentialHashAlgorithm != HashAlgorithmName.SHA1 && TurnCredentialHashAlgorithm != HashAlgorithmName.SHA256)

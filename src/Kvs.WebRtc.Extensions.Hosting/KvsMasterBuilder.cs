@@ -8,7 +8,7 @@ namespace Kvs.WebRtc.Hosting;
 /// <code>
 /// builder.Services.AddKvsWebRtc(builder.Configuration.GetSection("Kvs"));
 /// builder.Services.AddKvsMaster()
-///     .ConfigureSession((services, options) => options with { Tracks = [services.GetRequiredService&lt;Camera&gt;().Video] })
+///     .ConfigureSession((services, options) => options.Tracks = [services.GetRequiredService&lt;Camera&gt;().Video])
 ///     .OnStarted((services, master, cancellationToken) =>
 ///     {
 ///         master.ViewerJoined.Subscribe(v => Console.WriteLine($"{v.ClientId} joined"));
@@ -33,9 +33,9 @@ public sealed class KvsMasterBuilder
     /// Adjusts the options of each session the hosted master starts (they come from <see cref="KvsChannelFactory.CreateMasterSessionOptions"/>);
     /// several calls apply in order.
     /// </summary>
-    /// <param name="configure">Returns the options to use, typically <c>options with { Tracks = [...], PeerConfiguration = ... }</c>.</param>
+    /// <param name="configure">Sets properties of the options, typically <c>options.Tracks = [...]</c>; a fresh instance per session.</param>
     /// <returns>This builder.</returns>
-    public KvsMasterBuilder ConfigureSession(Func<IServiceProvider, MasterSessionOptions, MasterSessionOptions> configure)
+    public KvsMasterBuilder ConfigureSession(Action<IServiceProvider, MasterSessionOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         _callbacks.ConfigureSession.Add(configure);

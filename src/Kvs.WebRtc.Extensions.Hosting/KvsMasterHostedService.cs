@@ -79,7 +79,7 @@ internal sealed partial class KvsMasterHostedService : BackgroundService
             var options = factory.CreateMasterSessionOptions();
             foreach (var configure in _callbacks.ConfigureSession)
             {
-                options = configure(_services, options);
+                configure(_services, options);
             }
 
             session = await MasterSession.StartAsync(options, stoppingToken).ConfigureAwait(false);

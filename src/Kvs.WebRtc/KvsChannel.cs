@@ -103,7 +103,14 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <exception cref="ArgumentException">An option is invalid.</exception>
     /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
     public static Task<KvsChannel> OpenMasterAsync(KvsChannelOptions options, CancellationToken cancellationToken = default) =>
-        OpenAsync(options, clientId: null, cancellationToken);
+        OpenAsync(options, clientId: null, useMediaStorage: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="OpenMasterAsync"/> for a master session; <paramref name="useMediaStorage"/> resolves the channel for
+    /// WebRTC ingestion even when <see cref="KvsChannelOptions.UseMediaStorage"/> is off.
+    /// </summary>
+    internal static Task<KvsChannel> OpenMasterForSessionAsync(KvsChannelOptions options, bool useMediaStorage, CancellationToken cancellationToken) =>
+        OpenAsync(options, clientId: null, useMediaStorage, cancellationToken);
 
     /// <summary>Resolves the channel as a viewer and prepares an unconnected <see cref="Signaling"/> client (see <see cref="OpenMasterAsync"/>).</summary>
     /// <param name="options">Channel, region, credentials and endpoint overrides.</param>
@@ -115,7 +122,7 @@ public sealed class KvsChannel : IAsyncDisposable
     public static Task<KvsChannel> OpenViewerAsync(KvsChannelOptions options, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
-        return OpenAsync(options, clientId, cancellationToken);
+        return OpenAsync(options, clientId, useMediaStorage: false, cancellationToken);
     }
 
     /// <summary>Opens the signaling WebSocket of a channel from <see cref="OpenMasterAsync"/> or <see cref="OpenViewerAsync"/>.</summary>
@@ -153,11 +160,12 @@ public sealed class KvsChannel : IAsyncDisposable
         }
     }
 
-    private static async Task<KvsChannel> OpenAsync(KvsChannelOptions options, string? clientId, CancellationToken cancellationToken)
+    private static async Task<KvsChannel> OpenAsync(KvsChannelOptions options, string? clientId, bool useMediaStorage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(options.Channel, nameof(options));
-        ArgumentException.ThrowIfNullOrEmpty(options.Region, nameof(options));
+        options.Validate();
+        options = options.Snapshot();
+        useMediaStorage |= options.UseMediaStorage;
 
         var credentials = options.Credentials ?? AwsSdkCredentialsProvider.CreateDefault();
         var timeProvider = options.TimeProvider ?? TimeProvider.System;
@@ -182,7 +190,7 @@ public sealed class KvsChannel : IAsyncDisposable
                 TimeProvider = timeProvider,
             });
             var endpoints = await resolver.ResolveAsync(options.Channel, role, options.CreateIfMissing, cancellationToken).ConfigureAwait(false);
-            if (options.UseMediaStorage)
+            if (useMediaStorage)
             {
                 endpoints = await ResolveWithStorageAsync(controlPlane, options, endpoints, role, timeProvider, cancellationToken).ConfigureAwait(false);
             }
@@ -216,7 +224,7 @@ public sealed class KvsChannel : IAsyncDisposable
                 ? SignalingClient.CreateMaster(signalingOptions)
                 : SignalingClient.CreateViewer(signalingOptions, clientId);
 
-            if (options.UseMediaStorage && clientId is null)
+            if (useMediaStorage && clientId is null)
             {
                 signaling.AllowUnaddressedMasterMessages = true;
             }
@@ -262,7 +270,8 @@ public sealed class KvsChannel : IAsyncDisposable
             new DescribeMediaStorageConfigurationRequest { ChannelARN = endpoints.ChannelArn }, cancellationToken).ConfigureAwait(false);
         if (described.MediaStorageConfiguration?.Status != MediaStorageStatus.Enabled)
         {
-            throw new MediaStorageNotEnabledException(
+            throw new KvsSessionException(
+                KvsSessionError.MediaStorageNotEnabled,
                 $"The signaling channel {options.Channel} has no media storage enabled (status {described.MediaStorageConfiguration?.Status?.Value ?? "none"}): " +
                 "link it to a Kinesis video stream with UpdateMediaStorageConfiguration (Status ENABLED, StreamARN) before ingesting.");
         }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kvs.WebRtc.Signaling.IceServers;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Emulator.Tests;
@@ -25,7 +26,7 @@ public sealed class CoreKvsEmulatorOptionsTests
         var sixServers = new KvsEmulatorOptions();
         for (var i = 0; i < 6; i++)
         {
-            sixServers.IceServers.Add(new KvsEmulatorIceServer(["stun:127.0.0.1:3478"]));
+            sixServers.IceServers.Add(new IceServer(["stun:127.0.0.1:3478"]));
         }
 
         yield return new TestCaseData(sixServers).SetName("Validate_SixIceServers_Throws");

@@ -6,6 +6,7 @@ using Kvs.WebRtc.Signaling.ControlPlane.Model;
 using Kvs.WebRtc.Testing;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using FixedIceServer = Kvs.WebRtc.Signaling.IceServers.IceServer;
 
 namespace Kvs.WebRtc.Emulator.Tests;
 
@@ -249,7 +250,7 @@ public sealed class CoreKvsEmulatorTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         var options = new KvsEmulatorOptions { LoggerFactory = factory, TurnSharedSecret = "turn-shared-secret-value" };
         options.TurnUris.Add("turn:127.0.0.1:3478?transport=udp");
-        options.IceServers.Add(new KvsEmulatorIceServer(["turn:127.0.0.1:3479"], "user", "fixed-password-value"));
+        options.IceServers.Add(new FixedIceServer(["turn:127.0.0.1:3479"], "user", "fixed-password-value"));
         string mintedPassword;
         string secret;
         await using (var emulator = await KvsEmulator.StartAsync(options))

@@ -50,7 +50,7 @@ public sealed class KvsMasterHostedServiceTests
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
         builder.AddKvsWebRtc();
-        var master = builder.Services.AddKvsMaster().ConfigureSession((_, options) => options with { PeerConfiguration = Loopback });
+        var master = builder.Services.AddKvsMaster().ConfigureSession((_, options) => options.PeerConfiguration = Loopback);
         configure?.Invoke(master);
         return builder.Build();
     }
@@ -71,7 +71,7 @@ public sealed class KvsMasterHostedServiceTests
 
         var factory = host.Services.GetRequiredService<KvsChannelFactory>();
         await using var viewer = await ViewerSession.ConnectAsync(
-            factory.CreateViewerSessionOptions("viewer-1") with { PeerConfiguration = Loopback }, cancellationToken);
+            OnLoopback(factory.CreateViewerSessionOptions("viewer-1")), cancellationToken);
         Assert.That((await joined.WaitAsync(s_wait, cancellationToken)).ClientId, Is.EqualTo("viewer-1"));
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         viewer.DataChannel.Closed += (_, _) => closed.TrySetResult();
@@ -146,7 +146,7 @@ public sealed class KvsMasterHostedServiceTests
 
         var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
         await using var viewer = await ViewerSession.ConnectAsync(
-            host.Services.GetRequiredService<KvsChannelFactory>().CreateViewerSessionOptions("after-outage") with { PeerConfiguration = Loopback }, cancellationToken);
+            OnLoopback(host.Services.GetRequiredService<KvsChannelFactory>().CreateViewerSessionOptions("after-outage")), cancellationToken);
         Assert.That((await joined.WaitAsync(s_wait, cancellationToken)).ClientId, Is.EqualTo("after-outage"));
         Assert.That(accessor.Session, Is.SameAs(master), "the master rode out the outage without a restart");
         await host.StopAsync(cancellationToken);
@@ -185,5 +185,11 @@ public sealed class KvsMasterHostedServiceTests
         Assert.That(first.Channel.Signaling.State, Is.EqualTo(Signaling.SignalingConnectionState.Closed), "the failed session was disposed");
         Assert.That(sessions, Is.GreaterThanOrEqualTo(2));
         await host.StopAsync(cancellationToken);
+    }
+
+    private static ViewerSessionOptions OnLoopback(ViewerSessionOptions options)
+    {
+        options.PeerConfiguration = Loopback;
+        return options;
     }
 }

@@ -27,7 +27,7 @@ public sealed class KvsChannelReconnectTests
         };
         await using var channel = master
             ? await KvsChannel.ConnectAsMasterAsync(options, cancellationToken)
-            : await KvsChannel.ConnectAsViewerAsync(options with { CreateIfMissing = true }, "viewer-1", cancellationToken);
+            : await KvsChannel.ConnectAsViewerAsync(options, "viewer-1", cancellationToken);
 
         // The first reconnect attempt is immediate and is refused, so the second one waits and logs its number.
         emulator.Faults.RejectNextConnects(1);

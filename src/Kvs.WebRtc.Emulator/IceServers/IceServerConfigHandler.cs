@@ -2,6 +2,7 @@ using Kvs.WebRtc.Emulator.ControlPlane;
 using Kvs.WebRtc.Emulator.Http;
 using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
+using FixedIceServer = Kvs.WebRtc.Signaling.IceServers.IceServer;
 
 namespace Kvs.WebRtc.Emulator.IceServers;
 
@@ -17,7 +18,7 @@ internal sealed class IceServerConfigHandler
     private readonly TimeProvider _timeProvider;
     private readonly TurnCredentialMinter? _minter;
     private readonly string[] _turnUris;
-    private readonly KvsEmulatorIceServer[] _fixedServers;
+    private readonly FixedIceServer[] _fixedServers;
     private readonly TimeSpan _ttl;
 
     public IceServerConfigHandler(ChannelStore store, KvsEmulatorOptions options)
@@ -60,7 +61,7 @@ internal sealed class IceServerConfigHandler
 
         foreach (var server in _fixedServers)
         {
-            servers.Add(new IceServer { Uris = server.Uris, Username = server.Username, Password = server.Password, Ttl = ttlSeconds });
+            servers.Add(new IceServer { Uris = [.. server.Urls], Username = server.Username, Password = server.Credential, Ttl = ttlSeconds });
         }
 
         return EmulatorJson.Write(new GetIceServerConfigResponse { IceServerList = servers });

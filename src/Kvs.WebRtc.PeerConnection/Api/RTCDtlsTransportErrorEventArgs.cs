@@ -11,6 +11,6 @@ public sealed class RTCDtlsTransportErrorEventArgs : EventArgs
     /// <summary>The typed reason: <see cref="WebRtcError.FingerprintMismatch"/> or <see cref="WebRtcError.DtlsFailed"/>.</summary>
     public WebRtcError Error => Exception.Error;
 
-    /// <summary>The failure, with a message and the DTLS exception as its inner exception.</summary>
+    /// <summary>The failure: a message and the fatal alert sent or received (<see cref="WebRtcException.SentAlert"/>, <see cref="WebRtcException.ReceivedAlert"/>).</summary>
     public WebRtcException Exception { get; }
 }

@@ -5,7 +5,7 @@ namespace Kvs.WebRtc.PeerConnection;
 /// Examples: <c>stun:stun.example.com:3478</c>, <c>turn:turn.example.com:3478?transport=udp</c>,
 /// <c>turns:turn.example.com:443?transport=tcp</c>. TURN servers need <see cref="Username"/> and <see cref="Credential"/>.
 /// </remarks>
-public sealed record RTCIceServer
+public sealed class RTCIceServer
 {
     /// <summary>The server's URIs (at least one).</summary>
     public required IReadOnlyList<string> Urls { get; init; }

@@ -5,10 +5,15 @@ namespace Kvs.WebRtc.PeerConnection;
 /// tracks whose sender negotiated <c>nack</c>, NACKs received answered from the local track's packet history, as RTX
 /// (RFC 4588) when negotiated (offers and answers carry <c>rtx</c> with <c>apt=</c> and an RTX SSRC).
 /// </summary>
-public sealed record RTCNackOptions
+/// <remarks>
+/// Set the properties, then pass the object to the <see cref="RTCPeerConnection"/> constructor: it validates them (an
+/// <see cref="ArgumentException"/> names the property that is out of range) and copies them, so later changes to this
+/// instance do not reach a connection already created. Equality is by reference.
+/// </remarks>
+public sealed class RTCNackOptions
 {
     /// <summary>False turns it all off: no NACKs sent, none answered, no RTX offered. Default true.</summary>
-    public bool Enabled { get; init; } = true;
+    public bool Enabled { get; set; } = true;
 
     /// <summary>
     /// Retransmissions may use at most this share of what the stream sends on the connection (a token bucket), so a
@@ -16,23 +21,23 @@ public sealed record RTCNackOptions
     /// same share of their own, used first (under heavy loss, delta resends must not starve the key frame a receiver
     /// waits for), so retransmissions stay under twice this share in the worst case.
     /// </summary>
-    public double MaxRetransmissionShare { get; init; } = 0.15;
+    public double MaxRetransmissionShare { get; set; } = 0.15;
 
     /// <summary>
     /// Retransmissions may always use this many bits per second, however low the stream's own rate, so that a
     /// low-bitrate stream stays repairable (15 % of a 40 kbit/s stream cannot resend one lost packet of a key frame in
     /// time). Default 100 kbit/s; 0 leaves only <see cref="MaxRetransmissionShare"/>.
     /// </summary>
-    public int MinRetransmissionBitrate { get; init; } = 100_000;
+    public int MinRetransmissionBitrate { get; set; } = 100_000;
 
     /// <summary>Times the receiver asks for one lost packet. Default 10.</summary>
-    public int MaxRetries { get; init; } = 10;
+    public int MaxRetries { get; set; } = 10;
 
     /// <summary>The receiver stops asking for a packet missing this long and asks for a key frame instead. Default 500 ms.</summary>
-    public TimeSpan MaxAge { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for values out of range.</summary>
-    public void Validate()
+    internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRetransmissionShare, nameof(MaxRetransmissionShare));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetransmissionShare, 1, nameof(MaxRetransmissionShare));
@@ -40,4 +45,14 @@ public sealed record RTCNackOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, 1, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxAge, TimeSpan.Zero, nameof(MaxAge));
     }
+
+    /// <summary>A copy taken at the door, so later changes to this instance do not reach the connection.</summary>
+    internal RTCNackOptions Snapshot() => new()
+    {
+        Enabled = Enabled,
+        MaxRetransmissionShare = MaxRetransmissionShare,
+        MinRetransmissionBitrate = MinRetransmissionBitrate,
+        MaxRetries = MaxRetries,
+        MaxAge = MaxAge,
+    };
 }

@@ -83,9 +83,7 @@ public sealed partial class RTCPeerConnection
                 Log.DtlsFailed(_logger, failure?.Message ?? "unknown reason");
             }
 
-            error = failure?.Error == DtlsError.FingerprintMismatch
-                ? new WebRtcException(WebRtcError.FingerprintMismatch, "The peer's DTLS certificate does not match the fingerprint in its SDP.", failure)
-                : new WebRtcException(WebRtcError.DtlsFailed, "The DTLS handshake failed: " + (failure?.Message ?? "unknown reason"), failure);
+            error = WebRtcException.FromDtls(failure);
             _failure ??= error;
         }
 

@@ -48,13 +48,8 @@ public sealed partial class RTCPeerConnection
     // From the constructor: validate and keep the report interval option.
     private void InitializeRtcp(RTCPeerConnectionOptions options)
     {
-        var interval = options.RtcpReportInterval;
-        if (interval < TimeSpan.Zero && interval != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), interval, "RtcpReportInterval must be zero (default), positive, or Timeout.InfiniteTimeSpan (off).");
-        }
-
-        _rtcpReportInterval = interval;
+        // Validated by RTCPeerConnectionOptions.Validate at the door.
+        _rtcpReportInterval = options.RtcpReportInterval;
     }
 
     // A new transceiver: its sender's statistics live as long as it (its SSRC never changes).

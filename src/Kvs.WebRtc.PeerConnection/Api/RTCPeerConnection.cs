@@ -85,17 +85,22 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly Diagnostics.PeerConnectionProbe _probe;
 
     /// <summary>Creates a peer connection (W3C <c>new RTCPeerConnection(configuration)</c>).</summary>
-    /// <param name="configuration">ICE servers and policy; null for the defaults.</param>
-    /// <param name="options">Clock, logging and certificate; null for the defaults.</param>
-    /// <exception cref="ArgumentException">The configuration is invalid (see <see cref="RTCConfiguration.Validate"/>).</exception>
+    /// <param name="configuration">ICE servers and policy; null for the defaults. Validated and copied here.</param>
+    /// <param name="options">Clock, logging and certificate; null for the defaults. Validated and copied here.</param>
+    /// <exception cref="ArgumentException">
+    /// A property of <paramref name="configuration"/> or <paramref name="options"/> is out of range; the exception's
+    /// <see cref="ArgumentException.ParamName"/> names it. Nothing is allocated then.
+    /// </exception>
     public RTCPeerConnection(RTCConfiguration? configuration = null, RTCPeerConnectionOptions? options = null)
     {
-        _configuration = configuration ?? new RTCConfiguration();
-        _configuration.Validate();
+        configuration ??= new RTCConfiguration();
+        configuration.Validate();
+        _configuration = configuration.Snapshot();
         options ??= new RTCPeerConnectionOptions();
+        options.Validate();
+        options = options.Snapshot();
         _timeProvider = options.TimeProvider ?? TimeProvider.System;
         _nackOptions = options.Nack ?? new RTCNackOptions();
-        _nackOptions.Validate();
         _socketFactory = options.SocketFactory;
         _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<RTCPeerConnection>();
@@ -121,9 +126,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         _transport.DataChannelAnnounced += channel => RaiseNow(DataChannel, new RTCDataChannelEventArgs(channel));
         _transport.MediaReceiver = OnMediaPacket;
         _transport.TransportFeedbackEnabled = !options.DisableTransportFeedback;
-        var pacing = options.Pacing ?? new RTCPacingOptions();
-        pacing.Validate();
-        _transport.ConfigurePacing(pacing);
+        _transport.ConfigurePacing(options.Pacing ?? new RTCPacingOptions());
         if (options.OutgoingMediaLossRate is > 0 and var lossRate)
         {
             _transport.SetOutgoingMediaLoss(Math.Min(lossRate, 1), options.OutgoingMediaLossSeed);

@@ -40,4 +40,32 @@ public sealed class WebRtcException : IOException
 
     /// <summary>What failed.</summary>
     public WebRtcError Error { get; }
+
+    /// <summary>
+    /// For a DTLS failure (<see cref="WebRtcError.DtlsFailed"/>, <see cref="WebRtcError.FingerprintMismatch"/>): the fatal
+    /// alert the peer sent (W3C <c>RTCError.receivedAlert</c>), or null.
+    /// </summary>
+    public Dtls.DtlsAlertDescription? ReceivedAlert { get; internal init; }
+
+    /// <summary>
+    /// For a DTLS failure (<see cref="WebRtcError.DtlsFailed"/>, <see cref="WebRtcError.FingerprintMismatch"/>): the fatal
+    /// alert this side sent to the peer (W3C <c>RTCError.sentAlert</c>), or null.
+    /// </summary>
+    public Dtls.DtlsAlertDescription? SentAlert { get; internal init; }
+
+    /// <summary>The <see cref="WebRtcException"/> a connection reports for a failed DTLS handshake or connection.</summary>
+    internal static WebRtcException FromDtls(Dtls.DtlsException? failure)
+    {
+        var mismatch = failure?.Error == Dtls.DtlsError.FingerprintMismatch;
+        var received = failure?.Error == Dtls.DtlsError.AlertReceived;
+        return new WebRtcException(
+            mismatch ? WebRtcError.FingerprintMismatch : WebRtcError.DtlsFailed,
+            mismatch
+                ? "The peer's DTLS certificate does not match the fingerprint in its SDP."
+                : "The DTLS handshake failed: " + (failure?.Message ?? "unknown reason"))
+        {
+            ReceivedAlert = received ? failure!.Alert : null,
+            SentAlert = received ? null : failure?.Alert,
+        };
+    }
 }

@@ -1,7 +1,7 @@
 namespace Kvs.WebRtc.PeerConnection.Dtls;
 
 /// <summary>Why a DTLS connection failed; carried by <see cref="DtlsException.Error"/>.</summary>
-public enum DtlsError
+internal enum DtlsError
 {
     /// <summary>The peer's certificate does not match any fingerprint from its SDP (RFC 8122 §5).</summary>
     FingerprintMismatch,

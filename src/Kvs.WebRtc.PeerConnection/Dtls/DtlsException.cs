@@ -1,7 +1,7 @@
 namespace Kvs.WebRtc.PeerConnection.Dtls;
 
 /// <summary>A DTLS handshake or connection failure. Never contains key material.</summary>
-public sealed class DtlsException : IOException
+internal sealed class DtlsException : IOException
 {
     /// <summary>Creates an exception with the given code and message.</summary>
     /// <param name="error">What went wrong.</param>

@@ -178,7 +178,7 @@ internal sealed class SessionTelemetry
     {
         WebRtcException e => e.Error.ToString(),
         SignalingException e => e.Error.ToString(),
-        Sessions.ViewerRefusedException => "ViewerRefused",
+        KvsSessionException e => e.Error.ToString(),
         TimeoutException => "Timeout",
         OperationCanceledException => "Canceled",
         _ => error.GetType().Name,

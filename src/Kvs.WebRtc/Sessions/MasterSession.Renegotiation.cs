@@ -18,8 +18,8 @@ public sealed partial class MasterSession
     /// <param name="track">The track; one <see cref="EncodedFrameTrack"/> can feed any number of viewers.</param>
     /// <param name="cancellationToken">Cancels the wait for the viewer's answer.</param>
     /// <returns>The sender of the track on that viewer's connection, once the viewer's answer is applied.</returns>
-    /// <exception cref="InvalidOperationException">No connected viewer with that id.</exception>
-    /// <exception cref="TimeoutException">The viewer did not answer within <see cref="MasterSessionOptions.ViewerConnectTimeout"/>; the track is removed again.</exception>
+    /// <exception cref="KvsSessionException">No connected viewer with that id (<see cref="KvsSessionError.ViewerNotConnected"/>).</exception>
+    /// <exception cref="KvsSessionException">The viewer did not answer within <see cref="MasterSessionOptions.ViewerConnectTimeout"/> (<see cref="KvsSessionError.AnswerTimeout"/>); the track is removed again.</exception>
     /// <exception cref="WebRtcException">The offer could not be made or the viewer's answer was not acceptable; the track is removed again.</exception>
     public async Task<RTCRtpSender> AddTrackAsync(string clientId, LocalMediaTrack track, CancellationToken cancellationToken = default)
     {
@@ -56,8 +56,8 @@ public sealed partial class MasterSession
     /// <param name="clientId">The viewer's client id.</param>
     /// <param name="cancellationToken">Cancels the wait for the viewer's answer (the offer is rolled back).</param>
     /// <returns>A task that completes once the viewer's answer is applied.</returns>
-    /// <exception cref="InvalidOperationException">No connected viewer with that id.</exception>
-    /// <exception cref="TimeoutException">The viewer did not answer within <see cref="MasterSessionOptions.ViewerConnectTimeout"/> (the offer is rolled back).</exception>
+    /// <exception cref="KvsSessionException">No connected viewer with that id (<see cref="KvsSessionError.ViewerNotConnected"/>).</exception>
+    /// <exception cref="KvsSessionException">The viewer did not answer within <see cref="MasterSessionOptions.ViewerConnectTimeout"/> (<see cref="KvsSessionError.AnswerTimeout"/>; the offer is rolled back).</exception>
     /// <exception cref="WebRtcException">The offer could not be made or the viewer's answer was not acceptable (the offer is rolled back).</exception>
     public Task RenegotiateAsync(string clientId, CancellationToken cancellationToken = default) =>
         RenegotiateCoreAsync(JoinedPeerOf(clientId), cancellationToken);
@@ -68,7 +68,7 @@ public sealed partial class MasterSession
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _peers.TryGetValue(clientId, out var peer) && peer.Joined is not null
             ? peer
-            : throw new InvalidOperationException($"Viewer '{clientId}' is not connected.");
+            : throw new KvsSessionException(KvsSessionError.ViewerNotConnected, $"Viewer '{clientId}' is not connected.");
     }
 
     private async Task RenegotiateCoreAsync(ViewerPeer peer, CancellationToken cancellationToken)
@@ -94,7 +94,7 @@ public sealed partial class MasterSession
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_stop.IsCancellationRequested)
         {
             Log.RenegotiationFailed(_logger, clientId, "no answer in time");
-            throw new TimeoutException($"Viewer '{clientId}' did not answer the new offer within {_options.ViewerConnectTimeout}.");
+            throw new KvsSessionException(KvsSessionError.AnswerTimeout, $"Viewer '{clientId}' did not answer the new offer within {_options.ViewerConnectTimeout}.");
         }
         catch (WebRtcException ex)
         {

@@ -124,8 +124,8 @@ public sealed partial class MasterSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var channelOptions = options.JoinStorageSession ? options.Channel with { UseMediaStorage = true } : options.Channel;
-        var channel = await KvsChannel.OpenMasterAsync(channelOptions, cancellationToken).ConfigureAwait(false);
+        options = options.Snapshot();
+        var channel = await KvsChannel.OpenMasterForSessionAsync(options.Channel, options.JoinStorageSession, cancellationToken).ConfigureAwait(false);
         var session = new MasterSession(channel, options);
         try
         {
@@ -148,13 +148,13 @@ public sealed partial class MasterSession : IAsyncDisposable
     /// viewer is. A call that is not awaited fails with <see cref="WebRtcError.SendBufferFull"/> once the channel's
     /// <see cref="RTCDataChannel.MaxBufferedAmount"/> (4 MiB by default) is taken, never queueing without bound.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    /// <exception cref="KvsSessionException">No viewer with that id has an open data channel (<see cref="KvsSessionError.ViewerNotConnected"/>).</exception>
     /// <exception cref="WebRtcException">The viewer's send buffer and waiting room are full (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     public ValueTask SendAsync(string clientId, string text, CancellationToken cancellationToken = default) =>
         OpenChannelOf(clientId).SendAsync(text, cancellationToken);
 
     /// <summary>Sends a binary message to one viewer, with back-pressure as <see cref="SendAsync(string, string, CancellationToken)"/>; keep <paramref name="data"/> unchanged until the task completes.</summary>
-    /// <exception cref="InvalidOperationException">No viewer with that id has an open data channel.</exception>
+    /// <exception cref="KvsSessionException">No viewer with that id has an open data channel (<see cref="KvsSessionError.ViewerNotConnected"/>).</exception>
     /// <exception cref="WebRtcException">The viewer's send buffer and waiting room are full (<see cref="WebRtcError.SendBufferFull"/>).</exception>
     public ValueTask SendAsync(string clientId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         OpenChannelOf(clientId).SendAsync(data, cancellationToken);
@@ -265,7 +265,7 @@ public sealed partial class MasterSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(clientId);
         return _peers.TryGetValue(clientId, out var peer) && peer.DataChannel is { ReadyState: RTCDataChannelState.Open } channel
             ? channel
-            : throw new InvalidOperationException($"Viewer '{clientId}' has no open data channel.");
+            : throw new KvsSessionException(KvsSessionError.ViewerNotConnected, $"Viewer '{clientId}' has no open data channel.");
     }
 
     private async Task HandleAsync(SignalingMessage message)
@@ -377,8 +377,8 @@ public sealed partial class MasterSession : IAsyncDisposable
         if (refuse)
         {
             _telemetry.OfferReceived("refused", "viewer_limit_reached");
-            SessionTelemetry.Fail(join, "viewer_limit_reached", ViewerRefusedException.ViewerLimitReached);
-            await RefuseAsync(clientId, description.Sdp, ViewerRefusedException.ViewerLimitReached).ConfigureAwait(false);
+            SessionTelemetry.Fail(join, "viewer_limit_reached", KvsSessionException.ViewerLimitReached);
+            await RefuseAsync(clientId, description.Sdp, KvsSessionException.ViewerLimitReached).ConfigureAwait(false);
             return;
         }
 

@@ -52,11 +52,24 @@ internal sealed partial class PeerLink : IAsyncDisposable
     public RTCPeerConnection Connection { get; }
 
     /// <summary>Converts the channel's ICE servers (KVS STUN and TURN) into the peer connection's form.</summary>
+    /// <remarks>Every other property is copied from <paramref name="baseConfiguration"/> (see <see cref="CopyConfiguration"/>).</remarks>
     public static RTCConfiguration WithIceServers(RTCConfiguration? baseConfiguration, IReadOnlyList<IceServer> servers) =>
-        (baseConfiguration ?? new RTCConfiguration()) with
-        {
-            IceServers = [.. servers.Select(s => new RTCIceServer { Urls = s.Urls, Username = s.Username, Credential = s.Credential })],
-        };
+        CopyConfiguration(
+            baseConfiguration ?? new RTCConfiguration(),
+            [.. servers.Select(s => new RTCIceServer { Urls = s.Urls, Username = s.Username, Credential = s.Credential })]);
+
+    /// <summary>
+    /// A copy of <paramref name="source"/> (its lists copied too), with other ICE servers when given: what a session keeps
+    /// of the caller's configuration. Every public property is copied (a test checks that none is missed).
+    /// </summary>
+    public static RTCConfiguration CopyConfiguration(RTCConfiguration source, IReadOnlyList<RTCIceServer>? iceServers = null) => new()
+    {
+        IceServers = iceServers ?? [.. source.IceServers],
+        IceTransportPolicy = source.IceTransportPolicy,
+        IncludeLoopbackCandidates = source.IncludeLoopbackCandidates,
+        EnableIpv6 = source.EnableIpv6,
+        HostAddresses = source.HostAddresses is null ? null : [.. source.HostAddresses],
+    };
 
     /// <summary>Applies the remote description, then the candidates that were waiting for it.</summary>
     /// <exception cref="WebRtcException">The description is malformed or not allowed in the current state.</exception>

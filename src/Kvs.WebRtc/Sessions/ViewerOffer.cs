@@ -65,7 +65,7 @@ public sealed class ViewerOffer
 
     /// <summary>
     /// Refuses this viewer: instead of a session it gets an answer naming <paramref name="reason"/>, and a
-    /// <see cref="ViewerSession"/> throws <see cref="ViewerRefusedException"/> with it. Its connection is closed.
+    /// <see cref="ViewerSession"/> throws <see cref="KvsSessionException"/> (<see cref="KvsSessionError.ViewerRefused"/>) with it. Its connection is closed.
     /// </summary>
     /// <param name="reason">A short printable reason the viewer may show (at most 200 characters are sent).</param>
     public void Refuse(string reason)

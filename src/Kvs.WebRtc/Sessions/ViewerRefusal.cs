@@ -7,7 +7,7 @@ namespace Kvs.WebRtc.Sessions;
 /// How a master refuses a viewer over KVS signaling, which has no error message a master can send: an <c>SDP_ANSWER</c>
 /// that rejects every offered section (port 0, <c>a=inactive</c>) and names the reason in the session-level attribute
 /// <c>a=x-kvs-refused:&lt;reason&gt;</c>. A browser applies it as a valid answer that connects nothing; a
-/// <see cref="ViewerSession"/> recognizes it and fails at once with <see cref="ViewerRefusedException"/>.
+/// <see cref="ViewerSession"/> recognizes it and fails at once with <see cref="KvsSessionException"/> (<see cref="KvsSessionError.ViewerRefused"/>).
 /// </summary>
 internal static class ViewerRefusal
 {

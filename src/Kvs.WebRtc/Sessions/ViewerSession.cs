@@ -168,16 +168,18 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <exception cref="Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoException">A control-plane call failed.</exception>
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
     /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
-    /// <exception cref="TimeoutException">No open data channel within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
-    /// <exception cref="ViewerRefusedException">
-    /// The master refused the viewer, e.g. <see cref="ViewerRefusedException.ViewerLimitReached"/>, thrown as soon as its
-    /// answer arrives; or the signaling service refused it at the channel's viewer limit
-    /// (<see cref="ViewerRefusedException.RefusedBySignalingService"/>, after one retry a second later).
+    /// <exception cref="KvsSessionException">
+    /// <see cref="KvsSessionError.ConnectTimeout"/>: no answer, connection or open data channel within
+    /// <see cref="ViewerSessionOptions.ConnectTimeout"/>. <see cref="KvsSessionError.ViewerRefused"/>: the master refused
+    /// the viewer, e.g. <see cref="KvsSessionException.ViewerLimitReached"/>, thrown as soon as its answer arrives; or the
+    /// signaling service refused it at the channel's viewer limit (<see cref="KvsSessionException.RefusedBySignalingService"/>,
+    /// after one retry a second later).
     /// </exception>
     public static async Task<ViewerSession> ConnectAsync(ViewerSessionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        options = options.Snapshot();
         var clock = options.Channel.TimeProvider ?? TimeProvider.System;
         var started = clock.GetTimestamp();
         var startedAt = clock.GetUtcNow();
@@ -349,7 +351,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException(_connected.Task.IsCompletedSuccessfully
+            throw new KvsSessionException(KvsSessionError.ConnectTimeout, _connected.Task.IsCompletedSuccessfully
                 ? $"The data channel to the master did not open within {_options.ConnectTimeout}."
                 : $"The connection to the master was not established within {_options.ConnectTimeout}.");
         }
@@ -378,7 +380,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         catch (SignalingException ex) when (ex.Error == SignalingError.LimitExceeded)
         {
             Log.ServiceRefused(_logger);
-            throw ViewerRefusedException.SignalingServiceLimit(ex);
+            throw KvsSessionException.RefusedAtServiceLimit(ex);
         }
     }
 
@@ -430,7 +432,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
             {
                 Log.Refused(_logger, reason);
                 EmitOfferAnswer("refused");
-                Fail(new ViewerRefusedException(reason));
+                Fail(KvsSessionException.RefusedByMaster(reason));
             }
             else if (message is { Type: SignalingMessageType.SdpAnswer, SessionDescription: { } answer })
             {

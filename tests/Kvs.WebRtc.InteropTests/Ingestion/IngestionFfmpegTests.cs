@@ -52,7 +52,21 @@ public sealed class IngestionFfmpegTests
             await WaitUntilAsync(() => master.StorageSessionConnection?.ConnectionState == RTCPeerConnectionState.Connected && video.SenderCount == 2 && audio.SenderCount == 2, cancellationToken);
 
             await using var storageViewer = await ViewerSession.ConnectAsync(
-                new ViewerSessionOptions { Channel = channel with { UseMediaStorage = true }, ClientId = "storage-viewer", PeerConfiguration = loopback, JoinStorageSession = true },
+                new ViewerSessionOptions
+                {
+                    Channel = new KvsChannelOptions
+                    {
+                        Channel = channelName,
+                        Region = emulator.Region,
+                        ServiceUrl = emulator.ServiceUrl,
+                        Credentials = new StaticCredentialsProvider(emulator.Credentials),
+                        UseTurn = false,
+                        UseMediaStorage = true,
+                    },
+                    ClientId = "storage-viewer",
+                    PeerConfiguration = loopback,
+                    JoinStorageSession = true,
+                },
                 cancellationToken);
             Assert.That(master.Viewers.Select(v => v.ClientId), Is.EqualTo(new[] { "live-viewer" }), "the storage viewer talks to the storage session, not to the master");
 

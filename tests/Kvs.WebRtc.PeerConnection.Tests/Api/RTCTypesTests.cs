@@ -1,3 +1,4 @@
+using Kvs.WebRtc.PeerConnection.Dtls;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Api;
@@ -81,5 +82,109 @@ public sealed class RTCTypesTests
         Assert.That(ex.Error, Is.EqualTo(WebRtcError.FingerprintMismatch));
         Assert.That(ex.InnerException, Is.SameAs(inner));
         Assert.That(ex, Is.InstanceOf<IOException>());
+    }
+
+    [Test]
+    public void WebRtcException_FromDtls_CarriesTheAlertSentOrReceived()
+    {
+        var received = WebRtcException.FromDtls(new DtlsException(DtlsError.AlertReceived, "peer said no", DtlsAlertDescription.HandshakeFailure));
+        var sent = WebRtcException.FromDtls(new DtlsException(DtlsError.NegotiationFailed, "no common suite", DtlsAlertDescription.HandshakeFailure));
+        var mismatch = WebRtcException.FromDtls(new DtlsException(DtlsError.FingerprintMismatch, "not the SDP's", DtlsAlertDescription.BadCertificate));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(received.Error, Is.EqualTo(WebRtcError.DtlsFailed));
+            Assert.That(received.ReceivedAlert, Is.EqualTo(DtlsAlertDescription.HandshakeFailure));
+            Assert.That(received.SentAlert, Is.Null);
+            Assert.That(received.Message, Does.Contain("peer said no"));
+            Assert.That(sent.Error, Is.EqualTo(WebRtcError.DtlsFailed));
+            Assert.That(sent.SentAlert, Is.EqualTo(DtlsAlertDescription.HandshakeFailure));
+            Assert.That(sent.ReceivedAlert, Is.Null);
+            Assert.That(mismatch.Error, Is.EqualTo(WebRtcError.FingerprintMismatch));
+            Assert.That(mismatch.SentAlert, Is.EqualTo(DtlsAlertDescription.BadCertificate));
+        });
+    }
+
+    [Test]
+    public void Configuration_Snapshot_CopiesEveryPropertyAndTheLists()
+    {
+        var config = new RTCConfiguration
+        {
+            IceServers = [new RTCIceServer { Urls = ["stun:127.0.0.1:3478"] }],
+            IceTransportPolicy = RTCIceTransportPolicy.Relay,
+            IncludeLoopbackCandidates = true,
+            EnableIpv6 = false,
+            HostAddresses = [System.Net.IPAddress.Loopback],
+        };
+
+        var copy = config.Snapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(typeof(RTCConfiguration).GetProperties().Where(p => p.CanWrite).Select(p => p.Name), Is.EquivalentTo(new[]
+            {
+                nameof(RTCConfiguration.IceServers), nameof(RTCConfiguration.IceTransportPolicy), nameof(RTCConfiguration.IncludeLoopbackCandidates),
+                nameof(RTCConfiguration.EnableIpv6), nameof(RTCConfiguration.HostAddresses),
+            }), "a new property must be copied by Snapshot and listed here");
+            Assert.That(copy.IceServers, Is.EqualTo(config.IceServers).AsCollection.And.Not.SameAs(config.IceServers));
+            Assert.That(copy.IceTransportPolicy, Is.EqualTo(RTCIceTransportPolicy.Relay));
+            Assert.That(copy.IncludeLoopbackCandidates, Is.True);
+            Assert.That(copy.EnableIpv6, Is.False);
+            Assert.That(copy.HostAddresses, Is.EqualTo(config.HostAddresses).AsCollection.And.Not.SameAs(config.HostAddresses));
+        });
+    }
+
+    [Test]
+    public void PeerConnectionOptions_Snapshot_CopiesEveryPublicProperty()
+    {
+        var options = new RTCPeerConnectionOptions
+        {
+            TimeProvider = TimeProvider.System,
+            LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+            RtcpReportInterval = TimeSpan.FromSeconds(3),
+            Nack = new RTCNackOptions { Enabled = false, MaxRetransmissionShare = 0.5, MinRetransmissionBitrate = 1, MaxRetries = 3, MaxAge = TimeSpan.FromSeconds(1) },
+            Pacing = new RTCPacingOptions { Enabled = false, PacingFactor = 3, MaxQueueDelay = TimeSpan.FromSeconds(1) },
+        };
+
+        var copy = options.Snapshot();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(typeof(RTCPeerConnectionOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name), Is.EquivalentTo(new[]
+            {
+                nameof(RTCPeerConnectionOptions.TimeProvider), nameof(RTCPeerConnectionOptions.MeterFactory), nameof(RTCPeerConnectionOptions.LoggerFactory),
+                nameof(RTCPeerConnectionOptions.Certificate), nameof(RTCPeerConnectionOptions.RtcpReportInterval), nameof(RTCPeerConnectionOptions.Nack),
+                nameof(RTCPeerConnectionOptions.Pacing),
+            }), "a new property must be copied by Snapshot and listed here");
+            Assert.That(copy.TimeProvider, Is.SameAs(options.TimeProvider));
+            Assert.That(copy.LoggerFactory, Is.SameAs(options.LoggerFactory));
+            Assert.That(copy.RtcpReportInterval, Is.EqualTo(TimeSpan.FromSeconds(3)));
+            Assert.That(copy.Nack, Is.Not.SameAs(options.Nack));
+            Assert.That(copy.Nack!.Enabled, Is.False);
+            Assert.That(copy.Nack.MaxRetransmissionShare, Is.EqualTo(0.5));
+            Assert.That(copy.Nack.MinRetransmissionBitrate, Is.EqualTo(1));
+            Assert.That(copy.Nack.MaxRetries, Is.EqualTo(3));
+            Assert.That(copy.Nack.MaxAge, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(copy.Pacing, Is.Not.SameAs(options.Pacing));
+            Assert.That(copy.Pacing!.Enabled, Is.False);
+            Assert.That(copy.Pacing.PacingFactor, Is.EqualTo(3));
+            Assert.That(copy.Pacing.MaxQueueDelay, Is.EqualTo(TimeSpan.FromSeconds(1)));
+        });
+    }
+
+    [TestCase(nameof(RTCNackOptions.MaxRetries))]
+    [TestCase(nameof(RTCPacingOptions.PacingFactor))]
+    [TestCase(nameof(RTCPeerConnectionOptions.RtcpReportInterval))]
+    public void PeerConnection_OptionOutOfRange_ArgumentExceptionNamesTheProperty(string property)
+    {
+        var options = property switch
+        {
+            nameof(RTCNackOptions.MaxRetries) => new RTCPeerConnectionOptions { Nack = new RTCNackOptions { MaxRetries = 0 } },
+            nameof(RTCPacingOptions.PacingFactor) => new RTCPeerConnectionOptions { Pacing = new RTCPacingOptions { PacingFactor = 0.5 } },
+            _ => new RTCPeerConnectionOptions { RtcpReportInterval = TimeSpan.FromSeconds(-2) },
+        };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RTCPeerConnection(null, options));
+        Assert.That(error!.ParamName, Is.EqualTo(property));
     }
 }

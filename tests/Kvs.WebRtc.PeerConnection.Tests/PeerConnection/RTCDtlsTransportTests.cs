@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Kvs.WebRtc.PeerConnection.Dtls;
 using Kvs.WebRtc.PeerConnection.Media;
 using NUnit.Framework;
 
@@ -93,6 +94,8 @@ public sealed partial class RTCDtlsTransportTests
         Assert.That(error, Is.Not.Null);
         Assert.That(error!.Error, Is.EqualTo(WebRtcError.FingerprintMismatch));
         Assert.That(error.Exception, Is.SameAs(pair.A.Failure));
+        Assert.That(error.Exception.SentAlert, Is.EqualTo(DtlsAlertDescription.BadCertificate), "the alert A sent");
+        Assert.That(error.Exception.ReceivedAlert, Is.Null);
         Assert.That(seen.IndexOf("error"), Is.GreaterThanOrEqualTo(0).And.LessThan(seen.IndexOf("dtls Failed")), string.Join(", ", seen));
         Assert.That(seen.IndexOf("dtls Failed"), Is.LessThan(seen.IndexOf("pc Failed")), string.Join(", ", seen));
         Assert.That(pair.A.GetTransceivers()[0].Sender.Transport!.State, Is.EqualTo(RTCDtlsTransportState.Failed));

@@ -40,7 +40,7 @@ public sealed class LayeringTests
         "IIceRelay", "IIceRelayFactory", "IceRelayServer", "IceRelayProtocol", "IceRelayReceiver",
     };
 
-    [TestCase("Kvs.WebRtc.PeerConnection", "Kvs.WebRtc.Signaling", "AWSSDK.Core", "Kvs.WebRtc")]
+    [TestCase("Kvs.WebRtc.PeerConnection", "Kvs.WebRtc.Signaling", "AWSSDK.Core", "Kvs.WebRtc", "System.Reactive")]
     [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
     [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Emulator", "Kvs.WebRtc.Extensions.Hosting")]
     [TestCase("Kvs.WebRtc.Extensions.Hosting", "Kvs.WebRtc.Emulator")]

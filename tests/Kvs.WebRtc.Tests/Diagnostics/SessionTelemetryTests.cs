@@ -52,13 +52,13 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
         using var messages = new MetricCollector<long>(_meters, Meter, "kvs.webrtc.datachannel.messages");
         using var connections = new MetricCollector<long>(_meters, Meter, "kvs.webrtc.peer_connections");
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
-        await using var master = await MasterSession.StartAsync(Metered(MasterOptions()) with { Tracks = [video] }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(Metered(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }), cancellationToken);
         await using var camera = LoopingCamera.Start(video, cancellationToken);
         var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
         var left = master.ViewerLeft.FirstAsync().ToTask(cancellationToken);
         var message = master.Messages.FirstAsync().ToTask(cancellationToken);
 
-        var viewer = await ViewerSession.ConnectAsync(Metered(ViewerOptions("metered")) with { ReceiveAudio = false }, cancellationToken);
+        var viewer = await ViewerSession.ConnectAsync(Metered(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "metered", PeerConfiguration = Loopback, ReceiveAudio = false }), cancellationToken);
         await joined.WaitAsync(WaitTimeout, cancellationToken);
         await viewer.FirstFrame.WaitAsync(WaitTimeout, cancellationToken);
         await viewer.SendAsync("hello", cancellationToken);
@@ -99,10 +99,10 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
         using var offers = new MetricCollector<long>(_meters, Meter, "kvs.webrtc.offers.received");
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = Listen(stopped);
-        await using var master = await MasterSession.StartAsync(Metered(MasterOptions()) with { MaxViewers = 1 }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(Metered(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, MaxViewers = 1 }), cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(Metered(ViewerOptions("first")), cancellationToken);
 
-        Assert.ThrowsAsync<ViewerRefusedException>(async () =>
+        Assert.ThrowsAsync<KvsSessionException>(async () =>
         {
             await using var second = await ViewerSession.ConnectAsync(Metered(ViewerOptions("second")), cancellationToken);
         });
@@ -247,7 +247,15 @@ public sealed class SessionTelemetryTests : SessionFixture, IDisposable
             .Sum(m => m.Value);
     }
 
-    private MasterSessionOptions Metered(MasterSessionOptions options) => options with { Channel = options.Channel with { MeterFactory = _meters } };
+    private MasterSessionOptions Metered(MasterSessionOptions options)
+    {
+        options.Channel = CreateChannelOptions(o => o.MeterFactory = _meters);
+        return options;
+    }
 
-    private ViewerSessionOptions Metered(ViewerSessionOptions options) => options with { Channel = options.Channel with { MeterFactory = _meters } };
+    private ViewerSessionOptions Metered(ViewerSessionOptions options)
+    {
+        options.Channel = CreateChannelOptions(o => o.MeterFactory = _meters);
+        return options;
+    }
 }

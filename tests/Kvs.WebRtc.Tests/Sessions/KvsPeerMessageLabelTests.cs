@@ -47,7 +47,7 @@ public sealed class KvsPeerMessageLabelTests : SessionFixture
     public async Task MasterAnswersOnItsOwnChannelAndTheViewers_ViewerMessagesCarryEachLabel(CancellationToken cancellationToken)
     {
         await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
-        await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("viewer-1") with { DataChannelLabel = "chat" }, cancellationToken);
+        await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "viewer-1", PeerConfiguration = Loopback, DataChannelLabel = "chat" }, cancellationToken);
         await WaitUntilAsync(() => master.Viewers.Count == 1, cancellationToken);
         var twoMessages = viewer.Messages.Take(2).ToList().ToTask(cancellationToken);
 

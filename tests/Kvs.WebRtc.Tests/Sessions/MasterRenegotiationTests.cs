@@ -52,26 +52,28 @@ public sealed class MasterRenegotiationTests : SessionFixture
     }
 
     [Test]
-    public void AddTrackAsync_UnknownViewer_ThrowsInvalidOperation(CancellationToken cancellationToken)
+    public void AddTrackAsync_UnknownViewer_ThrowsViewerNotConnected(CancellationToken cancellationToken)
     {
-        Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        var error = Assert.ThrowsAsync<KvsSessionException>(async () =>
         {
             await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
             await master.AddTrackAsync("nobody", new EncodedFrameTrack(RTCRtpCodec.H264), cancellationToken);
         });
+        Assert.That(error!.Error, Is.EqualTo(KvsSessionError.ViewerNotConnected));
     }
 
     [Test]
     public async Task RenegotiateAsync_ViewerDoesNotAnswerInTime_TimesOutRollsBackAndKeepsTheViewer(CancellationToken cancellationToken)
     {
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { ViewerConnectTimeout = TimeSpan.FromSeconds(2) }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, ViewerConnectTimeout = TimeSpan.FromSeconds(2) }, cancellationToken);
         await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("viewer-1"), cancellationToken);
         await WaitUntilAsync(() => master.Viewers.Count == 1, cancellationToken);
         var masterConnection = master.GetPeerConnection("viewer-1")!;
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
 
         Emulator.Faults.MessageDeliveryDelay = TimeSpan.FromSeconds(20); // the re-offer reaches the viewer too late
-        Assert.ThrowsAsync<TimeoutException>(() => master.AddTrackAsync("viewer-1", video, cancellationToken));
+        var timedOut = Assert.ThrowsAsync<KvsSessionException>(() => master.AddTrackAsync("viewer-1", video, cancellationToken));
+        Assert.That(timedOut!.Error, Is.EqualTo(KvsSessionError.AnswerTimeout));
 
         Assert.Multiple(() =>
         {

@@ -28,8 +28,10 @@ public sealed class MasterSessionConfigureViewerTests : SessionFixture
     public async Task ConfigureViewer_Refuses_TheViewerGetsTheReasonFast_AndOthersJoin(CancellationToken cancellationToken)
     {
         var seen = new ConcurrentQueue<string>();
-        await using var master = await MasterSession.StartAsync(MasterOptions() with
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions
         {
+            Channel = ChannelOptions,
+            PeerConfiguration = Loopback,
             ConfigureViewer = (offer, _) =>
             {
                 seen.Enqueue(offer.ClientId);
@@ -43,7 +45,7 @@ public sealed class MasterSessionConfigureViewerTests : SessionFixture
         }, cancellationToken);
 
         var watch = Stopwatch.StartNew();
-        var refused = Assert.ThrowsAsync<ViewerRefusedException>(async () =>
+        var refused = Assert.ThrowsAsync<KvsSessionException>(async () =>
             await ViewerSession.ConnectAsync(ViewerOptions("guest-1"), cancellationToken));
         watch.Stop();
         await using var staff = await ViewerSession.ConnectAsync(ViewerOptions("staff-1"), cancellationToken);
@@ -64,8 +66,10 @@ public sealed class MasterSessionConfigureViewerTests : SessionFixture
     {
         var vipVideo = new EncodedFrameTrack(RTCRtpCodec.H264);
         var offers = new ConcurrentDictionary<string, (bool Audio, bool Video, bool Data)>();
-        await using var master = await MasterSession.StartAsync(MasterOptions() with
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions
         {
+            Channel = ChannelOptions,
+            PeerConfiguration = Loopback,
             ConfigureViewer = (offer, _) =>
             {
                 offers[offer.ClientId] = (offer.OffersAudio, offer.OffersVideo, offer.OffersDataChannel);
@@ -79,7 +83,7 @@ public sealed class MasterSessionConfigureViewerTests : SessionFixture
         }, cancellationToken);
 
         await using var vip = await ViewerSession.ConnectAsync(ViewerOptions("vip"), cancellationToken);
-        await using var plain = await ViewerSession.ConnectAsync(ViewerOptions("plain") with { ReceiveAudio = false }, cancellationToken);
+        await using var plain = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "plain", PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken);
         await WaitUntilAsync(() => vipVideo.SenderCount == 1, cancellationToken);
         Assert.That(vip.VideoTrack, Is.Not.Null, "the vip's video section took the hook's track");
 
@@ -105,15 +109,16 @@ public sealed class MasterSessionConfigureViewerTests : SessionFixture
     public async Task ConfigureViewer_Throws_ThatViewerIsRefusedAndLogged_TheNextJoins(CancellationToken cancellationToken)
     {
         var logs = new CapturingLoggerProvider();
-        await using var master = await MasterSession.StartAsync(MasterOptions() with
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions
         {
-            Channel = ChannelOptions with { LoggerFactory = logs },
+            PeerConfiguration = Loopback,
+            Channel = CreateChannelOptions(o => o.LoggerFactory = logs),
             ConfigureViewer = (offer, _) => offer.ClientId == "broken"
                 ? throw new InvalidDataException("no profile for this viewer")
                 : ValueTask.CompletedTask,
         }, cancellationToken);
 
-        var refused = Assert.ThrowsAsync<ViewerRefusedException>(async () =>
+        var refused = Assert.ThrowsAsync<KvsSessionException>(async () =>
             await ViewerSession.ConnectAsync(ViewerOptions("broken"), cancellationToken));
         await using var next = await ViewerSession.ConnectAsync(ViewerOptions("next"), cancellationToken);
         await WaitUntilAsync(() => master.Viewers.Count == 1, cancellationToken);

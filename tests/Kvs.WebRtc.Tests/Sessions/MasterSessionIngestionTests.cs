@@ -41,10 +41,11 @@ public sealed class MasterSessionIngestionTests : SessionFixture
     {
         Emulator.CreateSignalingChannel(ChannelOptions.Channel);
 
-        var error = Assert.ThrowsAsync<MediaStorageNotEnabledException>(
-            async () => await MasterSession.StartAsync(MasterOptions() with { JoinStorageSession = true }, cancellationToken));
+        var error = Assert.ThrowsAsync<KvsSessionException>(
+            async () => await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, JoinStorageSession = true }, cancellationToken));
 
-        Assert.That(error!.Message, Does.Contain("UpdateMediaStorageConfiguration"));
+        Assert.That(error!.Error, Is.EqualTo(KvsSessionError.MediaStorageNotEnabled));
+        Assert.That(error.Message, Does.Contain("UpdateMediaStorageConfiguration"));
         Assert.That(Emulator.Recordings, Is.Empty);
         Assert.That(Emulator.GetConnections(), Is.Empty, "the failed start left no signaling connection");
     }
@@ -57,7 +58,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         var audio = new EncodedFrameTrack(RTCRtpCodec.Opus);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video, audio], JoinStorageSession = true, MaxViewers = 1 }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video, audio], JoinStorageSession = true, MaxViewers = 1 }, cancellationToken);
         Assert.That(master.StorageSessionJoins, Is.EqualTo(1));
 
         await WaitUntilAsync(() => master.StorageSessionConnection?.ConnectionState == RTCPeerConnectionState.Connected, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         Emulator.EnableMediaStorage(arn);
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video], JoinStorageSession = true }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video], JoinStorageSession = true }, cancellationToken);
         await using var camera = LoopingCamera.Start(video, cancellationToken);
         await WaitUntilAsync(() => Recording(arn) is { VideoFrames: >= 30 }, cancellationToken);
         var firstPath = Recording(arn)!.VideoPath;
@@ -110,7 +111,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         Emulator.EnableMediaStorage(arn);
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video], JoinStorageSession = true }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video], JoinStorageSession = true }, cancellationToken);
         await WaitUntilAsync(() => Recording(arn) is { Connections: 1 }, cancellationToken);
 
         // The next two REST calls (the rejoins after the reconnect) are refused with a non-retryable error.
@@ -128,7 +129,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
         Emulator.EnableMediaStorage(arn);
         await using var plain = await KvsChannel.OpenViewerAsync(ChannelOptions, "plain-viewer", cancellationToken);
-        await using var storage = await KvsChannel.OpenViewerAsync(ChannelOptions with { UseMediaStorage = true }, "storage-viewer", cancellationToken);
+        await using var storage = await KvsChannel.OpenViewerAsync(CreateChannelOptions(o => o.UseMediaStorage = true), "storage-viewer", cancellationToken);
 
         Assert.That(() => plain.JoinStorageSessionAsync(cancellationToken), Throws.InvalidOperationException);
         Assert.That(storage.Endpoints.WebRtcEndpoint, Is.Not.Null);
@@ -145,7 +146,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         var audio = new EncodedFrameTrack(RTCRtpCodec.Opus);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video, audio], JoinStorageSession = true }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video, audio], JoinStorageSession = true }, cancellationToken);
         await WaitUntilAsync(() => master.StorageSessionConnection?.ConnectionState == RTCPeerConnectionState.Connected, cancellationToken);
         await using var camera = LoopingCamera.Start(video, cancellationToken);
         await using var microphone = LoopingMicrophone.Start(audio, cancellationToken);
@@ -170,11 +171,14 @@ public sealed class MasterSessionIngestionTests : SessionFixture
     {
         Emulator.CreateSignalingChannel(ChannelOptions.Channel);
 
-        Assert.ThrowsAsync<MediaStorageNotEnabledException>(async () => await ViewerSession.ConnectAsync(StorageViewerOptions("v"), cancellationToken));
-        Assert.That(() => ViewerOptions("v") with { JoinStorageSession = true }, Throws.Nothing);
-        Assert.ThrowsAsync<ArgumentException>(
-            async () => await ViewerSession.ConnectAsync(ViewerOptions("v") with { JoinStorageSession = true }, cancellationToken),
+        var error = Assert.ThrowsAsync<KvsSessionException>(async () => await ViewerSession.ConnectAsync(StorageViewerOptions("v"), cancellationToken));
+        Assert.That(error!.Error, Is.EqualTo(KvsSessionError.MediaStorageNotEnabled));
+        var withoutStorage = ViewerOptions("v");
+        withoutStorage.JoinStorageSession = true;
+        var refused = Assert.ThrowsAsync<ArgumentException>(
+            async () => await ViewerSession.ConnectAsync(withoutStorage, cancellationToken),
             "JoinStorageSession without UseMediaStorage is refused at the door");
+        Assert.That(refused!.ParamName, Is.EqualTo(nameof(ViewerSessionOptions.JoinStorageSession)));
     }
 
     [Test]
@@ -183,7 +187,7 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         var arn = Emulator.CreateSignalingChannel(ChannelOptions.Channel);
         Emulator.EnableMediaStorage(arn);
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video], JoinStorageSession = true }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video], JoinStorageSession = true }, cancellationToken);
         await using var camera = LoopingCamera.Start(video, cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(StorageViewerOptions("first"), cancellationToken);
         await using var second = await ViewerSession.ConnectAsync(StorageViewerOptions("second"), cancellationToken);
@@ -196,8 +200,13 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         Assert.That(Recording(arn)!.Viewers, Is.EqualTo(2));
     }
 
-    private ViewerSessionOptions StorageViewerOptions(string clientId) =>
-        ViewerOptions(clientId) with { Channel = ChannelOptions with { UseMediaStorage = true }, JoinStorageSession = true };
+    private ViewerSessionOptions StorageViewerOptions(string clientId)
+    {
+        var options = ViewerOptions(clientId);
+        options.Channel = CreateChannelOptions(o => o.UseMediaStorage = true);
+        options.JoinStorageSession = true;
+        return options;
+    }
 
     private KvsEmulatorRecording? Recording(string arn) => Emulator.Recordings.SingleOrDefault(r => r.ChannelArn == arn);
 

@@ -39,7 +39,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
     {
         var logs = new CapturingLoggerProvider();
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Channel = ChannelOptions with { LoggerFactory = logs } }, cancellationToken);
+            new MasterSessionOptions { PeerConfiguration = Loopback, Channel = CreateChannelOptions(o => o.LoggerFactory = logs) }, cancellationToken);
         var offerSdp = await CreateOfferSdpAsync(cancellationToken);
 
         var fakes = new List<KvsChannel>();
@@ -60,7 +60,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
             Assert.That(master.PendingViewerCount, Is.LessThanOrEqualTo(options.MaxPendingViewers));
 
             var watch = Stopwatch.StartNew();
-            await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("real-viewer") with { ConnectTimeout = s_quickJoin }, cancellationToken);
+            await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "real-viewer", PeerConfiguration = Loopback, ConnectTimeout = s_quickJoin }, cancellationToken);
             watch.Stop();
 
             await WaitUntilAsync(() => master.Viewers.Any(v => v.ClientId == "real-viewer"), cancellationToken);
@@ -83,7 +83,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
     [Test]
     public async Task PendingViewer_TimesOut_IsReleasedAndNotReportedAsLeft(CancellationToken cancellationToken)
     {
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { ViewerConnectTimeout = TimeSpan.FromMilliseconds(500) }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, ViewerConnectTimeout = TimeSpan.FromMilliseconds(500) }, cancellationToken);
         var left = 0;
         using var leftSubscription = master.ViewerLeft.Subscribe(_ => Interlocked.Increment(ref left));
         await using var ghost = await KvsChannel.ConnectAsViewerAsync(ChannelOptions, "ghost", cancellationToken);
@@ -106,7 +106,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
     [Test]
     public async Task ReplacementOfferThatNeverConnects_OldConnectionKeepsWorking(CancellationToken cancellationToken)
     {
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { ViewerConnectTimeout = TimeSpan.FromSeconds(1) }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, ViewerConnectTimeout = TimeSpan.FromSeconds(1) }, cancellationToken);
         var events = new ConcurrentQueue<string>();
         using var joinedSubscription = master.ViewerJoined.Subscribe(v => events.Enqueue("joined:" + v.ClientId));
         using var leftSubscription = master.ViewerLeft.Subscribe(v => events.Enqueue("left:" + v.ClientId));
@@ -173,18 +173,20 @@ public sealed class MasterSessionSlotTests : SessionFixture
     [Test]
     public async Task MasterAtItsViewerLimit_RefusesTheNextViewerFastWithTheReason(CancellationToken cancellationToken)
     {
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { MaxViewers = 1 }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, MaxViewers = 1 }, cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(ViewerOptions("first"), cancellationToken);
         await WaitUntilAsync(() => master.Viewers.Count == 1, cancellationToken);
 
         var watch = Stopwatch.StartNew();
-        var refused = Assert.ThrowsAsync<ViewerRefusedException>(
-            async () => await ViewerSession.ConnectAsync(ViewerOptions("second") with { ConnectTimeout = TimeSpan.FromSeconds(30) }, cancellationToken));
+        var refused = Assert.ThrowsAsync<KvsSessionException>(
+            async () => await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "second", PeerConfiguration = Loopback, ConnectTimeout = TimeSpan.FromSeconds(30) }, cancellationToken));
         watch.Stop();
 
         Assert.Multiple(() =>
         {
-            Assert.That(refused!.Reason, Is.EqualTo(ViewerRefusedException.ViewerLimitReached));
+            Assert.That(refused!.Error, Is.EqualTo(KvsSessionError.ViewerRefused));
+            Assert.That(refused.Reason, Is.EqualTo(KvsSessionException.ViewerLimitReached));
+            Assert.That(refused.RefusedBySignalingService, Is.False, "the master refused, not the service");
             Assert.That(refused.Message, Does.Contain("viewer limit reached"));
             Assert.That(watch.Elapsed, Is.LessThan(s_quickJoin), "refused well before the connect timeout");
             Assert.That(master.Viewers.Select(v => v.ClientId), Is.EqualTo(new[] { "first" }));
@@ -196,7 +198,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
     {
         var logs = new CapturingLoggerProvider();
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Channel = ChannelOptions with { LoggerFactory = logs } }, cancellationToken);
+            new MasterSessionOptions { PeerConfiguration = Loopback, Channel = CreateChannelOptions(o => o.LoggerFactory = logs) }, cancellationToken);
         await using var flood = await KvsChannel.ConnectAsViewerAsync(ChannelOptions, "flood", cancellationToken);
 
         // Bad offers (each a warning) and a stream of candidates the master cannot use, sent without waiting.
@@ -210,7 +212,7 @@ public sealed class MasterSessionSlotTests : SessionFixture
             }
         }
 
-        await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("real-viewer") with { ConnectTimeout = s_quickJoin }, cancellationToken);
+        await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "real-viewer", PeerConfiguration = Loopback, ConnectTimeout = s_quickJoin }, cancellationToken);
         await Task.WhenAll(sends).WaitAsync(WaitTimeout, cancellationToken);
         await WaitUntilAsync(() => logs.Entries.Count(IsFloodWarning) >= ClientWarningLimiter.Burst, cancellationToken);
         await AssertRoundTripAsync(master, viewer, "during the flood", cancellationToken);

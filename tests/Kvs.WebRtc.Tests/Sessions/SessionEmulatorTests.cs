@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
+using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling;
 using NUnit.Framework;
@@ -104,14 +105,26 @@ public sealed class SessionEmulatorTests : SessionFixture
     [Test]
     public void ViewerWithoutMaster_TimesOutWithTypedError()
     {
-        var options = ViewerOptions("lonely") with { ConnectTimeout = TimeSpan.FromSeconds(2) };
-        Assert.ThrowsAsync<TimeoutException>(async () => await ViewerSession.ConnectAsync(options));
+        var options = new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "lonely", PeerConfiguration = Loopback, ConnectTimeout = TimeSpan.FromSeconds(2) };
+        var error = Assert.ThrowsAsync<KvsSessionException>(async () => await ViewerSession.ConnectAsync(options));
+        Assert.That(error!.Error, Is.EqualTo(KvsSessionError.ConnectTimeout));
+        Assert.That(error.Message, Does.Contain("not established within"));
     }
 
     [Test]
     public void Options_Invalid_ThrowArgumentExceptionBeforeAnyNetworkCall()
     {
         Assert.ThrowsAsync<ArgumentException>(async () => await ViewerSession.ConnectAsync(ViewerOptions("")));
-        Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await MasterSession.StartAsync(MasterOptions() with { MaxViewers = 0 }));
+        var maxViewers = Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, MaxViewers = 0 }));
+        var region = Assert.ThrowsAsync<ArgumentException>(async () => await MasterSession.StartAsync(new MasterSessionOptions { Channel = CreateChannelOptions(o => o.Region = " ") }));
+        var policy = Assert.ThrowsAsync<ArgumentException>(async () => await MasterSession.StartAsync(
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = new RTCConfiguration { IceTransportPolicy = (RTCIceTransportPolicy)7 } }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(maxViewers!.ParamName, Is.EqualTo(nameof(MasterSessionOptions.MaxViewers)));
+            Assert.That(region!.ParamName, Is.EqualTo(nameof(KvsChannelOptions.Region)));
+            Assert.That(policy!.ParamName, Is.EqualTo(nameof(RTCConfiguration.IceTransportPolicy)));
+            Assert.That(Emulator.GetConnections(), Is.Empty, "nothing was connected");
+        });
     }
 }

@@ -14,6 +14,7 @@ namespace Kvs.WebRtc.Tests.Sessions;
 public abstract class SessionFixture
 {
     private KvsEmulator _emulator = null!;
+    private string _channelName = null!;
 
     /// <summary>How long a test waits for one expected event.</summary>
     protected static TimeSpan WaitTimeout { get; } = TimeSpan.FromSeconds(30);
@@ -34,14 +35,23 @@ public abstract class SessionFixture
     public async Task StartEmulatorAsync()
     {
         _emulator = await KvsEmulator.StartAsync(CreateEmulatorOptions());
-        ChannelOptions = new KvsChannelOptions
+        _channelName = ChannelPrefix + Guid.NewGuid().ToString("N");
+        ChannelOptions = CreateChannelOptions();
+    }
+
+    /// <summary>Fresh options of this test's channel on the emulator, adjusted by <paramref name="configure"/>.</summary>
+    protected KvsChannelOptions CreateChannelOptions(Action<KvsChannelOptions>? configure = null)
+    {
+        var options = new KvsChannelOptions
         {
-            Channel = ChannelPrefix + Guid.NewGuid().ToString("N"),
+            Channel = _channelName,
             Region = _emulator.Region,
             ServiceUrl = _emulator.ServiceUrl,
             Credentials = new StaticCredentialsProvider(_emulator.Credentials),
             UseTurn = false,
         };
+        configure?.Invoke(options);
+        return options;
     }
 
     /// <summary>The emulator's options for this fixture; default options unless overridden.</summary>

@@ -26,7 +26,7 @@ public sealed class SessionMediaTests : SessionFixture
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
         var audio = new EncodedFrameTrack(RTCRtpCodec.Opus);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video, audio] }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video, audio] }, cancellationToken);
         await using var first = await ViewerSession.ConnectAsync(ViewerOptions("viewer-a"), cancellationToken);
         await using var second = await ViewerSession.ConnectAsync(ViewerOptions("viewer-b"), cancellationToken);
         Assert.That(first.VideoTrack, Is.Not.Null);
@@ -62,11 +62,11 @@ public sealed class SessionMediaTests : SessionFixture
         var requests = 0;
         video.KeyFrameRequested += (_, _) => Interlocked.Increment(ref requests);
         await using var master = await MasterSession.StartAsync(
-            MasterOptions() with { Tracks = [video] }, cancellationToken);
+            new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
         var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
 
         await using var viewer = await ViewerSession.ConnectAsync(
-            ViewerOptions("media-only") with { OpenDataChannel = false, ReceiveAudio = false }, cancellationToken);
+            new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "media-only", PeerConfiguration = Loopback, OpenDataChannel = false, ReceiveAudio = false }, cancellationToken);
         Assert.That((await joined.WaitAsync(WaitTimeout, cancellationToken)).ClientId, Is.EqualTo("media-only"));
         Assert.That(() => viewer.DataChannel, Throws.InvalidOperationException);
         await WaitUntilAsync(() => video.SenderCount == 1 && video.KeyFrameRequests >= 1, cancellationToken);
@@ -93,7 +93,7 @@ public sealed class SessionMediaTests : SessionFixture
         var talkback = new EncodedFrameTrack(RTCRtpCodec.Opus);
         await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
         var remote = master.RemoteTracks.FirstAsync().ToTask(cancellationToken);
-        await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("talker") with { Tracks = [talkback] }, cancellationToken);
+        await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "talker", PeerConfiguration = Loopback, Tracks = [talkback] }, cancellationToken);
 
         var track = await remote.WaitAsync(WaitTimeout, cancellationToken);
         Assert.That((track.ClientId, track.Track.Kind), Is.EqualTo(("talker", MediaStreamTrackKind.Audio)));

@@ -26,8 +26,8 @@ public sealed class SignalingOutageTests : SessionFixture
     public async Task SignalingDropped100TimesMidStream_ConnectedViewerMissesNoFrame_NewViewersJoinAfterReconnects(CancellationToken cancellationToken)
     {
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video] }, cancellationToken);
-        await using var watcher = await ViewerSession.ConnectAsync(ViewerOptions("watcher") with { ReceiveAudio = false }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
+        await using var watcher = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "watcher", PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken);
         await WaitUntilAsync(() => video.SenderCount == 1, cancellationToken);
 
         // The camera: the test file looped at 30 fps, timestamps growing without a break, until the drops are done.
@@ -55,7 +55,7 @@ public sealed class SignalingOutageTests : SessionFixture
             if (drop % JoinEvery == 0)
             {
                 // A new viewer joins through the reconnected signaling channel and gets video.
-                await using var late = await ViewerSession.ConnectAsync(ViewerOptions("late-" + drop) with { ReceiveAudio = false }, cancellationToken);
+                await using var late = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "late-" + drop, PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken);
                 var first = await ReadFramesAsync(late.VideoTrack!, 1, cancellationToken);
                 Assert.That(first, Has.Count.EqualTo(1), $"the viewer joining after drop {drop} receives video");
                 Assert.That(first[0].IsKeyFrame, Is.True, "a joining viewer starts on a key frame");
@@ -90,7 +90,7 @@ public sealed class SignalingOutageTests : SessionFixture
     public async Task TwoMinuteSignalingOutage_OnAVirtualClock_MasterKeepsTryingWithDefaultsAndReconnects(CancellationToken cancellationToken)
     {
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        var options = ChannelOptions with { TimeProvider = clock };
+        var options = CreateChannelOptions(o => o.TimeProvider = clock);
         await using var channel = await KvsChannel.ConnectAsMasterAsync(options, cancellationToken);
         Assert.That(channel.Signaling.State, Is.EqualTo(SignalingConnectionState.Connected));
 

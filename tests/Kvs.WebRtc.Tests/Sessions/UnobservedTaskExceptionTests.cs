@@ -51,14 +51,12 @@ public sealed class UnobservedTaskExceptionTests : SessionFixture
     [Test]
     public async Task PeerConnections_DisposedMidGatheringWithDeadTurnAndStun_LeaveNoUnobservedTaskException(CancellationToken cancellationToken)
     {
-        var configuration = Loopback with
-        {
-            IceServers =
-            [
-                new RTCIceServer { Urls = DeadTurnUris(), Username = "user", Credential = "password" },
-                new RTCIceServer { Urls = [$"stun:localhost:{s_deadPort}", $"stun:127.0.0.1:{s_deadPort}"] },
-            ],
-        };
+        var configuration = Loopback;
+        configuration.IceServers =
+        [
+            new RTCIceServer { Urls = DeadTurnUris(), Username = "user", Credential = "password" },
+            new RTCIceServer { Urls = [$"stun:localhost:{s_deadPort}", $"stun:127.0.0.1:{s_deadPort}"] },
+        ];
 
         for (var round = 0; round < 20; round++)
         {
@@ -78,12 +76,12 @@ public sealed class UnobservedTaskExceptionTests : SessionFixture
     [Test]
     public async Task Sessions_DisposedMidGatheringWithDeadTurn_LeaveNoUnobservedTaskException(CancellationToken cancellationToken)
     {
-        var channel = ChannelOptions with { UseTurn = true };
+        var channel = CreateChannelOptions(o => o.UseTurn = true);
         for (var round = 0; round < 4; round++)
         {
-            var master = await MasterSession.StartAsync(MasterOptions() with { Channel = channel }, cancellationToken);
+            var master = await MasterSession.StartAsync(new MasterSessionOptions { PeerConfiguration = Loopback, Channel = channel }, cancellationToken);
             using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var connecting = ViewerSession.ConnectAsync(ViewerOptions("viewer-" + round) with { Channel = channel }, giveUp.Token);
+            var connecting = ViewerSession.ConnectAsync(new ViewerSessionOptions { ClientId = "viewer-" + round, PeerConfiguration = Loopback, Channel = channel }, giveUp.Token);
 
             // Both sides go away while they gather (and allocate on the dead TURN server).
             await Task.Delay(50 + (round * 50), cancellationToken);

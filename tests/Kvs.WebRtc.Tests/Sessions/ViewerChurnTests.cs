@@ -43,7 +43,7 @@ public sealed class ViewerChurnTests : SessionFixture
     public async Task TenViewers_SevenSlotsChurn_SteadyViewersMissNoFrameAndKeepEchoing_EleventhRefusedFast(CancellationToken cancellationToken)
     {
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video], MaxViewers = MaxViewers }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video], MaxViewers = MaxViewers }, cancellationToken);
         var echoFailures = 0;
         var joinedEvents = 0;
         var leftEvents = 0;
@@ -62,7 +62,7 @@ public sealed class ViewerChurnTests : SessionFixture
         {
             for (var i = 0; i < SteadyViewers; i++)
             {
-                steady.Add(await ViewerSession.ConnectAsync(ViewerOptions("steady-" + i) with { ReceiveAudio = false }, cancellationToken));
+                steady.Add(await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "steady-" + i, PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken));
             }
 
             await WaitUntilAsync(() => video.SenderCount == SteadyViewers && master.Viewers.Count == SteadyViewers, cancellationToken);
@@ -114,12 +114,12 @@ public sealed class ViewerChurnTests : SessionFixture
 
             await WaitUntilAsync(() => master.Viewers.Count == MaxViewers, cancellationToken);
             var refusalWatch = Stopwatch.StartNew();
-            var refused = Assert.ThrowsAsync<ViewerRefusedException>(
-                async () => await ViewerSession.ConnectAsync(ViewerOptions("eleventh") with { ReceiveAudio = false, ConnectTimeout = s_viewerConnectTimeout }, cancellationToken));
+            var refused = Assert.ThrowsAsync<KvsSessionException>(
+                async () => await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "eleventh", PeerConfiguration = Loopback, ReceiveAudio = false, ConnectTimeout = s_viewerConnectTimeout }, cancellationToken));
             refusalWatch.Stop();
             Assert.Multiple(() =>
             {
-                Assert.That(refused!.Reason, Is.EqualTo(ViewerRefusedException.ViewerLimitReached));
+                Assert.That(refused!.Reason, Is.EqualTo(KvsSessionException.ViewerLimitReached));
                 Assert.That(refused.Message, Does.Contain("viewer limit reached"));
                 Assert.That(refusalWatch.Elapsed, Is.LessThan(s_quickRefusal), "refused well before the connect timeout");
                 Assert.That(master.Viewers, Has.Count.EqualTo(MaxViewers));
@@ -207,7 +207,7 @@ public sealed class ViewerChurnTests : SessionFixture
             {
                 await master.SendAsync(message.ClientId, "echo " + message.Text, cancellationToken);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or WebRtcException or OperationCanceledException)
+            catch (Exception ex) when (ex is KvsSessionException or WebRtcException or OperationCanceledException)
             {
                 // A churn viewer may leave right after its message; only the steady viewers' echoes are asserted.
                 if (message.ClientId.StartsWith("steady-", StringComparison.Ordinal))
@@ -226,7 +226,7 @@ public sealed class ViewerChurnTests : SessionFixture
     {
         Assert.That(master.Viewers, Has.Count.LessThan(MaxViewers), $"a free slot for {clientId}");
         var watch = Stopwatch.StartNew();
-        var session = await ViewerSession.ConnectAsync(ViewerOptions(clientId) with { ReceiveAudio = false, ConnectTimeout = s_viewerConnectTimeout }, cancellationToken);
+        var session = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = clientId, PeerConfiguration = Loopback, ReceiveAudio = false, ConnectTimeout = s_viewerConnectTimeout }, cancellationToken);
         connectTimes.Add(watch.Elapsed);
         churn.Add((clientId, session));
         await WaitUntilAsync(() => master.Viewers.Any(v => v.ClientId == clientId), cancellationToken);

@@ -15,7 +15,7 @@ public sealed class ViewerRefusalTests
     [Test]
     public void CreateAnswerSdp_Offer_RejectsEverySectionKeepsMidsAndCarriesTheReason()
     {
-        var sdp = ViewerRefusal.CreateAnswerSdp(Offer, ViewerRefusedException.ViewerLimitReached);
+        var sdp = ViewerRefusal.CreateAnswerSdp(Offer, KvsSessionException.ViewerLimitReached);
 
         var lines = sdp.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
@@ -25,7 +25,7 @@ public sealed class ViewerRefusalTests
             Assert.That(sdp, Does.EndWith("\r\n").And.StartWith("v=0\r\n"));
             Assert.That(sdp, Does.Not.Contain("ice-pwd"), "nothing of the offer's credentials is echoed");
             Assert.That(ViewerRefusal.TryGetReason(sdp, out var reason), Is.True);
-            Assert.That(reason, Is.EqualTo(ViewerRefusedException.ViewerLimitReached));
+            Assert.That(reason, Is.EqualTo(KvsSessionException.ViewerLimitReached));
         });
     }
 

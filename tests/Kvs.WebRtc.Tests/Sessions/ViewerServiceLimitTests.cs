@@ -9,7 +9,7 @@ namespace Kvs.WebRtc.Tests.Sessions;
 /// <summary>
 /// The signaling service's own viewer limit, end to end through the emulator: KVS refuses a viewer connect beyond the
 /// channel's limit with HTTP 400 <c>ClientLimitExceededException</c> (the emulator does the same), and
-/// <see cref="ViewerSession.ConnectAsync"/> reports it as <see cref="ViewerRefusedException"/> after one retry instead
+/// <see cref="ViewerSession.ConnectAsync"/> reports it as <see cref="KvsSessionException"/> (<see cref="KvsSessionError.ViewerRefused"/>) after one retry instead
 /// of waiting for its timeout.
 /// </summary>
 [TestFixture]
@@ -30,15 +30,16 @@ public sealed class ViewerServiceLimitTests : SessionFixture
         var rejectedBefore = Emulator.GetStatistics().ConnectionsRejected;
 
         var clock = Stopwatch.StartNew();
-        var error = Assert.ThrowsAsync<ViewerRefusedException>(async () =>
+        var error = Assert.ThrowsAsync<KvsSessionException>(async () =>
         {
-            await using var second = await ViewerSession.ConnectAsync(ViewerOptions("viewer-2") with { ConnectTimeout = TimeSpan.FromSeconds(20) }, cancellationToken);
+            await using var second = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "viewer-2", PeerConfiguration = Loopback, ConnectTimeout = TimeSpan.FromSeconds(20) }, cancellationToken);
         });
         clock.Stop();
 
         Assert.Multiple(() =>
         {
-            Assert.That(error!.Reason, Is.EqualTo(ViewerRefusedException.ViewerLimitReached));
+            Assert.That(error!.Error, Is.EqualTo(KvsSessionError.ViewerRefused));
+            Assert.That(error.Reason, Is.EqualTo(KvsSessionException.ViewerLimitReached));
             Assert.That(error.RefusedBySignalingService, Is.True);
             Assert.That(error.Message, Does.Contain("signaling service").And.Contain("viewer limit reached"));
             Assert.That(error.InnerException, Is.InstanceOf<SignalingException>());

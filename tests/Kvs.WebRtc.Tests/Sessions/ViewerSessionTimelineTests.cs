@@ -28,12 +28,12 @@ public sealed class ViewerSessionTimelineTests : SessionFixture
     {
         using var file = MediaFileSource.Open(TestMedia.H264Path, new MediaFileSourceOptions { Loop = true });
         var video = file.CreateTrack();
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video] }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var streaming = file.PlayAsync(video, stop.Token);
         var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
 
-        await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions("timeline") with { ReceiveAudio = false }, cancellationToken);
+        await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = "timeline", PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken);
         var atConnect = viewer.Timeline;
         var timeline = await viewer.FirstFrame.WaitAsync(WaitTimeout, cancellationToken);
         var joinedViewer = await joined.WaitAsync(WaitTimeout, cancellationToken);
@@ -53,7 +53,7 @@ public sealed class ViewerSessionTimelineTests : SessionFixture
     public async Task FirstFrame_SessionDisposedBeforeAnyMedia_IsCanceled(CancellationToken cancellationToken)
     {
         var video = new EncodedFrameTrack(RTCRtpCodec.H264);
-        await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video] }, cancellationToken);
+        await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
         var viewer = await ViewerSession.ConnectAsync(ViewerOptions("no-media"), cancellationToken);
         var timeline = viewer.Timeline;
         Assert.That(timeline.FirstRtpPacket, Is.Null, "the master wrote nothing");
@@ -77,11 +77,11 @@ public sealed class ViewerSessionTimelineTests : SessionFixture
         {
             using var file = MediaFileSource.Open(TestMedia.H264Path, new MediaFileSourceOptions { Loop = true });
             var video = file.CreateTrack();
-            await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video] }, cancellationToken);
+            await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var streaming = file.PlayAsync(video, stop.Token);
             var joined = master.ViewerJoined.FirstAsync().ToTask(cancellationToken);
-            await using (var viewer = await ViewerSession.ConnectAsync(ViewerOptions($"fresh-{run}") with { ReceiveAudio = false }, cancellationToken))
+            await using (var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = $"fresh-{run}", PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken))
             {
                 fresh.Add(await viewer.FirstFrame.WaitAsync(WaitTimeout, cancellationToken));
                 joinTimes.Add((await joined.WaitAsync(WaitTimeout, cancellationToken)).JoinTime!.Value);
@@ -96,12 +96,12 @@ public sealed class ViewerSessionTimelineTests : SessionFixture
         using (var file = MediaFileSource.Open(TestMedia.H264Path, new MediaFileSourceOptions { Loop = true }))
         {
             var video = file.CreateTrack();
-            await using var master = await MasterSession.StartAsync(MasterOptions() with { Tracks = [video] }, cancellationToken);
+            await using var master = await MasterSession.StartAsync(new MasterSessionOptions { Channel = ChannelOptions, PeerConfiguration = Loopback, Tracks = [video] }, cancellationToken);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var streaming = file.PlayAsync(video, stop.Token);
             for (var run = 0; run < MeasuredRuns / 2; run++)
             {
-                await using var viewer = await ViewerSession.ConnectAsync(ViewerOptions($"joiner-{run}") with { ReceiveAudio = false }, cancellationToken);
+                await using var viewer = await ViewerSession.ConnectAsync(new ViewerSessionOptions { Channel = ChannelOptions, ClientId = $"joiner-{run}", PeerConfiguration = Loopback, ReceiveAudio = false }, cancellationToken);
                 backToBack.Add(await viewer.FirstFrame.WaitAsync(WaitTimeout, cancellationToken));
             }
 
