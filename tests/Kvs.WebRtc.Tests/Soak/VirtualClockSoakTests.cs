@@ -90,10 +90,15 @@ public sealed class VirtualClockSoakTests
         };
         // Long-lived viewers keep their signaling through outages as the master does (the viewer default gives up after
         // ~40 s and says so at Error, by design).
-        var viewerChannel = masterChannel with
+        var viewerChannel = new KvsChannelOptions
         {
+            Channel = channelName,
+            Region = emulator.Region,
+            ServiceUrl = emulator.ServiceUrl,
             Credentials = new StaticCredentialsProvider(emulator.Credentials),
             TimeProvider = _clock,
+            LoggerFactory = logs,
+            UseTurn = true,
             Reconnect = new SignalingReconnectPolicy { MaxAttempts = int.MaxValue },
         };
         var loopback = new RTCConfiguration { IncludeLoopbackCandidates = true, EnableIpv6 = false, HostAddresses = [IPAddress.Loopback] };
