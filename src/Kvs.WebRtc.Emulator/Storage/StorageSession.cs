@@ -123,7 +123,7 @@ internal sealed partial class StorageSession : IAsyncDisposable
             _ = RecordAsync(audio.Receiver.Track, _audio);
             var offer = await peer.CreateOfferAsync().ConfigureAwait(false);
             await peer.SetLocalDescriptionAsync(offer).ConfigureAwait(false);
-            _sendToMaster(SignalingFrameCodec.SdpOfferName, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer(offer.Sdp)));
+            _sendToMaster(SignalingWireNames.SdpOffer, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer(offer.Sdp)));
         }
         finally
         {
@@ -149,9 +149,9 @@ internal sealed partial class StorageSession : IAsyncDisposable
                 return;
             }
 
-            if (messageType == SignalingFrameCodec.SdpAnswerName)
+            if (messageType == SignalingWireNames.SdpAnswer)
             {
-                if (SignalingFrameCodec.TryDecodeSdpPayload(payload, SessionDescriptionPayload.AnswerType, out var answer, out _) != ServiceFrameStatus.Message
+                if (SignalingPayloadCodec.TryDecodeSdp(payload, SessionDescriptionPayload.AnswerType, out var answer, out _) != ServiceFrameStatus.Message
                     || answer is null || _remoteSet)
                 {
                     return;
@@ -166,9 +166,9 @@ internal sealed partial class StorageSession : IAsyncDisposable
 
                 _pendingCandidates.Clear();
             }
-            else if (messageType == SignalingFrameCodec.IceCandidateName)
+            else if (messageType == SignalingWireNames.IceCandidate)
             {
-                if (SignalingFrameCodec.TryDecodeIceCandidatePayload(payload, out var decoded, out _) != ServiceFrameStatus.Message || decoded is null)
+                if (SignalingPayloadCodec.TryDecodeIceCandidate(payload, out var decoded, out _) != ServiceFrameStatus.Message || decoded is null)
                 {
                     return;
                 }
@@ -251,7 +251,7 @@ internal sealed partial class StorageSession : IAsyncDisposable
         }
 
         var payload = new IceCandidatePayload(candidate.Candidate, candidate.SdpMid, candidate.SdpMLineIndex, candidate.UsernameFragment);
-        _sendToMaster(SignalingFrameCodec.IceCandidateName, SignalingFrameCodec.EncodeIceCandidatePayload(payload));
+        _sendToMaster(SignalingWireNames.IceCandidate, SignalingPayloadCodec.EncodeIceCandidate(payload));
     }
 
     private void OnStateChanged(RTCPeerConnection peer)

@@ -60,6 +60,12 @@ public sealed record SignalingClientOptions
     /// </summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; init; }
 
+    /// <summary>
+    /// Lets a master send without a <c>recipientClientId</c>: its answer and candidates for the KVS storage session (WebRTC
+    /// ingestion), whose offer carries no sender id. Off by default, so that a master's message names its viewer.
+    /// </summary>
+    public bool AllowUnaddressedMasterMessages { get; init; }
+
     /// <summary>The logger factory. Default: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 

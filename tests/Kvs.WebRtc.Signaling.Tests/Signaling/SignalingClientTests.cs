@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text;
+using Kvs.WebRtc.Emulator.Auth;
+using Kvs.WebRtc.Emulator.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;
@@ -142,7 +144,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task ConnectAsync_SubscribedBeforeConnecting_ReceivesMessagesDeliveredAtConnect()
     {
-        _server.InitialFrames = [ServiceFrame("SDP_OFFER", null, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\nbuffered\r\n")))];
+        _server.InitialFrames = [ServiceFrame("SDP_OFFER", null, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\nbuffered\r\n")))];
         await using var client = SignalingClient.CreateViewer(Options(), ViewerId);
         var offer = client.Offers.FirstAsync().ToTask();
         var early = client.SendIceCandidateAsync(new IceCandidatePayload("candidate:before-connect", "0", 0));
@@ -156,7 +158,7 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(offerMessage.SessionDescription!.Sdp, Is.EqualTo("v=0\r\nbuffered\r\n"));
-            Assert.That(earlyFrame, Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:before-connect", "0", 0))));
+            Assert.That(earlyFrame, Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:before-connect", "0", 0))));
             Assert.That(() => client.ConnectAsync(), Throws.InvalidOperationException);
         });
     }
@@ -175,10 +177,10 @@ public sealed class SignalingClientTests
         var reconnectIce = client.ReconnectIceServer.FirstAsync().ToTask();
         var all = client.Messages.Take(6).ToList().ToTask();
 
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\n"))));
-        await connection.SendAsync(ServiceFrame("SDP_ANSWER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Answer("v=0\r\na=x\r\n"))));
-        await connection.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:1 1 udp 1 192.0.2.1 9 typ host", "0", 0))));
-        await connection.SendAsync(SignalingFrameCodec.EncodeServiceFrame("STATUS_RESPONSE", null, null, new StatusResponse { CorrelationId = "unknown-1", StatusCode = "400", ErrorType = "InvalidArgumentException" }));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\n"))));
+        await connection.SendAsync(ServiceFrame("SDP_ANSWER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Answer("v=0\r\na=x\r\n"))));
+        await connection.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:1 1 udp 1 192.0.2.1 9 typ host", "0", 0))));
+        await connection.SendAsync(SignalingServiceCodec.EncodeFrame("STATUS_RESPONSE", null, null, new StatusResponse { CorrelationId = "unknown-1", StatusCode = "400", ErrorType = "InvalidArgumentException" }));
         await connection.SendAsync("{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
         await connection.SendAsync("{\"messageType\":\"BRAND_NEW_TYPE\"}");
 
@@ -212,7 +214,7 @@ public sealed class SignalingClientTests
         await using var client = await SignalingClient.ConnectAsMasterAsync(Options());
         var connection = await _server.NextConnectionAsync();
         var offer = client.Offers.FirstAsync().ToTask();
-        var bytes = Encoding.UTF8.GetBytes(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer(new string('a', 40_000)))));
+        var bytes = Encoding.UTF8.GetBytes(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer(new string('a', 40_000)))));
 
         for (var i = 0; i < bytes.Length; i += 7000)
         {
@@ -235,7 +237,7 @@ public sealed class SignalingClientTests
         await connection.SendAsync("{\"message\": \"Endpoint request timed out\", \"connectionId\":\"Jzo5lcQFtjvCJcq=\"}");
         await connection.SendAsync("{\"messageType\":\"SDP_OFFER\",\"messagePayload\":\"%%%\"}");
         await connection.SendRawAsync([1, 2, 3], WebSocketMessageType.Binary, endOfMessage: true);
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\n"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\n"))));
 
         var received = await errors.WaitAsync(s_timeout);
         var offerMessage = await offer.WaitAsync(s_timeout);
@@ -256,7 +258,7 @@ public sealed class SignalingClientTests
 
         await client.SendOfferAsync(SessionDescriptionPayload.Offer("v=0\r\n"), ViewerId, "corr-1");
         var frame = await connection.ReceiveAsync();
-        await connection.SendAsync(SignalingFrameCodec.EncodeServiceFrame("STATUS_RESPONSE", null, null, new StatusResponse
+        await connection.SendAsync(SignalingServiceCodec.EncodeFrame("STATUS_RESPONSE", null, null, new StatusResponse
         {
             CorrelationId = "corr-1",
             ErrorType = "InvalidArgumentException",
@@ -290,8 +292,8 @@ public sealed class SignalingClientTests
         });
         var two = client.Offers.Take(2).ToList().ToTask();
 
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", "a", SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("1"))));
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", "b", SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("2"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", "a", SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("1"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", "b", SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("2"))));
         var received = await two.WaitAsync(s_timeout);
         await client.SendAnswerAsync(SessionDescriptionPayload.Answer("v=0\r\n"), "a");
         var answerFrame = await connection.ReceiveAsync();
@@ -320,9 +322,9 @@ public sealed class SignalingClientTests
         });
         var messages = client.Messages.Take(3).ToList().ToTask();
 
-        await first.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("1"))));
+        await first.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("1"))));
         await entered.Task.WaitAsync(s_timeout);
-        await first.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:x", "0", 0))));
+        await first.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:x", "0", 0))));
         await first.SendAsync("{\"messageType\":\"GO_AWAY\"}");
 
         // The subscriber is still blocked, yet the receive loop has read GO_AWAY and reconnected.
@@ -374,11 +376,11 @@ public sealed class SignalingClientTests
         var sends = Enumerable.Range(0, 300).Select(i => client.SendIceCandidateAsync(new IceCandidatePayload($"candidate:{i}", "0", 0))).ToArray();
         await Task.WhenAll(sends).WaitAsync(s_timeout);
 
-        var expected = Enumerable.Range(0, 300).Select(i => SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload($"candidate:{i}", "0", 0)));
+        var expected = Enumerable.Range(0, 300).Select(i => SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload($"candidate:{i}", "0", 0)));
         var received = new List<string>();
         for (var i = 0; i < 300; i++)
         {
-            var ok = SignalingFrameCodec.TryDecodeClientFrame(Encoding.UTF8.GetBytes(await connection.ReceiveAsync()), out var frame, out _);
+            var ok = SignalingServiceCodec.TryDecodeFrame(Encoding.UTF8.GetBytes(await connection.ReceiveAsync()), out var frame, out _);
             Assert.That(ok, Is.True);
             received.Add(frame.MessagePayload);
         }
@@ -568,7 +570,7 @@ public sealed class SignalingClientTests
             Assert.That(pendingWhileDisconnected, Is.True);
             for (var i = 0; i < 3; i++)
             {
-                Assert.That(frames[i], Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload($"candidate:{i}", "0", 0))));
+                Assert.That(frames[i], Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload($"candidate:{i}", "0", 0))));
             }
         });
     }
@@ -595,7 +597,7 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(() => cancelled, Throws.InstanceOf<OperationCanceledException>());
-            Assert.That(firstFrame, Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:kept", "0", 0))));
+            Assert.That(firstFrame, Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:kept", "0", 0))));
         });
     }
 
@@ -727,7 +729,7 @@ public sealed class SignalingClientTests
     };
 
     private static string ServiceFrame(string type, string? sender, string payload) =>
-        SignalingFrameCodec.EncodeServiceFrame(type, sender, payload, null);
+        SignalingServiceCodec.EncodeFrame(type, sender, payload, null);
 
     private SigV4VerificationResult Verify(ServerConnection connection) =>
         SigV4Verifier.VerifyPresigned("GET", connection.Host, connection.RawTarget,
