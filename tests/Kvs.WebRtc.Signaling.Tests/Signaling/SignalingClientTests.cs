@@ -84,11 +84,11 @@ public sealed class SignalingClientTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Endpoint = new Uri("https://example.invalid/") }), Throws.InstanceOf<ArgumentException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Endpoint = new Uri("ws://127.0.0.1:1/?a=b") }), Throws.InstanceOf<ArgumentException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { SendTimeout = TimeSpan.Zero }), Throws.InstanceOf<ArgumentOutOfRangeException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = new SignalingReconnectPolicy { MaxAttempts = 0 } }), Throws.InstanceOf<ArgumentOutOfRangeException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { ChannelArn = "" }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Endpoint = new Uri("https://example.invalid/") }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Endpoint = new Uri("ws://127.0.0.1:1/?a=b") }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { SendTimeout = TimeSpan.Zero }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = new SignalingReconnectPolicy { MaxAttempts = 0 } }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { ChannelArn = "" }), Throws.InstanceOf<ArgumentException>());
         });
     }
 
@@ -134,7 +134,7 @@ public sealed class SignalingClientTests
     {
         _server.HoldUpgrades();
 
-        var connect = SignalingClient.ConnectAsMasterAsync(Options() with { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        var connect = SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
         await _server.NextAttemptAsync();
         var ex = Assert.ThrowsAsync<SignalingException>(() => connect);
 
@@ -282,7 +282,7 @@ public sealed class SignalingClientTests
     public async Task Messages_ThrowingSubscriber_OthersStillReceiveAndConnectionSurvives()
     {
         var logs = new CapturingLoggerFactory();
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { LoggerFactory = logs });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { LoggerFactory = logs });
         var connection = await _server.NextConnectionAsync();
         var thrown = 0;
         using var throwing = client.Offers.Subscribe(_ =>
@@ -311,7 +311,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Messages_SlowSubscriber_DoesNotBlockTheReceiveLoop()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
         using var release = new ManualResetEventSlim();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -413,7 +413,7 @@ public sealed class SignalingClientTests
     public async Task SendOfferAsync_LargePayload_LogsWarning()
     {
         var logs = new CapturingLoggerFactory();
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { LoggerFactory = logs }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { LoggerFactory = logs }, ViewerId);
         var connection = await _server.NextConnectionAsync();
 
         await client.SendOfferAsync(SessionDescriptionPayload.Offer(new string('a', 8000)));
@@ -453,7 +453,7 @@ public sealed class SignalingClientTests
     {
         // Credentials that do not move the (frozen) signing clock: both attempts happen in the same second.
         var credentials = new StaticCredentialsProvider(new AwsCredentialsSnapshot(TestCredentialsProvider.AccessKeyId, TestCredentialsProvider.SecretAccessKey, null));
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Credentials = credentials, Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Credentials = credentials, Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
 
         first.Abort();
@@ -471,7 +471,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterServerDrop_UsesFreshCredentialsAndNewSignature()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var states = client.States.Skip(1).Take(2).ToList().ToTask();
 
@@ -494,7 +494,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterServerClose_Reconnects()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
 
         await first.CloseAsync();
@@ -506,7 +506,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterGoAway_ClosesNormallyAndReconnectsWithNewSignature()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
         var goAway = client.GoAway.FirstAsync().ToTask();
 
@@ -529,7 +529,7 @@ public sealed class SignalingClientTests
     public async Task Reconnect_AtMaxConnectionAge_ReplacesTheConnection()
     {
         var clock = new ManualTimeProvider();
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { TimeProvider = clock, Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { TimeProvider = clock, Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
 
         clock.Advance(TimeSpan.FromMinutes(49));
@@ -550,7 +550,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task SendOfferAsync_WhileReconnecting_IsQueuedAndDeliveredAfterReconnect()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -578,7 +578,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task SendOfferAsync_CancelledWhileQueued_IsCancelledAndNeverSent()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -605,7 +605,7 @@ public sealed class SignalingClientTests
     public async Task SendOfferAsync_QueuedWhenReconnectGivesUp_FailsWithConnectionLost()
     {
         await using var client = await SignalingClient.ConnectAsViewerAsync(
-            Options() with { Reconnect = FastReconnect() with { MaxAttempts = 3 } }, ViewerId);
+            new SignalingClientOptions(Options()) { Reconnect = FastReconnect() with { MaxAttempts = 3 } }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         var failed = client.States.FirstAsync(s => s == SignalingConnectionState.Failed).ToTask();
@@ -634,7 +634,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_Disabled_FailsOnDrop()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = SignalingReconnectPolicy.Disabled });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = SignalingReconnectPolicy.Disabled });
         var first = await _server.NextConnectionAsync();
         var failed = client.States.FirstAsync(s => s == SignalingConnectionState.Failed).ToTask();
         var lost = client.Errors.FirstAsync(e => e.Error == SignalingError.ConnectionLost).ToTask();
@@ -671,7 +671,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task DisposeAsync_WhileSendsAreQueued_FailsThemWithDisposed()
     {
-        var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -689,7 +689,7 @@ public sealed class SignalingClientTests
     public async Task Logs_ConnectRefusalAndReconnect_NeverContainSecrets()
     {
         var logs = new CapturingLoggerFactory();
-        var options = Options() with { LoggerFactory = logs, Reconnect = FastReconnect() with { MaxAttempts = 2 } };
+        var options = new SignalingClientOptions(Options()) { LoggerFactory = logs, Reconnect = FastReconnect() with { MaxAttempts = 2 } };
         await using (var client = await SignalingClient.ConnectAsViewerAsync(options, ViewerId))
         {
             var first = await _server.NextConnectionAsync();

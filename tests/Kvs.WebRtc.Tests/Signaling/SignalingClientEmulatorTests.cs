@@ -94,7 +94,7 @@ public sealed class SignalingClientEmulatorTests
     {
         // A long first back-off keeps the master away for at least one second while the viewer sends.
         var slowReconnect = new SignalingReconnectPolicy { BaseDelay = TimeSpan.FromSeconds(2), MaxDelay = TimeSpan.FromSeconds(2) };
-        await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master) with { Reconnect = slowReconnect });
+        await using var master = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Master)) { Reconnect = slowReconnect });
         await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), ViewerId);
         var events = new ConcurrentQueue<string>();
         using var stateLog = master.States.Subscribe(s => events.Enqueue(s.ToString()));
@@ -121,7 +121,7 @@ public sealed class SignalingClientEmulatorTests
     public async Task EmulatorDropsViewer_ViewerReconnectsAndSendsQueuedOffer()
     {
         await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master));
-        await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer) with { Reconnect = Fast() }, ViewerId);
+        await using var viewer = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Viewer)) { Reconnect = Fast() }, ViewerId);
         var reconnecting = First(viewer.States, s => s == SignalingConnectionState.Reconnecting);
         var offerReceived = First(master.Offers);
 
@@ -140,7 +140,7 @@ public sealed class SignalingClientEmulatorTests
     [Test]
     public async Task EmulatorSendsGoAway_ClientReportsItReconnectsAndKeepsReceiving()
     {
-        await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master) with { Reconnect = Fast() });
+        await using var master = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Master)) { Reconnect = Fast() });
         await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), ViewerId);
         var goAway = First(master.GoAway);
         var reconnected = master.States
