@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Kvs.WebRtc.Emulator.Signaling;
 using Kvs.WebRtc.Signaling;
 
 namespace Kvs.WebRtc.Benchmarks;
 
 /// <summary>
-/// Encode and decode cost of the signaling wire codec (<c>SignalingFrameCodec</c>) for the three messages a peer
+/// Encode and decode cost of the device's signaling wire codec (<c>SignalingClientCodec</c>) for the three messages a peer
 /// exchanges: an SDP offer, an SDP answer (realistic ~2.5 KB browser-like SDP) and an ICE candidate.
 /// Encode = client frame with the base64 JSON payload (what <c>SignalingClient</c> writes); decode = service frame
 /// to a typed <see cref="SignalingMessage"/> (what <c>SignalingClient</c> reads).
@@ -31,19 +33,24 @@ public class SignalingCodecBenchmarks
         _offer = SessionDescriptionPayload.Offer(BuildSdp("actpass"));
         _answer = SessionDescriptionPayload.Answer(BuildSdp("active"));
         _candidate = new IceCandidatePayload("candidate:842163049 1 udp 1677729535 198.51.100.7 54400 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag EsAw network-cost 999", "0", 0);
-        _offerFrame = ServiceFrame("SDP_OFFER", SignalingFrameCodec.EncodeSdpPayload(_offer));
-        _answerFrame = ServiceFrame("SDP_ANSWER", SignalingFrameCodec.EncodeSdpPayload(_answer));
-        _candidateFrame = ServiceFrame("ICE_CANDIDATE", SignalingFrameCodec.EncodeIceCandidatePayload(_candidate));
+        _offerFrame = ServiceFrame("SDP_OFFER", Payload(w => w.WriteString("sdp", _offer.Sdp), _offer.Type));
+        _answerFrame = ServiceFrame("SDP_ANSWER", Payload(w => w.WriteString("sdp", _answer.Sdp), _answer.Type));
+        _candidateFrame = ServiceFrame("ICE_CANDIDATE", Payload(w =>
+        {
+            w.WriteString("candidate", _candidate.Candidate);
+            w.WriteString("sdpMid", _candidate.SdpMid);
+            w.WriteNumber("sdpMLineIndex", _candidate.SdpMLineIndex ?? 0);
+        }, type: null));
     }
 
     [Benchmark]
-    public int EncodeOffer() => Return(SignalingFrameCodec.EncodeClientFrameUtf8(SignalingMessageType.SdpOffer, _offer, Recipient, CorrelationId, out var length, out _), length);
+    public int EncodeOffer() => Return(SignalingClientCodec.EncodeFrameUtf8(SignalingMessageType.SdpOffer, _offer, Recipient, CorrelationId, out var length, out _), length);
 
     [Benchmark]
-    public int EncodeAnswer() => Return(SignalingFrameCodec.EncodeClientFrameUtf8(SignalingMessageType.SdpAnswer, _answer, Recipient, CorrelationId, out var length, out _), length);
+    public int EncodeAnswer() => Return(SignalingClientCodec.EncodeFrameUtf8(SignalingMessageType.SdpAnswer, _answer, Recipient, CorrelationId, out var length, out _), length);
 
     [Benchmark]
-    public int EncodeIceCandidate() => Return(SignalingFrameCodec.EncodeClientFrameUtf8(_candidate, Recipient, CorrelationId, out var length, out _), length);
+    public int EncodeIceCandidate() => Return(SignalingClientCodec.EncodeFrameUtf8(_candidate, Recipient, CorrelationId, out var length, out _), length);
 
     [Benchmark]
     public SignalingMessage? DecodeOffer() => Decode(_offerFrame);
@@ -62,12 +69,32 @@ public class SignalingCodecBenchmarks
 
     private static SignalingMessage? Decode(byte[] frame)
     {
-        SignalingFrameCodec.DecodeServiceFrame(frame, out var message, out _);
+        SignalingClientCodec.DecodeFrame(frame, out var message, out _);
         return message;
     }
 
     private static byte[] ServiceFrame(string messageType, string payload) =>
-        Encoding.UTF8.GetBytes(SignalingFrameCodec.EncodeServiceFrame(messageType, "viewer-0123456789", payload, null));
+        Encoding.UTF8.GetBytes(SignalingServiceCodec.EncodeFrame(messageType, "viewer-0123456789", payload, null));
+
+    // The payload codec is compiled into both the client and the emulator (src/Shared), so this project, which sees
+    // the internals of both, writes the setup payloads itself.
+    private static string Payload(Action<Utf8JsonWriter> members, string? type)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            members(writer);
+            if (type is not null)
+            {
+                writer.WriteString("type", type);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Convert.ToBase64String(stream.ToArray());
+    }
 
     private static string BuildSdp(string setup)
     {

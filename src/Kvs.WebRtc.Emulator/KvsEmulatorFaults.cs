@@ -80,7 +80,7 @@ public sealed class KvsEmulatorFaults
             ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero, nameof(closeAfter));
         }
 
-        var frame = SignalingFrameCodec.EncodeServiceFrame(SignalingFrameCodec.GoAwayName, null, null, null);
+        var frame = SignalingServiceCodec.EncodeFrame(SignalingWireNames.GoAway, null, null, null);
         return _hub.ForEach(selector, c =>
         {
             c.TryEnqueueControl(frame);
@@ -96,7 +96,7 @@ public sealed class KvsEmulatorFaults
     /// <returns>How many connections were sent the frame.</returns>
     public int SendReconnectIceServer(Func<KvsEmulatorConnectionInfo, bool>? selector = null)
     {
-        var frame = SignalingFrameCodec.EncodeServiceFrame(SignalingFrameCodec.ReconnectIceServerName, null, null, null);
+        var frame = SignalingServiceCodec.EncodeFrame(SignalingWireNames.ReconnectIceServer, null, null, null);
         return _hub.ForEach(selector, c => c.TryEnqueueControl(frame));
     }
 

@@ -219,15 +219,11 @@ public sealed class KvsChannel : IAsyncDisposable
                 LoggerFactory = options.LoggerFactory,
                 // A master (a camera) must stay reachable through any outage: by default it never stops reconnecting.
                 Reconnect = options.Reconnect ?? (clientId is null ? new SignalingReconnectPolicy { MaxAttempts = int.MaxValue } : new SignalingReconnectPolicy()),
+                AllowUnaddressedMasterMessages = options.UseMediaStorage && clientId is null,
             };
             var signaling = clientId is null
                 ? SignalingClient.CreateMaster(signalingOptions)
                 : SignalingClient.CreateViewer(signalingOptions, clientId);
-
-            if (useMediaStorage && clientId is null)
-            {
-                signaling.AllowUnaddressedMasterMessages = true;
-            }
 
             return new KvsChannel(controlPlane, signalingHttps, endpoints, iceServers, signaling, SessionTelemetry.For(options.MeterFactory), clientId);
         }

@@ -259,7 +259,7 @@ public sealed class CoreKvsEmulatorTests
             var arn = emulator.CreateSignalingChannel("secrets");
             using var client = CoreTestSupport.CreateSignalingClient(emulator);
             var response = await client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = arn });
-            mintedPassword = response.IceServerList![0].Password!;
+            mintedPassword = response.IceServerList![0].Credential!;
             using var bad = await CoreTestSupport.PostSignedAsync(emulator, "/v1/get-ice-server-config", "{\"ChannelARN\":\"nope\"}");
         }
 

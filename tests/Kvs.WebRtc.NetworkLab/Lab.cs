@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.Testing;
 
 namespace Kvs.WebRtc.NetworkLab;
 
@@ -149,32 +150,9 @@ internal static class Lab
         }
     }
 
-    private static Task<RemoteMediaTrack> NextTrackAsync(RTCPeerConnection pc, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource<RemoteMediaTrack>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pc.Track += (_, e) => tcs.TrySetResult(e.Track);
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    private static Task<RemoteMediaTrack> NextTrackAsync(RTCPeerConnection pc, CancellationToken ct) => PeerConnectionWaits.NextTrackAsync(pc, ct);
 
-    private static Task<RTCDataChannel> NextChannelAsync(RTCPeerConnection pc, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pc.DataChannel += (_, e) => tcs.TrySetResult(e.Channel);
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    private static Task<RTCDataChannel> NextChannelAsync(RTCPeerConnection pc, CancellationToken ct) => PeerConnectionWaits.NextRemoteChannelAsync(pc, ct);
 
-    private static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Opened += (_, _) => tcs.TrySetResult();
-        if (channel.ReadyState == RTCDataChannelState.Open)
-        {
-            tcs.TrySetResult();
-        }
-
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    private static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct) => PeerConnectionWaits.WaitOpenAsync(channel, ct);
 }

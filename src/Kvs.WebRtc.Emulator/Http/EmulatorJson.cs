@@ -6,7 +6,7 @@ using Kvs.WebRtc.Signaling.ControlPlane;
 namespace Kvs.WebRtc.Emulator.Http;
 
 /// <summary>
-/// JSON for request and response bodies, built on the shared <see cref="KinesisVideoJsonContext"/>: member names match
+/// JSON for request and response bodies, built on the control plane's <see cref="KinesisVideoJson.Options"/>: member names match
 /// case-insensitively, unknown members are ignored, <c>required</c> members are checked by the handlers (so a
 /// missing member becomes a clear InvalidArgumentException), and an empty body reads as <c>{}</c>.
 /// </summary>
@@ -41,10 +41,10 @@ internal static class EmulatorJson
 
     private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(KinesisVideoJsonContext.Default.Options)
+        var options = new JsonSerializerOptions(KinesisVideoJson.Options)
         {
             PropertyNameCaseInsensitive = true,
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(KinesisVideoJsonContext.Default, MediaStorageJsonContext.Default)
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(KinesisVideoJson.Options.TypeInfoResolver, MediaStorageJsonContext.Default)
                 .WithAddedModifier(static typeInfo =>
                 {
                     foreach (var property in typeInfo.Properties)

@@ -2,7 +2,7 @@ using Kvs.WebRtc.Emulator.ControlPlane;
 using Kvs.WebRtc.Emulator.Http;
 using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
-using FixedIceServer = Kvs.WebRtc.Signaling.IceServers.IceServer;
+using Kvs.WebRtc.Signaling.IceServers;
 
 namespace Kvs.WebRtc.Emulator.IceServers;
 
@@ -18,7 +18,7 @@ internal sealed class IceServerConfigHandler
     private readonly TimeProvider _timeProvider;
     private readonly TurnCredentialMinter? _minter;
     private readonly string[] _turnUris;
-    private readonly FixedIceServer[] _fixedServers;
+    private readonly IceServer[] _fixedServers;
     private readonly TimeSpan _ttl;
 
     public IceServerConfigHandler(ChannelStore store, KvsEmulatorOptions options)
@@ -51,17 +51,16 @@ internal sealed class IceServerConfigHandler
         }
 
         var channel = _store.GetByArn(request.ChannelARN);
-        var ttlSeconds = (int)_ttl.TotalSeconds;
         var servers = new List<IceServer>(_fixedServers.Length + 1);
         if (_minter is not null)
         {
             var (username, password) = _minter.Mint(channel.Arn, _timeProvider.GetUtcNow() + _ttl);
-            servers.Add(new IceServer { Uris = _turnUris, Username = username, Password = password, Ttl = ttlSeconds });
+            servers.Add(new IceServer(_turnUris, username, password, _ttl));
         }
 
         foreach (var server in _fixedServers)
         {
-            servers.Add(new IceServer { Uris = [.. server.Urls], Username = server.Username, Password = server.Credential, Ttl = ttlSeconds });
+            servers.Add(new IceServer(server.Urls, server.Username, server.Credential, _ttl));
         }
 
         return EmulatorJson.Write(new GetIceServerConfigResponse { IceServerList = servers });

@@ -12,5 +12,5 @@ internal sealed record RoutedMessage(string MessageType, string? SenderClientId,
 {
     /// <summary>True for SDP offers and answers, which a newer one from the same sender overwrites while pending.</summary>
     public bool IsOverwritable =>
-        MessageType is Kvs.WebRtc.Signaling.SignalingFrameCodec.SdpOfferName or Kvs.WebRtc.Signaling.SignalingFrameCodec.SdpAnswerName;
+        MessageType is Kvs.WebRtc.Signaling.SignalingWireNames.SdpOffer or Kvs.WebRtc.Signaling.SignalingWireNames.SdpAnswer;
 }

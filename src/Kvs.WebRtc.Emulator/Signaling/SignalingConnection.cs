@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
-using Kvs.WebRtc.Signaling;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -388,7 +387,7 @@ internal sealed partial class SignalingConnection : IDisposable
             }
         }
 
-        var bytes = SignalingFrameCodec.EncodeServiceFrameUtf8(message.MessageType, message.SenderClientId, message.Payload, null, out var length);
+        var bytes = SignalingServiceCodec.EncodeFrameUtf8(message.MessageType, message.SenderClientId, message.Payload, null, out var length);
         try
         {
             await socket.SendAsync(bytes.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, _abort.Token).ConfigureAwait(false);

@@ -220,18 +220,18 @@ internal sealed partial class SignalingHub
     public void HandleClientFrame(SignalingConnection sender, ReadOnlySpan<byte> utf8)
     {
         Counters.FrameReceived();
-        if (!SignalingFrameCodec.TryDecodeClientFrame(utf8, out var frame, out var decodeError))
+        if (!SignalingServiceCodec.TryDecodeFrame(utf8, out var frame, out var decodeError))
         {
             Counters.MalformedFrame();
             Reject(sender, frame, HttpStatusCode.BadRequest, AwsErrorTypes.InvalidArgument, decodeError ?? "The frame is not a signaling frame.");
             return;
         }
 
-        var messageType = SignalingFrameCodec.ParseMessageType(frame.Action) switch
+        var messageType = SignalingWireNames.Parse(frame.Action) switch
         {
-            SignalingMessageType.SdpOffer => SignalingFrameCodec.SdpOfferName,
-            SignalingMessageType.SdpAnswer => SignalingFrameCodec.SdpAnswerName,
-            SignalingMessageType.IceCandidate => SignalingFrameCodec.IceCandidateName,
+            SignalingMessageType.SdpOffer => SignalingWireNames.SdpOffer,
+            SignalingMessageType.SdpAnswer => SignalingWireNames.SdpAnswer,
+            SignalingMessageType.IceCandidate => SignalingWireNames.IceCandidate,
             _ => null,
         };
         if (messageType is null)
@@ -247,7 +247,7 @@ internal sealed partial class SignalingHub
             return;
         }
 
-        var decoded = SignalingFrameCodec.DecodeBase64Lenient(frame.MessagePayload, out _);
+        var decoded = LenientBase64.DecodeRented(frame.MessagePayload, out _);
         if (decoded is null)
         {
             Reject(sender, frame, HttpStatusCode.BadRequest, AwsErrorTypes.InvalidArgument, "messagePayload is not base64.");
@@ -402,7 +402,7 @@ internal sealed partial class SignalingHub
     /// <summary>Sends GO_AWAY to every socket, closes them with 1001, and waits (bounded) until they have ended.</summary>
     public async Task ShutdownAsync(TimeSpan timeout)
     {
-        var goAway = SignalingFrameCodec.EncodeServiceFrame(SignalingFrameCodec.GoAwayName, null, null, null);
+        var goAway = SignalingServiceCodec.EncodeFrame(SignalingWireNames.GoAway, null, null, null);
         var connections = _connections.Values.ToList();
         foreach (var connection in connections)
         {
@@ -494,7 +494,7 @@ internal sealed partial class SignalingHub
         var correlationId = frame.CorrelationId;
         if (correlationId is not null && SignalingIdentifiers.IsValidCorrelationId(correlationId))
         {
-            var statusFrame = SignalingFrameCodec.EncodeServiceFrame(SignalingFrameCodec.StatusResponseName, null, null, new StatusResponse
+            var statusFrame = SignalingServiceCodec.EncodeFrame(SignalingWireNames.StatusResponse, null, null, new StatusResponse
             {
                 CorrelationId = correlationId,
                 ErrorType = errorType,

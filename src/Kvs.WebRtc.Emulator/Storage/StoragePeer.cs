@@ -53,7 +53,7 @@ internal sealed partial class StoragePeer : IAsyncDisposable
             configure(connection);
             var offer = await connection.CreateOfferAsync().ConfigureAwait(false);
             await connection.SetLocalDescriptionAsync(offer).ConfigureAwait(false);
-            send(SignalingFrameCodec.SdpOfferName, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer(offer.Sdp)));
+            send(SignalingWireNames.SdpOffer, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer(offer.Sdp)));
             return peer;
         }
         catch
@@ -74,7 +74,7 @@ internal sealed partial class StoragePeer : IAsyncDisposable
                 return;
             }
 
-            if (messageType == SignalingFrameCodec.SdpAnswerName)
+            if (messageType == SignalingWireNames.SdpAnswer)
             {
                 if (_remoteSet)
                 {
@@ -82,7 +82,7 @@ internal sealed partial class StoragePeer : IAsyncDisposable
                     return;
                 }
 
-                if (SignalingFrameCodec.TryDecodeSdpPayload(payload, SessionDescriptionPayload.AnswerType, out var answer, out var error) != ServiceFrameStatus.Message
+                if (SignalingPayloadCodec.TryDecodeSdp(payload, SessionDescriptionPayload.AnswerType, out var answer, out var error) != ServiceFrameStatus.Message
                     || answer is null)
                 {
                     Log.MessageDropped(_logger, _participant, messageType, error ?? "not an SDP answer");
@@ -98,9 +98,9 @@ internal sealed partial class StoragePeer : IAsyncDisposable
 
                 _pendingCandidates.Clear();
             }
-            else if (messageType == SignalingFrameCodec.IceCandidateName)
+            else if (messageType == SignalingWireNames.IceCandidate)
             {
-                if (SignalingFrameCodec.TryDecodeIceCandidatePayload(payload, out var decoded, out var error) != ServiceFrameStatus.Message || decoded is null)
+                if (SignalingPayloadCodec.TryDecodeIceCandidate(payload, out var decoded, out var error) != ServiceFrameStatus.Message || decoded is null)
                 {
                     Log.MessageDropped(_logger, _participant, messageType, error ?? "not an ICE candidate");
                     return;
@@ -155,7 +155,7 @@ internal sealed partial class StoragePeer : IAsyncDisposable
         catch (WebRtcException ex)
         {
             // One bad candidate does not end the session.
-            Log.MessageDropped(_logger, _participant, SignalingFrameCodec.IceCandidateName, ex.Message);
+            Log.MessageDropped(_logger, _participant, SignalingWireNames.IceCandidate, ex.Message);
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed partial class StoragePeer : IAsyncDisposable
         }
 
         var payload = new IceCandidatePayload(candidate.Candidate, candidate.SdpMid, candidate.SdpMLineIndex, candidate.UsernameFragment);
-        _send(SignalingFrameCodec.IceCandidateName, SignalingFrameCodec.EncodeIceCandidatePayload(payload));
+        _send(SignalingWireNames.IceCandidate, SignalingPayloadCodec.EncodeIceCandidate(payload));
     }
 
     private static partial class Log

@@ -224,8 +224,11 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
         }
     }
 
-    /// <summary>Completes when <see cref="FirstKeyFrameTimestamp"/> is set; never faults (a track that ends first leaves it pending).</summary>
-    internal Task FirstKeyFrame => _firstKeyFrame.Task;
+    /// <summary>
+    /// Completes when the first key frame is readable (when <see cref="FirstKeyFrameTimestamp"/> is set); never faults, and
+    /// stays pending when the track ends first. A viewer uses it to measure or show time to first frame.
+    /// </summary>
+    public Task FirstKeyFrame => _firstKeyFrame.Task;
 
     /// <summary>Whole frames, in order, until the track ends (the connection closes or the transceiver stops).</summary>
     public async IAsyncEnumerable<EncodedFrame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

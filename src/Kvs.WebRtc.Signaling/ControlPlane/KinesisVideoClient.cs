@@ -285,7 +285,7 @@ public sealed class KinesisVideoClient : IDisposable
     public KinesisVideoWebRtcStorageClient CreateWebRtcStorageClient(Uri webRtcEndpoint)
     {
         ArgumentNullException.ThrowIfNull(webRtcEndpoint);
-        return new KinesisVideoWebRtcStorageClient(Options with
+        return new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options)
         {
             ServiceUrl = webRtcEndpoint,
             UseFips = false,
@@ -307,7 +307,7 @@ public sealed class KinesisVideoClient : IDisposable
     public KinesisVideoSignalingClient CreateSignalingClient(Uri httpsEndpoint)
     {
         ArgumentNullException.ThrowIfNull(httpsEndpoint);
-        return new KinesisVideoSignalingClient(Options with
+        return new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options)
         {
             ServiceUrl = httpsEndpoint,
             UseFips = false,

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
 
@@ -12,8 +13,36 @@ namespace Kvs.WebRtc.Signaling.ControlPlane;
 /// channel's <see cref="Model.ChannelProtocol.Https"/> endpoint (copy an existing instance with
 /// <c>options with { ServiceUrl = httpsEndpoint }</c>).
 /// </remarks>
-public sealed record KinesisVideoClientOptions
+public sealed class KinesisVideoClientOptions
 {
+    /// <summary>Creates options with the defaults (set the members an initializer requires).</summary>
+    public KinesisVideoClientOptions()
+    {
+    }
+
+    /// <summary>Creates a copy of <paramref name="other"/>, to adjust with an object initializer.</summary>
+    /// <param name="other">The options to copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    [SetsRequiredMembers]
+    public KinesisVideoClientOptions(KinesisVideoClientOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Region = other.Region;
+        Credentials = other.Credentials;
+        ServiceUrl = other.ServiceUrl;
+        UseFips = other.UseFips;
+        UseDualStack = other.UseDualStack;
+        HttpClient = other.HttpClient;
+        Signer = other.Signer;
+        TimeProvider = other.TimeProvider;
+        Timeout = other.Timeout;
+        MaxErrorRetries = other.MaxErrorRetries;
+        RetryBaseDelay = other.RetryBaseDelay;
+        RetryMaxDelay = other.RetryMaxDelay;
+        MaxResponseBytes = other.MaxResponseBytes;
+        LoggerFactory = other.LoggerFactory;
+    }
+
     /// <summary>The default of <see cref="Timeout"/>: 10 seconds.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 

@@ -4,8 +4,30 @@ using Microsoft.Extensions.Logging;
 namespace Kvs.WebRtc.Signaling.ControlPlane;
 
 /// <summary>Configuration of <see cref="SignalingChannelResolver"/>.</summary>
-public sealed record SignalingChannelResolverOptions
+public sealed class SignalingChannelResolverOptions
 {
+    /// <summary>Creates options with the defaults (set the members an initializer requires).</summary>
+    public SignalingChannelResolverOptions()
+    {
+    }
+
+    /// <summary>Creates a copy of <paramref name="other"/>, to adjust with an object initializer.</summary>
+    /// <param name="other">The options to copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    public SignalingChannelResolverOptions(SignalingChannelResolverOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CacheDuration = other.CacheDuration;
+        CacheFilePath = other.CacheFilePath;
+        IncludeWebRtcEndpoint = other.IncludeWebRtcEndpoint;
+        ChannelTypeForCreate = other.ChannelTypeForCreate;
+        MessageTtlSecondsForCreate = other.MessageTtlSecondsForCreate;
+        ActivationPollInterval = other.ActivationPollInterval;
+        MaxActivationPolls = other.MaxActivationPolls;
+        TimeProvider = other.TimeProvider;
+        LoggerFactory = other.LoggerFactory;
+    }
+
     /// <summary>The default of <see cref="CacheDuration"/>: 10 hours (as the KVS C SDK).</summary>
     public static readonly TimeSpan DefaultCacheDuration = TimeSpan.FromHours(10);
 

@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+using Kvs.WebRtc.Signaling.ControlPlane.Internal;
+
 namespace Kvs.WebRtc.Signaling.IceServers;
 
 /// <summary>
 /// One ICE server as a WebRTC stack consumes it (the shape of <c>RTCIceServer</c>): the KVS STUN server, or a TURN
 /// server with its time-limited credentials. Immutable and thread-safe.
 /// </summary>
+[JsonConverter(typeof(IceServerJsonConverter))]
 public sealed class IceServer
 {
     /// <summary>Creates an ICE server.</summary>

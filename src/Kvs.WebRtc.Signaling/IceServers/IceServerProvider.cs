@@ -193,20 +193,20 @@ public sealed partial class IceServerProvider
         var anyWithoutTtl = false;
         foreach (var item in response.IceServerList ?? [])
         {
-            if (item?.Uris is not { Count: > 0 } uris || uris.Any(string.IsNullOrWhiteSpace))
+            if (item is null)
             {
                 throw new InvalidResponseException(
-                    "GetIceServerConfig returned an ICE server without URIs.", InvalidResponseException.Code, System.Net.HttpStatusCode.OK, requestId: null);
+                    "GetIceServerConfig returned a null ICE server.", InvalidResponseException.Code, System.Net.HttpStatusCode.OK, requestId: null);
             }
 
-            TimeSpan? ttl = item.Ttl is { } seconds and > 0 ? TimeSpan.FromSeconds(seconds) : null;
+            var ttl = item.Ttl;
             anyWithoutTtl |= ttl is null;
             if (ttl is { } t && (minTtl is null || t < minTtl))
             {
                 minTtl = t;
             }
 
-            servers.Add(new IceServer(uris, item.Username, item.Password, ttl));
+            servers.Add(item);
         }
 
         DateTimeOffset refreshAt;

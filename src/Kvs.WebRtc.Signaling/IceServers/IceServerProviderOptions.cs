@@ -1,10 +1,35 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Signaling.IceServers;
 
 /// <summary>Configuration of <see cref="IceServerProvider"/>.</summary>
-public sealed record IceServerProviderOptions
+public sealed class IceServerProviderOptions
 {
+    /// <summary>Creates options with the defaults (set the members an initializer requires).</summary>
+    public IceServerProviderOptions()
+    {
+    }
+
+    /// <summary>Creates a copy of <paramref name="other"/>, to adjust with an object initializer.</summary>
+    /// <param name="other">The options to copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    [SetsRequiredMembers]
+    public IceServerProviderOptions(IceServerProviderOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        Region = other.Region;
+        ChannelArn = other.ChannelArn;
+        ClientId = other.ClientId;
+        UseFips = other.UseFips;
+        UseDualStack = other.UseDualStack;
+        IncludeStun = other.IncludeStun;
+        IncludeTurn = other.IncludeTurn;
+        RefreshMargin = other.RefreshMargin;
+        TimeProvider = other.TimeProvider;
+        LoggerFactory = other.LoggerFactory;
+    }
+
     /// <summary>The default of <see cref="RefreshMargin"/>: 30 seconds (as the KVS C SDK).</summary>
     public static readonly TimeSpan DefaultRefreshMargin = TimeSpan.FromSeconds(30);
 

@@ -428,7 +428,7 @@ public sealed partial class SignalingClient
     /// <summary>Decodes and queues one frame for the subscribers. Returns true for <c>GO_AWAY</c>.</summary>
     private bool HandleFrame(ReadOnlySpan<byte> frame)
     {
-        var status = SignalingFrameCodec.DecodeServiceFrame(frame, out var message, out var error);
+        var status = SignalingClientCodec.DecodeFrame(frame, out var message, out var error);
         switch (status)
         {
             case ServiceFrameStatus.Message when message is not null:

@@ -43,7 +43,7 @@ public sealed partial class SignalingClient
             return Task.FromCanceled(cancellationToken);
         }
 
-        var bytes = SignalingFrameCodec.EncodeClientFrameUtf8(action, description, recipientClientId, correlationId, out var length, out var payloadLength);
+        var bytes = SignalingClientCodec.EncodeFrameUtf8(action, description, recipientClientId, correlationId, out var length, out var payloadLength);
         return EnqueueAsync(new OutboundFrame(bytes, length, action, recipientClientId, correlationId, payloadLength), cancellationToken);
     }
 
@@ -70,7 +70,7 @@ public sealed partial class SignalingClient
             return Task.FromCanceled(cancellationToken);
         }
 
-        var bytes = SignalingFrameCodec.EncodeClientFrameUtf8(candidate, recipientClientId, correlationId, out var length, out var payloadLength);
+        var bytes = SignalingClientCodec.EncodeFrameUtf8(candidate, recipientClientId, correlationId, out var length, out var payloadLength);
         return EnqueueAsync(new OutboundFrame(bytes, length, SignalingMessageType.IceCandidate, recipientClientId, correlationId, payloadLength), cancellationToken);
     }
 
@@ -84,15 +84,9 @@ public sealed partial class SignalingClient
         ArgumentNullException.ThrowIfNull(payload.Sdp, paramName);
     }
 
-    /// <summary>
-    /// Lets a master send without <c>recipientClientId</c>: its answer and candidates for the KVS storage session (WebRTC
-    /// ingestion), whose offer carries no sender id. Set by a master session in ingestion mode.
-    /// </summary>
-    internal bool AllowUnaddressedMasterMessages { get; set; }
-
     private void ValidateRouting(string? recipientClientId, string? correlationId)
     {
-        if (IsMaster && recipientClientId is null && AllowUnaddressedMasterMessages)
+        if (IsMaster && recipientClientId is null && _options.AllowUnaddressedMasterMessages)
         {
             // For the storage session.
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.Extensions.Logging;
@@ -9,8 +10,38 @@ namespace Kvs.WebRtc.Signaling;
 /// The endpoint is the role-specific <c>WSS</c> <c>ResourceEndpoint</c> returned by <c>GetSignalingChannelEndpoint</c>
 /// (master and viewer endpoints differ). Immutable and thread-safe.
 /// </remarks>
-public sealed record SignalingClientOptions
+public sealed class SignalingClientOptions
 {
+    /// <summary>Creates options with the defaults (set the members an initializer requires).</summary>
+    public SignalingClientOptions()
+    {
+    }
+
+    /// <summary>Creates a copy of <paramref name="other"/>, to adjust with an object initializer.</summary>
+    /// <param name="other">The options to copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="other"/> is null.</exception>
+    [SetsRequiredMembers]
+    public SignalingClientOptions(SignalingClientOptions other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ChannelArn = other.ChannelArn;
+        Endpoint = other.Endpoint;
+        Region = other.Region;
+        Credentials = other.Credentials;
+        Signer = other.Signer;
+        TimeProvider = other.TimeProvider;
+        Reconnect = other.Reconnect;
+        KeepAliveInterval = other.KeepAliveInterval;
+        SendTimeout = other.SendTimeout;
+        ConnectTimeout = other.ConnectTimeout;
+        CloseTimeout = other.CloseTimeout;
+        MaxConnectionAge = other.MaxConnectionAge;
+        SendQueueCapacity = other.SendQueueCapacity;
+        ConfigureWebSocket = other.ConfigureWebSocket;
+        AllowUnaddressedMasterMessages = other.AllowUnaddressedMasterMessages;
+        LoggerFactory = other.LoggerFactory;
+    }
+
     /// <summary>The signaling channel ARN, sent as <c>X-Amz-ChannelARN</c>. Required.</summary>
     public required string ChannelArn { get; init; }
 
@@ -59,6 +90,12 @@ public sealed record SignalingClientOptions
     /// headers. Must not change the request URI.
     /// </summary>
     public Action<ClientWebSocketOptions>? ConfigureWebSocket { get; init; }
+
+    /// <summary>
+    /// Lets a master send without a <c>recipientClientId</c>: its answer and candidates for the KVS storage session (WebRTC
+    /// ingestion), whose offer carries no sender id. Off by default, so that a master's message names its viewer.
+    /// </summary>
+    public bool AllowUnaddressedMasterMessages { get; init; }
 
     /// <summary>The logger factory. Default: no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }

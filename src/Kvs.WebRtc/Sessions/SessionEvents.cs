@@ -1,5 +1,4 @@
 using System.Reactive.Subjects;
-using Kvs.WebRtc.Signaling;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Sessions;

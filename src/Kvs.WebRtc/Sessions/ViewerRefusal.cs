@@ -1,5 +1,5 @@
 using System.Text;
-using Kvs.WebRtc.PeerConnection.Sdp;
+using Kvs.WebRtc.Internal;
 
 namespace Kvs.WebRtc.Sessions;
 
@@ -22,9 +22,9 @@ internal static class ViewerRefusal
         var text = new StringBuilder(256);
         text.Append("v=0\r\no=- 0 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
         text.Append("a=").Append(AttributeName).Append(':').Append(Sanitize(reason)).Append("\r\n");
-        if (SessionDescription.TryParse(offerSdp, out var offer, out _))
+        if (SdpMediaSections.TryParse(offerSdp, out var sections))
         {
-            foreach (var media in offer!.Media)
+            foreach (var media in sections)
             {
                 text.Append("m=").Append(media.Media).Append(" 0 ").Append(media.Protocol);
                 foreach (var format in media.Formats)

@@ -624,7 +624,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private TimeSpan? Since(long timestamp) => timestamp == NotYet ? null : _clock.GetElapsedTime(_started, timestamp);
 
     private static bool AcceptsDataChannel(string sdp) =>
-        Kvs.WebRtc.PeerConnection.Sdp.SessionDescription.TryParse(sdp, out var session, out _) && session!.Media.Exists(m => m.IsDataChannel && !m.IsRejected);
+        Internal.SdpMediaSections.TryParse(sdp, out var sections) && sections.Any(m => m.IsDataChannel && !m.IsRejected);
 
     private static partial class Log
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Chromium;

@@ -2,6 +2,7 @@ using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.Media;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.PeerConnection;
+using Kvs.WebRtc.Testing;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
 

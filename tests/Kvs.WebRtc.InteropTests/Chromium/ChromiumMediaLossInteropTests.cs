@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Chromium;

@@ -5,7 +5,7 @@ using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Testing.Media;
 using NUnit.Framework;
-using static Kvs.WebRtc.InteropTests.Support.PeerConnectionWaits;
+using static Kvs.WebRtc.Testing.PeerConnectionWaits;
 
 namespace Kvs.WebRtc.InteropTests.Firefox;
 

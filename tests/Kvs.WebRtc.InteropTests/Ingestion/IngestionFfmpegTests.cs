@@ -6,6 +6,7 @@ using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Testing.Media;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Ingestion;
@@ -165,13 +166,5 @@ public sealed class IngestionFfmpegTests
         return count;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_wait;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(20, cancellationToken);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) => Wait.UntilAsync(condition, s_wait, cancellationToken: cancellationToken);
 }

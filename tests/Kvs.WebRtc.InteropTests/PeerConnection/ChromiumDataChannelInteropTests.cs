@@ -1,6 +1,7 @@
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.PeerConnection;

@@ -5,7 +5,7 @@ using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using NUnit.Framework;
-using static Kvs.WebRtc.InteropTests.Support.PeerConnectionWaits;
+using static Kvs.WebRtc.Testing.PeerConnectionWaits;
 
 namespace Kvs.WebRtc.InteropTests.Relay;
 

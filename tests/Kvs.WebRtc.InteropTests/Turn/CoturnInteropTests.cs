@@ -2,6 +2,7 @@ using System.Net;
 using Kvs.WebRtc.PeerConnection.Ice;
 using Kvs.WebRtc.PeerConnection.Turn;
 using Kvs.WebRtc.InteropTests.Support;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Turn;
@@ -119,11 +120,5 @@ public sealed class CoturnInteropTests
     private IceRelayServer Server(IceRelayProtocol protocol) =>
         new("127.0.0.1", protocol == IceRelayProtocol.Tls ? _coturn.TlsPort : _coturn.Port, protocol, CoturnServer.User, CoturnServer.Password);
 
-    private static async Task WaitUntil(Func<bool> condition, CancellationToken token)
-    {
-        while (!condition())
-        {
-            await Task.Delay(20, token);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition, CancellationToken token) => Wait.UntilAsync(condition, TimeSpan.FromMinutes(1), cancellationToken: token);
 }

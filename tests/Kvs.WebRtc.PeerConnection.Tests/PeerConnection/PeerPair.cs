@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.Testing;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.PeerConnection;
 
@@ -44,53 +45,12 @@ internal sealed class PeerPair : IAsyncDisposable
         (offerer == A ? _toA : _toB).RemoteDescriptionSet();
     }
 
-    public static Task WaitForStateAsync(RTCPeerConnection pc, RTCPeerConnectionState state, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Handler(object? sender, EventArgs e)
-        {
-            if (pc.ConnectionState == state)
-            {
-                tcs.TrySetResult();
-            }
-        }
+    public static Task WaitForStateAsync(RTCPeerConnection pc, RTCPeerConnectionState state, CancellationToken ct) =>
+        PeerConnectionWaits.WaitForStateAsync(pc, state, ct);
 
-        pc.ConnectionStateChanged += Handler;
-        if (pc.ConnectionState == state)
-        {
-            tcs.TrySetResult();
-        }
+    public static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct) => PeerConnectionWaits.WaitOpenAsync(channel, ct);
 
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task.ContinueWith(t => { pc.ConnectionStateChanged -= Handler; return t; }, TaskScheduler.Default).Unwrap();
-    }
-
-    public static Task WaitOpenAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Opened += (_, _) => tcs.TrySetResult();
-        if (channel.ReadyState == RTCDataChannelState.Open)
-        {
-            tcs.TrySetResult();
-        }
-
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
-
-    public static Task<RTCDataChannel> NextRemoteChannelAsync(RTCPeerConnection pc, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        EventHandler<RTCDataChannelEventArgs>? handler = null;
-        handler = (_, e) =>
-        {
-            pc.DataChannel -= handler;
-            tcs.TrySetResult(e.Channel);
-        };
-        pc.DataChannel += handler;
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    public static Task<RTCDataChannel> NextRemoteChannelAsync(RTCPeerConnection pc, CancellationToken ct) => PeerConnectionWaits.NextRemoteChannelAsync(pc, ct);
 
     /// <summary>Creates a channel on A, negotiates (A offers) and waits until both ends are open.</summary>
     public async Task<(RTCDataChannel Local, RTCDataChannel Remote)> OpenChannelAsync(string label, RTCDataChannelInit? init, CancellationToken ct)
@@ -104,32 +64,10 @@ internal sealed class PeerPair : IAsyncDisposable
         return (local, remote);
     }
 
-    public static Task<RTCDataChannelMessageEventArgs> NextMessageAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource<RTCDataChannelMessageEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        EventHandler<RTCDataChannelMessageEventArgs>? handler = null;
-        handler = (_, e) =>
-        {
-            channel.MessageReceived -= handler;
-            tcs.TrySetResult(e);
-        };
-        channel.MessageReceived += handler;
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    public static Task<RTCDataChannelMessageEventArgs> NextMessageAsync(RTCDataChannel channel, CancellationToken ct) =>
+        PeerConnectionWaits.NextMessageAsync(channel, ct);
 
-    public static Task WaitClosedAsync(RTCDataChannel channel, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        channel.Closed += (_, _) => tcs.TrySetResult();
-        if (channel.ReadyState == RTCDataChannelState.Closed)
-        {
-            tcs.TrySetResult();
-        }
-
-        ct.Register(() => tcs.TrySetCanceled());
-        return tcs.Task;
-    }
+    public static Task WaitClosedAsync(RTCDataChannel channel, CancellationToken ct) => PeerConnectionWaits.WaitClosedAsync(channel, ct);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Kvs.WebRtc.Emulator.Auth;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kvs.WebRtc.Emulator.Auth;
 using Kvs.WebRtc.Signaling.Auth;
 using NUnit.Framework;
 using static Kvs.WebRtc.Signaling.Tests.Auth.SigV4TestVectors;

@@ -265,7 +265,7 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => ++calls == 1
             ? FakeHttpMessageHandler.Json("{}", HttpStatusCode.ServiceUnavailable)
             : FakeHttpMessageHandler.Json(DescribeJson()));
-        using var client = new KinesisVideoClient(Options(handler, time) with { RetryBaseDelay = TimeSpan.FromMilliseconds(100) });
+        using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler, time)) { RetryBaseDelay = TimeSpan.FromMilliseconds(100) });
 
         var call = client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" });
         await handler.WaitForRequestAsync();
@@ -389,7 +389,7 @@ public sealed class KinesisVideoClientTests
     {
         var big = "{\"ChannelInfo\":{\"ChannelARN\":\"" + new string('a', 5000) + "\"}}";
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(big));
-        using var client = new KinesisVideoClient(Options(handler) with { MaxResponseBytes = 1024 });
+        using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { MaxResponseBytes = 1024 });
 
         var ex = Assert.ThrowsAsync<InvalidResponseException>(
             () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
@@ -406,7 +406,7 @@ public sealed class KinesisVideoClientTests
             await Task.Delay(Timeout.Infinite, ct);
             return FakeHttpMessageHandler.Json("{}");
         });
-        using var client = new KinesisVideoClient(Options(handler, time) with { Timeout = TimeSpan.FromSeconds(10) });
+        using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler, time)) { Timeout = TimeSpan.FromSeconds(10) });
 
         var call = client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" });
         await handler.WaitForRequestAsync();
@@ -485,8 +485,8 @@ public sealed class KinesisVideoClientTests
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
 
-        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoClient(Options(handler) with { UseFips = true }));
-        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoClient(Options(handler) with { UseDualStack = true }));
+        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { UseFips = true }));
+        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { UseDualStack = true }));
     }
 
     [TestCase("us-west-2", false, false, "https://kinesisvideo.us-west-2.amazonaws.com/")]
@@ -497,7 +497,7 @@ public sealed class KinesisVideoClientTests
     public void Endpoint_NoServiceUrl_IsResolvedFromRegion(string region, bool fips, bool dualStack, string expected)
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
-        using var client = new KinesisVideoClient(Options(handler) with { ServiceUrl = null, Region = region, UseFips = fips, UseDualStack = dualStack });
+        using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = null, Region = region, UseFips = fips, UseDualStack = dualStack });
 
         Assert.That(client.Endpoint, Is.EqualTo(new Uri(expected)));
     }
@@ -528,7 +528,7 @@ public sealed class KinesisVideoClientTests
             ? FakeHttpMessageHandler.Json("{}", HttpStatusCode.InternalServerError)
             : FakeHttpMessageHandler.Json(DescribeJson()));
         var credentials = new CountingCredentialsProvider();
-        using var client = new KinesisVideoClient(Options(handler) with { Credentials = credentials });
+        using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { Credentials = credentials });
 
         await client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" });
 

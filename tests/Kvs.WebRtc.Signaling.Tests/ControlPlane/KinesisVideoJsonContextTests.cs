@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
+using Kvs.WebRtc.Signaling.IceServers;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Signaling.Tests.ControlPlane;
@@ -111,7 +112,7 @@ public sealed class KinesisVideoJsonContextTests
     [Test]
     public void IceServerShape_ToString_DoesNotShowThePassword()
     {
-        var server = new IceServer { Uris = ["turn:1.2.3.4:443?transport=udp"], Username = "1700000000:dXNlcg==", Password = "pa55+word/secret=", Ttl = 300 };
+        var server = new IceServer(["turn:1.2.3.4:443?transport=udp"], "1700000000:dXNlcg==", "pa55+word/secret=", TimeSpan.FromSeconds(300));
 
         var text = server.ToString();
 
@@ -121,5 +122,44 @@ public sealed class KinesisVideoJsonContextTests
             Assert.That(text, Does.Contain("turn:1.2.3.4:443?transport=udp"));
             Assert.That(text, Does.Contain("1700000000:dXNlcg=="));
         });
+    }
+
+    [Test]
+    public void IceServer_ServiceJson_ReadsUrisCredentialsAndTtl()
+    {
+        const string json = "{\"IceServerList\":[{\"Password\":\"pw\",\"Ttl\":300,\"Uris\":[\"turn:a:443?transport=udp\",\"turns:a:443?transport=tcp\"],\"Username\":\"u\",\"Extra\":{\"x\":[1]}},"
+            + "{\"uris\":[\"stun:b:443\"],\"ttl\":0}]}";
+
+        var response = JsonSerializer.Deserialize<GetIceServerConfigResponse>(json, KinesisVideoJson.Options)!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.IceServerList, Has.Count.EqualTo(2));
+            Assert.That(response.IceServerList![0].Urls, Is.EqualTo(new[] { "turn:a:443?transport=udp", "turns:a:443?transport=tcp" }));
+            Assert.That(response.IceServerList[0].Username, Is.EqualTo("u"));
+            Assert.That(response.IceServerList[0].Credential, Is.EqualTo("pw"));
+            Assert.That(response.IceServerList[0].Ttl, Is.EqualTo(TimeSpan.FromSeconds(300)));
+            Assert.That(response.IceServerList[1].Ttl, Is.Null, "a TTL of 0 means none");
+            Assert.That(response.IceServerList[1].Credential, Is.Null);
+        });
+    }
+
+    [Test]
+    public void IceServer_Write_UsesTheServiceMemberNames()
+    {
+        var response = new GetIceServerConfigResponse { IceServerList = [new IceServer(["turn:a:443"], "u", "pw", TimeSpan.FromSeconds(300))] };
+
+        var json = JsonSerializer.Serialize(response, KinesisVideoJson.Options);
+
+        Assert.That(json, Is.EqualTo("{\"IceServerList\":[{\"Uris\":[\"turn:a:443\"],\"Username\":\"u\",\"Password\":\"pw\",\"Ttl\":300}]}"));
+    }
+
+    [TestCase("{\"IceServerList\":[{\"Uris\":[],\"Username\":\"u\"}]}")]
+    [TestCase("{\"IceServerList\":[{\"Username\":\"u\"}]}")]
+    [TestCase("{\"IceServerList\":[{\"Uris\":[\"\"]}]}")]
+    [TestCase("{\"IceServerList\":[{\"Uris\":[\"turn:a\"],\"Password\":{}}]}")]
+    public void IceServer_WithoutUrisOrWithABadMember_IsInvalidJson(string json)
+    {
+        Assert.That(() => JsonSerializer.Deserialize<GetIceServerConfigResponse>(json, KinesisVideoJson.Options), Throws.InstanceOf<JsonException>());
     }
 }

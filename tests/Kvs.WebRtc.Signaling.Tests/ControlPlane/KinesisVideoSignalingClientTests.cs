@@ -20,7 +20,7 @@ public sealed class KinesisVideoSignalingClientTests
     public async Task GetIceServerConfigAsync_ValidRequest_PostsSignedJsonToV1Path()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(IceJson));
-        using var client = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = s_httpsEndpoint });
+        using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
         await client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn, ClientId = "viewer-1", Service = "TURN" });
 
@@ -38,18 +38,18 @@ public sealed class KinesisVideoSignalingClientTests
     public async Task GetIceServerConfigAsync_ServiceResponse_ParsesServers()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(IceJson));
-        using var client = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = s_httpsEndpoint });
+        using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
         var response = await client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn });
 
         var server = response.IceServerList!.Single();
         Assert.Multiple(() =>
         {
-            Assert.That(server.Uris, Has.Count.EqualTo(2));
+            Assert.That(server.Urls, Has.Count.EqualTo(2));
             Assert.That(server.Username, Is.EqualTo("1743506463:djE6YXJu"));
-            Assert.That(server.Password, Is.EqualTo("nhgUYYY0TKW5knkHAU92JI9whmOO058qbmxRvyIY2Rg="));
-            Assert.That(server.Ttl, Is.EqualTo(300));
-            Assert.That(server.ToString(), Does.Not.Contain(server.Password));
+            Assert.That(server.Credential, Is.EqualTo("nhgUYYY0TKW5knkHAU92JI9whmOO058qbmxRvyIY2Rg="));
+            Assert.That(server.Ttl, Is.EqualTo(TimeSpan.FromSeconds(300)));
+            Assert.That(server.ToString(), Does.Not.Contain(server.Credential));
         });
     }
 
@@ -57,7 +57,7 @@ public sealed class KinesisVideoSignalingClientTests
     public void GetIceServerConfigAsync_SessionExpiredWithLowerCaseMessage_ThrowsTypedException()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"message\":\"session is over\"}", HttpStatusCode.BadRequest, "SessionExpiredException", "rid-7"));
-        using var client = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = s_httpsEndpoint });
+        using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
         var ex = Assert.ThrowsAsync<SessionExpiredException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
 
@@ -69,7 +69,7 @@ public sealed class KinesisVideoSignalingClientTests
     public void GetIceServerConfigAsync_MissingIceServerList_ThrowsInvalidResponse()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
-        using var client = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = s_httpsEndpoint });
+        using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
         Assert.ThrowsAsync<InvalidResponseException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
     }
@@ -78,7 +78,7 @@ public sealed class KinesisVideoSignalingClientTests
     public void GetIceServerConfigAsync_InvalidClientId_ThrowsArgumentExceptionWithoutIo()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(IceJson));
-        using var client = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = s_httpsEndpoint });
+        using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
         Assert.ThrowsAsync<ArgumentException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn, ClientId = "bad id" }));
         Assert.That(handler.Requests, Is.Empty);
@@ -89,6 +89,6 @@ public sealed class KinesisVideoSignalingClientTests
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(IceJson));
 
-        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoSignalingClient(Options(handler) with { ServiceUrl = null }));
+        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = null }));
     }
 }

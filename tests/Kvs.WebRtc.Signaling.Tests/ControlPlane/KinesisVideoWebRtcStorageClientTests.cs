@@ -17,7 +17,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
     public async Task JoinStorageSessionAsync_ValidArn_PostsCamelCaseBodySignedForKinesisVideo()
     {
         var handler = new FakeHttpMessageHandler(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([]) });
-        using var client = new KinesisVideoWebRtcStorageClient(Options(handler) with { ServiceUrl = s_webRtcEndpoint });
+        using var client = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_webRtcEndpoint });
 
         await client.JoinStorageSessionAsync(ChannelArn);
 
@@ -35,7 +35,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
     public async Task JoinStorageSessionAsViewerAsync_ValidArguments_PostsChannelArnAndClientId()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
-        using var client = new KinesisVideoWebRtcStorageClient(Options(handler) with { ServiceUrl = s_webRtcEndpoint });
+        using var client = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_webRtcEndpoint });
 
         await client.JoinStorageSessionAsViewerAsync(ChannelArn, "viewer-1");
 
@@ -50,7 +50,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
     public void JoinStorageSessionAsync_ServiceError_ThrowsTypedExceptionWithLowerCaseMessage(HttpStatusCode status, string errorType, Type expected)
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"message\":\"no storage here\"}", status, errorType));
-        using var client = new KinesisVideoWebRtcStorageClient(Options(handler, maxErrorRetries: 0) with { ServiceUrl = s_webRtcEndpoint });
+        using var client = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler, maxErrorRetries: 0)) { ServiceUrl = s_webRtcEndpoint });
 
         var ex = Assert.CatchAsync<KinesisVideoException>(() => client.JoinStorageSessionAsync(ChannelArn));
 
@@ -62,7 +62,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
     public void JoinStorageSessionAsync_NotAnArn_ThrowsArgumentExceptionWithoutIo()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
-        using var client = new KinesisVideoWebRtcStorageClient(Options(handler) with { ServiceUrl = s_webRtcEndpoint });
+        using var client = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_webRtcEndpoint });
 
         Assert.ThrowsAsync<ArgumentException>(() => client.JoinStorageSessionAsync("demo-channel"));
         Assert.ThrowsAsync<ArgumentException>(() => client.JoinStorageSessionAsViewerAsync(ChannelArn, "bad id"));
@@ -73,7 +73,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
     public void Constructor_NoServiceUrl_ThrowsArgumentException()
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
-        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoWebRtcStorageClient(Options(handler) with { ServiceUrl = null }));
+        Assert.Throws<ArgumentException>(() => _ = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = null }));
     }
 
     [Test]

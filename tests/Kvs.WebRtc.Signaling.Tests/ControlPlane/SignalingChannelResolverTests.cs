@@ -94,7 +94,7 @@ public sealed class SignalingChannelResolverTests
     {
         var path = Path.Combine(_directory, "cache.json");
         var handler = ServiceHandler();
-        using var emulatorClient = new KinesisVideoClient(Options(handler) with { ServiceUrl = new Uri("http://127.0.0.1:4566/") });
+        using var emulatorClient = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = new Uri("http://127.0.0.1:4566/") });
         using var serviceClient = new KinesisVideoClient(Options(handler));
         await new SignalingChannelResolver(emulatorClient, new SignalingChannelResolverOptions { CacheFilePath = path })
             .ResolveAsync("demo-channel", ChannelRole.Master);

@@ -4,7 +4,6 @@ using Kvs.WebRtc.Signaling.IceServers;
 using Kvs.WebRtc.Signaling.Tests.ControlPlane;
 using NUnit.Framework;
 using IceServer = Kvs.WebRtc.Signaling.IceServers.IceServer;
-using WireIceServer = Kvs.WebRtc.Signaling.ControlPlane.Model.IceServer;
 
 namespace Kvs.WebRtc.Signaling.Tests.IceServers;
 
@@ -139,7 +138,7 @@ public sealed class IceServerProviderTests
     public async Task GetIceServersAsync_StunDisabled_ReturnsOnlyTurn()
     {
         var fetcher = new Fetcher(300);
-        var provider = new IceServerProvider(fetcher.FetchAsync, Options() with { IncludeStun = false });
+        var provider = new IceServerProvider(fetcher.FetchAsync, new IceServerProviderOptions(Options()) { IncludeStun = false });
 
         var servers = await provider.GetIceServersAsync();
 
@@ -150,7 +149,7 @@ public sealed class IceServerProviderTests
     public async Task GetIceServersAsync_StunAndTurnDisabled_ReturnsNoServerAndFetchesNothing()
     {
         var fetcher = new Fetcher(300);
-        var provider = new IceServerProvider(fetcher.FetchAsync, Options() with { IncludeStun = false, IncludeTurn = false });
+        var provider = new IceServerProvider(fetcher.FetchAsync, new IceServerProviderOptions(Options()) { IncludeStun = false, IncludeTurn = false });
 
         var servers = await provider.GetIceServersAsync();
 
@@ -226,13 +225,11 @@ public sealed class IceServerProviderTests
 
             return new GetIceServerConfigResponse
             {
-                IceServerList = ttls.Select((ttl, i) => new WireIceServer
-                {
-                    Uris = [$"turn:{i}.t-1.kinesisvideo.us-west-2.amazonaws.com:443?transport=udp"],
-                    Username = $"user-{call}",
-                    Password = Password,
-                    Ttl = ttl,
-                }).ToList(),
+                IceServerList = ttls.Select((ttl, i) => new IceServer(
+                    [$"turn:{i}.t-1.kinesisvideo.us-west-2.amazonaws.com:443?transport=udp"],
+                    $"user-{call}",
+                    Password,
+                    ttl > 0 ? TimeSpan.FromSeconds(ttl) : null)).ToList(),
             };
         }
     }

@@ -2,6 +2,8 @@ using System.Net.WebSockets;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Text;
+using Kvs.WebRtc.Emulator.Auth;
+using Kvs.WebRtc.Emulator.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;
@@ -82,11 +84,11 @@ public sealed class SignalingClientTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Endpoint = new Uri("https://example.invalid/") }), Throws.InstanceOf<ArgumentException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Endpoint = new Uri("ws://127.0.0.1:1/?a=b") }), Throws.InstanceOf<ArgumentException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { SendTimeout = TimeSpan.Zero }), Throws.InstanceOf<ArgumentOutOfRangeException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = new SignalingReconnectPolicy { MaxAttempts = 0 } }), Throws.InstanceOf<ArgumentOutOfRangeException>());
-            Assert.That(() => SignalingClient.ConnectAsMasterAsync(Options() with { ChannelArn = "" }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Endpoint = new Uri("https://example.invalid/") }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Endpoint = new Uri("ws://127.0.0.1:1/?a=b") }), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { SendTimeout = TimeSpan.Zero }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = new SignalingReconnectPolicy { MaxAttempts = 0 } }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { ChannelArn = "" }), Throws.InstanceOf<ArgumentException>());
         });
     }
 
@@ -132,7 +134,7 @@ public sealed class SignalingClientTests
     {
         _server.HoldUpgrades();
 
-        var connect = SignalingClient.ConnectAsMasterAsync(Options() with { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        var connect = SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
         await _server.NextAttemptAsync();
         var ex = Assert.ThrowsAsync<SignalingException>(() => connect);
 
@@ -142,7 +144,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task ConnectAsync_SubscribedBeforeConnecting_ReceivesMessagesDeliveredAtConnect()
     {
-        _server.InitialFrames = [ServiceFrame("SDP_OFFER", null, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\nbuffered\r\n")))];
+        _server.InitialFrames = [ServiceFrame("SDP_OFFER", null, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\nbuffered\r\n")))];
         await using var client = SignalingClient.CreateViewer(Options(), ViewerId);
         var offer = client.Offers.FirstAsync().ToTask();
         var early = client.SendIceCandidateAsync(new IceCandidatePayload("candidate:before-connect", "0", 0));
@@ -156,7 +158,7 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(offerMessage.SessionDescription!.Sdp, Is.EqualTo("v=0\r\nbuffered\r\n"));
-            Assert.That(earlyFrame, Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:before-connect", "0", 0))));
+            Assert.That(earlyFrame, Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:before-connect", "0", 0))));
             Assert.That(() => client.ConnectAsync(), Throws.InvalidOperationException);
         });
     }
@@ -175,10 +177,10 @@ public sealed class SignalingClientTests
         var reconnectIce = client.ReconnectIceServer.FirstAsync().ToTask();
         var all = client.Messages.Take(6).ToList().ToTask();
 
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\n"))));
-        await connection.SendAsync(ServiceFrame("SDP_ANSWER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Answer("v=0\r\na=x\r\n"))));
-        await connection.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:1 1 udp 1 192.0.2.1 9 typ host", "0", 0))));
-        await connection.SendAsync(SignalingFrameCodec.EncodeServiceFrame("STATUS_RESPONSE", null, null, new StatusResponse { CorrelationId = "unknown-1", StatusCode = "400", ErrorType = "InvalidArgumentException" }));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\n"))));
+        await connection.SendAsync(ServiceFrame("SDP_ANSWER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Answer("v=0\r\na=x\r\n"))));
+        await connection.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:1 1 udp 1 192.0.2.1 9 typ host", "0", 0))));
+        await connection.SendAsync(SignalingServiceCodec.EncodeFrame("STATUS_RESPONSE", null, null, new StatusResponse { CorrelationId = "unknown-1", StatusCode = "400", ErrorType = "InvalidArgumentException" }));
         await connection.SendAsync("{\"messageType\":\"RECONNECT_ICE_SERVER\"}");
         await connection.SendAsync("{\"messageType\":\"BRAND_NEW_TYPE\"}");
 
@@ -212,7 +214,7 @@ public sealed class SignalingClientTests
         await using var client = await SignalingClient.ConnectAsMasterAsync(Options());
         var connection = await _server.NextConnectionAsync();
         var offer = client.Offers.FirstAsync().ToTask();
-        var bytes = Encoding.UTF8.GetBytes(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer(new string('a', 40_000)))));
+        var bytes = Encoding.UTF8.GetBytes(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer(new string('a', 40_000)))));
 
         for (var i = 0; i < bytes.Length; i += 7000)
         {
@@ -235,7 +237,7 @@ public sealed class SignalingClientTests
         await connection.SendAsync("{\"message\": \"Endpoint request timed out\", \"connectionId\":\"Jzo5lcQFtjvCJcq=\"}");
         await connection.SendAsync("{\"messageType\":\"SDP_OFFER\",\"messagePayload\":\"%%%\"}");
         await connection.SendRawAsync([1, 2, 3], WebSocketMessageType.Binary, endOfMessage: true);
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("v=0\r\n"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("v=0\r\n"))));
 
         var received = await errors.WaitAsync(s_timeout);
         var offerMessage = await offer.WaitAsync(s_timeout);
@@ -256,7 +258,7 @@ public sealed class SignalingClientTests
 
         await client.SendOfferAsync(SessionDescriptionPayload.Offer("v=0\r\n"), ViewerId, "corr-1");
         var frame = await connection.ReceiveAsync();
-        await connection.SendAsync(SignalingFrameCodec.EncodeServiceFrame("STATUS_RESPONSE", null, null, new StatusResponse
+        await connection.SendAsync(SignalingServiceCodec.EncodeFrame("STATUS_RESPONSE", null, null, new StatusResponse
         {
             CorrelationId = "corr-1",
             ErrorType = "InvalidArgumentException",
@@ -280,7 +282,7 @@ public sealed class SignalingClientTests
     public async Task Messages_ThrowingSubscriber_OthersStillReceiveAndConnectionSurvives()
     {
         var logs = new CapturingLoggerFactory();
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { LoggerFactory = logs });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { LoggerFactory = logs });
         var connection = await _server.NextConnectionAsync();
         var thrown = 0;
         using var throwing = client.Offers.Subscribe(_ =>
@@ -290,8 +292,8 @@ public sealed class SignalingClientTests
         });
         var two = client.Offers.Take(2).ToList().ToTask();
 
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", "a", SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("1"))));
-        await connection.SendAsync(ServiceFrame("SDP_OFFER", "b", SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("2"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", "a", SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("1"))));
+        await connection.SendAsync(ServiceFrame("SDP_OFFER", "b", SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("2"))));
         var received = await two.WaitAsync(s_timeout);
         await client.SendAnswerAsync(SessionDescriptionPayload.Answer("v=0\r\n"), "a");
         var answerFrame = await connection.ReceiveAsync();
@@ -309,7 +311,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Messages_SlowSubscriber_DoesNotBlockTheReceiveLoop()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
         using var release = new ManualResetEventSlim();
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -320,9 +322,9 @@ public sealed class SignalingClientTests
         });
         var messages = client.Messages.Take(3).ToList().ToTask();
 
-        await first.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingFrameCodec.EncodeSdpPayload(SessionDescriptionPayload.Offer("1"))));
+        await first.SendAsync(ServiceFrame("SDP_OFFER", ViewerId, SignalingPayloadCodec.EncodeSdp(SessionDescriptionPayload.Offer("1"))));
         await entered.Task.WaitAsync(s_timeout);
-        await first.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:x", "0", 0))));
+        await first.SendAsync(ServiceFrame("ICE_CANDIDATE", ViewerId, SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:x", "0", 0))));
         await first.SendAsync("{\"messageType\":\"GO_AWAY\"}");
 
         // The subscriber is still blocked, yet the receive loop has read GO_AWAY and reconnected.
@@ -374,11 +376,11 @@ public sealed class SignalingClientTests
         var sends = Enumerable.Range(0, 300).Select(i => client.SendIceCandidateAsync(new IceCandidatePayload($"candidate:{i}", "0", 0))).ToArray();
         await Task.WhenAll(sends).WaitAsync(s_timeout);
 
-        var expected = Enumerable.Range(0, 300).Select(i => SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload($"candidate:{i}", "0", 0)));
+        var expected = Enumerable.Range(0, 300).Select(i => SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload($"candidate:{i}", "0", 0)));
         var received = new List<string>();
         for (var i = 0; i < 300; i++)
         {
-            var ok = SignalingFrameCodec.TryDecodeClientFrame(Encoding.UTF8.GetBytes(await connection.ReceiveAsync()), out var frame, out _);
+            var ok = SignalingServiceCodec.TryDecodeFrame(Encoding.UTF8.GetBytes(await connection.ReceiveAsync()), out var frame, out _);
             Assert.That(ok, Is.True);
             received.Add(frame.MessagePayload);
         }
@@ -411,7 +413,7 @@ public sealed class SignalingClientTests
     public async Task SendOfferAsync_LargePayload_LogsWarning()
     {
         var logs = new CapturingLoggerFactory();
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { LoggerFactory = logs }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { LoggerFactory = logs }, ViewerId);
         var connection = await _server.NextConnectionAsync();
 
         await client.SendOfferAsync(SessionDescriptionPayload.Offer(new string('a', 8000)));
@@ -451,7 +453,7 @@ public sealed class SignalingClientTests
     {
         // Credentials that do not move the (frozen) signing clock: both attempts happen in the same second.
         var credentials = new StaticCredentialsProvider(new AwsCredentialsSnapshot(TestCredentialsProvider.AccessKeyId, TestCredentialsProvider.SecretAccessKey, null));
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Credentials = credentials, Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Credentials = credentials, Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
 
         first.Abort();
@@ -469,7 +471,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterServerDrop_UsesFreshCredentialsAndNewSignature()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var states = client.States.Skip(1).Take(2).ToList().ToTask();
 
@@ -492,7 +494,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterServerClose_Reconnects()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
 
         await first.CloseAsync();
@@ -504,7 +506,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_AfterGoAway_ClosesNormallyAndReconnectsWithNewSignature()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
         var goAway = client.GoAway.FirstAsync().ToTask();
 
@@ -527,7 +529,7 @@ public sealed class SignalingClientTests
     public async Task Reconnect_AtMaxConnectionAge_ReplacesTheConnection()
     {
         var clock = new ManualTimeProvider();
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { TimeProvider = clock, Reconnect = FastReconnect() });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { TimeProvider = clock, Reconnect = FastReconnect() });
         var first = await _server.NextConnectionAsync();
 
         clock.Advance(TimeSpan.FromMinutes(49));
@@ -548,7 +550,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task SendOfferAsync_WhileReconnecting_IsQueuedAndDeliveredAfterReconnect()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -568,7 +570,7 @@ public sealed class SignalingClientTests
             Assert.That(pendingWhileDisconnected, Is.True);
             for (var i = 0; i < 3; i++)
             {
-                Assert.That(frames[i], Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload($"candidate:{i}", "0", 0))));
+                Assert.That(frames[i], Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload($"candidate:{i}", "0", 0))));
             }
         });
     }
@@ -576,7 +578,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task SendOfferAsync_CancelledWhileQueued_IsCancelledAndNeverSent()
     {
-        await using var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        await using var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -595,7 +597,7 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(() => cancelled, Throws.InstanceOf<OperationCanceledException>());
-            Assert.That(firstFrame, Does.Contain(SignalingFrameCodec.EncodeIceCandidatePayload(new IceCandidatePayload("candidate:kept", "0", 0))));
+            Assert.That(firstFrame, Does.Contain(SignalingPayloadCodec.EncodeIceCandidate(new IceCandidatePayload("candidate:kept", "0", 0))));
         });
     }
 
@@ -603,7 +605,7 @@ public sealed class SignalingClientTests
     public async Task SendOfferAsync_QueuedWhenReconnectGivesUp_FailsWithConnectionLost()
     {
         await using var client = await SignalingClient.ConnectAsViewerAsync(
-            Options() with { Reconnect = FastReconnect() with { MaxAttempts = 3 } }, ViewerId);
+            new SignalingClientOptions(Options()) { Reconnect = FastReconnect() with { MaxAttempts = 3 } }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         var failed = client.States.FirstAsync(s => s == SignalingConnectionState.Failed).ToTask();
@@ -632,7 +634,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task Reconnect_Disabled_FailsOnDrop()
     {
-        await using var client = await SignalingClient.ConnectAsMasterAsync(Options() with { Reconnect = SignalingReconnectPolicy.Disabled });
+        await using var client = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options()) { Reconnect = SignalingReconnectPolicy.Disabled });
         var first = await _server.NextConnectionAsync();
         var failed = client.States.FirstAsync(s => s == SignalingConnectionState.Failed).ToTask();
         var lost = client.Errors.FirstAsync(e => e.Error == SignalingError.ConnectionLost).ToTask();
@@ -669,7 +671,7 @@ public sealed class SignalingClientTests
     [Test]
     public async Task DisposeAsync_WhileSendsAreQueued_FailsThemWithDisposed()
     {
-        var client = await SignalingClient.ConnectAsViewerAsync(Options() with { Reconnect = FastReconnect() }, ViewerId);
+        var client = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options()) { Reconnect = FastReconnect() }, ViewerId);
         var first = await _server.NextConnectionAsync();
         var reconnecting = client.States.FirstAsync(s => s == SignalingConnectionState.Reconnecting).ToTask();
         _server.HoldUpgrades();
@@ -687,7 +689,7 @@ public sealed class SignalingClientTests
     public async Task Logs_ConnectRefusalAndReconnect_NeverContainSecrets()
     {
         var logs = new CapturingLoggerFactory();
-        var options = Options() with { LoggerFactory = logs, Reconnect = FastReconnect() with { MaxAttempts = 2 } };
+        var options = new SignalingClientOptions(Options()) { LoggerFactory = logs, Reconnect = FastReconnect() with { MaxAttempts = 2 } };
         await using (var client = await SignalingClient.ConnectAsViewerAsync(options, ViewerId))
         {
             var first = await _server.NextConnectionAsync();
@@ -727,7 +729,7 @@ public sealed class SignalingClientTests
     };
 
     private static string ServiceFrame(string type, string? sender, string payload) =>
-        SignalingFrameCodec.EncodeServiceFrame(type, sender, payload, null);
+        SignalingServiceCodec.EncodeFrame(type, sender, payload, null);
 
     private SigV4VerificationResult Verify(ServerConnection connection) =>
         SigV4Verifier.VerifyPresigned("GET", connection.Host, connection.RawTarget,

@@ -50,6 +50,37 @@ public sealed class LayeringTests
         Assert.That(references.Intersect(forbidden), Is.Empty, $"{assemblyName} must not reference these assemblies");
     }
 
+    [TestCase("Kvs.WebRtc.PeerConnection")]
+    [TestCase("Kvs.WebRtc.Signaling")]
+    [TestCase("Kvs.WebRtc")]
+    [TestCase("Kvs.WebRtc.Emulator")]
+    [TestCase("Kvs.WebRtc.Extensions.Hosting")]
+    public void ShippingAssembly_GrantsInternalsOnlyToTestProjects(string assemblyName)
+    {
+        // Code two packages share is compiled into each from src/Shared (docs/architecture.md, "Layers").
+        var grantees = Assembly.Load(assemblyName).GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName.Split(',')[0].Trim())
+            .ToArray();
+
+        Assert.That(grantees.Where(g => !IsTestProject(g)), Is.Empty, $"{assemblyName} grants its internals to a shipping package");
+    }
+
+    [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.Emulator.Auth.SigV4Verifier")]
+    [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.Emulator.Signaling.SignalingServiceCodec")]
+    [TestCase("Kvs.WebRtc.Emulator", "Kvs.WebRtc.Signaling.SignalingClientCodec")]
+    public void ServerOrClientOnlyCode_StaysInItsOwnPackage(string assemblyName, string typeName)
+    {
+        var emulator = Assembly.Load("Kvs.WebRtc.Emulator");
+        var signaling = Assembly.Load("Kvs.WebRtc.Signaling");
+        var owner = assemblyName == emulator.GetName().Name ? signaling : emulator;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Assembly.Load(assemblyName).GetType(typeName), Is.Null, $"{typeName} must not ship in {assemblyName}");
+            Assert.That(owner.GetType(typeName), Is.Not.Null, $"{typeName} was renamed or moved: update this test");
+        });
+    }
+
     [Test]
     public void PeerConnectionNamespaces_DependOnlyOnLowerLayers()
     {
@@ -259,4 +290,8 @@ public sealed class LayeringTests
             i += size;
         }
     }
+
+    private static bool IsTestProject(string assemblyName) =>
+        assemblyName.EndsWith(".Tests", StringComparison.Ordinal)
+        || assemblyName is "Kvs.WebRtc.Testing" or "Kvs.WebRtc.Benchmarks" or "Kvs.WebRtc.InteropTests";
 }

@@ -3,6 +3,7 @@ using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
 using Kvs.WebRtc.Signaling.Auth;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Tests.Sessions;
@@ -67,15 +68,7 @@ public abstract class SessionFixture
     protected ViewerSessionOptions ViewerOptions(string clientId) => new() { Channel = ChannelOptions, ClientId = clientId, PeerConfiguration = Loopback };
 
     /// <summary>Polls until the condition holds; fails the test after <see cref="WaitTimeout"/>.</summary>
-    protected static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + WaitTimeout;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(20, cancellationToken);
-        }
-    }
+    protected static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) => Wait.UntilAsync(condition, WaitTimeout, cancellationToken: cancellationToken);
 
     /// <summary>Reads up to <paramref name="count"/> frames, stopping early after <see cref="WaitTimeout"/>.</summary>
     protected static async Task<List<EncodedFrame>> ReadFramesAsync(RemoteMediaTrack track, int count, CancellationToken cancellationToken)

@@ -138,13 +138,5 @@ public sealed class SignalingInboxTests
         SessionDescription = SessionDescriptionPayload.Offer("v=0\r\n"),
     };
 
-    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(10, cancellationToken);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken) => Wait.UntilAsync(condition, TimeSpan.FromSeconds(10), cancellationToken: cancellationToken);
 }

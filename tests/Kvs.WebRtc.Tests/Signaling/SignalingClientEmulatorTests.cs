@@ -94,7 +94,7 @@ public sealed class SignalingClientEmulatorTests
     {
         // A long first back-off keeps the master away for at least one second while the viewer sends.
         var slowReconnect = new SignalingReconnectPolicy { BaseDelay = TimeSpan.FromSeconds(2), MaxDelay = TimeSpan.FromSeconds(2) };
-        await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master) with { Reconnect = slowReconnect });
+        await using var master = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Master)) { Reconnect = slowReconnect });
         await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), ViewerId);
         var events = new ConcurrentQueue<string>();
         using var stateLog = master.States.Subscribe(s => events.Enqueue(s.ToString()));
@@ -121,7 +121,7 @@ public sealed class SignalingClientEmulatorTests
     public async Task EmulatorDropsViewer_ViewerReconnectsAndSendsQueuedOffer()
     {
         await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master));
-        await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer) with { Reconnect = Fast() }, ViewerId);
+        await using var viewer = await SignalingClient.ConnectAsViewerAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Viewer)) { Reconnect = Fast() }, ViewerId);
         var reconnecting = First(viewer.States, s => s == SignalingConnectionState.Reconnecting);
         var offerReceived = First(master.Offers);
 
@@ -140,7 +140,7 @@ public sealed class SignalingClientEmulatorTests
     [Test]
     public async Task EmulatorSendsGoAway_ClientReportsItReconnectsAndKeepsReceiving()
     {
-        await using var master = await SignalingClient.ConnectAsMasterAsync(Options(KvsEmulatorRole.Master) with { Reconnect = Fast() });
+        await using var master = await SignalingClient.ConnectAsMasterAsync(new SignalingClientOptions(Options(KvsEmulatorRole.Master)) { Reconnect = Fast() });
         await using var viewer = await SignalingClient.ConnectAsViewerAsync(Options(KvsEmulatorRole.Viewer), ViewerId);
         var goAway = First(master.GoAway);
         var reconnected = master.States
@@ -202,7 +202,7 @@ public sealed class SignalingClientEmulatorTests
     {
         var deviceClock = new Kvs.WebRtc.Tests.Soak.SkewedTimeProvider(TimeProvider.System) { Skew = TimeSpan.FromMinutes(8) };
         var signer = new SigV4Signer(deviceClock);
-        var options = Options(KvsEmulatorRole.Master) with { TimeProvider = deviceClock, Signer = signer, Reconnect = new SignalingReconnectPolicy { Enabled = false } };
+        var options = new SignalingClientOptions(Options(KvsEmulatorRole.Master)) { TimeProvider = deviceClock, Signer = signer, Reconnect = new SignalingReconnectPolicy { Enabled = false } };
 
         await using (var first = SignalingClient.CreateMaster(options))
         {
@@ -219,7 +219,7 @@ public sealed class SignalingClientEmulatorTests
     public async Task Upgrade_RefusedForWrongSecretWithCorrectClock_SignerOffsetUnchanged()
     {
         var signer = new SigV4Signer();
-        var options = Options(KvsEmulatorRole.Master) with
+        var options = new SignalingClientOptions(Options(KvsEmulatorRole.Master))
         {
             Signer = signer,
             Credentials = new StaticCredentialsProvider(new AwsCredentialsSnapshot(_emulator.Credentials.AccessKeyId, "not-the-secret")),

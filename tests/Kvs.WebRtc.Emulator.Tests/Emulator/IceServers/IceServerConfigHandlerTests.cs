@@ -34,11 +34,11 @@ public sealed class IceServerConfigHandlerTests
         var expectedPassword = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(TurnSecret), Encoding.UTF8.GetBytes(server.Username)));
         Assert.Multiple(() =>
         {
-            Assert.That(server.Uris, Is.EqualTo(options.TurnUris));
-            Assert.That(server.Ttl, Is.EqualTo(300));
+            Assert.That(server.Urls, Is.EqualTo(options.TurnUris));
+            Assert.That(server.Ttl, Is.EqualTo(TimeSpan.FromSeconds(300)));
             Assert.That(Encoding.UTF8.GetString(Convert.FromBase64String(parts[1])), Is.EqualTo("v1:" + arn));
             Assert.That(expiry, Is.InRange(before.AddSeconds(299), DateTimeOffset.UtcNow.AddSeconds(301)));
-            Assert.That(server.Password, Is.EqualTo(expectedPassword));
+            Assert.That(server.Credential, Is.EqualTo(expectedPassword));
         });
     }
 
@@ -56,9 +56,9 @@ public sealed class IceServerConfigHandlerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(response.IceServerList!.Select(s => s.Uris![0]), Is.EqualTo(new[] { "stun:127.0.0.1:3478", "turn:127.0.0.1:3478" }));
+            Assert.That(response.IceServerList!.Select(s => s.Urls[0]), Is.EqualTo(new[] { "stun:127.0.0.1:3478", "turn:127.0.0.1:3478" }));
             Assert.That(response.IceServerList![1].Username, Is.EqualTo("user"));
-            Assert.That(response.IceServerList![1].Password, Is.EqualTo("pass"));
+            Assert.That(response.IceServerList![1].Credential, Is.EqualTo("pass"));
         });
     }
 

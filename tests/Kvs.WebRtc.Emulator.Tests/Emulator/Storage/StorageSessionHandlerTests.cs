@@ -3,6 +3,7 @@ using Kvs.WebRtc.Emulator.Storage;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Emulator.Tests.Emulator.Storage;
@@ -202,13 +203,5 @@ public sealed class StorageSessionHandlerTests
         return _client.CreateWebRtcStorageClient(new Uri(endpoints.ResourceEndpointList!.Single(e => e.Protocol == ChannelProtocol.WebRtc).ResourceEndpoint!));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Wait.UntilAsync(condition, TimeSpan.FromSeconds(20));
 }

@@ -17,7 +17,7 @@ public sealed class RestJsonInvokerTests
     {
         using var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
         using var invoker = new RestJsonInvoker(
-            ControlPlaneTestSupport.Options(handler) with { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) },
+            new Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoClientOptions(ControlPlaneTestSupport.Options(handler)) { RetryBaseDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5) },
             NullLogger.Instance)
         {
             Jitter = () => jitter,

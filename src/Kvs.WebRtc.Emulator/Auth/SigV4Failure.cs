@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Signaling.Auth;
+namespace Kvs.WebRtc.Emulator.Auth;
 
 /// <summary>Why a SigV4 verification failed.</summary>
 internal enum SigV4Failure

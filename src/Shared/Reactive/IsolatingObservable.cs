@@ -1,9 +1,9 @@
-namespace Kvs.WebRtc.Signaling;
+namespace Kvs.WebRtc;
 
 /// <summary>
 /// Wraps every subscriber of a source so that an exception thrown by its <c>OnNext</c>, <c>OnError</c> or
 /// <c>OnCompleted</c> is reported to <paramref name="onSubscriberError"/> instead of reaching the publisher; the
-/// subscriber stays subscribed.
+/// subscriber stays subscribed. Compiled into the signaling and session packages from <c>src/Shared</c>.
 /// </summary>
 internal sealed class IsolatingObservable<T>(IObservable<T> source, Action<Exception> onSubscriberError) : IObservable<T>
 {

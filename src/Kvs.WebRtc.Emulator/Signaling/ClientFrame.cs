@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Signaling;
+namespace Kvs.WebRtc.Emulator.Signaling;
 
 /// <summary>
 /// A decoded client → service frame (<c>{"action","recipientClientId","messagePayload","correlationId"}</c>).

@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.Signaling.Auth;
+namespace Kvs.WebRtc.Emulator.Auth;
 
 /// <summary>The outcome of a SigV4 verification.</summary>
 /// <param name="Succeeded">True when the request is authentic and current.</param>

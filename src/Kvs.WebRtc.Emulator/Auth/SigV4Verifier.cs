@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Kvs.WebRtc.Signaling.Auth;
 
-namespace Kvs.WebRtc.Signaling.Auth;
+namespace Kvs.WebRtc.Emulator.Auth;
 
 /// <summary>
 /// Verifies SigV4-signed requests (presigned URLs and <c>Authorization</c> headers) the way the service does
