@@ -764,8 +764,6 @@ internal sealed class DtlsConnection : IDatagramCore, IDtlsHandshakeHost, IDispo
 
     // ---------------------------------------------------------------- IDtlsHandshakeHost (for the flight handlers)
 
-    bool IDtlsHandshakeHost.IsFinal => State is DtlsState.Failed or DtlsState.Closed;
-
     void IDtlsHandshakeHost.Fail(DtlsError error, DtlsAlertDescription alert, string message) => Fail(error, alert, message);
 
     void IDtlsHandshakeHost.SendAlert(byte level, DtlsAlertDescription description) => SendAlert(level, description);

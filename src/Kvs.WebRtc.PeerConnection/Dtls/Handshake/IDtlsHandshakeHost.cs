@@ -6,9 +6,6 @@ namespace Kvs.WebRtc.PeerConnection.Dtls;
 /// </summary>
 internal interface IDtlsHandshakeHost
 {
-    /// <summary>Whether the connection failed or closed (a handler stops at once).</summary>
-    bool IsFinal { get; }
-
     /// <summary>Fails the connection with a fatal alert.</summary>
     void Fail(DtlsError error, DtlsAlertDescription alert, string message);
 
