@@ -236,11 +236,11 @@ internal sealed class DtlsServerFlights : DtlsFlightHandler
     private void SendHelloVerifyRequest(ReadOnlySpan<byte> cookie, ushort messageSequence, ulong recordSequence)
     {
         // Stateless: nothing is remembered; the record reuses the ClientHello's sequence number (RFC 6347 §4.2.1).
-        var body = new DtlsWriter();
-        DtlsHelloVerifyRequest.Write(body, cookie);
-        var message = new DtlsWriter();
-        DtlsHandshakeHeader.WriteWhole(message, DtlsHandshakeType.HelloVerifyRequest, messageSequence, body.WrittenSpan);
-        Host.SendStateless(message.WrittenSpan, recordSequence);
+        var bodyLength = DtlsHelloVerifyRequest.BodyLength(cookie.Length);
+        Span<byte> message = stackalloc byte[DtlsHandshakeHeader.Size + bodyLength];
+        DtlsHandshakeHeader.Write(message, DtlsHandshakeType.HelloVerifyRequest, bodyLength, messageSequence, 0, bodyLength);
+        DtlsHelloVerifyRequest.Write(message[DtlsHandshakeHeader.Size..], cookie);
+        Host.SendStateless(message, recordSequence);
     }
 
     /// <summary>Cookie = HMAC-SHA256(secret, client_random || session_id || suites/compression/extensions) (RFC 6347 §4.2.1).</summary>

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 /// <summary>The HelloVerifyRequest body (RFC 6347 §4.2.1): server_version and a cookie of 1 to 255 bytes.</summary>
@@ -23,11 +25,14 @@ internal readonly ref struct DtlsHelloVerifyRequest
         return true;
     }
 
-    /// <summary>Writes a body carrying <paramref name="cookie"/> (at most 255 bytes).</summary>
-    public static void Write(DtlsWriter writer, ReadOnlySpan<byte> cookie)
+    /// <summary>Body length for a cookie of <paramref name="cookieLength"/> bytes.</summary>
+    public static int BodyLength(int cookieLength) => 3 + cookieLength;
+
+    /// <summary>Writes a body carrying <paramref name="cookie"/> (at most 255 bytes) into <paramref name="destination"/>[..<see cref="BodyLength"/>].</summary>
+    public static void Write(Span<byte> destination, ReadOnlySpan<byte> cookie)
     {
-        writer.WriteUInt16(DtlsVersion.Dtls10);
-        writer.WriteByte((byte)cookie.Length);
-        writer.WriteBytes(cookie);
+        BinaryPrimitives.WriteUInt16BigEndian(destination, DtlsVersion.Dtls10);
+        destination[2] = (byte)cookie.Length;
+        cookie.CopyTo(destination[3..]);
     }
 }
