@@ -43,14 +43,14 @@ public class DtlsHandshakeBenchmarks
         client.Start(TimeSpan.Zero);
         for (var i = 0; i < 20 && (client.State != DtlsState.Connected || server.State != DtlsState.Connected); i++)
         {
-            while (client.TryPollTransmit(buffer, out var n))
+            while (client.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                server.HandleDatagram(buffer.AsSpan(0, n), TimeSpan.Zero);
+                server.HandleInput(buffer.AsSpan(0, n), TimeSpan.Zero);
             }
 
-            while (server.TryPollTransmit(buffer, out var n))
+            while (server.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                client.HandleDatagram(buffer.AsSpan(0, n), TimeSpan.Zero);
+                client.HandleInput(buffer.AsSpan(0, n), TimeSpan.Zero);
             }
         }
 

@@ -58,7 +58,7 @@ public class DtlsRecordBenchmarks
     public int SealOpen()
     {
         _client.TrySealApplicationData(_payload, _datagram, out var written);
-        _server.HandleDatagram(_datagram.AsSpan(0, written), TimeSpan.Zero);
+        _server.HandleInput(_datagram.AsSpan(0, written), TimeSpan.Zero);
         _server.TryReadApplicationData(_received, out var read);
         return read;
     }

@@ -1,20 +1,25 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 namespace Kvs.WebRtc.PeerConnection.Dtls;
 
 /// <summary>
 /// A sans-IO DTLS 1.2 endpoint (RFC 6347 over RFC 5246) for WebRTC: ECDHE-ECDSA with AES-GCM or ChaCha20-Poly1305,
 /// extended master secret (RFC 7627), use_srtp (RFC 5764), mutual certificates verified against SDP fingerprints
-/// (RFC 8827 §6.5). It owns no socket, task or timer: feed it datagrams with <see cref="HandleDatagram"/>, drain
+/// (RFC 8827 §6.5). It owns no socket, task or timer: feed it datagrams with <see cref="HandleInput"/>, drain
 /// <see cref="TryPollTransmit"/>, read <see cref="TryReadApplicationData"/>, and call <see cref="HandleTimeout"/>
 /// at <see cref="NextTimeout"/>. Time is a monotonic <see cref="TimeSpan"/> from an arbitrary origin.
 /// </summary>
 /// <remarks>
-/// Not thread-safe: one driver loop calls it. Application data records are sealed and opened without allocation
-/// (cipher objects are reused; datagram buffers come from <see cref="ArrayPool{T}.Shared"/>).
+/// <para>This class is the record layer and the facade: records, epochs, replay windows, handshake fragments and
+/// their reassembly, flight packing and retransmission, timers, alerts. The handshake itself is delegated to one
+/// flight handler per role (<see cref="DtlsClientFlights"/>, <see cref="DtlsServerFlights"/>), which parse the
+/// messages with the codecs of <c>Dtls/Messages</c> and share a <see cref="DtlsHandshakeContext"/>
+/// (transcript, <see cref="DtlsCipherSuiteInfo"/>, key share). See docs/architecture.md, "DTLS".</para>
+/// <para>Not thread-safe: one driver loop calls it. Application data records are sealed and opened without allocation
+/// (cipher objects are reused; datagram buffers come from <see cref="ArrayPool{T}.Shared"/>).</para>
 /// </remarks>
-internal sealed partial class DtlsConnection : IDisposable
+internal sealed class DtlsConnection : IDatagramCore, IDtlsHandshakeHost, IDisposable
 {
     /// <summary>Largest application data payload of one record (2^14, RFC 5246 §6.2.1).</summary>
     public const int MaxApplicationDataLength = 16384;
@@ -22,13 +27,17 @@ internal sealed partial class DtlsConnection : IDisposable
     /// <summary>The exporter label of DTLS-SRTP (RFC 5764 §4.2).</summary>
     public const string SrtpExporterLabel = "EXTRACTOR-dtls_srtp";
 
-    private const int HandshakeHeaderLength = 12;
     private const ulong MaxSequenceNumber = (1UL << 48) - 1;
 
+    /// <summary>Least time between two retransmissions triggered by the peer repeating its previous flight.</summary>
+    private static readonly TimeSpan s_minDuplicateRetransmitInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly DtlsRole _role;
-    private readonly DtlsCertificate _certificate;
-    private DtlsFingerprint[] _remoteFingerprints;
     private readonly DtlsOptions _options;
+    private readonly DtlsHandshakeContext _context;
+    private readonly DtlsFlightHandler _handshake;
+    private readonly DtlsHandshakeReassembler _reassembler = new();
+    private readonly DtlsClientHelloAssembler _clientHelloAssembler = new();
     private readonly Queue<PooledDatagram> _transmitQueue = new();
     private readonly Queue<PooledDatagram> _receiveQueue = new();
     private readonly byte[] _recordScratch = new byte[DtlsRecordHeader.MaxPayload];
@@ -51,6 +60,12 @@ internal sealed partial class DtlsConnection : IDisposable
     private TimeSpan? _handshakeDeadline;
     private bool _disposed;
 
+    // Handshake message numbering on the receive side (RFC 6347 §4.2.2).
+    private int _nextReceiveSequence;
+    private int _peerFlightStart;
+    private bool _retransmittedForThisDatagram;
+    private TimeSpan? _lastDuplicateRetransmit;
+
     /// <summary>Creates an endpoint.</summary>
     /// <param name="role">Client (SDP setup:active) or server (setup:passive).</param>
     /// <param name="certificate">The local certificate; its fingerprint is what the local SDP advertises.</param>
@@ -66,12 +81,10 @@ internal sealed partial class DtlsConnection : IDisposable
         ArgumentNullException.ThrowIfNull(remoteFingerprints);
         _options = options ?? new DtlsOptions();
         _options.Validate();
-        _remoteFingerprints = remoteFingerprints.ToArray();
-
         _role = role;
-        _certificate = certificate;
         _retransmitTimeout = _options.InitialRetransmitTimeout;
-        RandomNumberGenerator.Fill(_cookieSecret);
+        _context = new DtlsHandshakeContext(role, certificate, remoteFingerprints.ToArray(), _options);
+        _handshake = role == DtlsRole.Client ? new DtlsClientFlights(this, _context) : new DtlsServerFlights(this, _context);
     }
 
     /// <summary>The role passed to the constructor.</summary>
@@ -84,13 +97,13 @@ internal sealed partial class DtlsConnection : IDisposable
     public DtlsException? Failure { get; private set; }
 
     /// <summary>The negotiated cipher suite, once the hellos were exchanged.</summary>
-    public DtlsCipherSuite? CipherSuite { get; private set; }
+    public DtlsCipherSuite? CipherSuite => _context.Suite?.Suite;
 
     /// <summary>The negotiated SRTP protection profile, or null when use_srtp was not agreed.</summary>
-    public DtlsSrtpProtectionProfile? SrtpProfile { get; private set; }
+    public DtlsSrtpProtectionProfile? SrtpProfile => _context.SrtpProfile;
 
     /// <summary>The peer's certificate (DER), once received and matched against the fingerprints.</summary>
-    public ReadOnlyMemory<byte> RemoteCertificate { get; private set; }
+    public ReadOnlyMemory<byte> RemoteCertificate => _context.RemoteCertificate;
 
     /// <summary>Records dropped because they were malformed, replayed, unauthenticated or unexpected.</summary>
     public long DroppedRecords { get; private set; }
@@ -134,7 +147,7 @@ internal sealed partial class DtlsConnection : IDisposable
         {
             State = DtlsState.Connecting;
             _handshakeDeadline = now + _options.HandshakeTimeout;
-            StartClientHandshake(now);
+            ((DtlsClientFlights)_handshake).Start(now);
         }
     }
 
@@ -154,22 +167,22 @@ internal sealed partial class DtlsConnection : IDisposable
             throw new ArgumentException("At least one remote fingerprint is required.", nameof(remoteFingerprints));
         }
 
-        _remoteFingerprints = fingerprints;
-        if (State is DtlsState.Failed or DtlsState.Closed || RemoteCertificate.IsEmpty || _fingerprintVerified)
+        _context.RemoteFingerprints = fingerprints;
+        if (State is DtlsState.Failed or DtlsState.Closed)
         {
             return;
         }
 
-        if (VerifyRemoteFingerprint(RemoteCertificate.Span) && _step == Step.Done)
-        {
-            CompleteHandshake();
-        }
+        _handshake.OnRemoteFingerprints();
     }
+
+    /// <summary>ClientHellos a stateless server is assembling from fragments (for tests; at most <see cref="DtlsClientHelloAssembler.Slots"/>).</summary>
+    internal int PartialClientHellos => _clientHelloAssembler.BufferedMessages;
 
     /// <summary>Processes one received UDP datagram (one or more DTLS records). Bad records are dropped and counted.</summary>
     /// <param name="datagram">The datagram's bytes.</param>
     /// <param name="now">Current monotonic time.</param>
-    public void HandleDatagram(ReadOnlySpan<byte> datagram, TimeSpan now)
+    public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (State is DtlsState.Closed or DtlsState.Failed)
@@ -230,9 +243,12 @@ internal sealed partial class DtlsConnection : IDisposable
     }
 
     /// <summary>Copies the next datagram to send into <paramref name="destination"/>.</summary>
+    /// <param name="destination">Receives the datagram.</param>
+    /// <param name="now">Current monotonic time (DTLS queues its datagrams when they are produced; the time is not used).</param>
+    /// <param name="length">The datagram's length.</param>
     /// <returns>False when nothing is queued.</returns>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is smaller than the datagram (MTU, or record size for large application data).</exception>
-    public bool TryPollTransmit(Span<byte> destination, out int written) => TryDequeueInto(_transmitQueue, destination, out written);
+    public bool TryPollTransmit(Span<byte> destination, TimeSpan now, out int length) => TryDequeueInto(_transmitQueue, destination, out length);
 
     /// <summary>Copies the next received application data record into <paramref name="destination"/>.</summary>
     /// <returns>False when none is queued.</returns>
@@ -291,7 +307,7 @@ internal sealed partial class DtlsConnection : IDisposable
 
         if (State != DtlsState.New)
         {
-            SendAlert(1, DtlsAlertDescription.CloseNotify);
+            SendAlert(DtlsAlertLevel.Warning, DtlsAlertDescription.CloseNotify);
         }
 
         State = DtlsState.Closed;
@@ -304,15 +320,12 @@ internal sealed partial class DtlsConnection : IDisposable
     public void ExportKeyingMaterial(string label, Span<byte> destination)
     {
         ArgumentException.ThrowIfNullOrEmpty(label);
-        if (State != DtlsState.Connected || _masterSecret is null)
+        if (State != DtlsState.Connected || _context.MasterSecret is null)
         {
             throw new InvalidOperationException("Keying material is available once the DTLS connection is connected.");
         }
 
-        Span<byte> seed = stackalloc byte[64];
-        _clientRandom.CopyTo(seed);
-        _serverRandom.CopyTo(seed[32..]);
-        DtlsPrf.Compute(DtlsCipherSuiteInfo.PrfHash(CipherSuite!.Value), _masterSecret, label, seed, destination);
+        _context.Suite!.ExportKeyingMaterial(_context.MasterSecret, label, _context.ClientRandom, _context.ServerRandom, destination);
     }
 
     /// <summary>
@@ -357,12 +370,7 @@ internal sealed partial class DtlsConnection : IDisposable
         _disposed = true;
         _writeProtection?.Dispose();
         _readProtection?.Dispose();
-        _ecdh?.Dispose();
-        _peerKey?.Dispose();
-        if (_masterSecret is not null)
-        {
-            CryptographicOperations.ZeroMemory(_masterSecret);
-        }
+        _context.Dispose();
 
         while (_transmitQueue.TryDequeue(out var d))
         {
@@ -443,7 +451,7 @@ internal sealed partial class DtlsConnection : IDisposable
         {
             // A server still waiting for a (valid) ClientHello keeps no per-client state (RFC 6347 §4.2.1): a
             // spoofed record with a huge sequence number must not move the window and shut out the real client.
-            var stateless = _role == DtlsRole.Server && _step == Step.Idle;
+            var stateless = _role == DtlsRole.Server && !_handshake.IsStarted;
             if ((!stateless && _replay0.IsReplay(header.SequenceNumber)) || header.ContentType == (byte)DtlsContentType.ApplicationData)
             {
                 DroppedRecords++;
@@ -498,7 +506,7 @@ internal sealed partial class DtlsConnection : IDisposable
             case DtlsContentType.ChangeCipherSpec:
                 // The epoch in each record header tells which keys apply, so CCS itself carries no state here;
                 // a malformed one is dropped (RFC 6347 §4.1: unexpected CCS may be reordered and is harmless).
-                if (plaintext.Length != 1 || plaintext[0] != 1)
+                if (plaintext.Length != 1 || plaintext[0] != DtlsCodePoint.ChangeCipherSpec)
                 {
                     DroppedRecords++;
                 }
@@ -551,14 +559,14 @@ internal sealed partial class DtlsConnection : IDisposable
         if (description == DtlsAlertDescription.CloseNotify)
         {
             // Answer close_notify with close_notify and close (RFC 5246 §7.2.1).
-            SendAlert(1, DtlsAlertDescription.CloseNotify);
+            SendAlert(DtlsAlertLevel.Warning, DtlsAlertDescription.CloseNotify);
             State = DtlsState.Closed;
             _retransmitAt = null;
             _handshakeDeadline = null;
             return;
         }
 
-        if (level == 2)
+        if (level == DtlsAlertLevel.Fatal)
         {
             Failure = new DtlsException(DtlsError.AlertReceived, $"The peer sent a fatal DTLS alert: {description}.", description);
             State = DtlsState.Failed;
@@ -587,7 +595,7 @@ internal sealed partial class DtlsConnection : IDisposable
 
         if (sendAlert)
         {
-            SendAlert(2, alert);
+            SendAlert(DtlsAlertLevel.Fatal, alert);
         }
 
         Failure = new DtlsException(error, message, alert);
@@ -627,6 +635,185 @@ internal sealed partial class DtlsConnection : IDisposable
 
         _packing = null;
         _packingLength = 0;
+    }
+
+    /// <summary>Splits a handshake record into fragments, reassembles them and hands whole messages to the flight handler in order.</summary>
+    private void ProcessHandshakeRecord(ReadOnlySpan<byte> plaintext, DtlsRecordHeader header, TimeSpan now)
+    {
+        var sawOld = false;
+        while (plaintext.Length > 0)
+        {
+            if (!DtlsHandshakeHeader.TryRead(plaintext, out var fragmentHeader, out var fragment, out var consumed))
+            {
+                DroppedRecords++;
+                return;
+            }
+
+            plaintext = plaintext[consumed..];
+            if (_handshake is DtlsServerFlights server && !server.IsStarted)
+            {
+                // Stateless until the cookie checks out (RFC 6347 §4.2.1): only ClientHellos are looked at. A whole
+                // one is handled at once; fragments (RFC 6347 §4.2.3; Chromium splits large ClientHellos across
+                // datagrams) go to a small fixed-size assembler, the only state kept before the handshake starts.
+                var sequence = fragmentHeader.MessageSequence;
+                if (fragmentHeader.Type != (byte)DtlsHandshakeType.ClientHello)
+                {
+                    DroppedRecords++;
+                }
+                else if (fragmentHeader.IsWhole)
+                {
+                    if (!server.HandleInitialClientHello(fragment, sequence, header.SequenceNumber, now))
+                    {
+                        DroppedRecords++;
+                    }
+                }
+                else if (_clientHelloAssembler.Add(sequence, fragmentHeader.Length, fragmentHeader.FragmentOffset, fragment, header.SequenceNumber, out var whole, out var lastRecord, out var dropped))
+                {
+                    if (!server.HandleInitialClientHello(whole, sequence, lastRecord, now))
+                    {
+                        DroppedRecords++;
+                    }
+                }
+                else if (dropped)
+                {
+                    DroppedRecords++;
+                }
+
+                if (State is DtlsState.Failed)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            var result = _reassembler.Add(
+                _nextReceiveSequence, fragmentHeader.Type, fragmentHeader.Length, fragmentHeader.MessageSequence, fragmentHeader.FragmentOffset, fragment, header.Epoch);
+            if (result == DtlsHandshakeReassembler.Result.Old && fragmentHeader.MessageSequence < _peerFlightStart)
+            {
+                sawOld = true;
+            }
+            else if (result == DtlsHandshakeReassembler.Result.Dropped)
+            {
+                DroppedRecords++;
+            }
+        }
+
+        while (State is DtlsState.Connecting or DtlsState.Connected &&
+               _reassembler.TryTake(_nextReceiveSequence, out var messageType, out var body, out var epoch))
+        {
+            var sequence = _nextReceiveSequence++;
+            _handshake.Handle((DtlsHandshakeType)messageType, sequence, body, epoch, now);
+        }
+
+        // A retransmitted message of the peer's previous flight means our last flight was lost (RFC 6347 §4.2.4).
+        // The side that sent the final flight (the server) keeps answering; the client stops once connected.
+        // Rate-limited so forged epoch-0 duplicates cannot turn this endpoint into an amplifier.
+        if (sawOld && !_retransmittedForThisDatagram && _context.Flight.Messages.Count > 0 &&
+            State is DtlsState.Connecting or DtlsState.Connected && (!_handshake.IsDone || _handshake.SendsFinalFlight) &&
+            (_lastDuplicateRetransmit is not { } last || now - last >= s_minDuplicateRetransmitInterval))
+        {
+            _retransmittedForThisDatagram = true;
+            _lastDuplicateRetransmit = now;
+            EmitFlight();
+        }
+    }
+
+    /// <summary>Writes the current flight as records packed into MTU-sized datagrams, fragmenting large messages (RFC 6347 §4.2.3).</summary>
+    private void EmitFlight()
+    {
+        if (_transmitQueue.Count >= _options.MaxPendingTransmitDatagrams)
+        {
+            // The driver is not draining; the retransmission timer will try again.
+            return;
+        }
+
+        byte[]? fragment = null;
+        foreach (var message in _context.Flight.Messages)
+        {
+            var contentType = (byte)message.ContentType;
+            if (message.ContentType != DtlsContentType.Handshake)
+            {
+                PackRecord(contentType, message.Epoch, message.Data);
+                continue;
+            }
+
+            var overhead = DtlsRecordHeader.Size + DtlsHandshakeHeader.Size + (message.Epoch == 0 ? 0 : _writeProtection!.Overhead);
+            var maxFragment = _options.MaximumTransmissionUnit - overhead;
+            var body = message.Data.AsSpan(DtlsHandshakeHeader.Size);
+            if (body.Length <= maxFragment)
+            {
+                PackRecord(contentType, message.Epoch, message.Data);
+                continue;
+            }
+
+            var type = (DtlsHandshakeType)message.Data[0];
+            var sequence = (message.Data[4] << 8) | message.Data[5];
+            fragment ??= new byte[_options.MaximumTransmissionUnit];
+            for (var offset = 0; offset < body.Length; offset += maxFragment)
+            {
+                var length = Math.Min(maxFragment, body.Length - offset);
+                DtlsHandshakeHeader.Write(fragment, type, body.Length, sequence, offset, length);
+                body.Slice(offset, length).CopyTo(fragment.AsSpan(DtlsHandshakeHeader.Size));
+                PackRecord(contentType, message.Epoch, fragment.AsSpan(0, DtlsHandshakeHeader.Size + length));
+            }
+        }
+
+        FlushPacking();
+    }
+
+    // ---------------------------------------------------------------- IDtlsHandshakeHost (for the flight handlers)
+
+    void IDtlsHandshakeHost.Fail(DtlsError error, DtlsAlertDescription alert, string message) => Fail(error, alert, message);
+
+    void IDtlsHandshakeHost.SendAlert(byte level, DtlsAlertDescription description) => SendAlert(level, description);
+
+    void IDtlsHandshakeHost.CountDropped() => DroppedRecords++;
+
+    void IDtlsHandshakeHost.SendFlight(TimeSpan now, bool expectResponse)
+    {
+        // Messages below this message_seq belong to the peer's previous flight: seeing one again means ours was lost.
+        _peerFlightStart = _nextReceiveSequence;
+        _retransmitTimeout = _options.InitialRetransmitTimeout;
+        _retransmitAt = expectResponse ? now + _retransmitTimeout : null;
+        EmitFlight();
+    }
+
+    void IDtlsHandshakeHost.InstallRecordProtection(DtlsRecordProtection write, DtlsRecordProtection read)
+    {
+        _writeProtection?.Dispose();
+        _readProtection?.Dispose();
+        (_writeProtection, _readProtection) = (write, read);
+    }
+
+    void IDtlsHandshakeHost.ActivateWriteEpoch1() => _activeWriteEpoch = 1;
+
+    void IDtlsHandshakeHost.StopRetransmitting() => _retransmitAt = null;
+
+    void IDtlsHandshakeHost.CompleteHandshake()
+    {
+        _handshakeDeadline = null;
+        State = DtlsState.Connected;
+    }
+
+    void IDtlsHandshakeHost.BeginServerHandshake(TimeSpan now, ushort clientHelloMessageSequence, ulong clientHelloRecordSequence)
+    {
+        _clientHelloAssembler.Clear();
+        State = DtlsState.Connecting;
+        _handshakeDeadline = now + _options.HandshakeTimeout;
+        _nextReceiveSequence = clientHelloMessageSequence + 1;
+        _context.Flight.NextSendSequence = clientHelloMessageSequence;
+
+        // Continue epoch-0 numbering after the ClientHello's so records never repeat the HelloVerifyRequest's (RFC 6347 §4.2.1).
+        _writeSequence0 = Math.Max(_writeSequence0, clientHelloRecordSequence);
+    }
+
+    void IDtlsHandshakeHost.SendStateless(ReadOnlySpan<byte> handshakeMessage, ulong recordSequence)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(DtlsRecordHeader.Size + handshakeMessage.Length);
+        DtlsRecordHeader.Write(buffer, (byte)DtlsContentType.Handshake, 0, recordSequence, handshakeMessage.Length);
+        handshakeMessage.CopyTo(buffer.AsSpan(DtlsRecordHeader.Size));
+        _transmitQueue.Enqueue(new PooledDatagram(buffer, DtlsRecordHeader.Size + handshakeMessage.Length));
     }
 
     /// <summary>A rented buffer and the length of its content.</summary>

@@ -10,12 +10,6 @@ internal readonly record struct DtlsRecordHeader(byte ContentType, ushort Versio
     /// <summary>Header size in bytes.</summary>
     public const int Size = 13;
 
-    /// <summary>DTLS 1.2 on the wire (RFC 6347 §4.1: {254, 253}).</summary>
-    public const ushort Dtls12 = 0xFEFD;
-
-    /// <summary>DTLS 1.0, accepted in records of the first flight (RFC 6347 §4.1).</summary>
-    public const ushort Dtls10 = 0xFEFF;
-
     /// <summary>Largest record payload accepted: 2^14 plaintext plus 2048 bytes of expansion (RFC 5246 §6.2.3).</summary>
     public const int MaxPayload = 16384 + 2048;
 
@@ -29,7 +23,7 @@ internal readonly record struct DtlsRecordHeader(byte ContentType, ushort Versio
         }
 
         var version = BinaryPrimitives.ReadUInt16BigEndian(source[1..]);
-        if (version is not (Dtls12 or Dtls10))
+        if (version is not (DtlsVersion.Dtls12 or DtlsVersion.Dtls10))
         {
             return false;
         }
@@ -50,7 +44,7 @@ internal readonly record struct DtlsRecordHeader(byte ContentType, ushort Versio
     public static void Write(Span<byte> destination, byte contentType, ushort epoch, ulong sequence, int length)
     {
         destination[0] = contentType;
-        BinaryPrimitives.WriteUInt16BigEndian(destination[1..], Dtls12);
+        BinaryPrimitives.WriteUInt16BigEndian(destination[1..], DtlsVersion.Dtls12);
         BinaryPrimitives.WriteUInt16BigEndian(destination[3..], epoch);
         BinaryPrimitives.WriteUInt16BigEndian(destination[5..], (ushort)(sequence >> 32));
         BinaryPrimitives.WriteUInt32BigEndian(destination[7..], (uint)sequence);

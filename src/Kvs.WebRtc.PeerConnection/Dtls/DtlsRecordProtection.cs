@@ -104,7 +104,7 @@ internal sealed class DtlsRecordProtection : IDisposable
     {
         BinaryPrimitives.WriteUInt64BigEndian(aad, ((ulong)epoch << 48) | (sequence & 0xFFFF_FFFF_FFFF));
         aad[8] = contentType;
-        BinaryPrimitives.WriteUInt16BigEndian(aad[9..], DtlsRecordHeader.Dtls12);
+        BinaryPrimitives.WriteUInt16BigEndian(aad[9..], DtlsVersion.Dtls12);
         BinaryPrimitives.WriteUInt16BigEndian(aad[11..], (ushort)length);
     }
 

@@ -380,7 +380,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
 
     private void FeedDtlsLocked(ReadOnlySpan<byte> datagram, TimeSpan now)
     {
-        _dtls!.HandleDatagram(datagram, now);
+        _dtls!.HandleInput(datagram, now);
     }
 
     private void OnTimer()
@@ -497,7 +497,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             int length;
             try
             {
-                polled = dtls.TryPollTransmit(buffer, out length);
+                polled = dtls.TryPollTransmit(buffer, Now, out length);
             }
             catch (ArgumentException)
             {

@@ -64,16 +64,16 @@ public sealed class OpenSslDtlsInteropTests
         Assert.That(server.WaitForOutput(o => o.Contains("ACCEPT", StringComparison.Ordinal), s_timeout), Is.True, server.Describe());
 
         var options = Options(srtpProfile, suite, ourMtu);
-        using var driver = new DtlsUdpTestDriver(
+        using var driver = new UdpCoreDriver<DtlsConnection>(
             new DtlsConnection(DtlsRole.Client, ours, [theirFingerprint], options),
             new IPEndPoint(IPAddress.Loopback, port));
-        driver.Connection.Start(driver.Now);
-        Assert.That(driver.Pump(() => driver.Connection.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, server.Describe());
-        Assert.That(driver.Connection.State, Is.EqualTo(DtlsState.Connected), driver.Connection.Failure?.Message + server.Describe());
-        Assert.That(driver.Connection.SrtpProfile, Is.EqualTo((DtlsSrtpProtectionProfile)srtpProfile));
-        Assert.That(driver.Connection.CipherSuite, Is.EqualTo((DtlsCipherSuite)suite));
+        driver.Core.Start(driver.Now);
+        Assert.That(driver.Pump(() => driver.Core.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, server.Describe());
+        Assert.That(driver.Core.State, Is.EqualTo(DtlsState.Connected), driver.Core.Failure?.Message + server.Describe());
+        Assert.That(driver.Core.SrtpProfile, Is.EqualTo((DtlsSrtpProtectionProfile)srtpProfile));
+        Assert.That(driver.Core.CipherSuite, Is.EqualTo((DtlsCipherSuite)suite));
 
-        AssertKeyingMaterialMatches(driver.Connection, server, keyLength);
+        AssertKeyingMaterialMatches(driver.Core, server, keyLength);
         AssertDataFlowsBothWays(driver, server);
     }
 
@@ -84,17 +84,17 @@ public sealed class OpenSslDtlsInteropTests
         var (certPath, keyPath, theirFingerprint) = PeerIdentity.Write(_directory, theirCurve);
         using var ours = DtlsCertificate.Generate();
         var options = Options(srtpProfile, suite, ourMtu);
-        using var driver = new DtlsUdpTestDriver(new DtlsConnection(DtlsRole.Server, ours, [theirFingerprint], options));
+        using var driver = new UdpCoreDriver<DtlsConnection>(new DtlsConnection(DtlsRole.Server, ours, [theirFingerprint], options));
         using var client = PeerProcess.Start(openssl,
             $"s_client -dtls1_2 -connect 127.0.0.1:{driver.LocalPort} -cert {certPath} -key {keyPath} {MtuArguments(theirMtu)}" +
             $"-use_srtp {srtpName} -keymatexport EXTRACTOR-dtls_srtp -keymatexportlen {keyLength}");
 
-        Assert.That(driver.Pump(() => driver.Connection.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, client.Describe());
-        Assert.That(driver.Connection.State, Is.EqualTo(DtlsState.Connected), driver.Connection.Failure?.Message + client.Describe());
-        Assert.That(driver.Connection.SrtpProfile, Is.EqualTo((DtlsSrtpProtectionProfile)srtpProfile));
-        Assert.That(driver.Connection.CipherSuite, Is.EqualTo((DtlsCipherSuite)suite));
+        Assert.That(driver.Pump(() => driver.Core.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, client.Describe());
+        Assert.That(driver.Core.State, Is.EqualTo(DtlsState.Connected), driver.Core.Failure?.Message + client.Describe());
+        Assert.That(driver.Core.SrtpProfile, Is.EqualTo((DtlsSrtpProtectionProfile)srtpProfile));
+        Assert.That(driver.Core.CipherSuite, Is.EqualTo((DtlsCipherSuite)suite));
 
-        AssertKeyingMaterialMatches(driver.Connection, client, keyLength);
+        AssertKeyingMaterialMatches(driver.Core, client, keyLength);
         AssertDataFlowsBothWays(driver, client);
     }
 
@@ -127,9 +127,9 @@ public sealed class OpenSslDtlsInteropTests
         Assert.That(theirs, Is.EqualTo(Convert.ToHexString(ours)).IgnoreCase);
     }
 
-    private static void AssertDataFlowsBothWays(DtlsUdpTestDriver driver, PeerProcess process)
+    private static void AssertDataFlowsBothWays(UdpCoreDriver<DtlsConnection> driver, PeerProcess process)
     {
-        Assert.That(driver.Connection.SendApplicationData(Encoding.ASCII.GetBytes("hello-from-dotnet\n")), Is.True);
+        Assert.That(driver.Core.SendApplicationData(Encoding.ASCII.GetBytes("hello-from-dotnet\n")), Is.True);
         driver.Flush();
         Assert.That(process.WaitForOutput(o => o.Contains("hello-from-dotnet", StringComparison.Ordinal), s_timeout), Is.True, process.Describe());
 
@@ -140,7 +140,7 @@ public sealed class OpenSslDtlsInteropTests
             driver.Pump(
                 () =>
                 {
-                    while (driver.Connection.TryReadApplicationData(buffer, out var n))
+                    while (driver.Core.TryReadApplicationData(buffer, out var n))
                     {
                         received.Append(Encoding.ASCII.GetString(buffer, 0, n));
                     }

@@ -46,10 +46,10 @@ public sealed class WeriftDtlsInteropTests
         using var peer = PeerProcess.Start(node, $"{ScriptPath} server {cert} {key}");
         var port = WaitForEvent(peer, "listening")["port"]!.GetValue<int>();
 
-        using var driver = new DtlsUdpTestDriver(new DtlsConnection(DtlsRole.Client, ours, [fingerprint], Options()), new IPEndPoint(IPAddress.Loopback, port));
-        driver.Connection.Start(driver.Now);
-        Assert.That(driver.Pump(() => driver.Connection.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, peer.Describe());
-        Assert.That(driver.Connection.State, Is.EqualTo(DtlsState.Connected), driver.Connection.Failure?.Message + peer.Describe());
+        using var driver = new UdpCoreDriver<DtlsConnection>(new DtlsConnection(DtlsRole.Client, ours, [fingerprint], Options()), new IPEndPoint(IPAddress.Loopback, port));
+        driver.Core.Start(driver.Now);
+        Assert.That(driver.Pump(() => driver.Core.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, peer.Describe());
+        Assert.That(driver.Core.State, Is.EqualTo(DtlsState.Connected), driver.Core.Failure?.Message + peer.Describe());
         AssertKeysAndData(driver, peer);
     }
 
@@ -59,26 +59,26 @@ public sealed class WeriftDtlsInteropTests
         var node = NodeScript.RequireWerift();
         var (cert, key, fingerprint) = PeerIdentity.Write(_directory);
         using var ours = DtlsCertificate.Generate();
-        using var driver = new DtlsUdpTestDriver(new DtlsConnection(DtlsRole.Server, ours, [fingerprint], Options()));
+        using var driver = new UdpCoreDriver<DtlsConnection>(new DtlsConnection(DtlsRole.Server, ours, [fingerprint], Options()));
         using var peer = PeerProcess.Start(node, $"{ScriptPath} client {cert} {key} {driver.LocalPort}");
 
-        Assert.That(driver.Pump(() => driver.Connection.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, peer.Describe());
-        Assert.That(driver.Connection.State, Is.EqualTo(DtlsState.Connected), driver.Connection.Failure?.Message + peer.Describe());
+        Assert.That(driver.Pump(() => driver.Core.State is DtlsState.Connected or DtlsState.Failed, s_timeout), Is.True, peer.Describe());
+        Assert.That(driver.Core.State, Is.EqualTo(DtlsState.Connected), driver.Core.Failure?.Message + peer.Describe());
         AssertKeysAndData(driver, peer);
     }
 
 
     private static DtlsOptions Options() => new() { SrtpProfiles = [DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80] };
 
-    private static void AssertKeysAndData(DtlsUdpTestDriver driver, PeerProcess peer)
+    private static void AssertKeysAndData(UdpCoreDriver<DtlsConnection> driver, PeerProcess peer)
     {
-        Assert.That(driver.Connection.SrtpProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
+        Assert.That(driver.Core.SrtpProfile, Is.EqualTo(DtlsSrtpProtectionProfile.Aes128CmHmacSha1_80));
         var ours = new byte[60];
-        driver.Connection.ExportSrtpKeyingMaterial(ours);
+        driver.Core.ExportSrtpKeyingMaterial(ours);
         var connected = WaitForEvent(peer, "connected", driver);
         Assert.That(connected["keys"]!.GetValue<string>(), Is.EqualTo(Convert.ToHexString(ours)).IgnoreCase);
 
-        Assert.That(driver.Connection.SendApplicationData(Encoding.UTF8.GetBytes("hello-from-dotnet")), Is.True);
+        Assert.That(driver.Core.SendApplicationData(Encoding.UTF8.GetBytes("hello-from-dotnet")), Is.True);
         driver.Flush();
         var data = WaitForEvent(peer, "data", driver);
         Assert.That(data["text"]!.GetValue<string>(), Is.EqualTo("hello-from-dotnet"));
@@ -90,7 +90,7 @@ public sealed class WeriftDtlsInteropTests
             driver.Pump(
                 () =>
                 {
-                    if (driver.Connection.TryReadApplicationData(buffer, out var n))
+                    if (driver.Core.TryReadApplicationData(buffer, out var n))
                     {
                         received = Encoding.UTF8.GetString(buffer, 0, n);
                     }
@@ -104,7 +104,7 @@ public sealed class WeriftDtlsInteropTests
     }
 
     /// <summary>Waits (pumping the driver, when given) until the peer printed a JSON line with this event.</summary>
-    private static JsonObject WaitForEvent(PeerProcess peer, string name, DtlsUdpTestDriver? driver = null)
+    private static JsonObject WaitForEvent(PeerProcess peer, string name, UdpCoreDriver<DtlsConnection>? driver = null)
     {
         JsonObject? found = null;
         bool Seen() => peer.TryFindEvent(name, out found);

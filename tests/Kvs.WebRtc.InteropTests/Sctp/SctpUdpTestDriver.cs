@@ -1,86 +1,60 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing;
 
 namespace Kvs.WebRtc.InteropTests.Sctp;
 
-/// <summary>Drives one <see cref="SctpAssociation"/> over a UDP socket on 127.0.0.1 (one SCTP packet per datagram).</summary>
+/// <summary>
+/// One <see cref="SctpAssociation"/> over a UDP socket on 127.0.0.1 (one SCTP packet per datagram), driven by the
+/// shared <see cref="UdpCoreDriver{TCore}"/>; this class only adds the association's events.
+/// </summary>
 internal sealed class SctpUdpTestDriver : IDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Stopwatch _watch = Stopwatch.StartNew();
-    private readonly byte[] _receiveBuffer = new byte[65536];
-    private readonly byte[] _sendBuffer = new byte[2048];
-    private EndPoint? _remote;
+    private readonly UdpCoreDriver<AssociationCore> _driver;
 
     public SctpUdpTestDriver(IPEndPoint? remote = null)
     {
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _remote = remote;
-        Association = new SctpAssociation(new SctpAssociationOptions(), Now);
+        var core = new AssociationCore(new SctpAssociation(new SctpAssociationOptions(), TimeSpan.Zero));
+        _driver = new UdpCoreDriver<AssociationCore>(core, remote, DrainEvents);
     }
 
-    public SctpAssociation Association { get; }
+    public SctpAssociation Association => _driver.Core.Association;
 
-    public TimeSpan Now => _watch.Elapsed;
+    public TimeSpan Now => _driver.Now;
 
-    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+    public int LocalPort => _driver.LocalPort;
 
     public List<SctpEvent> Events { get; } = [];
 
-    public bool Pump(Func<bool> until, TimeSpan timeout)
+    public bool Pump(Func<bool> until, TimeSpan timeout) => _driver.Pump(until, timeout);
+
+    public void Flush() => _driver.Flush();
+
+    public void Dispose() => _driver.Dispose();
+
+    private void DrainEvents()
     {
-        var end = Now + timeout;
-        while (Now < end)
+        while (Association.TryPollEvent(out var e))
         {
-            Flush();
-            while (Association.TryPollEvent(out var e))
-            {
-                Events.Add(e);
-            }
-
-            if (until())
-            {
-                return true;
-            }
-
-            var wait = TimeSpan.FromMilliseconds(10);
-            if (Association.NextTimeout is { } deadline && deadline - Now < wait)
-            {
-                wait = deadline - Now;
-            }
-
-            if (wait > TimeSpan.Zero && _socket.Poll((int)Math.Max(1, wait.TotalMicroseconds), SelectMode.SelectRead) || _socket.Available > 0)
-            {
-                while (_socket.Available > 0)
-                {
-                    EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-                    var n = _socket.ReceiveFrom(_receiveBuffer, ref from);
-                    _remote ??= from;
-                    Association.HandlePacket(_receiveBuffer.AsSpan(0, n), Now);
-                }
-            }
-
-            if (Association.NextTimeout <= Now)
-            {
-                Association.HandleTimeout(Now);
-            }
-        }
-
-        return until();
-    }
-
-    public void Flush()
-    {
-        while (Association.TryPollTransmit(_sendBuffer, Now, out var length))
-        {
-            if (_remote is not null)
-            {
-                _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, _remote);
-            }
+            Events.Add(e);
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    /// <summary>
+    /// Presents the association as an <see cref="IDatagramCore"/> (its packet input is still named HandlePacket here;
+    /// once SctpAssociation implements the contract itself this adapter goes and the driver takes the association).
+    /// </summary>
+    private sealed class AssociationCore(SctpAssociation association) : IDatagramCore
+    {
+        public SctpAssociation Association { get; } = association;
+
+        public TimeSpan? NextTimeout => Association.NextTimeout;
+
+        public void HandleTimeout(TimeSpan now) => Association.HandleTimeout(now);
+
+        public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now) => Association.HandlePacket(datagram, now);
+
+        public bool TryPollTransmit(Span<byte> destination, TimeSpan now, out int length) => Association.TryPollTransmit(destination, now, out length);
+    }
 }

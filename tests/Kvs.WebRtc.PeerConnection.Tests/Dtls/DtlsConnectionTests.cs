@@ -95,8 +95,8 @@ public sealed class DtlsConnectionTests
         Assert.That(pair.Handshake(), Is.True);
         var datagram = new byte[2000];
         Assert.That(pair.Client.TrySealApplicationData([1, 2, 3], datagram, out var n), Is.True);
-        pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
-        pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+        pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
+        pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
         var buffer = new byte[100];
         Assert.That(pair.Server.TryReadApplicationData(buffer, out _), Is.True);
         Assert.That(pair.Server.TryReadApplicationData(buffer, out _), Is.False);
@@ -111,7 +111,7 @@ public sealed class DtlsConnectionTests
         var datagram = new byte[2000];
         Assert.That(pair.Client.TrySealApplicationData([1, 2, 3], datagram, out var n), Is.True);
         datagram[n - 1] ^= 0x40;
-        pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+        pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
         Assert.That(pair.Server.TryReadApplicationData(new byte[100], out _), Is.False);
         Assert.That(pair.Server.State, Is.EqualTo(DtlsState.Connected));
         Assert.That(pair.Server.DroppedRecords, Is.EqualTo(1));
@@ -125,7 +125,7 @@ public sealed class DtlsConnectionTests
         var datagram = new byte[2000];
         Assert.That(pair.Client.TrySealApplicationData([1, 2, 3], datagram, out var n), Is.True);
         datagram[4] = 2; // epoch 2
-        pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+        pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
         Assert.That(pair.Server.TryReadApplicationData(new byte[100], out _), Is.False);
         Assert.That(pair.Server.DroppedRecords, Is.EqualTo(1));
     }
@@ -270,7 +270,7 @@ public sealed class DtlsConnectionTests
         for (var i = 0; i < 50 && client.NextTimeout is { } next; i++)
         {
             deadlines.Add(next);
-            while (client.TryPollTransmit(buffer, out _))
+            while (client.TryPollTransmit(buffer, TimeSpan.Zero, out _))
             {
                 transmissions++;
             }
@@ -322,7 +322,7 @@ public sealed class DtlsConnectionTests
         for (var i = 0; i < 50; i++)
         {
             pair.Client.TrySealApplicationData(payload, datagram, out var n);
-            pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+            pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
             pair.Server.TryReadApplicationData(output, out _);
         }
 
@@ -330,7 +330,7 @@ public sealed class DtlsConnectionTests
         for (var i = 0; i < 200; i++)
         {
             pair.Client.TrySealApplicationData(payload, datagram, out var n);
-            pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+            pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
             pair.Server.TryReadApplicationData(output, out _);
         }
 
@@ -343,14 +343,14 @@ public sealed class DtlsConnectionTests
         client.Start(TimeSpan.Zero);
         for (var i = 0; i < 20; i++)
         {
-            while (client.TryPollTransmit(buffer, out var n))
+            while (client.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                server.HandleDatagram(buffer.AsSpan(0, n), TimeSpan.Zero);
+                server.HandleInput(buffer.AsSpan(0, n), TimeSpan.Zero);
             }
 
-            while (server.TryPollTransmit(buffer, out var n))
+            while (server.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                client.HandleDatagram(buffer.AsSpan(0, n), TimeSpan.Zero);
+                client.HandleInput(buffer.AsSpan(0, n), TimeSpan.Zero);
             }
         }
     }

@@ -31,7 +31,7 @@ public sealed class DtlsFragmentedClientHelloTests
                 var fragments = Split(datagram, parts);
                 foreach (var index in order)
                 {
-                    pair.Server.HandleDatagram(fragments[index], pair.Now);
+                    pair.Server.HandleInput(fragments[index], pair.Now);
                 }
 
                 return null;
@@ -56,8 +56,8 @@ public sealed class DtlsFragmentedClientHelloTests
             {
                 split++;
                 var fragments = Split(datagram, 2);
-                pair.Server.HandleDatagram(fragments[1], pair.Now);
-                pair.Server.HandleDatagram(fragments[0], pair.Now);
+                pair.Server.HandleInput(fragments[1], pair.Now);
+                pair.Server.HandleInput(fragments[0], pair.Now);
                 return null;
             }
 
@@ -75,12 +75,12 @@ public sealed class DtlsFragmentedClientHelloTests
         pair.Client.Start(pair.Now);
         pair.Server.Start(pair.Now);
         var fragments = Split(PollClientHello(pair), 3);
-        pair.Server.HandleDatagram(fragments[0], pair.Now);
-        pair.Server.HandleDatagram(fragments[2], pair.Now);
+        pair.Server.HandleInput(fragments[0], pair.Now);
+        pair.Server.HandleInput(fragments[2], pair.Now);
         Assert.That(pair.Server.PendingTransmitCount, Is.Zero, "no HelloVerifyRequest before the whole ClientHello");
         Assert.That(pair.Server.PartialClientHellos, Is.EqualTo(1));
         Assert.That(pair.Server.State, Is.EqualTo(DtlsState.New));
-        pair.Server.HandleDatagram(fragments[1], pair.Now);
+        pair.Server.HandleInput(fragments[1], pair.Now);
         Assert.That(pair.Server.PendingTransmitCount, Is.EqualTo(1), "the HelloVerifyRequest");
         Assert.That(pair.Server.PartialClientHellos, Is.Zero, "stateless again after answering");
         Assert.That(pair.Server.State, Is.EqualTo(DtlsState.New));
@@ -91,9 +91,9 @@ public sealed class DtlsFragmentedClientHelloTests
     {
         using var pair = new DtlsTestPair();
         pair.Server.Start(pair.Now);
-        pair.Server.HandleDatagram(Fragment(type: 1, length: 1 << 20, sequence: 0, offset: 0, new byte[100], recordSequence: 1), pair.Now);
-        pair.Server.HandleDatagram(Fragment(type: 1, length: DtlsClientHelloAssembler.MaxMessageLength + 1, sequence: 0, offset: 0, new byte[100], recordSequence: 2), pair.Now);
-        pair.Server.HandleDatagram(Fragment(type: 16, length: 500, sequence: 0, offset: 0, new byte[100], recordSequence: 3), pair.Now);
+        pair.Server.HandleInput(Fragment(type: 1, length: 1 << 20, sequence: 0, offset: 0, new byte[100], recordSequence: 1), pair.Now);
+        pair.Server.HandleInput(Fragment(type: 1, length: DtlsClientHelloAssembler.MaxMessageLength + 1, sequence: 0, offset: 0, new byte[100], recordSequence: 2), pair.Now);
+        pair.Server.HandleInput(Fragment(type: 16, length: 500, sequence: 0, offset: 0, new byte[100], recordSequence: 3), pair.Now);
         Assert.That(pair.Server.PartialClientHellos, Is.Zero);
         Assert.That(pair.Server.DroppedRecords, Is.EqualTo(3));
         Assert.That(pair.Server.PendingTransmitCount, Is.Zero);
@@ -113,7 +113,7 @@ public sealed class DtlsFragmentedClientHelloTests
             var body = new byte[fragmentLength];
             random.NextBytes(body);
             var recordSequence = (ulong)random.NextInt64(0, 1L << 47);
-            pair.Server.HandleDatagram(Fragment(1, length, random.Next(0, 65536), offset, body, recordSequence), pair.Now);
+            pair.Server.HandleInput(Fragment(1, length, random.Next(0, 65536), offset, body, recordSequence), pair.Now);
             Assert.That(pair.Server.PartialClientHellos, Is.LessThanOrEqualTo(DtlsClientHelloAssembler.Slots));
         }
 
@@ -130,9 +130,9 @@ public sealed class DtlsFragmentedClientHelloTests
             if (fromClient && TryGetWholeClientHello(datagram, out var messageSequence))
             {
                 var fragments = Split(datagram, 2);
-                pair.Server.HandleDatagram(fragments[0], pair.Now);
-                pair.Server.HandleDatagram(Fragment(1, 900, messageSequence + 5, 0, new byte[300], 1UL << 40), pair.Now);
-                pair.Server.HandleDatagram(fragments[1], pair.Now);
+                pair.Server.HandleInput(fragments[0], pair.Now);
+                pair.Server.HandleInput(Fragment(1, 900, messageSequence + 5, 0, new byte[300], 1UL << 40), pair.Now);
+                pair.Server.HandleInput(fragments[1], pair.Now);
                 return null;
             }
 
@@ -152,16 +152,16 @@ public sealed class DtlsFragmentedClientHelloTests
             if (fromClient && TryGetWholeClientHello(datagram, out _))
             {
                 var fragments = Split(datagram, 2);
-                pair.Server.HandleDatagram(fragments[0], pair.Now);
+                pair.Server.HandleInput(fragments[0], pair.Now);
                 if (poisoned++ == 0)
                 {
                     // Garbage covering the second half completes the message first: it must fail the parse or the cookie check.
                     var garbage = (byte[])fragments[1].Clone();
                     garbage.AsSpan(RecordHeader + HandshakeHeader).Fill(0xEE);
-                    pair.Server.HandleDatagram(garbage, pair.Now);
+                    pair.Server.HandleInput(garbage, pair.Now);
                 }
 
-                pair.Server.HandleDatagram(fragments[1], pair.Now);
+                pair.Server.HandleInput(fragments[1], pair.Now);
                 return null;
             }
 
@@ -189,7 +189,7 @@ public sealed class DtlsFragmentedClientHelloTests
                     mutated[random.Next(RecordHeader, RecordHeader + HandshakeHeader)] = (byte)random.Next(256);
                 }
 
-                Assert.DoesNotThrow(() => pair.Server.HandleDatagram(mutated, pair.Now));
+                Assert.DoesNotThrow(() => pair.Server.HandleInput(mutated, pair.Now));
                 Assert.That(pair.Server.PartialClientHellos, Is.LessThanOrEqualTo(DtlsClientHelloAssembler.Slots));
             }
         }
@@ -214,7 +214,7 @@ public sealed class DtlsFragmentedClientHelloTests
     private static byte[] PollClientHello(DtlsTestPair pair)
     {
         var buffer = new byte[2048];
-        Assert.That(pair.Client.TryPollTransmit(buffer, out var n), Is.True);
+        Assert.That(pair.Client.TryPollTransmit(buffer, TimeSpan.Zero, out var n), Is.True);
         var datagram = buffer.AsSpan(0, n).ToArray();
         Assert.That(TryGetWholeClientHello(datagram, out _), Is.True);
         return datagram;

@@ -1,4 +1,5 @@
 using Kvs.WebRtc.PeerConnection.Dtls;
+using Kvs.WebRtc.PeerConnection.Dtls.Messages;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Dtls;
@@ -15,7 +16,7 @@ public sealed class DtlsHelloTests
         Assert.That(DtlsClientHello.TryParse(writer.WrittenSpan, out var parsed), Is.True);
         Assert.Multiple(() =>
         {
-            Assert.That(parsed.Version, Is.EqualTo(DtlsRecordHeader.Dtls12));
+            Assert.That(parsed.Version, Is.EqualTo(DtlsVersion.Dtls12));
             Assert.That(parsed.Random, Is.EqualTo(hello.Random));
             Assert.That(parsed.Cookie, Is.EqualTo(hello.Cookie));
             Assert.That(parsed.CipherSuites, Is.EqualTo(hello.CipherSuites));
@@ -93,7 +94,7 @@ public sealed class DtlsHelloTests
         var buffer = new byte[13];
         DtlsRecordHeader.Write(buffer, 23, 1, 0x0000_1234_5678_9ABC, 300);
         Assert.That(DtlsRecordHeader.TryRead(buffer, out var header), Is.True);
-        Assert.That(header, Is.EqualTo(new DtlsRecordHeader(23, DtlsRecordHeader.Dtls12, 1, 0x1234_5678_9ABC, 300)));
+        Assert.That(header, Is.EqualTo(new DtlsRecordHeader(23, DtlsVersion.Dtls12, 1, 0x1234_5678_9ABC, 300)));
         buffer[1] = 3; // TLS, not DTLS
         Assert.That(DtlsRecordHeader.TryRead(buffer, out _), Is.False);
     }

@@ -17,16 +17,16 @@ public sealed class DtlsHostileInputTests
         pair.Client.Start(pair.Now);
         for (var round = 0; round < 100 && !(pair.Client.State == DtlsState.Connected && pair.Server.State == DtlsState.Connected); round++)
         {
-            while (pair.Client.TryPollTransmit(buffer, out var n))
+            while (pair.Client.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                pair.Server.HandleDatagram(buffer.AsSpan(0, n), pair.Now);
-                pair.Server.HandleDatagram(buffer.AsSpan(0, n), pair.Now);
+                pair.Server.HandleInput(buffer.AsSpan(0, n), pair.Now);
+                pair.Server.HandleInput(buffer.AsSpan(0, n), pair.Now);
             }
 
-            while (pair.Server.TryPollTransmit(buffer, out var n))
+            while (pair.Server.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
             {
-                pair.Client.HandleDatagram(buffer.AsSpan(0, n), pair.Now);
-                pair.Client.HandleDatagram(buffer.AsSpan(0, n), pair.Now);
+                pair.Client.HandleInput(buffer.AsSpan(0, n), pair.Now);
+                pair.Client.HandleInput(buffer.AsSpan(0, n), pair.Now);
             }
         }
 
@@ -46,10 +46,10 @@ public sealed class DtlsHostileInputTests
         {
             var toServer = Drain(pair.Client, buffer);
             toServer.Reverse();
-            toServer.ForEach(d => pair.Server.HandleDatagram(d, pair.Now));
+            toServer.ForEach(d => pair.Server.HandleInput(d, pair.Now));
             var toClient = Drain(pair.Server, buffer);
             toClient.Reverse();
-            toClient.ForEach(d => pair.Client.HandleDatagram(d, pair.Now));
+            toClient.ForEach(d => pair.Client.HandleInput(d, pair.Now));
             if (toServer.Count == 0 && toClient.Count == 0)
             {
                 pair.Now += TimeSpan.FromSeconds(1);
@@ -63,51 +63,51 @@ public sealed class DtlsHostileInputTests
     }
 
     [Test]
-    public void HandleDatagram_OversizedFragmentLength_IsDroppedWithoutFailing()
+    public void HandleInput_OversizedFragmentLength_IsDroppedWithoutFailing()
     {
         using var certificate = DtlsCertificate.Generate();
         using var client = new DtlsConnection(DtlsRole.Client, certificate, [certificate.Fingerprint]);
         client.Start(TimeSpan.Zero);
         var record = HandshakeRecord(type: 2, length: 0xFFFFFF, sequence: 0, offset: 0, fragment: new byte[10]);
-        client.HandleDatagram(record, TimeSpan.Zero);
+        client.HandleInput(record, TimeSpan.Zero);
         Assert.That(client.State, Is.EqualTo(DtlsState.Connecting));
         Assert.That(client.DroppedRecords, Is.EqualTo(1));
     }
 
     [Test]
-    public void HandleDatagram_RecordLengthBeyondDatagram_IsDropped()
+    public void HandleInput_RecordLengthBeyondDatagram_IsDropped()
     {
         using var certificate = DtlsCertificate.Generate();
         using var server = new DtlsConnection(DtlsRole.Server, certificate, [certificate.Fingerprint]);
         var record = HandshakeRecord(type: 1, length: 10, sequence: 0, offset: 0, fragment: new byte[10]);
         BinaryPrimitives.WriteUInt16BigEndian(record.AsSpan(11), 5000);
-        server.HandleDatagram(record, TimeSpan.Zero);
+        server.HandleInput(record, TimeSpan.Zero);
         Assert.That(server.DroppedRecords, Is.EqualTo(1));
         Assert.That(server.PendingTransmitCount, Is.EqualTo(0));
     }
 
     [Test]
-    public void HandleDatagram_UnexpectedHandshakeMessage_FailsWithUnexpectedMessageAlert()
+    public void HandleInput_UnexpectedHandshakeMessage_FailsWithUnexpectedMessageAlert()
     {
         using var certificate = DtlsCertificate.Generate();
         using var client = new DtlsConnection(DtlsRole.Client, certificate, [certificate.Fingerprint]);
         client.Start(TimeSpan.Zero);
         var buffer = new byte[2000];
-        while (client.TryPollTransmit(buffer, out _))
+        while (client.TryPollTransmit(buffer, TimeSpan.Zero, out _))
         {
         }
 
         // A ServerHelloDone where a ServerHello is due.
-        client.HandleDatagram(HandshakeRecord(type: 14, length: 0, sequence: 0, offset: 0, fragment: []), TimeSpan.Zero);
+        client.HandleInput(HandshakeRecord(type: 14, length: 0, sequence: 0, offset: 0, fragment: []), TimeSpan.Zero);
         Assert.That(client.State, Is.EqualTo(DtlsState.Failed));
         Assert.That(client.Failure!.Alert, Is.EqualTo(DtlsAlertDescription.UnexpectedMessage));
-        Assert.That(client.TryPollTransmit(buffer, out var n), Is.True);
+        Assert.That(client.TryPollTransmit(buffer, TimeSpan.Zero, out var n), Is.True);
         Assert.That(buffer[0], Is.EqualTo(21), "an alert record was sent");
         Assert.That(buffer.AsSpan(13, 2).ToArray(), Is.EqualTo(new byte[] { 2, 10 }));
     }
 
     [Test]
-    public void HandleDatagram_ForgedPlaintextHandshakeAfterConnect_IsDroppedAndConnectionSurvives()
+    public void HandleInput_ForgedPlaintextHandshakeAfterConnect_IsDroppedAndConnectionSurvives()
     {
         using var pair = new DtlsTestPair();
         Assert.That(pair.Handshake(), Is.True);
@@ -115,7 +115,7 @@ public sealed class DtlsHostileInputTests
         // A plaintext ServerHello with the next message_seq, as an on-path forger could send.
         for (ushort sequence = 0; sequence < 12; sequence++)
         {
-            pair.Client.HandleDatagram(HandshakeRecord(type: 2, length: 0, sequence: sequence, offset: 0, fragment: [], recordSequence: 1000u + sequence), pair.Now);
+            pair.Client.HandleInput(HandshakeRecord(type: 2, length: 0, sequence: sequence, offset: 0, fragment: [], recordSequence: 1000u + sequence), pair.Now);
         }
 
         Assert.That(pair.Client.State, Is.EqualTo(DtlsState.Connected));
@@ -124,7 +124,7 @@ public sealed class DtlsHostileInputTests
     }
 
     [Test]
-    public void HandleDatagram_GarbageBeforeAnyHandshake_IsCountedAndIgnored()
+    public void HandleInput_GarbageBeforeAnyHandshake_IsCountedAndIgnored()
     {
         using var certificate = DtlsCertificate.Generate();
         using var server = new DtlsConnection(DtlsRole.Server, certificate, [certificate.Fingerprint]);
@@ -133,7 +133,7 @@ public sealed class DtlsHostileInputTests
         {
             var datagram = new byte[random.Next(0, 200)];
             random.NextBytes(datagram);
-            server.HandleDatagram(datagram, TimeSpan.Zero);
+            server.HandleInput(datagram, TimeSpan.Zero);
         }
 
         Assert.That(server.State, Is.EqualTo(DtlsState.New));
@@ -207,7 +207,7 @@ public sealed class DtlsHostileInputTests
             pair.Client.TrySealApplicationData(payload, datagram, out var n);
             var copy = datagram.AsSpan(0, n).ToArray();
             copy[random.Next(copy.Length)] ^= (byte)random.Next(1, 256);
-            Assert.DoesNotThrow(() => pair.Server.HandleDatagram(copy, pair.Now));
+            Assert.DoesNotThrow(() => pair.Server.HandleInput(copy, pair.Now));
         }
 
         var delivered = 0;
@@ -231,7 +231,7 @@ public sealed class DtlsHostileInputTests
         for (var i = 0; i < 10; i++)
         {
             pair.Client.TrySealApplicationData([1, 2, 3], datagram, out var n);
-            pair.Server.HandleDatagram(datagram.AsSpan(0, n), pair.Now);
+            pair.Server.HandleInput(datagram.AsSpan(0, n), pair.Now);
         }
 
         Assert.That(pair.Server.DroppedApplicationRecords, Is.EqualTo(6));
@@ -240,7 +240,7 @@ public sealed class DtlsHostileInputTests
     private static List<byte[]> Drain(DtlsConnection connection, byte[] buffer)
     {
         var list = new List<byte[]>();
-        while (connection.TryPollTransmit(buffer, out var n))
+        while (connection.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
         {
             list.Add(buffer.AsSpan(0, n).ToArray());
         }

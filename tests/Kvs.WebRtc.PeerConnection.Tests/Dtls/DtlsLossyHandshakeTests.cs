@@ -61,7 +61,7 @@ public sealed class DtlsLossyHandshakeTests
         byte[]? last = null;
         for (var i = 0; i < 100 && client.NextTimeout is { } next; i++)
         {
-            while (client.TryPollTransmit(buffer, out _))
+            while (client.TryPollTransmit(buffer, TimeSpan.Zero, out _))
             {
             }
 
@@ -69,7 +69,7 @@ public sealed class DtlsLossyHandshakeTests
         }
 
         Assert.That(client.Failure!.Error, Is.EqualTo(DtlsError.Timeout));
-        while (client.TryPollTransmit(buffer, out var n))
+        while (client.TryPollTransmit(buffer, TimeSpan.Zero, out var n))
         {
             last = buffer.AsSpan(0, n).ToArray();
         }

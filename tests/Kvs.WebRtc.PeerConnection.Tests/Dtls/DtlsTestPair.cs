@@ -71,7 +71,7 @@ internal sealed class DtlsTestPair : IDisposable
     public bool Exchange()
     {
         var moved = false;
-        while (Client.TryPollTransmit(_buffer, out var n))
+        while (Client.TryPollTransmit(_buffer, TimeSpan.Zero, out var n))
         {
             moved = true;
             var datagram = _buffer.AsSpan(0, n).ToArray();
@@ -79,11 +79,11 @@ internal sealed class DtlsTestPair : IDisposable
             var delivered = Filter is null ? datagram : Filter(true, datagram);
             if (delivered is not null)
             {
-                Server.HandleDatagram(delivered, Now);
+                Server.HandleInput(delivered, Now);
             }
         }
 
-        while (Server.TryPollTransmit(_buffer, out var n))
+        while (Server.TryPollTransmit(_buffer, TimeSpan.Zero, out var n))
         {
             moved = true;
             var datagram = _buffer.AsSpan(0, n).ToArray();
@@ -91,7 +91,7 @@ internal sealed class DtlsTestPair : IDisposable
             var delivered = Filter is null ? datagram : Filter(false, datagram);
             if (delivered is not null)
             {
-                Client.HandleDatagram(delivered, Now);
+                Client.HandleInput(delivered, Now);
             }
         }
 

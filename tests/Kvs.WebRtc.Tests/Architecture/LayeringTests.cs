@@ -34,6 +34,19 @@ public sealed class LayeringTests
         ["Media"] = ["Codecs", "Jsep", "Rtcp", "Rtp", "Sdp", ""], // the public track, sender and receiver types compose the negotiated model and codecs; media features write RTCP
     };
 
+    // The sans-IO core contract (Contracts/ISansIoCore.cs) sits in the root namespace; every protocol core may implement it.
+    private static readonly HashSet<string> s_coreContracts = new(StringComparer.Ordinal)
+    {
+        "ISansIoCore", "IDatagramCore", "IAddressedCore`1",
+    };
+
+    // What the DTLS handshake message codecs (Dtls.Messages) may use outside their namespace: the bounds-checked
+    // reader/writer and the wire numbers, nothing of the state machine or the record layer.
+    private static readonly HashSet<string> s_dtlsCodecDependencies = new(StringComparer.Ordinal)
+    {
+        "DtlsReader", "DtlsWriter", "DtlsHandshakeType", "DtlsVersion", "DtlsExtensionType", "DtlsNamedGroup", "DtlsSignatureScheme", "DtlsCodePoint",
+    };
+
     // The ICE<->TURN seam: the only Ice types Turn may touch.
     private static readonly HashSet<string> s_relaySeam = new(StringComparer.Ordinal)
     {
@@ -102,7 +115,8 @@ public sealed class LayeringTests
                     continue;
                 }
 
-                var ok = allowed.Contains(to) && !(from == "Turn" && to == "Ice" && !s_relaySeam.Contains(Outermost(used).Name));
+                var contract = to.Length == 0 && s_coreContracts.Contains(Outermost(used).Name);
+                var ok = (allowed.Contains(to) || contract) && !(from == "Turn" && to == "Ice" && !s_relaySeam.Contains(Outermost(used).Name));
                 if (!ok)
                 {
                     violations.Add($"{from} -> {(to.Length == 0 ? "(root)" : to)}: {Outermost(type).FullName} uses {Outermost(used).FullName}");
@@ -111,6 +125,34 @@ public sealed class LayeringTests
         }
 
         Assert.That(violations, Is.Empty, "layering violations (see ARCHITECTURE.md / STYLE.md part 2)");
+    }
+
+    [Test]
+    public void DtlsMessageCodecs_DependOnlyOnReaderWriterAndWireNumbers()
+    {
+        const string Messages = Root + ".Dtls.Messages";
+        var assembly = Assembly.Load(Root);
+        var codecs = assembly.GetTypes().Where(t => Outermost(t).Namespace == Messages).ToList();
+        var violations = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var type in codecs)
+        {
+            foreach (var used in DependenciesOf(type))
+            {
+                var outer = Outermost(used);
+                if (used.Assembly != assembly || outer.Namespace is not { } ns || !ns.StartsWith(Root, StringComparison.Ordinal) || ns == Messages)
+                {
+                    continue;
+                }
+
+                if (!s_dtlsCodecDependencies.Contains(outer.Name))
+                {
+                    violations.Add($"{Outermost(type).Name} uses {outer.FullName}");
+                }
+            }
+        }
+
+        Assert.That(codecs.Select(t => Outermost(t).Name).Distinct().Count(), Is.GreaterThanOrEqualTo(10), "the codecs were found");
+        Assert.That(violations, Is.Empty, "a handshake message codec reaches beyond the reader/writer and the wire numbers");
     }
 
     [Test]

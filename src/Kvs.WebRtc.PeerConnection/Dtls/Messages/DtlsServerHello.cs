@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.PeerConnection.Dtls;
+namespace Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 /// <summary>The ServerHello body (RFC 5246 §7.4.1.3) with the extensions echoed to a WebRTC client.</summary>
 internal sealed class DtlsServerHello : DtlsHello

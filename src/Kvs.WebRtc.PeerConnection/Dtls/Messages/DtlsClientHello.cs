@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.PeerConnection.Dtls;
+namespace Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 /// <summary>
 /// The DTLS ClientHello body (RFC 6347 §4.2.1, RFC 5246 §7.4.1.2) with the extensions WebRTC needs:
@@ -48,7 +48,7 @@ internal sealed class DtlsClientHello : DtlsHello
         }
 
         // TLS_EMPTY_RENEGOTIATION_INFO_SCSV signals the same as an empty renegotiation_info (RFC 5746 §3.3).
-        if (hello.CipherSuites.Contains(0x00FF))
+        if (hello.CipherSuites.Contains(DtlsExtensionType.EmptyRenegotiationInfoScsv))
         {
             hello.HasRenegotiationInfo = true;
         }

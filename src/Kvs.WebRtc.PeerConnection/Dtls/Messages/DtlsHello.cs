@@ -1,4 +1,4 @@
-namespace Kvs.WebRtc.PeerConnection.Dtls;
+namespace Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 /// <summary>
 /// What ClientHello and ServerHello share (RFC 5246 §7.4.1.2-3): version, random, session id, and the
@@ -9,7 +9,7 @@ internal abstract class DtlsHello
     /// <summary>Most cipher suites, groups, profiles or signature schemes read from a list; the rest is ignored.</summary>
     protected const int MaxListEntries = 64;
 
-    public ushort Version { get; set; } = DtlsRecordHeader.Dtls12;
+    public ushort Version { get; set; } = DtlsVersion.Dtls12;
 
     public byte[] Random { get; set; } = new byte[32];
 
