@@ -745,7 +745,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
         if (_disposed == 0)
         {
-            var next = _agent.PollTimeout();
+            var next = _agent.NextTimeout;
             var delay = next is { } due ? due - Now : Timeout.InfiniteTimeSpan;
             if (next is not null && delay < TimeSpan.Zero)
             {
