@@ -99,7 +99,7 @@ public class IceAgentBenchmarks
             var moved = Deliver(a, b, s_baseB, now) | Deliver(b, a, s_baseA, now);
             if (!moved)
             {
-                var next = Min(a.PollTimeout(), b.PollTimeout());
+                var next = Min(a.NextTimeout, b.NextTimeout);
                 if (next is null)
                 {
                     break;

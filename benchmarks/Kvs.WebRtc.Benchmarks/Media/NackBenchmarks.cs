@@ -61,6 +61,6 @@ public class NackBenchmarks
         }
 
         _generator.OnPacket(_sequence, _now);
-        return _generator.NextDue is { } due && due <= _now ? _generator.Poll(_now, _lost, out _) : 0;
+        return _generator.NextTimeout is { } due && due <= _now ? _generator.Poll(_now, _lost, out _) : 0;
     }
 }

@@ -148,7 +148,7 @@ public sealed partial class RTCPeerConnection
 
         var now = NackNow;
         generator.OnPacket(sequenceNumber, now);
-        if (generator.NextDue is not { } due)
+        if (generator.NextTimeout is not { } due)
         {
             return;
         }
@@ -156,7 +156,7 @@ public sealed partial class RTCPeerConnection
         if (due <= now)
         {
             PollNack(transceiver, generator, now);
-            if (generator.NextDue is { } next)
+            if (generator.NextTimeout is { } next)
             {
                 ArmNackTimer(next, now);
             }
@@ -229,12 +229,12 @@ public sealed partial class RTCPeerConnection
                 continue;
             }
 
-            if (generator.NextDue is { } due && due <= now)
+            if (generator.NextTimeout is { } due && due <= now)
             {
                 PollNack(transceiver, generator, now);
             }
 
-            if (generator.NextDue is { } after && (next is not { } n || after < n))
+            if (generator.NextTimeout is { } after && (next is not { } n || after < n))
             {
                 next = after;
             }

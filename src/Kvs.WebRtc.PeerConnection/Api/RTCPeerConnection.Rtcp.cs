@@ -101,7 +101,7 @@ public sealed partial class RTCPeerConnection
 
     private void ArmRtcpTimerLocked(TimeSpan now)
     {
-        if (_rtcpScheduler.NextReportAt is { } next && _rtcpTimer is { } timer)
+        if (_rtcpScheduler.NextTimeout is { } next && _rtcpTimer is { } timer)
         {
             var due = next - now;
             timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);

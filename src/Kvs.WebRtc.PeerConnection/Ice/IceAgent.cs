@@ -16,10 +16,10 @@ namespace Kvs.WebRtc.PeerConnection.Ice;
 /// <para>Inputs: <see cref="HandleDatagram"/> (bytes, the local base they arrived on, their source, now),
 /// <see cref="HandleTimeout"/>, and the signalling calls (<see cref="SetRemoteCredentials"/>,
 /// <see cref="AddRemoteCandidate"/>, ...). Outputs: <see cref="TryPollTransmit"/>, <see cref="TryPollEvent"/>,
-/// <see cref="PollTimeout"/>. No sockets, tasks, locks or clocks inside; not thread-safe: the driver serialises calls.</para>
+/// <see cref="NextTimeout"/> (the <see cref="IAddressedCore{TTransmit}"/> shape every core shares). No sockets, tasks, locks or clocks inside; not thread-safe: the driver serialises calls.</para>
 /// <para>Times are monotonic <see cref="TimeSpan"/>s from an arbitrary origin.</para>
 /// </remarks>
-internal sealed partial class IceAgent
+internal sealed partial class IceAgent : IAddressedCore<IceTransmit>
 {
     private readonly IceAgentOptions _options;
     private readonly ILogger _logger;
@@ -428,7 +428,9 @@ internal sealed partial class IceAgent
     public bool TryPollEvent(out IceAgentEvent? agentEvent) => _events.TryDequeue(out agentEvent);
 
     /// <summary>When <see cref="HandleTimeout"/> should next be called; null when nothing is scheduled.</summary>
-    public TimeSpan? PollTimeout()
+    public TimeSpan? NextTimeout => ComputeNextTimeout();
+
+    private TimeSpan? ComputeNextTimeout()
     {
         if (_state == IceConnectionState.Closed)
         {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,10 +6,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kvs.WebRtc.PeerConnection.Ice;
 
 /// <summary>
-/// The ICE driver: owns one UDP socket per local host address (component 1, demultiplexed by first byte, RFC 7983),
-/// relay allocations from an <see cref="IIceRelayFactory"/>, a <see cref="TimeProvider"/> timer, and an
-/// <see cref="IceAgent"/> it feeds. Host sockets come from <see cref="IceTransportOptions.SocketFactory"/> (real
-/// kernel sockets by default, a virtual network in tests).
+/// The ICE transport: composes an <see cref="IceGatherer"/> (host sockets, STUN servers, relays), an
+/// <see cref="IceSocketDriver"/> (receive loops, sends, relay permissions) and the sans-IO <see cref="IceAgent"/> it
+/// drives through the core contract (<see cref="IAddressedCore{TTransmit}"/>) with one <see cref="TimeProvider"/>
+/// timer. Host sockets come from <see cref="IceTransportOptions.SocketFactory"/> (real kernel sockets by default, a
+/// virtual network in tests).
 /// </summary>
 /// <remarks>
 /// <para>Thread-safety: every public member may be called from any thread. Agent access is serialised by one lock.
@@ -22,34 +22,25 @@ namespace Kvs.WebRtc.PeerConnection.Ice;
 /// be thread-safe or hand off to a queue. Sends on host sockets are synchronous. Socket buffer sizes come from <see cref="IceTransportOptions"/>
 /// (4 MiB by default).</para>
 /// </remarks>
-internal sealed partial class IceTransport : IAsyncDisposable
+internal sealed partial class IceTransport : IAsyncDisposable, IIceGatheringSink
 {
     private readonly IceTransportOptions _options;
-    private readonly IIceRelayFactory? _relayFactory;
-    private readonly IDatagramSocketFactory _socketFactory;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly IceAgent _agent;
+    private readonly IceGatherer _gatherer;
+    private readonly IceSocketDriver _driver;
+    private readonly Func<IceSelectedPair?> _sendPairFallback;
     private readonly long _startTimestamp;
     private readonly ITimer _timer;
     private readonly CancellationTokenSource _cts = new();
     private readonly Channel<Action> _dispatch = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly List<HostSocket> _sockets = [];
-    private readonly Dictionary<IPEndPoint, HostSocket> _socketsByBase = [];
-    private readonly Dictionary<IPEndPoint, IIceRelay> _relaysByBase = [];
-    private readonly HashSet<(IIceRelay Relay, IPAddress Peer)> _permissions = [];
-    private readonly List<Task> _loops = [];
     private readonly List<(Func<IceConnectionState, bool> Predicate, TaskCompletionSource<IceConnectionState> Completion)> _stateWaiters = [];
     private readonly Task _dispatchLoop;
-    private volatile SendPath? _sendPath;
     private Task? _gathering;
     private bool _started;
     private int _disposed;
-    private long _dataPacketsSent;
-    private long _dataBytesSent;
-    private long _dataPacketsReceived;
-    private long _dataBytesReceived;
 
     /// <summary>Creates the transport; nothing is bound until <see cref="StartAsync"/>.</summary>
     public IceTransport(IceTransportOptions options, IIceRelayFactory? relayFactory = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
@@ -57,12 +48,14 @@ internal sealed partial class IceTransport : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        _relayFactory = relayFactory;
         _timeProvider = timeProvider ?? TimeProvider.System;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = factory.CreateLogger<IceTransport>();
-        _socketFactory = options.SocketFactory ?? new SystemDatagramSocketFactory(options.SocketReceiveBufferSize, options.SocketSendBufferSize, _logger);
+        var socketFactory = options.SocketFactory ?? new SystemDatagramSocketFactory(options.SocketReceiveBufferSize, options.SocketSendBufferSize, _logger);
         _agent = new IceAgent(options.Role, options.LocalCredentials, options.Agent, factory.CreateLogger<IceAgent>());
+        _gatherer = new IceGatherer(options, socketFactory, relayFactory, _timeProvider, _logger, this);
+        _driver = new IceSocketDriver(OnDatagram, _logger, _cts.Token);
+        _sendPairFallback = GetSendPair;
         _startTimestamp = _timeProvider.GetTimestamp();
         _timer = _timeProvider.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _dispatchLoop = Task.Run(DispatchLoopAsync);
@@ -78,7 +71,11 @@ internal sealed partial class IceTransport : IAsyncDisposable
     public event Action<IceSelectedPair?>? SelectedPairChanged;
 
     /// <summary>Receives DTLS and RTP/RTCP datagrams from validated peers, on the socket loop.</summary>
-    public IceDataReceiver? DataReceiver { get; set; }
+    public IceDataReceiver? DataReceiver
+    {
+        get => _driver.DataReceiver;
+        set => _driver.DataReceiver = value;
+    }
 
     /// <summary>Our current credentials (put them in the SDP).</summary>
     public IceCredentials LocalCredentials
@@ -156,9 +153,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
     /// Application datagrams (DTLS, SRTP, SRTCP) handed to the sockets and relays, and those received from validated
     /// peers, with their UDP payload bytes (W3C transport and candidate-pair <c>packetsSent</c>/<c>bytesSent</c>...).
     /// </summary>
-    public (long PacketsSent, long BytesSent, long PacketsReceived, long BytesReceived) DataCounters =>
-        (Interlocked.Read(ref _dataPacketsSent), Interlocked.Read(ref _dataBytesSent), Interlocked.Read(ref _dataPacketsReceived),
-            Interlocked.Read(ref _dataBytesReceived));
+    public (long PacketsSent, long BytesSent, long PacketsReceived, long BytesReceived) DataCounters => _driver.DataCounters;
 
     /// <summary>Copies of the checklist pairs with their check counters and round-trip times, for statistics.</summary>
     public IReadOnlyList<IceCandidatePairSnapshot> GetPairSnapshots()
@@ -193,44 +188,8 @@ internal sealed partial class IceTransport : IAsyncDisposable
             _started = true;
         }
 
-        if (_options.Policy == IceTransportPolicy.All)
-        {
-            var index = new Dictionary<AddressFamily, int>();
-            foreach (var address in EnumerateHostAddresses())
-            {
-                IDatagramSocket? socket = null;
-                try
-                {
-                    socket = _socketFactory.Bind(new IPEndPoint(address, 0));
-                    var baseEndPoint = socket.LocalEndPoint;
-                    var host = new HostSocket(socket, baseEndPoint);
-                    index.TryGetValue(address.AddressFamily, out var i);
-                    index[address.AddressFamily] = i + 1;
-                    lock (_gate)
-                    {
-                        _sockets.Add(host);
-                        _socketsByBase[baseEndPoint] = host;
-                        _agent.AddHostCandidate(baseEndPoint, i);
-                        DriveLocked();
-                    }
-
-                    socket = null;
-                    // Returns at once (a real socket starts its receive thread from the pool); datagrams that arrive
-                    // meanwhile queue in the socket.
-                    _loops.Add(host.Socket.StartReceiving((datagram, source) => ProcessDatagram(host, datagram, source), _cts.Token));
-                }
-                catch (SocketException ex)
-                {
-                    Log.BindFailed(_logger, address, ex.SocketErrorCode);
-                }
-                finally
-                {
-                    socket?.Dispose();
-                }
-            }
-        }
-
-        _gathering = Task.Run(() => GatherServersAsync(_cts.Token), CancellationToken.None);
+        _gatherer.BindHostSockets();
+        _gathering = Task.Run(() => _gatherer.GatherServersAsync(_cts.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -253,7 +212,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
         lock (_gate)
         {
             added = _agent.AddRemoteCandidate(candidate);
-            relays = added ? [.. _relaysByBase.Values] : [];
+            relays = added ? _driver.Relays : [];
             DriveLocked();
         }
 
@@ -262,7 +221,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
         {
             foreach (var relay in relays)
             {
-                _ = EnsurePermissionAsync(relay, endPoint.Address);
+                _ = _driver.EnsurePermissionAsync(relay, endPoint.Address);
             }
         }
 
@@ -329,59 +288,21 @@ internal sealed partial class IceTransport : IAsyncDisposable
     public ValueTask SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var path = _sendPath ?? RefreshSendPath();
-        if (path is null)
-        {
-            Log.NoPairForData(_logger, datagram.Length);
-            return ValueTask.CompletedTask;
-        }
-
-        Interlocked.Increment(ref _dataPacketsSent);
-        Interlocked.Add(ref _dataBytesSent, datagram.Length);
-
-        if (path.Socket is { } host)
-        {
-            // Synchronous: a UDP send only copies into the kernel (it blocks only while SO_SNDBUF is full, which is
-            // back-pressure), and it avoids an async state machine and a thread-pool hop per datagram.
-            SendOnSocket(host.Socket, datagram.Span, path.RemoteAddress!, path.Remote);
-            return ValueTask.CompletedTask;
-        }
-
-        return path.Relay!.SendAsync(path.Remote, datagram, cancellationToken);
+        return _driver.SendAsync(datagram, _sendPairFallback, cancellationToken);
     }
 
     /// <summary>
     /// True when the selected pair is a direct UDP path whose socket can send several datagrams in one call
     /// (<see cref="TrySendSegments"/>); false before nomination, on a relayed pair, or without UDP GSO.
     /// </summary>
-    public bool CanSendSegments => _disposed == 0 && _sendPath is { Socket: { } host } && host.Socket.SupportsSegments;
+    public bool CanSendSegments => _disposed == 0 && _driver.CanSendSegments;
 
     /// <summary>
     /// Sends datagrams laid out back to back, each <paramref name="segmentSize"/> bytes but the last (which may be shorter),
     /// in one call on the selected direct pair (see <see cref="IDatagramSocket.TrySendSegments"/>).
     /// </summary>
     /// <returns>False when nothing was sent (no direct pair, no GSO, disposed): send the datagrams one by one.</returns>
-    public bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentSize)
-    {
-        if (_disposed != 0 || _sendPath is not { Socket: { } host } path)
-        {
-            return false;
-        }
-
-        if (!host.Socket.TrySendSegments(segments, segmentSize, path.RemoteAddress!, out var error))
-        {
-            return false;
-        }
-
-        Interlocked.Add(ref _dataPacketsSent, (segments.Length + segmentSize - 1) / segmentSize);
-        Interlocked.Add(ref _dataBytesSent, segments.Length);
-        if (error is not (SocketError.Success or SocketError.OperationAborted))
-        {
-            Log.SendError(_logger, path.Remote, error);
-        }
-
-        return true;
-    }
+    public bool TrySendSegments(ReadOnlySpan<byte> segments, int segmentSize) => _disposed == 0 && _driver.TrySendSegments(segments, segmentSize);
 
     /// <summary>Closes sockets, relays and the timer; completes pending waits. Idempotent; bounded wait.</summary>
     public async ValueTask DisposeAsync()
@@ -393,17 +314,10 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
         await _cts.CancelAsync().ConfigureAwait(false);
         _timer.Dispose();
-        IIceRelay[] relays;
         lock (_gate)
         {
             _agent.Close();
             DriveLocked();
-            relays = [.. _relaysByBase.Values];
-            foreach (var host in _sockets)
-            {
-                host.Socket.Dispose();
-            }
-
             foreach (var waiter in _stateWaiters)
             {
                 waiter.Completion.TrySetResult(IceConnectionState.Closed);
@@ -412,22 +326,9 @@ internal sealed partial class IceTransport : IAsyncDisposable
             _stateWaiters.Clear();
         }
 
-        foreach (var relay in relays)
-        {
-            try
-            {
-                await relay.DisposeAsync().ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // a failing relay must not stop disposal of the others
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                Log.RelayDisposeFailed(_logger, ex);
-            }
-        }
-
+        var closing = _driver.CloseAsync();
         _dispatch.Writer.TryComplete();
-        var all = new List<Task>(_loops) { _dispatchLoop };
+        var all = new List<Task> { closing, _dispatchLoop };
         if (_gathering is not null)
         {
             all.Add(_gathering);
@@ -437,57 +338,69 @@ internal sealed partial class IceTransport : IAsyncDisposable
         _cts.Dispose();
     }
 
-    private void SendOnSocket(IDatagramSocket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, IPEndPoint remoteEndPoint)
+    /// <inheritdoc />
+    void IIceGatheringSink.OnHostSocket(IDatagramSocket socket, int familyIndex)
     {
-        // A lost datagram, as UDP may lose it anyway: DTLS and SCTP above retransmit. Aborted: closed concurrently.
-        var error = socket.SendTo(datagram, remote);
-        if (error is not (SocketError.Success or SocketError.OperationAborted))
+        var localBase = _driver.AddHostSocket(socket);
+        lock (_gate)
         {
-            Log.SendError(_logger, remoteEndPoint, error);
+            if (_disposed != 0)
+            {
+                return;
+            }
+
+            _agent.AddHostCandidate(localBase, familyIndex);
+            DriveLocked();
+        }
+
+        _driver.StartReceiving(localBase);
+    }
+
+    /// <inheritdoc />
+    void IIceGatheringSink.OnStunServers(IReadOnlyList<IPEndPoint> servers)
+    {
+        lock (_gate)
+        {
+            foreach (var server in servers)
+            {
+                _agent.AddStunServer(server, Now);
+            }
+
+            DriveLocked();
         }
     }
 
-    private IEnumerable<IPAddress> EnumerateHostAddresses() =>
-        _options.HostAddresses ?? _socketFactory.GetHostAddresses(new HostAddressFilter(_options.IncludeLoopback, _options.IncludeIPv6, _options.IncludeLinkLocalIPv6));
-
-    private async Task GatherServersAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    void IIceGatheringSink.OnRelay(IIceRelay relay, IPAddress? serverAddress, int localPreference)
     {
-        var tasks = new List<Task>();
-        foreach (var server in _options.Servers)
+        if (_disposed != 0)
         {
-            if (server.Uri.Scheme == IceServerScheme.Stun && _options.Policy == IceTransportPolicy.All)
-            {
-                tasks.Add(AddStunServerAsync(server.Uri, cancellationToken));
-            }
-            else if (server.Uri.IsTurn)
-            {
-                if (_relayFactory is null || server.Username is null || server.Password is null)
-                {
-                    Log.RelaySkipped(_logger, server.Uri.ToString());
-                    continue;
-                }
-
-                tasks.Add(AllocateRelayAsync(server, cancellationToken));
-            }
-        }
-
-        try
-        {
-            await Task.WhenAll(tasks).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // closing: a lookup or allocation cut short may fail in any way (socket closed, allocation disposed)
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            // Every task's exception is observed here (WhenAll), so none is left for the finalizer to report.
-            foreach (var task in tasks)
-            {
-                _ = task.Exception;
-            }
-
+            _ = relay.DisposeAsync().AsTask();
             return;
         }
 
+        if (!_driver.AddRelay(relay))
+        {
+            return;
+        }
+
+        IPEndPoint[] remotes;
+        lock (_gate)
+        {
+            _agent.AddRelayCandidate(relay.RelayedAddress, relay.ReflexiveAddress, serverAddress, localPreference);
+            remotes = _agent.RemoteCandidates.Select(c => c.EndPoint).OfType<IPEndPoint>().ToArray();
+            DriveLocked();
+        }
+
+        foreach (var remote in remotes)
+        {
+            _ = _driver.EnsurePermissionAsync(relay, remote.Address);
+        }
+    }
+
+    /// <inheritdoc />
+    void IIceGatheringSink.OnGatheringDone()
+    {
         lock (_gate)
         {
             _agent.SetLocalGatheringDone();
@@ -495,139 +408,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
     }
 
-    private async Task AddStunServerAsync(IceServerUri uri, CancellationToken cancellationToken)
-    {
-        if (uri.Transport != IceTransportProtocol.Udp)
-        {
-            return;
-        }
-
-        IPAddress[] addresses;
-        if (IPAddress.TryParse(uri.Host, out var literal))
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            using var timer = new CancellationTokenSource(_options.GatheringTimeout, _timeProvider);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(uri.Host, timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                Log.DnsFailed(_logger, uri.Host, ex.Message);
-                return;
-            }
-        }
-
-        lock (_gate)
-        {
-            // One address per family is enough for a reflexive candidate.
-            foreach (var address in addresses.DistinctBy(a => a.AddressFamily))
-            {
-                _agent.AddStunServer(new IPEndPoint(address, uri.Port), Now);
-            }
-
-            DriveLocked();
-        }
-    }
-
-    private async Task AllocateRelayAsync(IceServer server, CancellationToken cancellationToken)
-    {
-        var relayServer = server.Uri.ToRelayServer(server.Username!, server.Password!);
-        using var timer = new CancellationTokenSource(_options.GatheringTimeout, _timeProvider);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        IIceRelay relay;
-        try
-        {
-            relay = await _relayFactory!.AllocateAsync(relayServer, timeout.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // any allocation failure only means no relay candidate from this server
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-        {
-            Log.RelayFailed(_logger, relayServer.ToString(), ex.Message);
-            return;
-        }
-
-        var relayedBase = relay.RelayedAddress;
-        relay.Receiver = (peer, datagram) => OnDatagram(datagram, relayedBase, peer, null);
-        relay.Failed += ex => Log.RelayLost(_logger, relayServer.ToString(), ex.Message);
-        IPEndPoint[] remotes;
-        lock (_gate)
-        {
-            if (_disposed != 0)
-            {
-                _ = relay.DisposeAsync().AsTask();
-                return;
-            }
-
-            _relaysByBase[relayedBase] = relay;
-            var preference = RelayLocalPreference(relayServer.Protocol);
-            _agent.AddRelayCandidate(relayedBase, relay.ReflexiveAddress, IPAddress.TryParse(relayServer.Host, out var ip) ? ip : null, preference);
-            remotes = _agent.RemoteCandidates.Select(c => c.EndPoint).OfType<IPEndPoint>().ToArray();
-            DriveLocked();
-        }
-
-        foreach (var remote in remotes)
-        {
-            _ = EnsurePermissionAsync(relay, remote.Address);
-        }
-    }
-
-    private async Task EnsurePermissionAsync(IIceRelay relay, IPAddress peer)
-    {
-        lock (_gate)
-        {
-            if (!_permissions.Add((relay, peer)))
-            {
-                return;
-            }
-        }
-
-        try
-        {
-            await relay.PermitAsync(peer, _cts.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // a missing permission only means that pair fails its checks
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            lock (_gate)
-            {
-                _permissions.Remove((relay, peer));
-            }
-
-            Log.PermissionFailed(_logger, peer, ex.Message);
-        }
-    }
-
-    private void ProcessDatagram(HostSocket host, ReadOnlySpan<byte> datagram, SocketAddress address)
-    {
-        try
-        {
-            // Fast path (no lock, no allocation): application data from the selected remote on this socket.
-            if (datagram[0] > 3 && _sendPath is { } path && ReferenceEquals(path.Socket, host) && path.RemoteAddress!.Equals(address))
-            {
-                CountReceived(datagram.Length);
-                DataReceiver?.Invoke(datagram);
-                return;
-            }
-
-            var source = host.CachedSource(address);
-            OnDatagram(datagram, host.Base, source, host);
-        }
-#pragma warning disable CA1031 // a throwing receiver must not stop the socket: the datagram is dropped
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Log.HandlerFailed(_logger, ex);
-        }
-    }
-
-    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint localBase, IPEndPoint source, HostSocket? host)
+    private void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint localBase, IPEndPoint source)
     {
         IceDatagramResult result;
         lock (_gate)
@@ -643,44 +424,15 @@ internal sealed partial class IceTransport : IAsyncDisposable
 
         if (result == IceDatagramResult.ApplicationData)
         {
-            CountReceived(datagram.Length);
-            DataReceiver?.Invoke(datagram);
+            _driver.DeliverData(datagram);
         }
     }
 
     /// <summary>
     /// The transport to the TURN server of a local relay candidate (<c>udp</c>, <c>tcp</c> or <c>tls</c>, W3C <c>relayProtocol</c>),
-    /// read back from the local preference it was given (<see cref="RelayLocalPreference"/>); null for other candidates.
+    /// read back from the local preference it was given (<see cref="IceGatherer.RelayLocalPreference"/>); null for other candidates.
     /// </summary>
-    public static string? RelayProtocolOf(IceCandidate candidate)
-    {
-        if (candidate.Type != IceCandidateType.Relay)
-        {
-            return null;
-        }
-
-        return ((candidate.Priority >> 8) & 0xFFFF) switch
-        {
-            65535 => "udp",
-            32767 => "tcp",
-            16383 => "tls",
-            _ => null,
-        };
-    }
-
-    // Relayed candidates over UDP are preferred to TCP, and TCP to TLS (RFC 8656 §3.1 does not rank them; browsers do so).
-    private static int RelayLocalPreference(IceRelayProtocol protocol) => protocol switch
-    {
-        IceRelayProtocol.Udp => 65535,
-        IceRelayProtocol.Tcp => 32767,
-        _ => 16383,
-    };
-
-    private void CountReceived(int length)
-    {
-        Interlocked.Increment(ref _dataPacketsReceived);
-        Interlocked.Add(ref _dataBytesReceived, length);
-    }
+    public static string? RelayProtocolOf(IceCandidate candidate) => IceGatherer.RelayProtocolOf(candidate);
 
     private void OnTimer()
     {
@@ -701,7 +453,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
     {
         while (_agent.TryPollTransmit(out var transmit))
         {
-            Transmit(transmit);
+            _driver.Transmit(transmit);
         }
 
         while (_agent.TryPollEvent(out var agentEvent))
@@ -730,7 +482,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
                     break;
                 case IceSelectedPairChanged selected:
                     var pair = selected.Pair;
-                    _sendPath = null;
+                    _driver.SetSelectedPair(null);
                     _dispatch.Writer.TryWrite(() => SelectedPairChanged?.Invoke(pair));
                     break;
                 default:
@@ -738,14 +490,14 @@ internal sealed partial class IceTransport : IAsyncDisposable
             }
         }
 
-        if (_sendPath is null && _agent.SelectedPair is not null)
+        if (!_driver.HasSendPath && _agent.SelectedPair is not null && _disposed == 0)
         {
-            _sendPath = BuildSendPath(_agent.SelectedPair);
+            _driver.SetSelectedPair(_agent.SelectedPair);
         }
 
         if (_disposed == 0)
         {
-            var next = _agent.PollTimeout();
+            var next = _agent.NextTimeout;
             var delay = next is { } due ? due - Now : Timeout.InfiniteTimeSpan;
             if (next is not null && delay < TimeSpan.Zero)
             {
@@ -756,56 +508,11 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
     }
 
-    private SendPath? RefreshSendPath()
+    private IceSelectedPair? GetSendPair()
     {
         lock (_gate)
         {
-            var pair = _agent.GetSendPair();
-            return pair is null ? null : BuildSendPath(pair);
-        }
-    }
-
-    private SendPath? BuildSendPath(IceSelectedPair pair)
-    {
-        if (_socketsByBase.TryGetValue(pair.LocalBase, out var host))
-        {
-            return new SendPath(host, null, pair.RemoteEndPoint, pair.RemoteEndPoint.Serialize());
-        }
-
-        return _relaysByBase.TryGetValue(pair.LocalBase, out var relay) ? new SendPath(null, relay, pair.RemoteEndPoint, null) : null;
-    }
-
-    private void Transmit(IceTransmit transmit)
-    {
-        if (_socketsByBase.TryGetValue(transmit.LocalBase, out var host))
-        {
-            var error = host.Socket.SendTo(transmit.Data.Span, transmit.Destination);
-            if (error is not (SocketError.Success or SocketError.OperationAborted))
-            {
-                Log.SendError(_logger, transmit.Destination, error);
-            }
-
-            return;
-        }
-
-        if (_relaysByBase.TryGetValue(transmit.LocalBase, out var relay))
-        {
-            _ = SendViaRelayAsync(relay, transmit);
-        }
-    }
-
-    private async Task SendViaRelayAsync(IIceRelay relay, IceTransmit transmit)
-    {
-        try
-        {
-            await EnsurePermissionAsync(relay, transmit.Destination.Address).ConfigureAwait(false);
-            await relay.SendAsync(transmit.Destination, transmit.Data, _cts.Token).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // a lost check is retransmitted by the agent
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Log.RelaySendFailed(_logger, transmit.Destination, ex.Message);
+            return _agent.GetSendPair();
         }
     }
 
@@ -823,34 +530,6 @@ internal sealed partial class IceTransport : IAsyncDisposable
             {
                 Log.HandlerFailed(_logger, ex);
             }
-        }
-    }
-
-    private sealed record SendPath(HostSocket? Socket, IIceRelay? Relay, IPEndPoint Remote, SocketAddress? RemoteAddress);
-
-    private sealed class HostSocket(IDatagramSocket socket, IPEndPoint baseEndPoint)
-    {
-        private SocketAddress? _lastAddress;
-        private IPEndPoint? _lastEndPoint;
-
-        public IDatagramSocket Socket { get; } = socket;
-
-        public IPEndPoint Base { get; } = baseEndPoint;
-
-        // Reuses the IPEndPoint while datagrams keep coming from the same source (the common case).
-        public IPEndPoint CachedSource(SocketAddress address)
-        {
-            if (_lastAddress is not null && _lastAddress.Equals(address))
-            {
-                return _lastEndPoint!;
-            }
-
-            var endPoint = (IPEndPoint)Base.Create(address);
-            var copy = new SocketAddress(address.Family, address.Size);
-            address.Buffer.CopyTo(copy.Buffer);
-            _lastAddress = copy;
-            _lastEndPoint = endPoint;
-            return endPoint;
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <summary>
 /// The jitter buffer of one remote track: reorders packets, assembles whole frames, and releases them in decode order
 /// at their playout time. Sans-IO and single-threaded: <see cref="Push"/> and <see cref="TryRead"/> take the time, the
-/// owner arms a timer for <see cref="NextDue"/>. Nothing is allocated per packet after warm-up.
+/// owner arms a timer for <see cref="NextTimeout"/>. Nothing is allocated per packet after warm-up.
 /// </summary>
 /// <remarks>
 /// <para><b>Reorder and assembly</b>: an <see cref="RtpFrameAssembler"/> (reorder window of
@@ -231,7 +231,7 @@ internal sealed class JitterBuffer : IDisposable
     /// When <see cref="TryRead"/> next has something to do (a held frame's playout time or a gap's deadline), or null
     /// when nothing waits on time.
     /// </summary>
-    public TimeSpan? NextDue
+    public TimeSpan? NextTimeout
     {
         get
         {

@@ -12,7 +12,7 @@ namespace Kvs.WebRtc.PeerConnection.Media;
 /// <remarks>
 /// <para>Sans-IO: <see cref="OnPacket"/> and <see cref="Poll"/> take the time; the owner sends the NACK (the lost
 /// sequence numbers come out ascending, ready for <c>RtcpGenericNack.Write</c>) and arms a timer for
-/// <see cref="NextDue"/>. Bounded: at most <see cref="NackGeneratorOptions.MaxMissing"/> packets are tracked (a ring
+/// <see cref="NextTimeout"/>. Bounded: at most <see cref="NackGeneratorOptions.MaxMissing"/> packets are tracked (a ring
 /// sorted by extended sequence number); nothing is allocated after construction.</para>
 /// <para>Thread-safe (one lock): packets arrive on the receive path, polls may come from a timer.</para>
 /// </remarks>
@@ -67,7 +67,7 @@ internal sealed class NackGenerator
     }
 
     /// <summary>When <see cref="Poll"/> next has something to do, or null when nothing is missing.</summary>
-    public TimeSpan? NextDue
+    public TimeSpan? NextTimeout
     {
         get
         {

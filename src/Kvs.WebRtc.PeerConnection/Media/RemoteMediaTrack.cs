@@ -355,7 +355,7 @@ public sealed class RemoteMediaTrack : MediaStreamTrack
             _requestKeyFrame?.Invoke();
         }
 
-        if (jitter.NextDue is { } due && due != _timerDue)
+        if (jitter.NextTimeout is { } due && due != _timerDue)
         {
             _timer ??= _clock.CreateTimer(static state => ((RemoteMediaTrack)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _timerDue = due;

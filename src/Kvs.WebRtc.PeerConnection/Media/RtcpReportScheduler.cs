@@ -39,7 +39,7 @@ internal sealed class RtcpReportScheduler
     }
 
     /// <summary>When the next report is due (monotonic), or null while stopped.</summary>
-    public TimeSpan? NextReportAt { get; private set; }
+    public TimeSpan? NextTimeout { get; private set; }
 
     /// <summary>The running average compound size in bytes, lower-layer overhead included (avg_rtcp_size).</summary>
     public double AverageRtcpSize { get; private set; } = 100 + LowerLayerOverhead;
@@ -53,19 +53,19 @@ internal sealed class RtcpReportScheduler
     /// <summary>Schedules the first report (half the minimum, randomized); no effect when already started.</summary>
     public void Start(TimeSpan now, TimeSpan minimumInterval)
     {
-        if (NextReportAt is not null)
+        if (NextTimeout is not null)
         {
             return;
         }
 
-        NextReportAt = now + Randomize(ComputeDeterministicInterval(2, 1, weSent: true, 0, AverageRtcpSize, initial: true, minimumInterval));
+        NextTimeout = now + Randomize(ComputeDeterministicInterval(2, 1, weSent: true, 0, AverageRtcpSize, initial: true, minimumInterval));
     }
 
     /// <summary>Stops scheduling (the connection closed).</summary>
-    public void Stop() => NextReportAt = null;
+    public void Stop() => NextTimeout = null;
 
     /// <summary>Whether a report is due at <paramref name="now"/>.</summary>
-    public bool IsDue(TimeSpan now) => NextReportAt is { } next && next <= now;
+    public bool IsDue(TimeSpan now) => NextTimeout is { } next && next <= now;
 
     /// <summary>
     /// Records a compound report of <paramref name="compoundSize"/> bytes sent at <paramref name="now"/> and schedules
@@ -85,7 +85,7 @@ internal sealed class RtcpReportScheduler
         ReportsSent++;
         var deterministic = ComputeDeterministicInterval(members, senders, weSent, sessionBitsPerSecond * RtcpBandwidthFraction, AverageRtcpSize, initial: false,
             minimumInterval);
-        NextReportAt = now + Randomize(deterministic);
+        NextTimeout = now + Randomize(deterministic);
     }
 
     /// <summary>

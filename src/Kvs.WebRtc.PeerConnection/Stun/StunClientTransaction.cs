@@ -9,7 +9,7 @@ namespace Kvs.WebRtc.PeerConnection.Stun;
 /// <c>now</c>. The transaction does not parse responses: the owner matches the transaction id and calls
 /// <see cref="Complete"/>.
 /// </remarks>
-internal sealed class StunClientTransaction
+internal sealed class StunClientTransaction : IAddressedCore<ReadOnlyMemory<byte>>
 {
     private readonly StunRetransmissionOptions _options;
     private TimeSpan _rto;
@@ -81,14 +81,17 @@ internal sealed class StunClientTransaction
     }
 
     /// <summary>The next deadline (retransmission or final timeout), or null when finished.</summary>
-    public TimeSpan? PollTimeout() => State == StunTransactionState.Pending ? _deadline : null;
+    public TimeSpan? NextTimeout => State == StunTransactionState.Pending ? _deadline : null;
 
-    /// <summary>Advances the timers: queues a retransmission or times out. Returns true when the state changed to <see cref="StunTransactionState.TimedOut"/>.</summary>
-    public bool HandleTimeout(TimeSpan now)
+    /// <summary>
+    /// Advances the timers: queues a retransmission or times out (<see cref="State"/> becomes
+    /// <see cref="StunTransactionState.TimedOut"/>).
+    /// </summary>
+    public void HandleTimeout(TimeSpan now)
     {
         if (State != StunTransactionState.Pending || _deadline is not { } deadline || now < deadline)
         {
-            return false;
+            return;
         }
 
         if (IsReliable || SendCount >= _options.MaxSends)
@@ -96,14 +99,13 @@ internal sealed class StunClientTransaction
             State = StunTransactionState.TimedOut;
             _deadline = null;
             _transmitPending = false;
-            return true;
+            return;
         }
 
         // The interval doubles after each send (§6.2.1); the next one is scheduled from now so a late wake-up
         // does not cause a burst.
         _rto = _rto >= _options.MaxRto / 2 ? _options.MaxRto : _rto * 2;
         QueueSend(now);
-        return false;
     }
 
     /// <summary>Marks the transaction answered (success or error response). No further sends or timeouts.</summary>

@@ -6,7 +6,7 @@ namespace Kvs.WebRtc.PeerConnection.Stun;
 /// when a response with a matching id arrives.
 /// </summary>
 /// <typeparam name="TContext">What the owner wants back with each transaction (e.g. the candidate pair it checks).</typeparam>
-internal sealed class StunTransactionTable<TContext>
+internal sealed class StunTransactionTable<TContext> : IAddressedCore<ReadOnlyMemory<byte>>
 {
     private readonly Dictionary<TransactionId, Entry> _pending = [];
     private readonly Queue<Entry> _timedOut = new();
@@ -103,18 +103,21 @@ internal sealed class StunTransactionTable<TContext>
     }
 
     /// <summary>The earliest deadline among pending transactions.</summary>
-    public TimeSpan? PollTimeout()
+    public TimeSpan? NextTimeout
     {
-        TimeSpan? earliest = null;
-        foreach (var entry in _pending.Values)
+        get
         {
-            if (entry.Transaction.PollTimeout() is { } deadline && (earliest is null || deadline < earliest))
+            TimeSpan? earliest = null;
+            foreach (var entry in _pending.Values)
             {
-                earliest = deadline;
+                if (entry.Transaction.NextTimeout is { } deadline && (earliest is null || deadline < earliest))
+                {
+                    earliest = deadline;
+                }
             }
-        }
 
-        return earliest;
+            return earliest;
+        }
     }
 
     /// <summary>Advances every transaction's timers; timed-out ones move to <see cref="TryPollTimedOut"/>.</summary>
@@ -123,7 +126,8 @@ internal sealed class StunTransactionTable<TContext>
         List<TransactionId>? expired = null;
         foreach (var (id, entry) in _pending)
         {
-            if (entry.Transaction.HandleTimeout(now))
+            entry.Transaction.HandleTimeout(now);
+            if (entry.Transaction.State == StunTransactionState.TimedOut)
             {
                 (expired ??= []).Add(id);
             }
@@ -142,6 +146,9 @@ internal sealed class StunTransactionTable<TContext>
             }
         }
     }
+
+    /// <summary>The next datagram to send.</summary>
+    public bool TryPollTransmit(out ReadOnlyMemory<byte> transmit) => TryPollTransmit(out transmit, out _);
 
     /// <summary>The next datagram to send, with the context of its transaction.</summary>
     public bool TryPollTransmit(out ReadOnlyMemory<byte> datagram, out TContext context)

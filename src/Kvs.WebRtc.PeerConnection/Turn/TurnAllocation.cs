@@ -418,7 +418,7 @@ internal sealed partial class TurnAllocation : IIceRelay
             HandleEvent(turnEvent);
         }
 
-        if (_session.PollTimeout() is { } deadline)
+        if (_session.NextTimeout is { } deadline)
         {
             var due = deadline - Now;
             try

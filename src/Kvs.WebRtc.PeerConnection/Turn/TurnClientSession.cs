@@ -10,7 +10,7 @@ namespace Kvs.WebRtc.PeerConnection.Turn;
 /// Single-threaded; no sockets, tasks or clocks: the driver feeds server messages and time, and sends what
 /// <see cref="TryPollTransmit"/> yields.
 /// </summary>
-internal sealed partial class TurnClientSession
+internal sealed partial class TurnClientSession : IAddressedCore<ReadOnlyMemory<byte>>
 {
     /// <summary>REQUESTED-TRANSPORT protocol number for UDP (RFC 8656 §18.8).</summary>
     public const byte ProtocolUdp = 17;
@@ -320,9 +320,11 @@ internal sealed partial class TurnClientSession
     }
 
     /// <summary>The next deadline (retransmission, refresh), or null when nothing is scheduled.</summary>
-    public TimeSpan? PollTimeout()
+    public TimeSpan? NextTimeout => ComputeNextTimeout();
+
+    private TimeSpan? ComputeNextTimeout()
     {
-        var earliest = _transactions.PollTimeout();
+        var earliest = _transactions.NextTimeout;
         if (State == TurnSessionState.Allocated)
         {
             earliest = Min(earliest, _refreshInFlight ? null : _refreshAt);
@@ -409,7 +411,7 @@ internal sealed partial class TurnClientSession
     }
 
     /// <summary>The next message to send to the server.</summary>
-    public bool TryPollTransmit(out ReadOnlyMemory<byte> message) => _transactions.TryPollTransmit(out message, out _);
+    public bool TryPollTransmit(out ReadOnlyMemory<byte> message) => _transactions.TryPollTransmit(out message);
 
     /// <summary>The next event.</summary>
     public bool TryPollEvent(out TurnEvent turnEvent) => _events.TryDequeue(out turnEvent);

@@ -83,7 +83,7 @@ internal sealed class IceAgentHarness
             TimeSpan? next = null;
             foreach (var agent in _agents)
             {
-                if (agent.PollTimeout() is { } t && (next is null || t < next))
+                if (agent.NextTimeout is { } t && (next is null || t < next))
                 {
                     next = t;
                 }
@@ -113,12 +113,12 @@ internal sealed class IceAgentHarness
 
             foreach (var agent in _agents)
             {
-                if (agent.PollTimeout() is { } t && t <= Now)
+                if (agent.NextTimeout is { } t && t <= Now)
                 {
                     agent.HandleTimeout(Now);
 
                     // Invariant: handling a timeout never leaves another one due at once (a driver would spin).
-                    if (agent.PollTimeout() is { } after && after <= Now)
+                    if (agent.NextTimeout is { } after && after <= Now)
                     {
                         throw new InvalidOperationException($"Agent still due at {after} after HandleTimeout({Now})");
                     }

@@ -520,7 +520,7 @@ public sealed class IceAgentTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(a.State, Is.EqualTo(IceConnectionState.Closed));
-            Assert.That(a.PollTimeout(), Is.Null);
+            Assert.That(a.NextTimeout, Is.Null);
             Assert.That(a.HandleDatagram([22, 1, 2], Ep("10.0.0.1:1000"), Ep("10.0.0.2:2000"), net.Now), Is.EqualTo(IceDatagramResult.Dropped));
         }
     }

@@ -95,7 +95,7 @@ public sealed class JitterBufferTests
                 arrivals[frame[0].Timestamp] = now;
                 Push(buffer, frame[0], now);
                 var oldest = arrivals.Keys.Where(k => !releases.ContainsKey(k)).Min();
-                Assert.That(buffer.NextDue, Is.EqualTo(arrivals[oldest] + TimeSpan.FromMilliseconds(targetMs)), "due when the oldest held frame is");
+                Assert.That(buffer.NextTimeout, Is.EqualTo(arrivals[oldest] + TimeSpan.FromMilliseconds(targetMs)), "due when the oldest held frame is");
             }
 
             foreach (var frame in ReadAll(buffer, now))
@@ -173,7 +173,7 @@ public sealed class JitterBufferTests
         f2.ForEach(p => Push(buffer, p, s_frame * 2));
         var deadline = s_frame + TimeSpan.FromMilliseconds(300); // playout (30 ms, no delay needed) + the repair wait
 
-        Assert.That(buffer.NextDue, Is.EqualTo(deadline));
+        Assert.That(buffer.NextTimeout, Is.EqualTo(deadline));
         Assert.That(ReadAll(buffer, deadline - TimeSpan.FromTicks(1)), Is.Empty);
         Assert.That(buffer.PendingPackets, Is.EqualTo(4), "f2 waits behind the gap: decode order");
         Assert.That(buffer.FramesDropped, Is.Zero);
@@ -186,7 +186,7 @@ public sealed class JitterBufferTests
         Assert.That(buffer.TakeKeyFrameRequest(), Is.True, "a key frame is asked for");
         Assert.That(buffer.TakeKeyFrameRequest(), Is.False, "once");
         Assert.That(buffer.PendingPackets, Is.Zero);
-        Assert.That(buffer.NextDue, Is.Null);
+        Assert.That(buffer.NextTimeout, Is.Null);
 
         // The lost packet shows up after all: too late, ignored. A delta still waits; the next key frame flows.
         Push(buffer, f1[1], deadline + s_frame);
@@ -224,7 +224,7 @@ public sealed class JitterBufferTests
         Push(buffer, Opus(0, 0), TimeSpan.Zero);
         Push(buffer, Opus(2, 1920), TimeSpan.FromMilliseconds(40)); // sequence 1 lost
         Assert.That(ReadAll(buffer, TimeSpan.FromMilliseconds(40)), Has.Count.EqualTo(1));
-        Assert.That(buffer.NextDue, Is.EqualTo(TimeSpan.FromMilliseconds(60)), "the last frame's playout (0) + 60 ms");
+        Assert.That(buffer.NextTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(60)), "the last frame's playout (0) + 60 ms");
 
         Assert.That(ReadAll(buffer, TimeSpan.FromMilliseconds(60)).Select(f => f.Timestamp), Is.EqualTo(new[] { 1920u }));
         Assert.That(buffer.TakeKeyFrameRequest(), Is.False);

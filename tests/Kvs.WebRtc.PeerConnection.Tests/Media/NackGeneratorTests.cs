@@ -18,13 +18,13 @@ public sealed class NackGeneratorTests
         generator.OnPacket(15, Ms(2)); // 12, 13, 14 missing
 
         Assert.That(generator.MissingCount, Is.EqualTo(3));
-        Assert.That(generator.NextDue, Is.EqualTo(Ms(7)));
+        Assert.That(generator.NextTimeout, Is.EqualTo(Ms(7)));
         Assert.That(generator.Poll(Ms(6), lost, out var key), Is.Zero, "still within the reorder grace");
         Assert.That(key, Is.False);
 
         Assert.That(generator.Poll(Ms(7), lost, out _), Is.EqualTo(3));
         Assert.That(lost[..3], Is.EqualTo(new ushort[] { 12, 13, 14 }));
-        Assert.That(generator.NextDue, Is.EqualTo(Ms(57)));
+        Assert.That(generator.NextTimeout, Is.EqualTo(Ms(57)));
         Assert.That(generator.Poll(Ms(56), lost, out _), Is.Zero, "not again before the retry interval");
 
         generator.OnPacket(13, Ms(30)); // a retransmission
@@ -43,7 +43,7 @@ public sealed class NackGeneratorTests
         var nacks = 0;
         var keyFrames = 0;
         var now = Ms(0);
-        for (var step = 0; step < 100 && generator.NextDue is { } due; step++)
+        for (var step = 0; step < 100 && generator.NextTimeout is { } due; step++)
         {
             now = due;
             nacks += generator.Poll(now, lost, out var key) > 0 ? 1 : 0;
@@ -54,7 +54,7 @@ public sealed class NackGeneratorTests
         Assert.That(keyFrames, Is.EqualTo(1));
         Assert.That(now, Is.EqualTo(Ms(60)), "given up one interval after the last try");
         Assert.That((generator.MissingCount, generator.PacketsGivenUp), Is.EqualTo((0, 1L)));
-        Assert.That(generator.NextDue, Is.Null, "nothing left to do: no timer");
+        Assert.That(generator.NextTimeout, Is.Null, "nothing left to do: no timer");
     }
 
     [Test]
@@ -98,7 +98,7 @@ public sealed class NackGeneratorTests
         Assert.That(generator.Poll(Ms(0), lost, out _), Is.EqualTo(1));
         Assert.That(generator.Poll(Ms(100), lost, out _), Is.EqualTo(1));
         Assert.That(generator.Poll(Ms(200), lost, out _), Is.EqualTo(1));
-        Assert.That(generator.NextDue, Is.EqualTo(Ms(250)), "the age limit comes before the next retry");
+        Assert.That(generator.NextTimeout, Is.EqualTo(Ms(250)), "the age limit comes before the next retry");
         Assert.That(generator.Poll(Ms(251), lost, out var key), Is.Zero);
         Assert.That(key, Is.True);
     }
@@ -171,7 +171,7 @@ public sealed class NackGeneratorTests
                 }
 
                 generator.OnPacket(sequence, now);
-                if (generator.NextDue is { } due && due <= now)
+                if (generator.NextTimeout is { } due && due <= now)
                 {
                     generator.Poll(now, lost, out _);
                 }

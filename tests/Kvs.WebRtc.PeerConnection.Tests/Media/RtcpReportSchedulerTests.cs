@@ -15,7 +15,7 @@ public sealed class RtcpReportSchedulerTests
         {
             var scheduler = new RtcpReportScheduler(new Random(seed));
             scheduler.Start(TimeSpan.FromSeconds(10), s_second);
-            Assert.That(scheduler.NextReportAt, Is.InRange(TimeSpan.FromSeconds(10.25), TimeSpan.FromSeconds(10.75)));
+            Assert.That(scheduler.NextTimeout, Is.InRange(TimeSpan.FromSeconds(10.25), TimeSpan.FromSeconds(10.75)));
             Assert.That(scheduler.IsInitial, Is.True);
         }
     }
@@ -25,9 +25,9 @@ public sealed class RtcpReportSchedulerTests
     {
         var scheduler = new RtcpReportScheduler(new Random(1));
         scheduler.Start(TimeSpan.Zero, s_second);
-        var first = scheduler.NextReportAt;
+        var first = scheduler.NextTimeout;
         scheduler.Start(TimeSpan.FromSeconds(5), s_second);
-        Assert.That(scheduler.NextReportAt, Is.EqualTo(first));
+        Assert.That(scheduler.NextTimeout, Is.EqualTo(first));
     }
 
     [Test]
@@ -39,11 +39,11 @@ public sealed class RtcpReportSchedulerTests
         var intervals = new List<double>();
         for (var i = 0; i < 2000; i++)
         {
-            now = scheduler.NextReportAt!.Value;
+            now = scheduler.NextTimeout!.Value;
             Assert.That(scheduler.IsDue(now), Is.True);
             Assert.That(scheduler.IsDue(now - TimeSpan.FromTicks(1)), Is.False);
             scheduler.OnReportSent(now, 80, members: 2, senders: 2, weSent: true, sessionBitsPerSecond: 2_000_000, s_second);
-            intervals.Add((scheduler.NextReportAt!.Value - now).TotalSeconds);
+            intervals.Add((scheduler.NextTimeout!.Value - now).TotalSeconds);
         }
 
         Assert.That(intervals, Has.All.InRange(0.5, 1.5));
@@ -96,7 +96,7 @@ public sealed class RtcpReportSchedulerTests
         var scheduler = new RtcpReportScheduler(new Random(1));
         scheduler.Start(TimeSpan.Zero, s_second);
         scheduler.Stop();
-        Assert.That(scheduler.NextReportAt, Is.Null);
+        Assert.That(scheduler.NextTimeout, Is.Null);
         Assert.That(scheduler.IsDue(TimeSpan.FromDays(1)), Is.False);
     }
 }

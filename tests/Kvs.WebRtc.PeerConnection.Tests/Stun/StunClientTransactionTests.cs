@@ -22,7 +22,7 @@ public sealed class StunClientTransactionTests
                 sends.Add(now.TotalMilliseconds);
             }
 
-            now = transaction.PollTimeout()!.Value;
+            now = transaction.NextTimeout!.Value;
             transaction.HandleTimeout(now);
         }
 
@@ -39,14 +39,14 @@ public sealed class StunClientTransactionTests
         var transaction = new StunClientTransaction(TransactionId.NewRandom(), s_request, reliable: false, options);
         transaction.Start(TimeSpan.Zero);
         Assert.That(transaction.TryPollTransmit(out _), Is.True);
-        Assert.That(transaction.PollTimeout(), Is.EqualTo(TimeSpan.FromMilliseconds(100)));
+        Assert.That(transaction.NextTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(100)));
         transaction.HandleTimeout(TimeSpan.FromMilliseconds(100));
         Assert.That(transaction.TryPollTransmit(out _), Is.True);
-        Assert.That(transaction.PollTimeout(), Is.EqualTo(TimeSpan.FromMilliseconds(300)));
+        Assert.That(transaction.NextTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
         transaction.HandleTimeout(TimeSpan.FromMilliseconds(300));
         Assert.That(transaction.TryPollTransmit(out _), Is.True);
-        Assert.That(transaction.PollTimeout(), Is.EqualTo(TimeSpan.FromMilliseconds(500)));
-        Assert.That(transaction.HandleTimeout(TimeSpan.FromMilliseconds(500)), Is.True);
+        Assert.That(transaction.NextTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(500)));
+        transaction.HandleTimeout(TimeSpan.FromMilliseconds(500));
         Assert.That(transaction.State, Is.EqualTo(StunTransactionState.TimedOut));
     }
 
@@ -56,10 +56,12 @@ public sealed class StunClientTransactionTests
         var transaction = new StunClientTransaction(TransactionId.NewRandom(), s_request, reliable: true);
         transaction.Start(TimeSpan.FromSeconds(1));
         Assert.That(transaction.TryPollTransmit(out _), Is.True);
-        Assert.That(transaction.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(40.5)));
-        Assert.That(transaction.HandleTimeout(TimeSpan.FromSeconds(40)), Is.False);
+        Assert.That(transaction.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(40.5)));
+        transaction.HandleTimeout(TimeSpan.FromSeconds(40));
+        Assert.That(transaction.State, Is.EqualTo(StunTransactionState.Pending));
         Assert.That(transaction.TryPollTransmit(out _), Is.False);
-        Assert.That(transaction.HandleTimeout(TimeSpan.FromSeconds(40.5)), Is.True);
+        transaction.HandleTimeout(TimeSpan.FromSeconds(40.5));
+        Assert.That(transaction.State, Is.EqualTo(StunTransactionState.TimedOut));
         Assert.That(transaction.SendCount, Is.EqualTo(1));
     }
 
@@ -70,8 +72,8 @@ public sealed class StunClientTransactionTests
         transaction.Start(TimeSpan.Zero);
         transaction.Complete();
         Assert.That(transaction.TryPollTransmit(out _), Is.False);
-        Assert.That(transaction.PollTimeout(), Is.Null);
-        Assert.That(transaction.HandleTimeout(TimeSpan.FromMinutes(1)), Is.False);
+        Assert.That(transaction.NextTimeout, Is.Null);
+        transaction.HandleTimeout(TimeSpan.FromMinutes(1));
         Assert.That(transaction.State, Is.EqualTo(StunTransactionState.Completed));
     }
 
@@ -109,7 +111,7 @@ public sealed class StunClientTransactionTests
         var transaction = new StunClientTransaction(TransactionId.NewRandom(), s_request, false, options);
         Assert.That(table.TryStart(transaction, 7, TimeSpan.Zero), Is.True);
         var now = TimeSpan.Zero;
-        for (var guard = 0; guard < 10 && table.PollTimeout() is { } deadline; guard++)
+        for (var guard = 0; guard < 10 && table.NextTimeout is { } deadline; guard++)
         {
             now = deadline;
             table.HandleTimeout(now);
@@ -120,5 +122,44 @@ public sealed class StunClientTransactionTests
         Assert.That((timedOut, context), Is.EqualTo((transaction, 7)));
         Assert.That(table.TryPollTimedOut(out _, out _), Is.False);
         Assert.That(table.Count, Is.Zero);
+    }
+
+    [Test]
+    public void Table_DrivenOnlyThroughTheCoreContract_SendsEachTransactionOnItsOwnSchedule()
+    {
+        // The connection loop sees every core as IAddressedCore<T>: NextTimeout, HandleTimeout, TryPollTransmit.
+        var table = new StunTransactionTable<int>();
+        var fast = new StunRetransmissionOptions { InitialRto = TimeSpan.FromMilliseconds(10), MaxSends = 3, LastWaitMultiplier = 1 };
+        var slow = new StunRetransmissionOptions { InitialRto = TimeSpan.FromMilliseconds(25), MaxSends = 2, LastWaitMultiplier = 1 };
+        byte[] first = [0, 1, 0, 1];
+        byte[] second = [0, 1, 0, 2];
+        Assert.That(table.TryStart(new StunClientTransaction(TransactionId.NewRandom(), first, false, fast), 1, TimeSpan.Zero), Is.True);
+        Assert.That(table.TryStart(new StunClientTransaction(TransactionId.NewRandom(), second, false, slow), 2, TimeSpan.Zero), Is.True);
+        IAddressedCore<ReadOnlyMemory<byte>> core = table;
+
+        var sends = new List<(double At, byte Which)>();
+        var now = TimeSpan.Zero;
+        for (var guard = 0; guard < 20; guard++)
+        {
+            while (core.TryPollTransmit(out var datagram))
+            {
+                sends.Add((now.TotalMilliseconds, datagram.Span[3]));
+            }
+
+            if (core.NextTimeout is not { } next)
+            {
+                break;
+            }
+
+            now = next;
+            core.HandleTimeout(now);
+        }
+
+        // fast: 0, 10, 30 then fails at 40; slow: 0, 25 then fails at 50.
+        Assert.That(sends.Where(s => s.Which == 1).Select(s => s.At), Is.EqualTo(new double[] { 0, 10, 30 }));
+        Assert.That(sends.Where(s => s.Which == 2).Select(s => s.At), Is.EqualTo(new double[] { 0, 25 }));
+        Assert.That(core.NextTimeout, Is.Null, "nothing pending once both timed out");
+        Assert.That(now, Is.EqualTo(TimeSpan.FromMilliseconds(50)));
+        Assert.That(table.TryPollTimedOut(out _, out var a) && table.TryPollTimedOut(out _, out var b) ? new[] { a, b } : [], Is.EquivalentTo(new[] { 1, 2 }));
     }
 }

@@ -122,7 +122,7 @@ public sealed class TurnClientSessionTests
                 sends++;
             }
 
-            now = session.PollTimeout()!.Value;
+            now = session.NextTimeout!.Value;
             session.HandleTimeout(now);
         }
 
@@ -138,7 +138,7 @@ public sealed class TurnClientSessionTests
         var session = ScriptedTurnServer.NewSession(o => o with { IsReliableTransport = true });
         session.StartAllocate(TimeSpan.Zero);
         Assert.That(session.TryPollTransmit(out _), Is.True);
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromMilliseconds(39_500)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromMilliseconds(39_500)));
         session.HandleTimeout(TimeSpan.FromSeconds(20));
         Assert.That(session.TryPollTransmit(out _), Is.False);
     }
@@ -148,7 +148,7 @@ public sealed class TurnClientSessionTests
     {
         var session = ScriptedTurnServer.NewSession();
         _server.Allocate(session, TimeSpan.Zero, TimeSpan.FromSeconds(600));
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(540)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(540)));
         session.HandleTimeout(TimeSpan.FromSeconds(539));
         Assert.That(session.TryPollTransmit(out _), Is.False);
 
@@ -159,7 +159,7 @@ public sealed class TurnClientSessionTests
         Assert.That(refresh.IntegrityValid, Is.True);
         session.HandleInput(_server.Success(refresh, TimeSpan.FromSeconds(300)), TimeSpan.FromSeconds(541), out _, out _);
         Assert.That(session.Lifetime, Is.EqualTo(TimeSpan.FromSeconds(300)));
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(541 + 240)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(541 + 240)));
     }
 
     [Test]
@@ -167,7 +167,7 @@ public sealed class TurnClientSessionTests
     {
         var session = ScriptedTurnServer.NewSession();
         _server.Allocate(session, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(10 + 48)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(10 + 48)));
     }
 
     [Test]
@@ -225,13 +225,13 @@ public sealed class TurnClientSessionTests
         Assert.That(session.HasPermission(s_peer.Address), Is.True);
         Assert.That(session.TryPollEvent(out var evt) && evt.Kind == TurnEventKind.PermissionCreated && evt.Peer!.Address.Equals(s_peer.Address), Is.True);
 
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(241)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(241)));
         session.HandleTimeout(TimeSpan.FromSeconds(241));
         var refresh = _server.Single(session);
         Assert.That(refresh.Method, Is.EqualTo(StunMethod.CreatePermission));
         session.HandleInput(_server.Success(refresh), TimeSpan.FromSeconds(241), out _, out _);
         Assert.That(session.TryPollEvent(out _), Is.False, "refreshes are silent");
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(481)));
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(481)));
     }
 
     [Test]
@@ -289,7 +289,7 @@ public sealed class TurnClientSessionTests
 
         length = session.WrapOutgoing(s_peer, payload, buffer);
         Assert.That(buffer.AsSpan(0, length).ToArray(), Is.EqualTo(new byte[] { 0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5 }));
-        Assert.That(session.PollTimeout(), Is.EqualTo(TimeSpan.FromSeconds(240)), "the channel's permission is refreshed first");
+        Assert.That(session.NextTimeout, Is.EqualTo(TimeSpan.FromSeconds(240)), "the channel's permission is refreshed first");
     }
 
     [Test]
@@ -363,7 +363,7 @@ public sealed class TurnClientSessionTests
             Assert.That(ScriptedTurnServer.Decode(bytes, _server.Key).Method, Is.EqualTo(StunMethod.CreatePermission));
         }
 
-        Assert.That(session.PollTimeout(), Is.GreaterThan(TimeSpan.FromSeconds(540)));
+        Assert.That(session.NextTimeout, Is.GreaterThan(TimeSpan.FromSeconds(540)));
     }
 
     [Test]

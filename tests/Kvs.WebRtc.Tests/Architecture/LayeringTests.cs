@@ -110,7 +110,7 @@ public sealed class LayeringTests
             foreach (var used in DependenciesOf(type))
             {
                 var to = Layer(used);
-                if (to is null || to == from || used.Assembly != assembly)
+                if (to is null || to == from || used.Assembly != assembly || (to.Length == 0 && s_coreContracts.Contains(Outermost(used).Name)))
                 {
                     continue;
                 }
@@ -153,6 +153,25 @@ public sealed class LayeringTests
 
         Assert.That(codecs.Select(t => Outermost(t).Name).Distinct().Count(), Is.GreaterThanOrEqualTo(10), "the codecs were found");
         Assert.That(violations, Is.Empty, "a handshake message codec reaches beyond the reader/writer and the wire numbers");
+    }
+
+    [Test]
+    public void Ice_GathererAndSocketDriverAreSeparateUnits_TheAgentTouchesNoSocket()
+    {
+        // The ICE split (docs/architecture.md, "ICE"): gathering and the socket driver never reach into the agent or
+        // into each other; the transport composes them. The agent stays sans-IO.
+        var assembly = Assembly.Load(Root);
+        Type Ice(string name) => assembly.GetTypes().Single(t => t.FullName == Root + ".Ice." + name);
+        var agent = Ice("IceAgent");
+        var gatherer = Ice("IceGatherer");
+        var driver = Ice("IceSocketDriver");
+        var transport = Ice("IceTransport");
+        var socket = Ice("IDatagramSocket");
+
+        Assert.That(DependenciesOf(gatherer).Select(Outermost).Intersect([agent, driver, transport]), Is.Empty, "gatherer");
+        Assert.That(DependenciesOf(driver).Select(Outermost).Intersect([agent, gatherer, transport]), Is.Empty, "socket driver");
+        Assert.That(DependenciesOf(agent).Select(Outermost).Intersect([socket, gatherer, driver, transport]), Is.Empty, "agent");
+        Assert.That(DependenciesOf(transport).Select(Outermost).ToHashSet(), Is.SupersetOf(new[] { gatherer, driver, agent }), "transport composes");
     }
 
     [Test]
