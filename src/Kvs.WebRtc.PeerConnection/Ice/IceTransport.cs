@@ -39,6 +39,7 @@ internal sealed partial class IceTransport : IAsyncDisposable
     private readonly Dictionary<IPEndPoint, HostSocket> _socketsByBase = [];
     private readonly Dictionary<IPEndPoint, IIceRelay> _relaysByBase = [];
     private readonly HashSet<(IIceRelay Relay, IPAddress Peer)> _permissions = [];
+    private readonly List<IceServer> _relaysToRenew = [];
     private readonly List<Task> _loops = [];
     private readonly List<(Func<IceConnectionState, bool> Predicate, TaskCompletionSource<IceConnectionState> Completion)> _stateWaiters = [];
     private readonly Task _dispatchLoop;
@@ -292,15 +293,86 @@ internal sealed partial class IceTransport : IAsyncDisposable
         }
     }
 
-    /// <summary>ICE restart: new local credentials (returned); set the new remote ones and candidates afterwards.</summary>
+    /// <summary>
+    /// ICE restart: new local credentials (returned); set the new remote ones and candidates afterwards. Host addresses
+    /// are listed again, so an address that appeared since the start (a new network) becomes a host candidate too.
+    /// </summary>
     public IceCredentials Restart(IceCredentials? newLocalCredentials = null)
     {
+        var added = _started && _disposed == 0 ? BindNewHostSockets() : [];
+        IceServer[] renew;
         lock (_gate)
         {
+            renew = [.. _relaysToRenew];
+            _relaysToRenew.Clear();
             _agent.Restart(newLocalCredentials);
+            foreach (var (host, index) in added)
+            {
+                _agent.AddHostCandidate(host.Base, index);
+            }
+
             DriveLocked();
-            return _agent.LocalCredentials;
         }
+
+        // A relay allocation that was lost (TURN server restarted) or refused is asked for again (docs/recovery.md).
+        foreach (var server in renew)
+        {
+            Log.RelayRenewing(_logger, server.Uri.ToString());
+            _ = AllocateRelayAsync(server, _cts.Token);
+        }
+
+        return LocalCredentials;
+    }
+
+    // Binds a socket on every host address that has none yet (docs/recovery.md: a camera that moved networks).
+    private List<(HostSocket Host, int Index)> BindNewHostSockets()
+    {
+        var added = new List<(HostSocket, int)>();
+        if (_options.Policy != IceTransportPolicy.All || _options.HostAddresses is not null)
+        {
+            return added;
+        }
+
+        HashSet<IPAddress> bound;
+        lock (_gate)
+        {
+            bound = [.. _sockets.Select(s => s.Base.Address)];
+        }
+
+        foreach (var address in EnumerateHostAddresses())
+        {
+            if (bound.Contains(address))
+            {
+                continue;
+            }
+
+            try
+            {
+                var socket = _socketFactory.Bind(new IPEndPoint(address, 0));
+                var host = new HostSocket(socket, socket.LocalEndPoint);
+                lock (_gate)
+                {
+                    if (_disposed != 0)
+                    {
+                        socket.Dispose();
+                        break;
+                    }
+
+                    added.Add((host, _sockets.Count(s => s.Base.AddressFamily == address.AddressFamily)));
+                    _sockets.Add(host);
+                    _socketsByBase[host.Base] = host;
+                    _loops.Add(host.Socket.StartReceiving((datagram, source) => ProcessDatagram(host, datagram, source), _cts.Token));
+                }
+
+                Log.HostAddressAdded(_logger, address);
+            }
+            catch (SocketException ex)
+            {
+                Log.BindFailed(_logger, address, ex.SocketErrorCode);
+            }
+        }
+
+        return added;
     }
 
     /// <summary>Completes when the state satisfies <paramref name="predicate"/> (checked at once, then on each change).</summary>
@@ -549,12 +621,17 @@ internal sealed partial class IceTransport : IAsyncDisposable
 #pragma warning restore CA1031
         {
             Log.RelayFailed(_logger, relayServer.ToString(), ex.Message);
+            RenewOnRestart(server);
             return;
         }
 
         var relayedBase = relay.RelayedAddress;
         relay.Receiver = (peer, datagram) => OnDatagram(datagram, relayedBase, peer, null);
-        relay.Failed += ex => Log.RelayLost(_logger, relayServer.ToString(), ex.Message);
+        relay.Failed += ex =>
+        {
+            Log.RelayLost(_logger, relayServer.ToString(), ex.Message);
+            RenewOnRestart(server);
+        };
         IPEndPoint[] remotes;
         lock (_gate)
         {
@@ -574,6 +651,17 @@ internal sealed partial class IceTransport : IAsyncDisposable
         foreach (var remote in remotes)
         {
             _ = EnsurePermissionAsync(relay, remote.Address);
+        }
+    }
+
+    private void RenewOnRestart(IceServer server)
+    {
+        lock (_gate)
+        {
+            if (_disposed == 0 && !_relaysToRenew.Contains(server))
+            {
+                _relaysToRenew.Add(server);
+            }
         }
     }
 
