@@ -316,6 +316,9 @@ public sealed partial class RTCPeerConnection
         [LoggerMessage(5240, LogLevel.Information, "ICE restart applied with the local {Kind}: connectivity checks start again and candidates are gathered again")]
         public static partial void LocalIceRestart(ILogger logger, string kind);
 
+        [LoggerMessage(5242, LogLevel.Warning, "A remote candidate held for the peer's next ICE generation was refused: {Reason}")]
+        public static partial void HeldRemoteCandidateRefused(ILogger logger, string reason);
+
         [LoggerMessage(5241, LogLevel.Warning, "A local candidate of a restarted ICE generation was dropped: 64 are already waiting for the local description")]
         public static partial void HeldCandidateDropped(ILogger logger);
 

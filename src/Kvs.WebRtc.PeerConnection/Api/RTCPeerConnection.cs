@@ -79,11 +79,15 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
     // ICE restart (docs/recovery.md): asked for by RestartIce, the credentials of the next offer, candidates of a new
     // generation held until the description that carries its credentials is applied locally.
+    private const int MaxHeldRemoteCandidates = 64;
     private bool _iceRestartRequested;
     private bool _iceRestartInProgress;
     private IceCredentials? _offeredCredentials;
     private string? _appliedLocalUfrag;
     private readonly List<RTCIceCandidateInit?> _heldCandidates = [];
+    // Remote candidates of an ICE generation whose description has not arrived yet (trickle may overtake it).
+    private readonly List<RTCIceCandidateInit> _heldRemoteCandidates = [];
+    private readonly HashSet<string> _pastRemoteUfrags = new(StringComparer.Ordinal);
 
     private RTCIceConnectionState _iceState = RTCIceConnectionState.New;
     private RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
@@ -402,6 +406,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         RTCSignalingState before, after;
         IReadOnlyList<JsepTransceiver> negotiated = [];
         IReadOnlyList<JsepTransceiver> associated = [];
+        List<RTCIceCandidateInit> released = [];
         lock (_sync)
         {
             ThrowIfClosed();
@@ -445,6 +450,12 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 }
 
                 _iceRestartInProgress = false;
+                if (_remoteUfrag is not null && _remoteUfrag != remote.Credentials.Ufrag)
+                {
+                    _pastRemoteUfrags.Add(_remoteUfrag);
+                    released = _heldRemoteCandidates.FindAll(c => c.UsernameFragment == remote.Credentials.Ufrag);
+                    _heldRemoteCandidates.Clear();
+                }
 
                 _remoteUfrag = remote.Credentials.Ufrag;
                 _iceTransport.SetRemoteUsernameFragment(remote.Credentials.Ufrag);
@@ -499,6 +510,18 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, associated);
         UpdateTransportObjects(description.Type, local: false);
+        foreach (var candidate in released)
+        {
+            try
+            {
+                _ = AddIceCandidateAsync(candidate, CancellationToken.None);
+            }
+            catch (WebRtcException ex)
+            {
+                Log.HeldRemoteCandidateRefused(_logger, ex.Message);
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -533,7 +556,21 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
             if (candidate.UsernameFragment is { Length: > 0 } ufrag && _remoteUfrag is not null && ufrag != _remoteUfrag)
             {
-                throw new WebRtcException(WebRtcError.InvalidCandidate, "The candidate's ufrag does not match the remote description.");
+                if (_pastRemoteUfrags.Contains(ufrag))
+                {
+                    throw new WebRtcException(WebRtcError.InvalidCandidate, "The candidate's ufrag belongs to an earlier ICE generation of the peer.");
+                }
+
+                // Possibly the peer's next generation (an ICE restart whose description is still on its way): kept,
+                // bounded, and added once a remote description with that ufrag is applied.
+                if (_heldRemoteCandidates.Count >= MaxHeldRemoteCandidates)
+                {
+                    throw new WebRtcException(WebRtcError.InvalidCandidate,
+                        $"The candidate's ufrag does not match the remote description, and {MaxHeldRemoteCandidates} candidates already wait for one that does.");
+                }
+
+                _heldRemoteCandidates.Add(candidate);
+                return Task.CompletedTask;
             }
 
             if (candidate.IsEndOfCandidates)

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.NetworkNamespace;
