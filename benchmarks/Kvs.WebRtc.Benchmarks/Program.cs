@@ -63,7 +63,7 @@ public static class Program
         if (args is ["load-signaling", ..])
         {
             // Load run (benchmarks/README.md): --rate MSGS_PER_S --seconds S --sample-seconds I
-            return await Load.SignalingLoadRun.RunAsync(Console.Out, Option(args, "--rate", 2000), TimeSpan.FromSeconds(Option(args, "--seconds", 600)),
+            return await Load.SignalingLoadRun.RunAsync(Console.Out, Option(args, "--rate", 50_000), TimeSpan.FromSeconds(Option(args, "--seconds", 600)),
                 TimeSpan.FromSeconds(Option(args, "--sample-seconds", 10))).ConfigureAwait(false);
         }
 
