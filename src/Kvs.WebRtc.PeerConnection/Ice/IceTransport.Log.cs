@@ -42,10 +42,10 @@ internal sealed partial class IceTransport
         [LoggerMessage(2111, LogLevel.Warning, "ICE event handler threw")]
         public static partial void HandlerFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(2114, LogLevel.Information, "ICE restart: a host candidate on the new address {Address}")]
+        [LoggerMessage(2117, LogLevel.Information, "ICE restart: a host candidate on the new address {Address}")]
         public static partial void HostAddressAdded(ILogger logger, IPAddress address);
 
-        [LoggerMessage(2115, LogLevel.Information, "ICE restart: asking {Server} again for the relay allocation that was lost or refused")]
+        [LoggerMessage(2118, LogLevel.Information, "ICE restart: asking {Server} again for the relay allocation that was lost or refused")]
         public static partial void RelayRenewing(ILogger logger, string server);
 
         [LoggerMessage(2113, LogLevel.Debug, "ICE relay dispose failed")]
