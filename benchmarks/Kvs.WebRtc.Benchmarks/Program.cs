@@ -10,7 +10,8 @@ namespace Kvs.WebRtc.Benchmarks;
 /// BenchmarkDotNet classes; four console modes print end-to-end figures instead (one pass each, plain output):
 /// <c>-- peerconnection</c> (<see cref="PeerConnectionMeasurements"/>), <c>-- media-fanout [seconds]</c>
 /// (<see cref="MediaFanOutMeasurements"/>), <c>-- memory-per-viewer [seconds]</c> (<see cref="MemoryPerViewerMeasurements"/>) and <c>-- --fanout 1,5,10 [--seconds 5]</c> (<see cref="FanoutMeasurements"/>:
-/// one master sending data-channel messages to N viewers).
+/// one master sending data-channel messages to N viewers). Two load runs (benchmarks/README.md): <c>-- load-viewers</c>
+/// (<see cref="Load.ViewerLoadRun"/>) and <c>-- load-signaling</c> (<see cref="Load.SignalingLoadRun"/>).
 /// </summary>
 public static class Program
 {
@@ -52,7 +53,27 @@ public static class Program
             return 0;
         }
 
+        if (args is ["load-viewers", ..])
+        {
+            // Load run (benchmarks/README.md): --viewers N --seconds S --sample-seconds I
+            return await Load.ViewerLoadRun.RunAsync(Console.Out, Option(args, "--viewers", 10), TimeSpan.FromSeconds(Option(args, "--seconds", 600)),
+                TimeSpan.FromSeconds(Option(args, "--sample-seconds", 10))).ConfigureAwait(false);
+        }
+
+        if (args is ["load-signaling", ..])
+        {
+            // Load run (benchmarks/README.md): --rate MSGS_PER_S --seconds S --sample-seconds I
+            return await Load.SignalingLoadRun.RunAsync(Console.Out, Option(args, "--rate", 50_000), TimeSpan.FromSeconds(Option(args, "--seconds", 600)),
+                TimeSpan.FromSeconds(Option(args, "--sample-seconds", 10))).ConfigureAwait(false);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -15,7 +15,7 @@ namespace Kvs.WebRtc.PeerConnection;
 /// </remarks>
 public sealed class RTCIceTransport
 {
-    private readonly string _localUfrag;
+    private volatile string _localUfrag;
     private readonly Func<(string Mid, int MLineIndex)> _bundle;
     private readonly Action<Exception> _reportHandlerFailure;
     private volatile IceTransport? _ice;
@@ -103,6 +103,9 @@ public sealed class RTCIceTransport
     internal void Attach(IceTransport ice) => _ice = ice;
 
     internal void SetRemoteUsernameFragment(string ufrag) => _remoteUfrag = ufrag;
+
+    /// <summary>An ICE restart gave this side new credentials.</summary>
+    internal void SetLocalUsernameFragment(string ufrag) => _localUfrag = ufrag;
 
     /// <summary>On the event task: applies a new state and raises <see cref="StateChanged"/>.</summary>
     internal void UpdateState(RTCIceConnectionState state)

@@ -17,17 +17,29 @@ public sealed partial class RTCPeerConnection
                 return;
             }
 
-            var section = _localSession is null ? null : FindBundleSection(_localSession);
-            if (candidate is null)
+            var ufrag = candidate?.Ufrag ?? _localCredentials.Ufrag;
+            if (candidate is not null)
             {
-                section?.SetEndOfCandidates();
+                init = new RTCIceCandidateInit(candidate.ToString(), _bundleMid, _bundleMLineIndex, ufrag);
             }
-            else
+
+            if (_appliedLocalUfrag is not null && ufrag != _appliedLocalUfrag)
             {
-                var text = candidate.ToString();
-                section?.AddCandidate(text["candidate:".Length..]);
-                init = new RTCIceCandidateInit(text, _bundleMid, _bundleMLineIndex, _localCredentials.Ufrag);
+                // A new ICE generation whose description is not applied yet (the answer to a restart being made): the
+                // peer could not match these to its description, so they wait for SetLocalDescription (bounded).
+                if (_heldCandidates.Count < 64)
+                {
+                    _heldCandidates.Add(init);
+                }
+                else
+                {
+                    Log.HeldCandidateDropped(_logger);
+                }
+
+                return;
             }
+
+            AddToLocalSessionLocked(init);
         }
 
         if (candidate is null)
@@ -36,6 +48,43 @@ public sealed partial class RTCPeerConnection
         }
 
         RaiseNow(IceCandidate, new RTCPeerConnectionIceEventArgs(init));
+    }
+
+    // On the dispatcher: candidates of a restarted generation, now that its description is applied.
+    private void ReleaseHeldCandidates(List<RTCIceCandidateInit?> held)
+    {
+        foreach (var init in held)
+        {
+            lock (_sync)
+            {
+                if (_closed)
+                {
+                    return;
+                }
+
+                AddToLocalSessionLocked(init);
+            }
+
+            if (init is null)
+            {
+                SetGatheringStateOnDispatcher(RTCIceGatheringState.Complete);
+            }
+
+            RaiseNow(IceCandidate, new RTCPeerConnectionIceEventArgs(init));
+        }
+    }
+
+    private void AddToLocalSessionLocked(RTCIceCandidateInit? init)
+    {
+        var section = _localSession is null ? null : FindBundleSection(_localSession);
+        if (init is null)
+        {
+            section?.SetEndOfCandidates();
+        }
+        else
+        {
+            section?.AddCandidate(init.Candidate["candidate:".Length..]);
+        }
     }
 
     private void OnIceStateChanged(Ice.IceConnectionState state)
@@ -259,8 +308,17 @@ public sealed partial class RTCPeerConnection
         [LoggerMessage(5203, LogLevel.Information, "Connection state {State}")]
         public static partial void ConnectionState(ILogger logger, RTCPeerConnectionState state);
 
-        [LoggerMessage(5204, LogLevel.Warning, "The remote SDP changed its ICE credentials (an ICE restart), which is not supported yet; the description was refused")]
+        [LoggerMessage(5204, LogLevel.Information, "The remote offer changed its ICE credentials: ICE restarts with new local credentials")]
         public static partial void RemoteIceRestart(ILogger logger);
+
+        [LoggerMessage(5240, LogLevel.Information, "ICE restart applied with the local {Kind}: connectivity checks start again and candidates are gathered again")]
+        public static partial void LocalIceRestart(ILogger logger, string kind);
+
+        [LoggerMessage(5242, LogLevel.Warning, "A remote candidate held for the peer's next ICE generation was refused: {Reason}")]
+        public static partial void HeldRemoteCandidateRefused(ILogger logger, string reason);
+
+        [LoggerMessage(5241, LogLevel.Warning, "A local candidate of a restarted ICE generation was dropped: 64 are already waiting for the local description")]
+        public static partial void HeldCandidateDropped(ILogger logger);
 
         [LoggerMessage(5205, LogLevel.Information, "The remote sctp-port is {Port} (WebRTC stacks normally use 5000); SCTP packets are addressed to it")]
         public static partial void UnusualSctpPort(ILogger logger, int port);

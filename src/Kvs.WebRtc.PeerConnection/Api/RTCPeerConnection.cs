@@ -46,7 +46,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private readonly bool _ownsCertificate;
     private readonly SerialDispatcher _dispatcher;
     private readonly PeerConnectionTransport _transport;
-    private readonly IceCredentials _localCredentials;
+    private IceCredentials _localCredentials;
     private readonly SdpFingerprint _localFingerprint;
     private readonly ulong _sessionId;
     private readonly SignalingStateMachine _signaling = new();
@@ -76,6 +76,18 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private ulong _sessionVersion = 2;
     private bool _closed;
     private int _disposed;
+
+    // ICE restart (docs/recovery.md): asked for by RestartIce, the credentials of the next offer, candidates of a new
+    // generation held until the description that carries its credentials is applied locally.
+    private const int MaxHeldRemoteCandidates = 64;
+    private bool _iceRestartRequested;
+    private bool _iceRestartInProgress;
+    private IceCredentials? _offeredCredentials;
+    private string? _appliedLocalUfrag;
+    private readonly List<RTCIceCandidateInit?> _heldCandidates = [];
+    // Remote candidates of an ICE generation whose description has not arrived yet (trickle may overtake it).
+    private readonly List<RTCIceCandidateInit> _heldRemoteCandidates = [];
+    private readonly HashSet<string> _pastRemoteUfrags = new(StringComparer.Ordinal);
 
     private RTCIceConnectionState _iceState = RTCIceConnectionState.New;
     private RTCIceGatheringState _gatheringState = RTCIceGatheringState.New;
@@ -230,7 +242,14 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         {
             ThrowIfClosed();
             var wantData = _dataRequested || _transceivers.Count == 0;
-            var session = _negotiator.CreateOffer(Models(), wantData, LocalTransportParameters(SdpSetup.ActPass), _sessionId, _sessionVersion, _cname);
+            var credentials = _localCredentials;
+            if (_iceRestartRequested && _ice is not null)
+            {
+                // RFC 8445 §9 / JSEP §5.2.1: an ICE restart is an offer with new credentials; the same ones until it is applied.
+                credentials = _offeredCredentials ??= IceCredentials.Generate();
+            }
+
+            var session = _negotiator.CreateOffer(Models(), wantData, LocalTransportParameters(SdpSetup.ActPass, credentials), _sessionId, _sessionVersion, _cname);
             return Task.FromResult(new RTCSessionDescription(RTCSdpType.Offer, session.ToSdpString()));
         }
     }
@@ -282,6 +301,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         RTCSignalingState before, after;
         bool startIce;
+        var restartIce = false;
+        List<RTCIceCandidateInit?> release = [];
         IReadOnlyList<JsepTransceiver> negotiated = [];
         lock (_sync)
         {
@@ -289,6 +310,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             before = _signaling.State;
             if (description.Type == RTCSdpType.Rollback)
             {
+                if (_iceRestartInProgress)
+                {
+                    // The restart offer is withdrawn but the agent already runs the new generation: the next offer restarts again.
+                    _iceRestartInProgress = false;
+                    _iceRestartRequested = true;
+                }
+
                 after = _signaling.Apply(local: true, RTCSdpType.Rollback);
                 RaiseSignalingIfChanged(before, after);
                 return Task.CompletedTask;
@@ -304,7 +332,13 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             var data = FindBundleSection(session);
             if (data is not null)
             {
-                if (session.GetIceUfrag(data) != _localCredentials.Ufrag || session.GetIcePwd(data) != _localCredentials.Password)
+                var ufrag = session.GetIceUfrag(data);
+                var pwd = session.GetIcePwd(data);
+                if (description.Type == RTCSdpType.Offer && _offeredCredentials is { } offered && ufrag == offered.Ufrag && pwd == offered.Password)
+                {
+                    restartIce = true;
+                }
+                else if (ufrag != _localCredentials.Ufrag || pwd != _localCredentials.Password)
                 {
                     throw new WebRtcException(WebRtcError.InvalidSessionDescription, "The local description's ICE credentials were not created by this connection.");
                 }
@@ -330,6 +364,23 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             _sessionVersion++;
             startIce = data is not null && !_iceStarted && _ice is not null;
             _iceStarted |= startIce;
+            if (restartIce)
+            {
+                RestartIceLocked(_offeredCredentials!, offerer: true);
+            }
+
+            if (data is not null)
+            {
+                // The candidates of this generation were held until its description was applied: released in order.
+                _appliedLocalUfrag = _localCredentials.Ufrag;
+                release = [.. _heldCandidates];
+                _heldCandidates.Clear();
+            }
+        }
+
+        if (release.Count > 0)
+        {
+            _dispatcher.Post(() => ReleaseHeldCandidates(release));
         }
 
         RaiseSignalingIfChanged(before, after);
@@ -358,6 +409,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         RTCSignalingState before, after;
         IReadOnlyList<JsepTransceiver> negotiated = [];
         IReadOnlyList<JsepTransceiver> associated = [];
+        List<RTCIceCandidateInit> released = [];
         lock (_sync)
         {
             ThrowIfClosed();
@@ -383,9 +435,29 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
                 var ice = EnsureIceLocked(role);
                 if (_remoteUfrag is not null && _remoteUfrag != remote.Credentials.Ufrag)
                 {
-                    Log.RemoteIceRestart(_logger);
-                    throw new WebRtcException(WebRtcError.InvalidSessionDescription,
-                        "The remote ICE credentials changed (an ICE restart), which this connection does not support yet; create a new connection.");
+                    if (description.Type == RTCSdpType.Offer)
+                    {
+                        // The peer restarts ICE (RFC 8445 §9): this side answers with new credentials too (RFC 8839 §4.4.1.1.1).
+                        Log.RemoteIceRestart(_logger);
+                        RestartIceLocked(IceCredentials.Generate(), offerer: false);
+                    }
+                    else if (!_iceRestartInProgress)
+                    {
+                        throw new WebRtcException(WebRtcError.InvalidSessionDescription,
+                            "The answer changed the remote ICE credentials although this side did not restart ICE.");
+                    }
+                }
+                else if (_iceRestartInProgress && description.Type == RTCSdpType.Answer && _remoteUfrag is not null)
+                {
+                    throw new WebRtcException(WebRtcError.InvalidSessionDescription, "The answer to an ICE restart kept the old ICE credentials.");
+                }
+
+                _iceRestartInProgress = false;
+                if (_remoteUfrag is not null && _remoteUfrag != remote.Credentials.Ufrag)
+                {
+                    _pastRemoteUfrags.Add(_remoteUfrag);
+                    released = _heldRemoteCandidates.FindAll(c => c.UsernameFragment == remote.Credentials.Ufrag);
+                    _heldRemoteCandidates.Clear();
                 }
 
                 _remoteUfrag = remote.Credentials.Ufrag;
@@ -441,6 +513,18 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         RaiseSignalingIfChanged(before, after);
         AfterNegotiation(negotiated, associated);
         UpdateTransportObjects(description.Type, local: false);
+        foreach (var candidate in released)
+        {
+            try
+            {
+                _ = AddIceCandidateAsync(candidate, CancellationToken.None);
+            }
+            catch (WebRtcException ex)
+            {
+                Log.HeldRemoteCandidateRefused(_logger, ex.Message);
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -475,7 +559,21 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
 
             if (candidate.UsernameFragment is { Length: > 0 } ufrag && _remoteUfrag is not null && ufrag != _remoteUfrag)
             {
-                throw new WebRtcException(WebRtcError.InvalidCandidate, "The candidate's ufrag does not match the remote description.");
+                if (_pastRemoteUfrags.Contains(ufrag))
+                {
+                    throw new WebRtcException(WebRtcError.InvalidCandidate, "The candidate's ufrag belongs to an earlier ICE generation of the peer.");
+                }
+
+                // Possibly the peer's next generation (an ICE restart whose description is still on its way): kept,
+                // bounded, and added once a remote description with that ufrag is applied.
+                if (_heldRemoteCandidates.Count >= MaxHeldRemoteCandidates)
+                {
+                    throw new WebRtcException(WebRtcError.InvalidCandidate,
+                        $"The candidate's ufrag does not match the remote description, and {MaxHeldRemoteCandidates} candidates already wait for one that does.");
+                }
+
+                _heldRemoteCandidates.Add(candidate);
+                return Task.CompletedTask;
             }
 
             if (candidate.IsEndOfCandidates)
@@ -496,6 +594,25 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks for an ICE restart (W3C <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-restartice">restartIce</see>):
+    /// the next <see cref="CreateOfferAsync"/> carries new ICE credentials; applying it restarts connectivity checks
+    /// with candidates gathered again (host addresses are listed again, so an interface that appeared since is used).
+    /// The current candidate pair keeps carrying media and data until a new one is selected. Send that offer to the
+    /// peer as a renegotiation; see <c>docs/recovery.md</c>. Does nothing before the first offer/answer or after
+    /// <see cref="Close"/>.
+    /// </summary>
+    public void RestartIce()
+    {
+        lock (_sync)
+        {
+            if (!_closed && _ice is not null)
+            {
+                _iceRestartRequested = true;
+            }
+        }
     }
 
     /// <summary>
@@ -648,8 +765,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private static MediaDescription? FindBundleSection(SessionDescription session) =>
         session.Media.Find(m => !m.IsRejected && (m.IsDataChannel || JsepNegotiator.IsRtpMedia(m)));
 
-    private SdpTransportParameters LocalTransportParameters(SdpSetup setup) =>
-        new(_localCredentials.Ufrag, _localCredentials.Password, [_localFingerprint], setup);
+    private SdpTransportParameters LocalTransportParameters(SdpSetup setup, IceCredentials? credentials = null) =>
+        new((credentials ?? _localCredentials).Ufrag, (credentials ?? _localCredentials).Password, [_localFingerprint], setup);
 
     private SessionDescription BuildAnswer(SessionDescription offer)
     {
@@ -662,6 +779,24 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
 
         return answer;
+    }
+
+    // Under _sync: the agent restarts with new local credentials (RFC 8445 §9), forgets the remote ones and gathers again.
+    private void RestartIceLocked(IceCredentials credentials, bool offerer)
+    {
+        _localCredentials = credentials;
+        _offeredCredentials = null;
+        _iceRestartRequested = false;
+        _iceRestartInProgress = offerer;
+        _iceTransport.SetLocalUsernameFragment(credentials.Ufrag);
+        if (_failure?.Error == WebRtcError.IceFailed)
+        {
+            _failure = null;
+        }
+
+        Log.LocalIceRestart(_logger, offerer ? "offer" : "answer");
+        _ice!.Restart(credentials);
+        SetGatheringState(RTCIceGatheringState.Gathering);
     }
 
     private void ThrowIfClosed()

@@ -53,6 +53,15 @@ internal interface IIceRelay : IAsyncDisposable
     /// <summary>Raised once when the allocation is lost (refresh failed, server gone, transport closed).</summary>
     event Action<Exception>? Failed;
 
+    /// <summary>
+    /// Checks now that the server still holds the allocation (a refresh; an ICE restart asks, docs/recovery.md), so an
+    /// allocation lost silently (a TURN server that restarted) raises <see cref="Failed"/> at once instead of at the
+    /// next scheduled refresh. Does nothing by default.
+    /// </summary>
+    void VerifyAllocation()
+    {
+    }
+
     /// <summary>Installs (idempotently) a permission for <paramref name="peer"/>; kept fresh until disposal.</summary>
     ValueTask PermitAsync(IPAddress peer, CancellationToken cancellationToken);
 

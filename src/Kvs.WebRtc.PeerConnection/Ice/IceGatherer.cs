@@ -46,6 +46,8 @@ internal sealed partial class IceGatherer
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IIceGatheringSink _sink;
+    private readonly List<IceServer> _refusedRelays = [];
+    private CancellationToken _stopping;
 
     /// <summary>Creates a gatherer; nothing happens before <see cref="BindHostSockets"/> and <see cref="GatherServersAsync"/>.</summary>
     public IceGatherer(IceTransportOptions options, IDatagramSocketFactory socketFactory, IIceRelayFactory? relayFactory, TimeProvider timeProvider,
@@ -128,11 +130,79 @@ internal sealed partial class IceGatherer
     }
 
     /// <summary>
+    /// ICE restart after a network change (docs/recovery.md): binds a socket on every host address that has none yet and
+    /// hands it to the sink. Only when host addresses are enumerated (not fixed by <see cref="IceTransportOptions.HostAddresses"/>)
+    /// and host candidates are allowed.
+    /// </summary>
+    /// <param name="bound">The bases of the host sockets that exist.</param>
+    /// <returns>How many sockets were bound.</returns>
+    public int BindNewHostSockets(IReadOnlyCollection<IPEndPoint> bound)
+    {
+        if (_options.Policy != IceTransportPolicy.All || _options.HostAddresses is not null)
+        {
+            return 0;
+        }
+
+        var addresses = bound.Select(b => b.Address).ToHashSet();
+        var index = bound.GroupBy(b => b.AddressFamily).ToDictionary(g => g.Key, g => g.Count());
+        var added = 0;
+        foreach (var address in EnumerateHostAddresses())
+        {
+            if (!addresses.Add(address))
+            {
+                continue;
+            }
+
+            IDatagramSocket? socket = null;
+            try
+            {
+                socket = _socketFactory.Bind(new IPEndPoint(address, 0));
+                index.TryGetValue(address.AddressFamily, out var i);
+                index[address.AddressFamily] = i + 1;
+                var owned = socket;
+                socket = null;
+                _sink.OnHostSocket(owned, i);
+                Log.HostAddressAdded(_logger, address);
+                added++;
+            }
+            catch (SocketException ex)
+            {
+                Log.BindFailed(_logger, address, ex.SocketErrorCode);
+            }
+            finally
+            {
+                socket?.Dispose();
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>ICE restart: asks again for the relay allocations that were refused (docs/recovery.md).</summary>
+    public void RenewRefusedRelays()
+    {
+        IceServer[] renew;
+        lock (_refusedRelays)
+        {
+            renew = [.. _refusedRelays];
+            _refusedRelays.Clear();
+        }
+
+        foreach (var server in renew)
+        {
+            Log.RelayRenewing(_logger, server.Uri.ToString());
+            _ = AllocateRelayAsync(server, _stopping);
+        }
+    }
+
+    /// <summary>
     /// Resolves the STUN servers and allocates on the TURN servers, concurrently, then tells the sink that gathering is
-    /// done. Failures only mean fewer candidates (logged); cancellation stops without the done signal.
+    /// done. Failures only mean fewer candidates (logged); cancellation stops without the done signal. A relay that is
+    /// refused is asked for again at the next ICE restart; one that is lost later is allocated again at once.
     /// </summary>
     public async Task GatherServersAsync(CancellationToken cancellationToken)
     {
+        _stopping = cancellationToken;
         var tasks = new List<Task>();
         foreach (var server in _options.Servers)
         {
@@ -225,9 +295,25 @@ internal sealed partial class IceGatherer
 #pragma warning restore CA1031
         {
             Log.RelayFailed(_logger, relayServer.ToString(), ex.Message);
+            lock (_refusedRelays)
+            {
+                if (!_refusedRelays.Contains(server))
+                {
+                    _refusedRelays.Add(server);
+                }
+            }
+
             return;
         }
 
+        // Lost mid-session (the socket driver drops it): allocated again at once; if that is refused, at the next restart.
+        relay.Failed += lost =>
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _ = AllocateRelayAsync(server, cancellationToken);
+            }
+        };
         _sink.OnRelay(relay, IPAddress.TryParse(relayServer.Host, out var ip) ? ip : null, RelayLocalPreference(relayServer.Protocol));
     }
 
@@ -245,5 +331,11 @@ internal sealed partial class IceGatherer
 
         [LoggerMessage(2108, LogLevel.Debug, "ICE DNS lookup of {Host} failed: {Reason}")]
         public static partial void DnsFailed(ILogger logger, string host, string reason);
+
+        [LoggerMessage(2117, LogLevel.Information, "ICE restart: a host candidate on the new address {Address}")]
+        public static partial void HostAddressAdded(ILogger logger, IPAddress address);
+
+        [LoggerMessage(2118, LogLevel.Information, "ICE restart: asking {Server} again for the relay allocation that was refused")]
+        public static partial void RelayRenewing(ILogger logger, string server);
     }
 }

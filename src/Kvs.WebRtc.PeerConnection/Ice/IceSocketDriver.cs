@@ -75,6 +75,18 @@ internal sealed partial class IceSocketDriver
         }
     }
 
+    /// <summary>The local end points of the host sockets added so far (the host candidates' bases).</summary>
+    public IPEndPoint[] HostBases
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sockets.Select(s => s.Base)];
+            }
+        }
+    }
+
     /// <summary>True when the selected pair is a direct UDP path whose socket can send segments (UDP GSO).</summary>
     public bool CanSendSegments => !_closed && _sendPath is { Socket: { } host } && host.Socket.SupportsSegments;
 
@@ -127,7 +139,25 @@ internal sealed partial class IceSocketDriver
         var relayedBase = relay.RelayedAddress;
         var server = relay.Server.ToString();
         relay.Receiver = (peer, datagram) => OnRelayDatagram(datagram, relayedBase, peer);
-        relay.Failed += ex => Log.RelayLost(_logger, server, ex.Message);
+        relay.Failed += ex =>
+        {
+            // Lost mid-session (e.g. the TURN server restarted): no longer used; the gatherer allocates again.
+            Log.RelayLost(_logger, server, ex.Message);
+            lock (_gate)
+            {
+                if (_closed || !_relaysByBase.Remove(relayedBase))
+                {
+                    return;
+                }
+
+                if (_sendPath is { Relay: { } used } && ReferenceEquals(used, relay))
+                {
+                    _sendPath = null;
+                }
+            }
+
+            _ = relay.DisposeAsync().AsTask();
+        };
         lock (_gate)
         {
             if (!_closed)

@@ -251,15 +251,33 @@ internal sealed partial class IceTransport : IAsyncDisposable, IIceGatheringSink
         }
     }
 
-    /// <summary>ICE restart: new local credentials (returned); set the new remote ones and candidates afterwards.</summary>
+    /// <summary>
+    /// ICE restart: new local credentials (returned); set the new remote ones and candidates afterwards. Host addresses
+    /// are listed again, so an address that appeared since the start (a new network) becomes a host candidate too; relay
+    /// allocations are checked now, and those that were lost or refused are asked for again (docs/recovery.md).
+    /// </summary>
     public IceCredentials Restart(IceCredentials? newLocalCredentials = null)
     {
         lock (_gate)
         {
             _agent.Restart(newLocalCredentials);
             DriveLocked();
-            return _agent.LocalCredentials;
         }
+
+        if (_started && _disposed == 0)
+        {
+            // New host sockets reach the agent through IIceGatheringSink.OnHostSocket, after the restart above: their
+            // candidates belong to the new generation.
+            _gatherer.BindNewHostSockets(_driver.HostBases);
+            foreach (var relay in _driver.Relays)
+            {
+                relay.VerifyAllocation();
+            }
+
+            _gatherer.RenewRefusedRelays();
+        }
+
+        return LocalCredentials;
     }
 
     /// <summary>Completes when the state satisfies <paramref name="predicate"/> (checked at once, then on each change).</summary>

@@ -394,6 +394,23 @@ internal sealed partial class TurnAllocation : IIceRelay
         }
     }
 
+    /// <inheritdoc />
+    public void VerifyAllocation()
+    {
+        lock (_gate)
+        {
+            if (_disposed != 0 || !_session.RefreshNow(Now))
+            {
+                return;
+            }
+
+            _session.HandleTimeout(Now);
+            AfterMutation();
+        }
+
+        _ = FlushSafeAsync();
+    }
+
     private void OnTimer()
     {
         lock (_gate)

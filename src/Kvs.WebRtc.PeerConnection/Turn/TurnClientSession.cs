@@ -410,6 +410,22 @@ internal sealed partial class TurnClientSession : IAddressedCore<ReadOnlyMemory<
         }
     }
 
+    /// <summary>
+    /// Schedules the allocation's refresh now (sent on the next <see cref="HandleTimeout"/>): a server that lost the
+    /// allocation answers 437 or not at all, and <see cref="TurnEventKind.AllocationLost"/> follows.
+    /// </summary>
+    /// <returns>False when not allocated, or a refresh is already in flight.</returns>
+    public bool RefreshNow(TimeSpan now)
+    {
+        if (State != TurnSessionState.Allocated || _refreshInFlight)
+        {
+            return false;
+        }
+
+        _refreshAt = now;
+        return true;
+    }
+
     /// <summary>The next message to send to the server.</summary>
     public bool TryPollTransmit(out ReadOnlyMemory<byte> message) => _transactions.TryPollTransmit(out message);
 

@@ -7,6 +7,9 @@ namespace Kvs.WebRtc.Sessions;
 /// <summary>Renegotiation: the master re-offers a connected viewer's peer connection after a change (a track added).</summary>
 public sealed partial class MasterSession
 {
+    /// <summary>How long the master leaves a lost viewer to restart ICE itself before the master restarts it.</summary>
+    private static readonly TimeSpan MasterRestartGrace = TimeSpan.FromSeconds(8);
+
     /// <summary>
     /// Adds <paramref name="track"/> to one connected viewer's peer connection (with <see cref="StreamId"/>) and
     /// renegotiates it (<see cref="RenegotiateAsync"/>), so that viewer receives the track on its working connection:
@@ -128,6 +131,84 @@ public sealed partial class MasterSession
         catch (Exception ex) when (ex is WebRtcException or InvalidOperationException or ObjectDisposedException)
         {
             // The connection is closing.
+        }
+    }
+
+    /// <summary>
+    /// A connected viewer's offer for its existing connection (same SDP session id): applied and answered on that
+    /// connection. The master yields: its own re-offer in flight is withdrawn first (the viewer ignores it).
+    /// </summary>
+    private async Task AnswerInPlaceAsync(ViewerPeer peer, string sdp)
+    {
+        var clientId = peer.Link.RemoteClientId;
+        var connection = peer.Link.Connection;
+        Volatile.Read(ref peer.PendingAnswer)?.TrySetCanceled();
+        await peer.Renegotiation.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            await RollBackAsync(connection).ConfigureAwait(false);
+            await peer.Link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Offer, sdp), _stop.Token).ConfigureAwait(false);
+            var answer = await connection.CreateAnswerAsync(_stop.Token).ConfigureAwait(false);
+            await connection.SetLocalDescriptionAsync(answer, _stop.Token).ConfigureAwait(false);
+            await _channel.Signaling.SendAnswerAsync(SessionDescriptionPayload.Answer(answer.Sdp), clientId, cancellationToken: _stop.Token).ConfigureAwait(false);
+            Log.AnsweredInPlace(_logger, clientId);
+        }
+        finally
+        {
+            peer.Renegotiation.Release();
+        }
+    }
+
+    /// <summary>
+    /// A connected viewer's path was lost. The viewer (the offerer) restarts ICE; the master restarts only when the viewer
+    /// has not within <see cref="MasterRestartGrace"/> (a viewer that cannot notice, or an older one), then again with
+    /// back-off while the viewer is still listed. The master removes a viewer whose connection failed (consent lost for 30 s).
+    /// </summary>
+    private async Task RecoverAsync(ViewerPeer peer)
+    {
+        if (Interlocked.Exchange(ref peer.Recovering, 1) != 0)
+        {
+            return;
+        }
+
+        var clientId = peer.Link.RemoteClientId;
+        var connection = peer.Link.Connection;
+        var clock = _options.Channel.TimeProvider ?? TimeProvider.System;
+        try
+        {
+            if (await IceRecovery.WaitUpAsync(connection, MasterRestartGrace, clock, _stop.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            for (var attempt = 1; !peer.Detached && !IceRecovery.IsUp(connection); attempt++)
+            {
+                Log.RestartingIce(_logger, clientId, attempt);
+                try
+                {
+                    connection.RestartIce();
+                    await RenegotiateCoreAsync(peer, _stop.Token).ConfigureAwait(false);
+                    if (await IceRecovery.WaitUpAsync(connection, _options.ViewerConnectTimeout, clock, _stop.Token).ConfigureAwait(false))
+                    {
+                        Log.IceRecovered(_logger, clientId, attempt);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is TimeoutException or WebRtcException or SignalingException or InvalidOperationException
+                    or ObjectDisposedException || (ex is OperationCanceledException && !_stop.IsCancellationRequested))
+                {
+                    Log.RestartFailed(_logger, clientId, attempt, ex.Message);
+                }
+
+                await Task.Delay(IceRecovery.BackOff(attempt), clock, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref peer.Recovering, 0);
         }
     }
 

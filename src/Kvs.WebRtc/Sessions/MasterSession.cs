@@ -323,6 +323,16 @@ public sealed partial class MasterSession : IAsyncDisposable
             return;
         }
 
+        if (_peers.TryGetValue(clientId, out var joined) && joined.Joined is not null && !joined.Detached
+            && IceRecovery.SessionIdOf(description.Sdp) is { } sessionId && sessionId == IceRecovery.SessionIdOf(joined.Link.Connection.RemoteDescription?.Sdp))
+        {
+            // The connected viewer renegotiates its own connection (an ICE restart after a network change): answered on
+            // the same peer connection, so media and data channels carry on (docs/recovery.md).
+            join?.Dispose();
+            await AnswerInPlaceAsync(joined, description.Sdp).ConfigureAwait(false);
+            return;
+        }
+
         ViewerPeer? superseded = null;
         ViewerPeer? evicted = null;
         bool refuse;
@@ -418,6 +428,13 @@ public sealed partial class MasterSession : IAsyncDisposable
                     case RTCPeerConnectionState.Failed or RTCPeerConnectionState.Closed:
                         _ = RemoveAsync(peer);
                         break;
+                }
+            };
+            link.Connection.IceConnectionStateChanged += (_, _) =>
+            {
+                if (IceRecovery.IsLost(link.Connection) && peer.Joined is not null)
+                {
+                    _ = RecoverAsync(peer);
                 }
             };
 
@@ -745,6 +762,9 @@ public sealed partial class MasterSession : IAsyncDisposable
         /// <summary>One renegotiation of this viewer at a time.</summary>
         public SemaphoreSlim Renegotiation { get; } = new(1, 1);
 
+        /// <summary>1 while an ICE recovery of this viewer runs (see <c>RecoverAsync</c>).</summary>
+        public int Recovering;
+
         public KvsViewer? Joined => Volatile.Read(ref JoinedField);
 
         /// <summary>Out of the session's slots (removed, replaced, evicted, refused): its events change nothing any more.</summary>
@@ -764,6 +784,18 @@ public sealed partial class MasterSession : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(9145, LogLevel.Information, "Viewer {ClientId} renegotiated its connection (an ICE restart or a change); answered on the same connection")]
+        public static partial void AnsweredInPlace(ILogger logger, string clientId);
+
+        [LoggerMessage(9146, LogLevel.Warning, "The path to viewer {ClientId} is lost and the viewer did not restart ICE: restarting it from the master (attempt {Attempt})")]
+        public static partial void RestartingIce(ILogger logger, string clientId, int attempt);
+
+        [LoggerMessage(9147, LogLevel.Information, "The connection to viewer {ClientId} recovered after {Attempt} ICE restart attempt(s)")]
+        public static partial void IceRecovered(ILogger logger, string clientId, int attempt);
+
+        [LoggerMessage(9148, LogLevel.Warning, "ICE restart attempt {Attempt} toward viewer {ClientId} failed: {Reason}")]
+        public static partial void RestartFailed(ILogger logger, string clientId, int attempt, string reason);
+
         [LoggerMessage(9100, LogLevel.Information, "Answered the offer of viewer {ClientId}")]
         public static partial void Answered(ILogger logger, string clientId);
 

@@ -79,16 +79,16 @@ public sealed partial class ViewerSession
 
     private static partial class Log
     {
-        [LoggerMessage(9212, LogLevel.Information, "Joined the storage session as a viewer (attempt {Attempt}); waiting for its offer")]
+        [LoggerMessage(9220, LogLevel.Information, "Joined the storage session as a viewer (attempt {Attempt}); waiting for its offer")]
         public static partial void StorageSessionJoined(ILogger logger, int attempt);
 
-        [LoggerMessage(9213, LogLevel.Warning, "Joining the storage session failed (attempt {Attempt}, {ErrorCode}): {Reason}; retrying")]
+        [LoggerMessage(9221, LogLevel.Warning, "Joining the storage session failed (attempt {Attempt}, {ErrorCode}): {Reason}; retrying")]
         public static partial void StorageSessionJoinFailed(ILogger logger, int attempt, string? errorCode, string reason);
 
-        [LoggerMessage(9214, LogLevel.Warning, "No offer from the storage session {Milliseconds} ms after join attempt {Attempt}; joining again")]
+        [LoggerMessage(9222, LogLevel.Warning, "No offer from the storage session {Milliseconds} ms after join attempt {Attempt}; joining again")]
         public static partial void StorageSessionNoOffer(ILogger logger, int attempt, double milliseconds);
 
-        [LoggerMessage(9215, LogLevel.Information, "Answered the storage session's offer")]
+        [LoggerMessage(9223, LogLevel.Information, "Answered the storage session's offer")]
         public static partial void StorageSessionAnswered(ILogger logger);
     }
 }

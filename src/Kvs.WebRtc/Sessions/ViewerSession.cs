@@ -64,6 +64,9 @@ public sealed partial class ViewerSession : IAsyncDisposable
     private PeerLink? _link;
     private RTCDataChannel? _dataChannel;
     private int _disposed;
+    private readonly SemaphoreSlim _restartGate = new(1, 1);
+    private TaskCompletionSource? _restartAnswer;
+    private int _recovering;
 
     private ViewerSession(KvsChannel channel, ViewerSessionOptions options, TimeProvider clock, long started, DateTimeOffset startedAt)
     {
@@ -203,6 +206,119 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <summary>Sends a binary message to the master (waits while the channel's buffer is full).</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) => DataChannel.SendAsync(data, cancellationToken);
 
+    /// <summary>
+    /// Restarts ICE with the master now (RFC 8445 §9): a new offer with new ICE credentials goes over signaling, the
+    /// master answers it on the same peer connection, and host candidates are gathered again, so the connection moves to
+    /// the device's current network while media, data channels and DTLS carry on. The session does this by itself when
+    /// the path to the master is lost (ICE disconnected or failed), retrying with back-off while it runs; call this when
+    /// the application learns earlier that the network changed (see <c>docs/recovery.md</c>).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the master's answer (the offer is withdrawn).</param>
+    /// <returns>A task that completes once the master's answer is applied (checks on the new candidates then run).</returns>
+    /// <exception cref="InvalidOperationException">The session is not connected.</exception>
+    /// <exception cref="TimeoutException">No answer within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="WebRtcException">The master's answer was not acceptable.</exception>
+    /// <exception cref="SignalingException">The offer could not be sent.</exception>
+    public async Task RestartIceAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var link = _link is { } l && _connected.Task.IsCompletedSuccessfully ? l : throw new InvalidOperationException("The session is not connected.");
+        await _restartGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RestartIceCoreAsync(link, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _restartGate.Release();
+        }
+    }
+
+    private async Task RestartIceCoreAsync(PeerLink link, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        limit.CancelAfter(_options.ConnectTimeout);
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _restartAnswer, answered);
+        try
+        {
+            link.Connection.RestartIce();
+            var offer = await link.Connection.CreateOfferAsync(limit.Token).ConfigureAwait(false);
+            await link.Connection.SetLocalDescriptionAsync(offer, limit.Token).ConfigureAwait(false);
+            await _channel.Signaling.SendOfferAsync(SessionDescriptionPayload.Offer(offer.Sdp), cancellationToken: limit.Token).ConfigureAwait(false);
+            await answered.Task.WaitAsync(limit.Token).ConfigureAwait(false);
+            Log.IceRestarted(_logger);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The master did not answer the ICE restart within {_options.ConnectTimeout}.");
+        }
+        finally
+        {
+            Volatile.Write(ref _restartAnswer, null);
+            if (link.Connection.SignalingState == RTCSignalingState.HaveLocalOffer)
+            {
+                try
+                {
+                    await link.Connection.SetLocalDescriptionAsync(new RTCSessionDescription(RTCSdpType.Rollback, string.Empty), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is WebRtcException or ObjectDisposedException)
+                {
+                    // Closing.
+                }
+            }
+        }
+    }
+
+    // The path to the master was lost: the viewer, the offerer, restarts ICE (the master waits for it, docs/recovery.md),
+    // then again with back-off while the session runs and the path is not back.
+    private async Task RecoverAsync(PeerLink link)
+    {
+        if (Interlocked.Exchange(ref _recovering, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            for (var attempt = 1; !_stop.IsCancellationRequested && !IceRecovery.IsUp(link.Connection); attempt++)
+            {
+                Log.RestartingIce(_logger, attempt, link.Connection.IceConnectionState);
+                try
+                {
+                    await _restartGate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await RestartIceCoreAsync(link, _stop.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _restartGate.Release();
+                    }
+
+                    if (await IceRecovery.WaitUpAsync(link.Connection, _options.ConnectTimeout, _clock, _stop.Token).ConfigureAwait(false))
+                    {
+                        Log.IceRecovered(_logger, attempt);
+                        return;
+                    }
+                }
+                catch (Exception ex) when (ex is TimeoutException or WebRtcException or SignalingException or InvalidOperationException)
+                {
+                    Log.RestartFailed(_logger, attempt, ex.Message);
+                }
+
+                await Task.Delay(IceRecovery.BackOff(attempt), _clock, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException && _stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _recovering, 0);
+        }
+    }
+
     /// <summary>Closes the peer connection and the signaling channel and completes <see cref="Messages"/>. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -270,6 +386,13 @@ public sealed partial class ViewerSession : IAsyncDisposable
                     case RTCPeerConnectionState.Failed:
                         Fail(link.Connection.Failure ?? new WebRtcException(WebRtcError.IceFailed, "The connection to the master failed."));
                         break;
+                }
+            };
+            link.Connection.IceConnectionStateChanged += (_, _) =>
+            {
+                if (IceRecovery.IsLost(link.Connection) && _connected.Task.IsCompletedSuccessfully && Volatile.Read(ref _disposed) == 0)
+                {
+                    _ = RecoverAsync(link);
                 }
             };
             link.Connection.Track += (_, e) =>
@@ -439,6 +562,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                 Mark(ref _answerReceived);
                 EmitOfferAnswer("answered");
                 await link.SetRemoteDescriptionAsync(new RTCSessionDescription(RTCSdpType.Answer, answer.Sdp), _stop.Token).ConfigureAwait(false);
+                Volatile.Read(ref _restartAnswer)?.TrySetResult();
                 WatchFirstFrame(link.Connection);
                 if (_dataChannel is not null && !AcceptsDataChannel(answer.Sdp))
                 {
@@ -488,6 +612,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         catch (WebRtcException ex)
         {
             Log.BadAnswer(_logger, ex.Message);
+            Volatile.Read(ref _restartAnswer)?.TrySetException(ex);
             Fail(ex);
         }
     }
@@ -658,6 +783,18 @@ public sealed partial class ViewerSession : IAsyncDisposable
 
         [LoggerMessage(9209, LogLevel.Debug, "First frame from the master {Milliseconds:0} ms after the connect began")]
         public static partial void FirstFrame(ILogger logger, double milliseconds);
+
+        [LoggerMessage(9212, LogLevel.Information, "ICE restart answered by the master; checks run on the new candidates")]
+        public static partial void IceRestarted(ILogger logger);
+
+        [LoggerMessage(9213, LogLevel.Warning, "The path to the master is lost (ICE {State}): restarting ICE, attempt {Attempt}")]
+        public static partial void RestartingIce(ILogger logger, int attempt, RTCIceConnectionState state);
+
+        [LoggerMessage(9214, LogLevel.Information, "The connection to the master recovered after {Attempt} ICE restart attempt(s)")]
+        public static partial void IceRecovered(ILogger logger, int attempt);
+
+        [LoggerMessage(9215, LogLevel.Warning, "ICE restart attempt {Attempt} failed: {Reason}")]
+        public static partial void RestartFailed(ILogger logger, int attempt, string reason);
 
         [LoggerMessage(9203, LogLevel.Debug, "A {Type} arrived before the offer was sent; ignored")]
         public static partial void MessageBeforeOffer(ILogger logger, SignalingMessageType type);

@@ -12,6 +12,9 @@ internal static class NetworkLabProgram
     /// <summary>The network lab: two of our peer connections exchanging data-channel messages.</summary>
     public const string NetworkLab = "Kvs.WebRtc.NetworkLab";
 
+    /// <summary>The recovery lab: a master and a viewer session whose network is changed under them (docs/recovery.md).</summary>
+    public const string RecoveryLab = "Kvs.WebRtc.RecoveryLab";
+
     /// <summary>The README's main command: emulator, master and viewer in one process.</summary>
     public const string QuickStart = "Kvs.WebRtc.QuickStart";
 

@@ -19,7 +19,7 @@ internal sealed class CoturnServer : IAsyncDisposable
     public const string Password = "turn-secret";
     public const string Realm = "kvs.test";
 
-    private readonly Process _process;
+    private Process _process;
     private readonly StringBuilder _log = new();
     private readonly string _directory;
 
@@ -110,6 +110,37 @@ internal sealed class CoturnServer : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Kills coturn and starts it again on the same ports with the same arguments: every allocation, permission and
+    /// channel is forgotten, as when a TURN server restarts mid-session.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        var arguments = _process.StartInfo.ArgumentList.ToArray();
+        var fileName = _process.StartInfo.FileName;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync(cancellationToken);
+        _process.Dispose();
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Append("--- restarted ---");
+        _process = Process.Start(start) ?? throw new InvalidOperationException("turnserver did not start again");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilListeningAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
