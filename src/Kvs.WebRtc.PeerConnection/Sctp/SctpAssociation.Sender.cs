@@ -21,6 +21,7 @@ internal sealed partial class SctpAssociation
     private readonly Stack<byte[]> _smallBuffers = new();
     private readonly Dictionary<ushort, ushort> _forwardTsnStreams = [];
     private readonly int _maxDataPayload;
+    private readonly ISctpCongestionControl _congestion;
 
     private SctpOutboundChunk?[] _inflight = new SctpOutboundChunk?[1024];
     private int _inflightStart;
@@ -30,11 +31,6 @@ internal sealed partial class SctpAssociation
     private uint _advancedPeerAckPoint;
     private long _flightSize;
     private long _peerRwnd;
-    private long _cwnd;
-    private long _ssthresh;
-    private long _partialBytesAcked;
-    private bool _inFastRecovery;
-    private uint _fastRecoveryExit;
     private bool _fastRetransmitPending;
     private int _retransmitCount;
     private int _gapAckedCount;
@@ -63,7 +59,7 @@ internal sealed partial class SctpAssociation
     public long PeerReceiveWindow => _peerRwnd;
 
     /// <summary>Congestion window in bytes (RFC 9260 §7.2).</summary>
-    internal long CongestionWindow => _cwnd;
+    internal long CongestionWindow => _congestion.CongestionWindow;
 
     /// <summary>Bytes sent and not yet acknowledged.</summary>
     internal long FlightSize => _flightSize;
@@ -76,9 +72,6 @@ internal sealed partial class SctpAssociation
         _nextTsn = _localInitialTsn;
         _cumTsnAck = _localInitialTsn - 1;
         _advancedPeerAckPoint = _cumTsnAck;
-        var mtu = _options.Mtu;
-        _cwnd = Math.Min(4 * mtu, Math.Max(2 * mtu, 4380)); // RFC 9260 §7.2.1
-        _ssthresh = _options.ReceiveWindow;
         _peerRwnd = _options.ReceiveWindow;
         _maxSendMessageSize = _options.MaxSendMessageSize;
         _reconfigRequestSeq = _localInitialTsn;
@@ -236,10 +229,13 @@ internal sealed partial class SctpAssociation
 
     private bool CanSendData => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownReceived;
 
-    private bool HasDataToSend() =>
-        CanSendData &&
-        ((_retransmitCount > 0 && (_fastRetransmitPending || _flightSize < _cwnd))
-         || (_pending.Count > 0 && _flightSize < _cwnd && (_burstBudget > 0 || _flightSize == 0) && (_peerRwnd > 0 || _flightSize == 0)));
+    private bool HasDataToSend()
+    {
+        var cwnd = _congestion.CongestionWindow;
+        return CanSendData &&
+            ((_retransmitCount > 0 && (_fastRetransmitPending || _flightSize < cwnd))
+             || (_pending.Count > 0 && _flightSize < cwnd && (_burstBudget > 0 || _flightSize == 0) && (_peerRwnd > 0 || _flightSize == 0)));
+    }
 
     private ref SctpOutboundChunk? InflightSlot(uint tsn) =>
         ref _inflight[(_inflightStart + (int)(tsn - _cumTsnAck - 1)) & (_inflight.Length - 1)];
@@ -254,6 +250,7 @@ internal sealed partial class SctpAssociation
         }
 
         var sentAny = false;
+        var cwnd = _congestion.CongestionWindow;
         if (_retransmitCount > 0)
         {
             var fast = _fastRetransmitPending;
@@ -266,7 +263,7 @@ internal sealed partial class SctpAssociation
                     continue;
                 }
 
-                if (!fast && _flightSize >= _cwnd)
+                if (!fast && _flightSize >= cwnd)
                 {
                     break;
                 }
@@ -318,7 +315,7 @@ internal sealed partial class SctpAssociation
         }
 
         var newData = false;
-        while (_pending.Count > 0 && _flightSize < _cwnd && _inflightCount < MaxInflightChunks && _burstBudget > 0)
+        while (_pending.Count > 0 && _flightSize < cwnd && _inflightCount < MaxInflightChunks && _burstBudget > 0)
         {
             var message = _pending.Peek();
             if (message.NextOffset == 0 && _now >= message.ExpiresAt && _peerSupportsForwardTsn)
@@ -526,27 +523,26 @@ internal sealed partial class SctpAssociation
             }
         }
 
-        var maxStreams = (writer.Remaining - 8) / 4;
+        var maxStreams = (writer.Remaining - ForwardTsnChunk.WrittenLength(0)) / 4;
         if (maxStreams < 0)
         {
             return;
         }
 
-        writer.BeginChunk(SctpChunkType.ForwardTsn, 0);
-        writer.WriteUInt32(_advancedPeerAckPoint);
+        var count = Math.Min(maxStreams, _forwardTsnStreams.Count);
+        Span<(ushort StreamId, ushort Ssn)> entries = count <= 64 ? stackalloc (ushort StreamId, ushort Ssn)[count] : new (ushort StreamId, ushort Ssn)[count];
         var written = 0;
-        foreach (var (streamId, ssn) in _forwardTsnStreams)
+        foreach (var entry in _forwardTsnStreams)
         {
-            if (written++ >= maxStreams)
+            if (written == count)
             {
                 break;
             }
 
-            writer.WriteUInt16(streamId);
-            writer.WriteUInt16(ssn);
+            entries[written++] = (entry.Key, entry.Value);
         }
 
-        writer.EndChunk();
+        ForwardTsnChunk.Write(ref writer, _advancedPeerAckPoint, entries);
         _forwardTsnPending = false;
         _t3Deadline ??= _now + _rto;
     }
@@ -671,45 +667,11 @@ internal sealed partial class SctpAssociation
 
         _peerRwnd = Math.Max(0L, sack.AdvertisedReceiverWindow - _flightSize);
 
-        // Congestion control (RFC 9260 §7.2.1, §7.2.2).
-        if (_inFastRecovery && SctpSerial.Ge(cum, _fastRecoveryExit))
-        {
-            _inFastRecovery = false;
-        }
-
-        if (cumAdvanced && !_inFastRecovery)
-        {
-            var fullyUsed = flightBefore + _options.Mtu >= _cwnd || _pending.Count > 0;
-            if (_cwnd <= _ssthresh)
-            {
-                if (fullyUsed)
-                {
-                    _cwnd += Math.Min(bytesAcked, _options.Mtu);
-                }
-            }
-            else
-            {
-                _partialBytesAcked += bytesAcked;
-                if (_partialBytesAcked >= _cwnd && fullyUsed)
-                {
-                    _partialBytesAcked -= _cwnd;
-                    _cwnd += _options.Mtu;
-                }
-            }
-        }
-
+        // Congestion control (RFC 9260 §7.2): growth first, then at most one reduction per window.
+        _congestion.OnSack(cum, cumAdvanced, bytesAcked, flightBefore, _pending.Count > 0);
         if (newFastRetransmit)
         {
-            if (!_inFastRecovery)
-            {
-                // RFC 9260 §7.2.4: enter fast recovery once per window of data.
-                _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
-                _cwnd = _ssthresh;
-                _partialBytesAcked = 0;
-                _inFastRecovery = true;
-                _fastRecoveryExit = _nextTsn - 1;
-            }
-
+            _congestion.OnFastRetransmit(_nextTsn - 1);
             _fastRetransmitPending = true;
         }
 
@@ -868,10 +830,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
-        _cwnd = _options.Mtu;
-        _partialBytesAcked = 0;
-        _inFastRecovery = false;
+        _congestion.OnRetransmissionTimeout();
         _rto = Min(_rto * 2, _options.BackoffLimit);
         _rttProbeActive = false;
         for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
@@ -928,20 +887,18 @@ internal sealed partial class SctpAssociation
     private void SendShutdown()
     {
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.Shutdown, 0);
-        writer.WriteUInt32(_peerCumTsn);
-        writer.EndChunk();
+        ShutdownChunk.Write(ref writer, _peerCumTsn);
         EnqueueControl(ref writer);
     }
 
     private void HandleShutdown(ReadOnlySpan<byte> value)
     {
-        if (value.Length < 4 || _state is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived))
+        if (!ShutdownChunk.TryParse(value, out var shutdown) || _state is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived))
         {
             return;
         }
 
-        var cum = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value);
+        var cum = shutdown.CumulativeTsnAck;
         if (SctpSerial.Gt(cum, _cumTsnAck) && SctpSerial.Lt(cum, _nextTsn))
         {
             AdvanceCumulativeAck(cum);

@@ -58,7 +58,7 @@ internal sealed class SctpUdpTestDriver : IDisposable
                     EndPoint from = new IPEndPoint(IPAddress.Any, 0);
                     var n = _socket.ReceiveFrom(_receiveBuffer, ref from);
                     _remote ??= from;
-                    Association.HandlePacket(_receiveBuffer.AsSpan(0, n), Now);
+                    Association.HandleInput(_receiveBuffer.AsSpan(0, n), Now);
                 }
             }
 
