@@ -79,7 +79,7 @@ internal sealed partial class SctpAssociation
         }
 
         _reconfigInFlightStreams = [.. ready];
-        _reconfigInFlightLastTsn = _nextTsn - 1;
+        _reconfigInFlightLastTsn = _outstanding.NextTsn - 1;
         _reconfigRequestToSend = true;
         _reconfigDeadline = _now + _rto;
     }

@@ -72,6 +72,7 @@ internal sealed partial class SctpAssociation : IDatagramCore
         _inboundStreamCount = _options.InboundStreams;
         _remotePort = _options.RemotePort;
         _congestion = congestionControl ?? new SctpRenoCongestionControl(_options.Mtu, _options.ReceiveWindow);
+        _outstanding = new SctpOutstandingData(_localInitialTsn);
         InitSender();
         _rto = _options.RtoInitial;
         _state = SctpAssociationState.Closed;
