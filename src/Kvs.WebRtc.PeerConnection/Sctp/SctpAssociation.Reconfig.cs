@@ -210,9 +210,9 @@ internal sealed partial class SctpAssociation
         if (streams.Length == 0)
         {
             // An empty list means every stream.
-            foreach (var (id, stream) in _inboundStreams)
+            foreach (var id in _reassembly.StreamIds)
             {
-                stream.NextSsn = 0;
+                _reassembly.TryResetStream(id);
                 _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
             }
 
@@ -221,11 +221,7 @@ internal sealed partial class SctpAssociation
 
         foreach (var id in streams)
         {
-            if (_inboundStreams.TryGetValue(id, out var stream))
-            {
-                stream.NextSsn = 0;
-            }
-
+            _reassembly.TryResetStream(id);
             _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
         }
     }

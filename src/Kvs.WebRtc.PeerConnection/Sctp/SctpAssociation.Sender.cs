@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
 /// <summary>
@@ -11,13 +9,12 @@ internal sealed partial class SctpAssociation
     /// <summary>Cap on DATA chunks sent and not yet cumulatively acknowledged.</summary>
     private const int MaxPooledMessages = 1024;
     private const int MaxPooledChunks = 8192;
-    private const int MaxPooledSmallBuffers = 4096;
 
     private readonly Queue<SctpOutboundMessage> _pending = new();
     private readonly Dictionary<ushort, SctpOutboundStream> _outboundStreams = [];
     private readonly Stack<SctpOutboundMessage> _messagePool = new();
     private readonly Stack<SctpOutboundChunk> _chunkPool = new();
-    private readonly Stack<byte[]> _smallBuffers = new();
+    private readonly SctpBufferPool _buffers;
     private readonly Dictionary<ushort, ushort> _forwardTsnStreams = [];
     private readonly int _maxDataPayload;
     private readonly ISctpCongestionControl _congestion;
@@ -112,7 +109,7 @@ internal sealed partial class SctpAssociation
         }
 
         var message = _messagePool.Count > 0 ? _messagePool.Pop() : new SctpOutboundMessage();
-        message.Buffer = RentBuffer(data.Length);
+        message.Buffer = _buffers.Rent(data.Length);
         data.CopyTo(message.Buffer);
         message.Length = data.Length;
         message.Stream = stream;
@@ -586,7 +583,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        ReturnBuffer(message.Buffer);
+        _buffers.Return(message.Buffer);
         message.Buffer = [];
         message.Stream = null!;
         if (_messagePool.Count < MaxPooledMessages)
@@ -720,33 +717,4 @@ internal sealed partial class SctpAssociation
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    /// <summary>
-    /// Buffers of up to one chunk payload come from a capped per-association free list (the shared pool keeps only a
-    /// few arrays per size, far fewer than the thousands of small messages a window holds); larger ones from
-    /// <see cref="ArrayPool{T}.Shared"/>.
-    /// </summary>
-    private byte[] RentBuffer(int length)
-    {
-        if (length <= _maxDataPayload)
-        {
-            return _smallBuffers.Count > 0 ? _smallBuffers.Pop() : new byte[_maxDataPayload];
-        }
-
-        return ArrayPool<byte>.Shared.Rent(length);
-    }
-
-    private void ReturnBuffer(byte[] buffer)
-    {
-        if (buffer.Length == _maxDataPayload)
-        {
-            if (_smallBuffers.Count < MaxPooledSmallBuffers)
-            {
-                _smallBuffers.Push(buffer);
-            }
-        }
-        else if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 }

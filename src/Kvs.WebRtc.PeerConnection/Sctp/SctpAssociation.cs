@@ -73,6 +73,8 @@ internal sealed partial class SctpAssociation : IDatagramCore
         _remotePort = _options.RemotePort;
         _congestion = congestionControl ?? new SctpRenoCongestionControl(_options.Mtu, _options.ReceiveWindow);
         _outstanding = new SctpOutstandingData(_localInitialTsn);
+        _buffers = new SctpBufferPool(_maxDataPayload);
+        _reassembly = new SctpReassemblyQueue(_buffers, _events, _options.MaxReceiveMessageSize);
         InitSender();
         _rto = _options.RtoInitial;
         _state = SctpAssociationState.Closed;
