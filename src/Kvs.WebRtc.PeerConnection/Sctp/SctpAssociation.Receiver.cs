@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
-/// <summary>Receive side: TSN tracking, SACK generation, reassembly and ordered/unordered delivery, FORWARD-TSN.</summary>
+/// <summary>Receive side: TSN tracking, SACK generation, FORWARD-TSN; messages are put together by <see cref="SctpReassemblyQueue"/>.</summary>
 internal sealed partial class SctpAssociation
 {
     /// <summary>TSNs accepted beyond the cumulative TSN (gap ack offsets are 16-bit, RFC 9260 §3.3.4).</summary>

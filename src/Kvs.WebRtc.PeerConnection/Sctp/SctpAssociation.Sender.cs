@@ -1,12 +1,11 @@
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
 /// <summary>
-/// Send side: queuing and fragmentation, bundling into packets, SACK processing, retransmission (T3 and fast
-/// retransmit), congestion control (RFC 9260 §7) and partial reliability (RFC 3758).
+/// Send side: queuing and fragmentation, bundling into packets, SACK processing and retransmission. What is in flight
+/// is <see cref="SctpOutstandingData"/>, the window is <see cref="ISctpCongestionControl"/>.
 /// </summary>
 internal sealed partial class SctpAssociation
 {
-    /// <summary>Cap on DATA chunks sent and not yet cumulatively acknowledged.</summary>
     private const int MaxPooledMessages = 1024;
     private const int MaxPooledChunks = 8192;
 
