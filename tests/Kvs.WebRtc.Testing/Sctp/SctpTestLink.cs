@@ -8,10 +8,11 @@ internal sealed class SctpTestLink : DatagramTestLink<SctpAssociation>
     /// <param name="optionsA">Options of A; null for defaults.</param>
     /// <param name="optionsB">Options of B; null for defaults.</param>
     /// <param name="seed">Seeds the impairment draws.</param>
-    public SctpTestLink(SctpAssociationOptions? optionsA = null, SctpAssociationOptions? optionsB = null, int seed = 1)
+    /// <param name="congestionControlA">A's congestion control; null for the default.</param>
+    public SctpTestLink(SctpAssociationOptions? optionsA = null, SctpAssociationOptions? optionsB = null, int seed = 1, ISctpCongestionControl? congestionControlA = null)
         : base(TimeSpan.FromSeconds(100), seed, drawEveryImpairment: true)
     {
-        A = new SctpAssociation(optionsA, Now);
+        A = new SctpAssociation(optionsA, Now, congestionControl: congestionControlA);
         B = new SctpAssociation(optionsB, Now);
     }
 
