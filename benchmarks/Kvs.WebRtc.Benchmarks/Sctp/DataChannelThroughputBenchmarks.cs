@@ -72,13 +72,13 @@ public class DataChannelThroughputBenchmarks
             var moved = false;
             while (_a.TryPollTransmit(_buffer, _now, out var length))
             {
-                _b.HandlePacket(_buffer.AsSpan(0, length), _now);
+                _b.HandleInput(_buffer.AsSpan(0, length), _now);
                 moved = true;
             }
 
             while (_b.TryPollTransmit(_buffer, _now, out var length))
             {
-                _a.HandlePacket(_buffer.AsSpan(0, length), _now);
+                _a.HandleInput(_buffer.AsSpan(0, length), _now);
                 moved = true;
             }
 

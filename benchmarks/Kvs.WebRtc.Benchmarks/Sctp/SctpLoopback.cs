@@ -66,7 +66,7 @@ internal sealed class SctpLoopback
             var moved = false;
             while (Sender.TryPollTransmit(_buffer, _now, out var length))
             {
-                Receiver.HandlePacket(_buffer.AsSpan(0, length), _now);
+                Receiver.HandleInput(_buffer.AsSpan(0, length), _now);
                 moved = true;
             }
 
@@ -77,7 +77,7 @@ internal sealed class SctpLoopback
 
             while (Receiver.TryPollTransmit(_buffer, _now, out var length))
             {
-                Sender.HandlePacket(_buffer.AsSpan(0, length), _now);
+                Sender.HandleInput(_buffer.AsSpan(0, length), _now);
                 moved = true;
             }
 

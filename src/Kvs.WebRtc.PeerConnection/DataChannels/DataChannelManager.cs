@@ -13,14 +13,14 @@ namespace Kvs.WebRtc.PeerConnection.DataChannels;
 /// </summary>
 /// <remarks>
 /// <para>Threading: every member is thread-safe. The association is touched only under an internal lock, so the
-/// connection loop (<see cref="HandlePacket"/>, <see cref="TryPollTransmit"/>, <see cref="HandleTimeout"/>) and user
+/// connection loop (<see cref="HandleInput"/>, <see cref="TryPollTransmit"/>, <see cref="HandleTimeout"/>) and user
 /// threads (<see cref="RTCDataChannel.Send(string)"/>, <see cref="CreateDataChannel"/>, <see cref="RTCDataChannel.Close"/>)
 /// may call concurrently. When a user thread queues something to send, <see cref="TransmitReady"/> is raised so the
 /// loop drains <see cref="TryPollTransmit"/> and re-reads <see cref="NextTimeout"/>.</para>
 /// <para>User-facing events (channel and <see cref="ChannelAnnounced"/>) are raised outside the lock, serialized and
 /// in order, through the dispatcher given to the constructor (inline on the calling thread when none is given).</para>
 /// </remarks>
-internal sealed partial class DataChannelManager
+internal sealed partial class DataChannelManager : IDatagramCore
 {
     private readonly object _sync = new();
     private readonly List<RTCDataChannel> _unassigned = [];
@@ -287,7 +287,7 @@ internal sealed partial class DataChannelManager
     }
 
     /// <summary>Feeds one SCTP packet (the payload of one DTLS record).</summary>
-    public void HandlePacket(ReadOnlySpan<byte> packet, TimeSpan now)
+    public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now)
     {
         lock (_sync)
         {
@@ -296,7 +296,7 @@ internal sealed partial class DataChannelManager
                 return;
             }
 
-            _association.HandlePacket(packet, now);
+            _association.HandleInput(datagram, now);
             ProcessAssociationEvents();
             DrainPending();
         }

@@ -31,4 +31,21 @@ internal readonly ref struct ForwardTsnChunk
         chunk = new ForwardTsnChunk(BinaryPrimitives.ReadUInt32BigEndian(value), value[4..]);
         return true;
     }
+
+    /// <summary>Bytes a FORWARD-TSN with <paramref name="streamCount"/> stream entries takes in a packet.</summary>
+    public static int WrittenLength(int streamCount) => SctpPacket.ChunkHeaderLength + 4 + (4 * streamCount);
+
+    /// <summary>Writes a FORWARD-TSN chunk with the (stream, SSN) entries given.</summary>
+    public static void Write(ref SctpPacketWriter writer, uint newCumulativeTsn, scoped ReadOnlySpan<(ushort StreamId, ushort Ssn)> streams)
+    {
+        writer.BeginChunk(SctpChunkType.ForwardTsn, 0);
+        writer.WriteUInt32(newCumulativeTsn);
+        foreach (var (streamId, ssn) in streams)
+        {
+            writer.WriteUInt16(streamId);
+            writer.WriteUInt16(ssn);
+        }
+
+        writer.EndChunk();
+    }
 }

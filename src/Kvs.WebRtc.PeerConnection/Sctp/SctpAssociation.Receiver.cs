@@ -2,31 +2,28 @@ using System.Buffers.Binary;
 
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
-/// <summary>Receive side: TSN tracking, SACK generation, reassembly and ordered/unordered delivery, FORWARD-TSN.</summary>
+/// <summary>Receive side: TSN tracking, SACK generation, FORWARD-TSN; messages are put together by <see cref="SctpReassemblyQueue"/>.</summary>
 internal sealed partial class SctpAssociation
 {
     /// <summary>TSNs accepted beyond the cumulative TSN (gap ack offsets are 16-bit, RFC 9260 §3.3.4).</summary>
     private const int TsnWindow = 65536;
     private const int MaxDuplicateReports = 32;
-    private const int MaxPooledFragments = 4096;
 
     private readonly ulong[] _receivedBits = new ulong[TsnWindow / 64];
-    private readonly Dictionary<ushort, SctpInboundStream> _inboundStreams = [];
-    private readonly Stack<SctpInboundFragment> _fragmentPool = new();
     private readonly List<uint> _duplicates = [];
+    private readonly SctpReassemblyQueue _reassembly;
 
     private uint _peerCumTsn;
     private uint _highestReceivedTsn;
-    private long _receiveBuffered;
     private int _packetsSinceSack;
     private bool _sackNeeded;
     private TimeSpan? _delayedAckDeadline;
     private uint _lastAdvertisedRwnd;
 
     /// <summary>Bytes held for the application: fragments in reassembly plus delivered messages not yet polled.</summary>
-    public long ReceiveBufferedAmount => _receiveBuffered;
+    public long ReceiveBufferedAmount => _reassembly.HeldBytes;
 
-    private uint CurrentReceiveWindow => (uint)Math.Max(0L, _options.ReceiveWindow - _receiveBuffered);
+    private uint CurrentReceiveWindow => (uint)Math.Max(0L, _options.ReceiveWindow - _reassembly.HeldBytes);
 
     private bool CanReceiveData => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending
         or SctpAssociationState.ShutdownSent or SctpAssociationState.CookieEchoed;
@@ -91,7 +88,8 @@ internal sealed partial class SctpAssociation
         }
 
         var length = data.Payload.Length;
-        if (_receiveBuffered + length > _options.ReceiveWindow && (offset != 1 || _receiveBuffered + length > 2L * _options.ReceiveWindow))
+        var held = _reassembly.HeldBytes;
+        if (held + length > _options.ReceiveWindow && (offset != 1 || held + length > 2L * _options.ReceiveWindow))
         {
             // RFC 9260 §6.2: no buffer space; the peer retransmits once the window opens.
             Statistics.DataChunksDropped++;
@@ -118,8 +116,22 @@ internal sealed partial class SctpAssociation
             return true;
         }
 
-        Reassemble(data);
+        var delivered = _reassembly.MessagesDelivered;
+        OnReassembly(delivered, _reassembly.Add(data));
         return true;
+    }
+
+    private void OnReassembly(long deliveredBefore, SctpReassemblyOutcome outcome)
+    {
+        Statistics.MessagesReceived += _reassembly.MessagesDelivered - deliveredBefore;
+        if (outcome == SctpReassemblyOutcome.StaleSsn)
+        {
+            Log.DataDropped(_logger, "stale stream sequence number");
+        }
+        else if (outcome == SctpReassemblyOutcome.MessageTooLarge)
+        {
+            ProtocolViolation("message too large");
+        }
     }
 
     private void AdvanceCumulativeTsn()
@@ -136,203 +148,6 @@ internal sealed partial class SctpAssociation
         }
     }
 
-    private SctpInboundStream GetInboundStream(ushort streamId)
-    {
-        if (!_inboundStreams.TryGetValue(streamId, out var stream))
-        {
-            stream = new SctpInboundStream();
-            _inboundStreams.Add(streamId, stream);
-        }
-
-        return stream;
-    }
-
-    private void Reassemble(in DataChunk data)
-    {
-        var stream = GetInboundStream(data.StreamId);
-        var complete = data.Beginning && data.Ending;
-        if (data.Unordered)
-        {
-            if (complete)
-            {
-                DeliverDirect(data.StreamId, data.Ppid, data.Payload);
-                return;
-            }
-
-            var index = InsertSorted(stream.Unordered, NewFragment(data));
-            TryDeliverUnordered(stream, data.StreamId, index);
-            return;
-        }
-
-        if (SctpSerial.Lt(data.Ssn, stream.NextSsn))
-        {
-            Log.DataDropped(_logger, "stale stream sequence number");
-            return;
-        }
-
-        if (complete && data.Ssn == stream.NextSsn && stream.Ordered.Count == 0)
-        {
-            stream.NextSsn++;
-            DeliverDirect(data.StreamId, data.Ppid, data.Payload);
-            return;
-        }
-
-        InsertSorted(stream.Ordered, NewFragment(data));
-        if (data.Ssn == stream.NextSsn)
-        {
-            TryDeliverOrdered(stream, data.StreamId);
-        }
-    }
-
-    private void DeliverDirect(ushort streamId, uint ppid, ReadOnlySpan<byte> payload)
-    {
-        if (payload.Length > _options.MaxReceiveMessageSize)
-        {
-            ProtocolViolation("message too large");
-            return;
-        }
-
-        _receiveBuffered += payload.Length;
-        Statistics.MessagesReceived++;
-        _events.Enqueue(new SctpEvent(SctpEventKind.MessageReceived, streamId, ppid, payload.ToArray()));
-    }
-
-    private void TryDeliverOrdered(SctpInboundStream stream, ushort streamId)
-    {
-        var list = stream.Ordered;
-        while (list.Count > 0 && !_terminated)
-        {
-            var start = -1;
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (list[i].Ssn == stream.NextSsn)
-                {
-                    start = i;
-                    break;
-                }
-            }
-
-            if (start < 0 || !list[start].Beginning)
-            {
-                return;
-            }
-
-            var end = start;
-            while (!list[end].Ending)
-            {
-                if (end + 1 >= list.Count || list[end + 1].Tsn != list[end].Tsn + 1 || list[end + 1].Ssn != stream.NextSsn)
-                {
-                    return;
-                }
-
-                end++;
-            }
-
-            stream.NextSsn++;
-            DeliverFragments(list, start, end, streamId);
-        }
-    }
-
-    private void TryDeliverUnordered(SctpInboundStream stream, ushort streamId, int index)
-    {
-        var list = stream.Unordered;
-        var start = index;
-        while (!list[start].Beginning)
-        {
-            if (start == 0 || list[start - 1].Tsn != list[start].Tsn - 1 || list[start - 1].Ending)
-            {
-                return;
-            }
-
-            start--;
-        }
-
-        var end = index;
-        while (!list[end].Ending)
-        {
-            if (end + 1 >= list.Count || list[end + 1].Tsn != list[end].Tsn + 1 || list[end + 1].Beginning)
-            {
-                return;
-            }
-
-            end++;
-        }
-
-        DeliverFragments(list, start, end, streamId);
-    }
-
-    private void DeliverFragments(List<SctpInboundFragment> list, int start, int end, ushort streamId)
-    {
-        long total = 0;
-        for (var i = start; i <= end; i++)
-        {
-            total += list[i].Length;
-        }
-
-        if (total > _options.MaxReceiveMessageSize)
-        {
-            ProtocolViolation("message too large");
-            return;
-        }
-
-        var message = new byte[total];
-        var position = 0;
-        var ppid = list[start].Ppid;
-        for (var i = start; i <= end; i++)
-        {
-            var fragment = list[i];
-            fragment.Buffer.AsSpan(0, fragment.Length).CopyTo(message.AsSpan(position));
-            position += fragment.Length;
-            FreeFragment(fragment, countBuffered: false);
-        }
-
-        list.RemoveRange(start, end - start + 1);
-        Statistics.MessagesReceived++;
-        _events.Enqueue(new SctpEvent(SctpEventKind.MessageReceived, streamId, ppid, message));
-    }
-
-    private static int InsertSorted(List<SctpInboundFragment> list, SctpInboundFragment fragment)
-    {
-        var i = list.Count;
-        while (i > 0 && SctpSerial.Gt(list[i - 1].Tsn, fragment.Tsn))
-        {
-            i--;
-        }
-
-        list.Insert(i, fragment);
-        return i;
-    }
-
-    private SctpInboundFragment NewFragment(in DataChunk data)
-    {
-        var fragment = _fragmentPool.Count > 0 ? _fragmentPool.Pop() : new SctpInboundFragment();
-        fragment.Tsn = data.Tsn;
-        fragment.Ssn = data.Ssn;
-        fragment.Ppid = data.Ppid;
-        fragment.Flags = data.Flags;
-        fragment.Length = data.Payload.Length;
-        fragment.Buffer = RentBuffer(data.Payload.Length);
-        data.Payload.CopyTo(fragment.Buffer);
-        _receiveBuffered += fragment.Length;
-        return fragment;
-    }
-
-    /// <summary>Returns a fragment to the pool; its bytes leave the receive buffer unless they move into a delivered message.</summary>
-    private void FreeFragment(SctpInboundFragment fragment, bool countBuffered)
-    {
-        if (countBuffered)
-        {
-            _receiveBuffered -= fragment.Length;
-        }
-
-        ReturnBuffer(fragment.Buffer);
-        fragment.Buffer = [];
-        if (_fragmentPool.Count < MaxPooledFragments)
-        {
-            _fragmentPool.Push(fragment);
-        }
-    }
-
     /// <summary>
     /// Counts <paramref name="bytes"/> more against the receive window (with <see cref="SctpAssociationOptions.HoldPolledMessages"/>:
     /// the driver's own per-message bookkeeping of a message waiting for the application); give them back with
@@ -341,7 +156,7 @@ internal sealed partial class SctpAssociation
     public void ChargeReceived(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        _receiveBuffered += bytes;
+        _reassembly.Charge(bytes);
     }
 
     /// <summary>
@@ -359,7 +174,7 @@ internal sealed partial class SctpAssociation
 
     private void ReleaseDeliveredBytes(long length)
     {
-        _receiveBuffered = Math.Max(0L, _receiveBuffered - length);
+        _reassembly.Release(length);
         if (_terminated || !IsPeerKnown)
         {
             return;
@@ -440,43 +255,17 @@ internal sealed partial class SctpAssociation
                 continue;
             }
 
-            var stream = GetInboundStream(streamId);
-            if (SctpSerial.Le(stream.NextSsn, ssn))
+            var delivered = _reassembly.MessagesDelivered;
+            OnReassembly(delivered, _reassembly.SkipTo(streamId, ssn, newCum));
+            if (_terminated)
             {
-                stream.NextSsn = (ushort)(ssn + 1);
+                return false;
             }
-
-            RemoveFragments(stream.Ordered, f => SctpSerial.Le(f.Ssn, ssn) && SctpSerial.Le(f.Tsn, newCum));
-            TryDeliverOrdered(stream, streamId);
         }
 
         // Whatever is still waiting with a TSN at or below the new cumulative TSN can never complete.
-        foreach (var stream in _inboundStreams.Values)
-        {
-            RemoveFragments(stream.Unordered, f => SctpSerial.Le(f.Tsn, newCum));
-            RemoveFragments(stream.Ordered, f => SctpSerial.Le(f.Tsn, newCum) && SctpSerial.Lt(f.Ssn, stream.NextSsn));
-        }
-
+        _reassembly.DropAbandoned(newCum);
         return true;
-    }
-
-    private void RemoveFragments(List<SctpInboundFragment> list, Func<SctpInboundFragment, bool> predicate)
-    {
-        var kept = 0;
-        for (var i = 0; i < list.Count; i++)
-        {
-            var fragment = list[i];
-            if (predicate(fragment))
-            {
-                FreeFragment(fragment, countBuffered: true);
-            }
-            else
-            {
-                list[kept++] = fragment;
-            }
-        }
-
-        list.RemoveRange(kept, list.Count - kept);
     }
 
     /// <summary>Writes a SACK (RFC 9260 §3.3.4) with as many gap blocks and duplicates as fit.</summary>
@@ -539,24 +328,5 @@ internal sealed partial class SctpAssociation
         Statistics.SacksSent++;
     }
 
-    private void ReleaseReceiver()
-    {
-        foreach (var stream in _inboundStreams.Values)
-        {
-            foreach (var fragment in stream.Ordered)
-            {
-                FreeFragment(fragment, countBuffered: true);
-            }
-
-            foreach (var fragment in stream.Unordered)
-            {
-                FreeFragment(fragment, countBuffered: true);
-            }
-
-            stream.Ordered.Clear();
-            stream.Unordered.Clear();
-        }
-
-        _inboundStreams.Clear();
-    }
+    private void ReleaseReceiver() => _reassembly.Clear();
 }

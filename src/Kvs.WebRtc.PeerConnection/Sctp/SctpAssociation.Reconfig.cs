@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
 /// <summary>Stream reset (RFC 6525): outgoing SSN reset requests and responses, used to close data channels (RFC 8831 §6.7).</summary>
@@ -81,15 +79,15 @@ internal sealed partial class SctpAssociation
         }
 
         _reconfigInFlightStreams = [.. ready];
-        _reconfigInFlightLastTsn = _nextTsn - 1;
+        _reconfigInFlightLastTsn = _outstanding.NextTsn - 1;
         _reconfigRequestToSend = true;
         _reconfigDeadline = _now + _rto;
     }
 
     private void WriteReconfig(ref SctpPacketWriter writer)
     {
-        var need = 4 + (_reconfigResponseToSend is not null ? 12 : 0)
-            + (_reconfigRequestToSend && _reconfigInFlightStreams is { } s ? SctpPacket.Pad4(16 + (2 * s.Length)) : 0);
+        var need = SctpPacket.ChunkHeaderLength + (_reconfigResponseToSend is not null ? ReconfigResponseParameter.WrittenLength : 0)
+            + (_reconfigRequestToSend && _reconfigInFlightStreams is { } s ? OutgoingSsnResetRequestParameter.WrittenLength(s.Length) : 0);
         if (need > writer.Remaining)
         {
             return;
@@ -98,31 +96,13 @@ internal sealed partial class SctpAssociation
         writer.BeginChunk(SctpChunkType.ReConfig, 0);
         if (_reconfigResponseToSend is { } response)
         {
-            writer.WriteUInt16((ushort)SctpParameterType.ReconfigurationResponse);
-            writer.WriteUInt16(12);
-            writer.WriteUInt32(response.Seq);
-            writer.WriteUInt32((uint)response.Result);
+            ReconfigResponseParameter.Write(ref writer, response.Seq, response.Result);
             _reconfigResponseToSend = null;
         }
 
         if (_reconfigRequestToSend && _reconfigInFlightStreams is { } streams)
         {
-            var length = 16 + (2 * streams.Length);
-            writer.WriteUInt16((ushort)SctpParameterType.OutgoingSsnResetRequest);
-            writer.WriteUInt16((ushort)length);
-            writer.WriteUInt32(_reconfigRequestSeq);
-            writer.WriteUInt32(_peerReconfigExpectedSeq - 1);
-            writer.WriteUInt32(_reconfigInFlightLastTsn);
-            foreach (var id in streams)
-            {
-                writer.WriteUInt16(id);
-            }
-
-            if ((length & 3) != 0)
-            {
-                writer.WriteUInt16(0);
-            }
-
+            OutgoingSsnResetRequestParameter.Write(ref writer, _reconfigRequestSeq, _peerReconfigExpectedSeq - 1, _reconfigInFlightLastTsn, streams);
             _reconfigRequestToSend = false;
         }
 
@@ -141,16 +121,16 @@ internal sealed partial class SctpAssociation
         {
             switch ((SctpParameterType)type)
             {
-                case SctpParameterType.OutgoingSsnResetRequest when parameter.Length >= 12:
-                    HandleOutgoingResetRequest(parameter);
+                case SctpParameterType.OutgoingSsnResetRequest when OutgoingSsnResetRequestParameter.TryParse(parameter, out var request):
+                    HandleOutgoingResetRequest(request);
                     break;
-                case SctpParameterType.ReconfigurationResponse when parameter.Length >= 8:
-                    HandleReconfigResponse(BinaryPrimitives.ReadUInt32BigEndian(parameter), (SctpReconfigResult)BinaryPrimitives.ReadUInt32BigEndian(parameter[4..]));
+                case SctpParameterType.ReconfigurationResponse when ReconfigResponseParameter.TryParse(parameter, out var response):
+                    HandleReconfigResponse(response.ResponseSequence, response.Result);
                     break;
                 case SctpParameterType.IncomingSsnResetRequest or SctpParameterType.SsnTsnResetRequest
-                    or SctpParameterType.AddOutgoingStreamsRequest or SctpParameterType.AddIncomingStreamsRequest when parameter.Length >= 4:
+                    or SctpParameterType.AddOutgoingStreamsRequest or SctpParameterType.AddIncomingStreamsRequest
+                    when ReconfigResponseParameter.TryReadRequestSequence(parameter, out var seq):
                     // Not used by WebRTC: deny (RFC 6525 §5.2).
-                    var seq = BinaryPrimitives.ReadUInt32BigEndian(parameter);
                     if (seq == _peerReconfigExpectedSeq)
                     {
                         _peerReconfigExpectedSeq++;
@@ -176,10 +156,10 @@ internal sealed partial class SctpAssociation
     }
 
     /// <summary>RFC 6525 §5.2.2: the peer resets its outgoing streams (our incoming ones).</summary>
-    private void HandleOutgoingResetRequest(ReadOnlySpan<byte> parameter)
+    private void HandleOutgoingResetRequest(in OutgoingSsnResetRequestParameter request)
     {
-        var seq = BinaryPrimitives.ReadUInt32BigEndian(parameter);
-        var lastTsn = BinaryPrimitives.ReadUInt32BigEndian(parameter[8..]);
+        var seq = request.RequestSequence;
+        var lastTsn = request.LastAssignedTsn;
         if (seq != _peerReconfigExpectedSeq)
         {
             var result = seq == _peerReconfigExpectedSeq - 1 ? _lastReconfigResult : SctpReconfigResult.ErrorBadSequenceNumber;
@@ -192,11 +172,11 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        var count = Math.Min((parameter.Length - 12) / 2, MaxStreamsPerRequest * 4);
+        var count = Math.Min(request.StreamCount, MaxStreamsPerRequest * 4);
         var streams = new ushort[count];
         for (var i = 0; i < count; i++)
         {
-            streams[i] = BinaryPrimitives.ReadUInt16BigEndian(parameter[(12 + (2 * i))..]);
+            streams[i] = request.GetStream(i);
         }
 
         if (SctpSerial.Le(lastTsn, _peerCumTsn))
@@ -230,9 +210,9 @@ internal sealed partial class SctpAssociation
         if (streams.Length == 0)
         {
             // An empty list means every stream.
-            foreach (var (id, stream) in _inboundStreams)
+            foreach (var id in _reassembly.StreamIds)
             {
-                stream.NextSsn = 0;
+                _reassembly.TryResetStream(id);
                 _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
             }
 
@@ -241,11 +221,7 @@ internal sealed partial class SctpAssociation
 
         foreach (var id in streams)
         {
-            if (_inboundStreams.TryGetValue(id, out var stream))
-            {
-                stream.NextSsn = 0;
-            }
-
+            _reassembly.TryResetStream(id);
             _events.Enqueue(new SctpEvent(SctpEventKind.IncomingStreamReset, id));
         }
     }

@@ -1,43 +1,27 @@
-using System.Buffers;
-
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
 /// <summary>
-/// Send side: queuing and fragmentation, bundling into packets, SACK processing, retransmission (T3 and fast
-/// retransmit), congestion control (RFC 9260 §7) and partial reliability (RFC 3758).
+/// Send side: queuing and fragmentation, bundling into packets, SACK processing and retransmission. What is in flight
+/// is <see cref="SctpOutstandingData"/>, the window is <see cref="ISctpCongestionControl"/>.
 /// </summary>
 internal sealed partial class SctpAssociation
 {
-    /// <summary>Cap on DATA chunks sent and not yet cumulatively acknowledged.</summary>
-    private const int MaxInflightChunks = 32768;
     private const int MaxPooledMessages = 1024;
     private const int MaxPooledChunks = 8192;
-    private const int MaxPooledSmallBuffers = 4096;
 
     private readonly Queue<SctpOutboundMessage> _pending = new();
     private readonly Dictionary<ushort, SctpOutboundStream> _outboundStreams = [];
     private readonly Stack<SctpOutboundMessage> _messagePool = new();
     private readonly Stack<SctpOutboundChunk> _chunkPool = new();
-    private readonly Stack<byte[]> _smallBuffers = new();
+    private readonly SctpBufferPool _buffers;
     private readonly Dictionary<ushort, ushort> _forwardTsnStreams = [];
     private readonly int _maxDataPayload;
+    private readonly ISctpCongestionControl _congestion;
 
-    private SctpOutboundChunk?[] _inflight = new SctpOutboundChunk?[1024];
-    private int _inflightStart;
-    private int _inflightCount;
-    private uint _nextTsn;
-    private uint _cumTsnAck;
-    private uint _advancedPeerAckPoint;
-    private long _flightSize;
+    private readonly SctpOutstandingData _outstanding;
+    private readonly List<SctpOutboundMessage> _abandonedScratch = [];
     private long _peerRwnd;
-    private long _cwnd;
-    private long _ssthresh;
-    private long _partialBytesAcked;
-    private bool _inFastRecovery;
-    private uint _fastRecoveryExit;
     private bool _fastRetransmitPending;
-    private int _retransmitCount;
-    private int _gapAckedCount;
     private long _totalBuffered;
     private bool _forwardTsnPending;
     private bool _rttProbeActive;
@@ -63,22 +47,16 @@ internal sealed partial class SctpAssociation
     public long PeerReceiveWindow => _peerRwnd;
 
     /// <summary>Congestion window in bytes (RFC 9260 §7.2).</summary>
-    internal long CongestionWindow => _cwnd;
+    internal long CongestionWindow => _congestion.CongestionWindow;
 
     /// <summary>Bytes sent and not yet acknowledged.</summary>
-    internal long FlightSize => _flightSize;
+    internal long FlightSize => _outstanding.FlightSize;
 
     /// <summary>DATA chunks holding a TSN and not yet cumulatively acknowledged.</summary>
-    internal int InflightChunkCount => _inflightCount;
+    internal int InflightChunkCount => _outstanding.Count;
 
     private void InitSender()
     {
-        _nextTsn = _localInitialTsn;
-        _cumTsnAck = _localInitialTsn - 1;
-        _advancedPeerAckPoint = _cumTsnAck;
-        var mtu = _options.Mtu;
-        _cwnd = Math.Min(4 * mtu, Math.Max(2 * mtu, 4380)); // RFC 9260 §7.2.1
-        _ssthresh = _options.ReceiveWindow;
         _peerRwnd = _options.ReceiveWindow;
         _maxSendMessageSize = _options.MaxSendMessageSize;
         _reconfigRequestSeq = _localInitialTsn;
@@ -130,7 +108,7 @@ internal sealed partial class SctpAssociation
         }
 
         var message = _messagePool.Count > 0 ? _messagePool.Pop() : new SctpOutboundMessage();
-        message.Buffer = RentBuffer(data.Length);
+        message.Buffer = _buffers.Rent(data.Length);
         data.CopyTo(message.Buffer);
         message.Length = data.Length;
         message.Stream = stream;
@@ -236,15 +214,14 @@ internal sealed partial class SctpAssociation
 
     private bool CanSendData => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownReceived;
 
-    private bool HasDataToSend() =>
-        CanSendData &&
-        ((_retransmitCount > 0 && (_fastRetransmitPending || _flightSize < _cwnd))
-         || (_pending.Count > 0 && _flightSize < _cwnd && (_burstBudget > 0 || _flightSize == 0) && (_peerRwnd > 0 || _flightSize == 0)));
-
-    private ref SctpOutboundChunk? InflightSlot(uint tsn) =>
-        ref _inflight[(_inflightStart + (int)(tsn - _cumTsnAck - 1)) & (_inflight.Length - 1)];
-
-    private SctpOutboundChunk GetInflight(uint tsn) => InflightSlot(tsn)!;
+    private bool HasDataToSend()
+    {
+        var cwnd = _congestion.CongestionWindow;
+        var flight = _outstanding.FlightSize;
+        return CanSendData &&
+            ((_outstanding.RetransmitCount > 0 && (_fastRetransmitPending || flight < cwnd))
+             || (_pending.Count > 0 && flight < cwnd && (_burstBudget > 0 || flight == 0) && (_peerRwnd > 0 || flight == 0)));
+    }
 
     private void WriteData(ref SctpPacketWriter writer)
     {
@@ -254,24 +231,25 @@ internal sealed partial class SctpAssociation
         }
 
         var sentAny = false;
-        if (_retransmitCount > 0)
+        var cwnd = _congestion.CongestionWindow;
+        if (_outstanding.RetransmitCount > 0)
         {
             var fast = _fastRetransmitPending;
             _fastRetransmitPending = false;
-            for (var tsn = _cumTsnAck + 1; tsn != _nextTsn && _retransmitCount > 0; tsn++)
+            for (var tsn = _outstanding.CumulativeTsnAck + 1; tsn != _outstanding.NextTsn && _outstanding.RetransmitCount > 0; tsn++)
             {
-                var chunk = GetInflight(tsn);
+                var chunk = _outstanding[tsn];
                 if (!chunk.MarkedForRetransmit || (fast && !chunk.FastRetransmit))
                 {
                     continue;
                 }
 
-                if (!fast && _flightSize >= _cwnd)
+                if (!fast && _outstanding.FlightSize >= cwnd)
                 {
                     break;
                 }
 
-                if (ShouldAbandon(chunk))
+                if (SctpOutstandingData.ShouldAbandon(chunk, _now, _peerSupportsForwardTsn))
                 {
                     AbandonMessage(chunk.Message);
                     continue;
@@ -284,17 +262,7 @@ internal sealed partial class SctpAssociation
 
                 var message = chunk.Message;
                 DataChunk.Write(ref writer, chunk.Flags, chunk.Tsn, message.Stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunk.Length));
-                chunk.MarkedForRetransmit = false;
-                if (chunk.FastRetransmit)
-                {
-                    chunk.FastRetransmit = false;
-                    chunk.WasFastRetransmitted = true;
-                }
-
-                chunk.SendCount++;
-                chunk.SentAt = _now;
-                _retransmitCount--;
-                _flightSize += chunk.Length;
+                _outstanding.OnRetransmitted(chunk, _now);
                 if (_rttProbeActive && _rttProbeTsn == tsn)
                 {
                     _rttProbeActive = false; // Karn's rule: no RTT sample from a retransmitted chunk.
@@ -312,13 +280,13 @@ internal sealed partial class SctpAssociation
             }
         }
 
-        if (_flightSize == 0)
+        if (_outstanding.FlightSize == 0)
         {
             _burstBudget = _options.MaxBurst; // Idle: a new burst may start.
         }
 
         var newData = false;
-        while (_pending.Count > 0 && _flightSize < _cwnd && _inflightCount < MaxInflightChunks && _burstBudget > 0)
+        while (_pending.Count > 0 && _outstanding.FlightSize < cwnd && !_outstanding.IsFull && _burstBudget > 0)
         {
             var message = _pending.Peek();
             if (message.NextOffset == 0 && _now >= message.ExpiresAt && _peerSupportsForwardTsn)
@@ -337,7 +305,7 @@ internal sealed partial class SctpAssociation
                 break;
             }
 
-            if (_peerRwnd < chunkLength && _flightSize > 0)
+            if (_peerRwnd < chunkLength && _outstanding.FlightSize > 0)
             {
                 break; // RFC 9260 §6.1 A/B: respect the peer's window; probe with one chunk when nothing is in flight.
             }
@@ -356,15 +324,12 @@ internal sealed partial class SctpAssociation
             chunk.Offset = message.NextOffset;
             chunk.Length = chunkLength;
             chunk.Flags = flags;
-            chunk.Tsn = _nextTsn;
             chunk.SendCount = 1;
             chunk.SentAt = _now;
-            AppendInflight(chunk);
-            _nextTsn++;
+            _outstanding.Add(chunk);
             message.ChunksOutstanding++;
             message.NextOffset += chunkLength;
             DataChunk.Write(ref writer, flags, chunk.Tsn, stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunkLength));
-            _flightSize += chunkLength;
             _peerRwnd = Math.Max(0, _peerRwnd - chunkLength);
             ReduceBuffered(stream, chunkLength);
             if (message.FullyChunked)
@@ -396,24 +361,6 @@ internal sealed partial class SctpAssociation
         }
     }
 
-    private void AppendInflight(SctpOutboundChunk chunk)
-    {
-        if (_inflightCount == _inflight.Length)
-        {
-            var bigger = new SctpOutboundChunk?[_inflight.Length * 2];
-            for (var i = 0; i < _inflightCount; i++)
-            {
-                bigger[i] = _inflight[(_inflightStart + i) & (_inflight.Length - 1)];
-            }
-
-            _inflight = bigger;
-            _inflightStart = 0;
-        }
-
-        _inflight[(_inflightStart + _inflightCount) & (_inflight.Length - 1)] = chunk;
-        _inflightCount++;
-    }
-
     private void ReduceBuffered(SctpOutboundStream stream, long length)
     {
         var before = stream.BufferedAmount;
@@ -433,46 +380,19 @@ internal sealed partial class SctpAssociation
         ReduceBuffered(message.Stream, remaining);
     }
 
-    private bool ShouldAbandon(SctpOutboundChunk chunk)
-    {
-        var message = chunk.Message;
-        return _peerSupportsForwardTsn && (message.Abandoned
-            || (message.MaxRetransmits >= 0 && chunk.SendCount > message.MaxRetransmits)
-            || _now >= message.ExpiresAt);
-    }
-
     /// <summary>RFC 3758 §3.5: abandon every chunk of the message, including fragments not yet sent.</summary>
     private void AbandonMessage(SctpOutboundMessage message)
     {
-        if (message.Abandoned)
+        if (_outstanding.Abandon(message))
         {
-            return;
+            OnAbandoned(message);
         }
+    }
 
-        message.Abandoned = true;
+    /// <summary>The send-queue half of abandoning a message whose outstanding chunks were abandoned already.</summary>
+    private void OnAbandoned(SctpOutboundMessage message)
+    {
         Statistics.MessagesAbandoned++;
-        for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
-        {
-            var chunk = GetInflight(tsn);
-            if (chunk.Message != message || chunk.Abandoned)
-            {
-                continue;
-            }
-
-            if (chunk.InFlight)
-            {
-                _flightSize -= chunk.Length;
-            }
-
-            if (chunk.MarkedForRetransmit)
-            {
-                chunk.MarkedForRetransmit = false;
-                _retransmitCount--;
-            }
-
-            chunk.Abandoned = true;
-        }
-
         if (!message.FullyChunked)
         {
             // Only the head of the pending queue can be partly sent.
@@ -487,20 +407,17 @@ internal sealed partial class SctpAssociation
         _forwardTsnPending = true;
     }
 
-    private void UpdateAdvancedPeerAckPoint()
+    private void HandleAbandoned()
     {
-        if (SctpSerial.Lt(_advancedPeerAckPoint, _cumTsnAck))
+        foreach (var message in _abandonedScratch)
         {
-            _advancedPeerAckPoint = _cumTsnAck;
+            OnAbandoned(message);
         }
 
-        while (_advancedPeerAckPoint + 1 != _nextTsn && GetInflight(_advancedPeerAckPoint + 1).Abandoned)
-        {
-            _advancedPeerAckPoint++;
-        }
-
-        _forwardTsnPending = SctpSerial.Gt(_advancedPeerAckPoint, _cumTsnAck);
+        _abandonedScratch.Clear();
     }
+
+    private void UpdateAdvancedPeerAckPoint() => _forwardTsnPending = _outstanding.UpdateAdvancedPeerAckPoint();
 
     /// <summary>FORWARD-TSN (RFC 3758 §3.2) up to the advanced peer ack point, listing the last skipped SSN per ordered stream.</summary>
     private void WriteForwardTsn(ref SctpPacketWriter writer)
@@ -512,9 +429,10 @@ internal sealed partial class SctpAssociation
         }
 
         _forwardTsnStreams.Clear();
-        for (var tsn = _cumTsnAck + 1; tsn != _advancedPeerAckPoint + 1; tsn++)
+        var advancedPeerAckPoint = _outstanding.AdvancedPeerAckPoint;
+        for (var tsn = _outstanding.CumulativeTsnAck + 1; tsn != advancedPeerAckPoint + 1; tsn++)
         {
-            var message = GetInflight(tsn).Message;
+            var message = _outstanding[tsn].Message;
             if (message.Unordered)
             {
                 continue;
@@ -526,27 +444,26 @@ internal sealed partial class SctpAssociation
             }
         }
 
-        var maxStreams = (writer.Remaining - 8) / 4;
+        var maxStreams = (writer.Remaining - ForwardTsnChunk.WrittenLength(0)) / 4;
         if (maxStreams < 0)
         {
             return;
         }
 
-        writer.BeginChunk(SctpChunkType.ForwardTsn, 0);
-        writer.WriteUInt32(_advancedPeerAckPoint);
+        var count = Math.Min(maxStreams, _forwardTsnStreams.Count);
+        Span<(ushort StreamId, ushort Ssn)> entries = count <= 64 ? stackalloc (ushort StreamId, ushort Ssn)[count] : new (ushort StreamId, ushort Ssn)[count];
         var written = 0;
-        foreach (var (streamId, ssn) in _forwardTsnStreams)
+        foreach (var entry in _forwardTsnStreams)
         {
-            if (written++ >= maxStreams)
+            if (written == count)
             {
                 break;
             }
 
-            writer.WriteUInt16(streamId);
-            writer.WriteUInt16(ssn);
+            entries[written++] = (entry.Key, entry.Value);
         }
 
-        writer.EndChunk();
+        ForwardTsnChunk.Write(ref writer, advancedPeerAckPoint, entries);
         _forwardTsnPending = false;
         _t3Deadline ??= _now + _rto;
     }
@@ -566,150 +483,34 @@ internal sealed partial class SctpAssociation
         }
 
         var cum = sack.CumulativeTsnAck;
-        if (SctpSerial.Lt(cum, _cumTsnAck))
+        if (SctpSerial.Lt(cum, _outstanding.CumulativeTsnAck))
         {
             return; // An older SACK arriving late (RFC 9260 §6.2.1 D.i).
         }
 
-        if (SctpSerial.Ge(cum, _nextTsn))
+        if (SctpSerial.Ge(cum, _outstanding.NextTsn))
         {
             ProtocolViolation("SACK acknowledges a TSN never sent");
             return;
         }
 
-        var flightBefore = _flightSize;
+        var flightBefore = _outstanding.FlightSize;
         _burstBudget = _options.MaxBurst;
-        var cumAdvanced = SctpSerial.Gt(cum, _cumTsnAck);
+        var cumAdvanced = SctpSerial.Gt(cum, _outstanding.CumulativeTsnAck);
         var bytesAcked = AdvanceCumulativeAck(cum);
-        var htna = cum;
-        var newFastRetransmit = false;
+        bytesAcked += _outstanding.ApplyGapBlocks(sack, out var highestNewlyAcked);
+        var fastRetransmits = _outstanding.MarkFastRetransmits(highestNewlyAcked, _now, _peerSupportsForwardTsn, _abandonedScratch);
+        HandleAbandoned();
+        Statistics.FastRetransmits += fastRetransmits;
+        var newFastRetransmit = fastRetransmits > 0;
 
-        if (sack.GapBlockCount > 0 || _gapAckedCount > 0)
-        {
-            var last = _nextTsn - 1;
-            var block = 0;
-            uint blockStart = 0, blockEnd = 0;
-            var hasPrevious = false;
-            var haveBlock = NextValidBlock(sack, ref block, cum, ref hasPrevious, ref blockStart, ref blockEnd);
-            for (var tsn = cum + 1; tsn != last + 1; tsn++)
-            {
-                while (haveBlock && SctpSerial.Gt(tsn, blockEnd))
-                {
-                    haveBlock = NextValidBlock(sack, ref block, cum, ref hasPrevious, ref blockStart, ref blockEnd);
-                }
+        _peerRwnd = Math.Max(0L, sack.AdvertisedReceiverWindow - _outstanding.FlightSize);
 
-                if (!haveBlock && _gapAckedCount == 0)
-                {
-                    break;
-                }
-
-                var covered = haveBlock && SctpSerial.Ge(tsn, blockStart);
-                var chunk = GetInflight(tsn);
-                if (covered && !chunk.GapAcked)
-                {
-                    if (chunk.InFlight)
-                    {
-                        _flightSize -= chunk.Length;
-                    }
-
-                    if (chunk.MarkedForRetransmit)
-                    {
-                        chunk.MarkedForRetransmit = false;
-                        chunk.FastRetransmit = false;
-                        _retransmitCount--;
-                    }
-
-                    chunk.GapAcked = true;
-                    _gapAckedCount++;
-                    if (!chunk.Abandoned)
-                    {
-                        bytesAcked += chunk.Length;
-                    }
-
-                    htna = tsn;
-                }
-                else if (!covered && chunk.GapAcked)
-                {
-                    // Renege (RFC 9260 §6.2.1): the peer dropped a gap-acked chunk; send it again.
-                    chunk.GapAcked = false;
-                    _gapAckedCount--;
-                    if (!chunk.Abandoned)
-                    {
-                        chunk.MarkedForRetransmit = true;
-                        _retransmitCount++;
-                    }
-                }
-            }
-
-            // Miss indications with the HTNA rule (RFC 9260 §7.2.4).
-            for (var tsn = cum + 1; SctpSerial.Lt(tsn, htna); tsn++)
-            {
-                var chunk = GetInflight(tsn);
-                if (!chunk.InFlight || chunk.WasFastRetransmitted)
-                {
-                    continue;
-                }
-
-                if (++chunk.MissIndications >= 3)
-                {
-                    chunk.MissIndications = 0;
-                    if (ShouldAbandon(chunk))
-                    {
-                        AbandonMessage(chunk.Message);
-                        continue;
-                    }
-
-                    _flightSize -= chunk.Length;
-                    chunk.MarkedForRetransmit = true;
-                    chunk.FastRetransmit = true;
-                    _retransmitCount++;
-                    newFastRetransmit = true;
-                    Statistics.FastRetransmits++;
-                }
-            }
-        }
-
-        _peerRwnd = Math.Max(0L, sack.AdvertisedReceiverWindow - _flightSize);
-
-        // Congestion control (RFC 9260 §7.2.1, §7.2.2).
-        if (_inFastRecovery && SctpSerial.Ge(cum, _fastRecoveryExit))
-        {
-            _inFastRecovery = false;
-        }
-
-        if (cumAdvanced && !_inFastRecovery)
-        {
-            var fullyUsed = flightBefore + _options.Mtu >= _cwnd || _pending.Count > 0;
-            if (_cwnd <= _ssthresh)
-            {
-                if (fullyUsed)
-                {
-                    _cwnd += Math.Min(bytesAcked, _options.Mtu);
-                }
-            }
-            else
-            {
-                _partialBytesAcked += bytesAcked;
-                if (_partialBytesAcked >= _cwnd && fullyUsed)
-                {
-                    _partialBytesAcked -= _cwnd;
-                    _cwnd += _options.Mtu;
-                }
-            }
-        }
-
+        // Congestion control (RFC 9260 §7.2): growth first, then at most one reduction per window.
+        _congestion.OnSack(cum, cumAdvanced, bytesAcked, flightBefore, _pending.Count > 0);
         if (newFastRetransmit)
         {
-            if (!_inFastRecovery)
-            {
-                // RFC 9260 §7.2.4: enter fast recovery once per window of data.
-                _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
-                _cwnd = _ssthresh;
-                _partialBytesAcked = 0;
-                _inFastRecovery = true;
-                _fastRecoveryExit = _nextTsn - 1;
-            }
-
+            _congestion.OnFastRetransmit(_outstanding.NextTsn - 1);
             _fastRetransmitPending = true;
         }
 
@@ -725,7 +526,7 @@ internal sealed partial class SctpAssociation
             UpdateAdvancedPeerAckPoint(); // RFC 3758 §3.5 C1-C3: resend FORWARD-TSN while the peer lags behind.
         }
 
-        if (_flightSize == 0 && _retransmitCount == 0 && !_forwardTsnPending)
+        if (_outstanding.FlightSize == 0 && _outstanding.RetransmitCount == 0 && !_forwardTsnPending)
         {
             _t3Deadline = null;
         }
@@ -745,76 +546,14 @@ internal sealed partial class SctpAssociation
     private bool CanProcessAcks => _state is SctpAssociationState.Established or SctpAssociationState.ShutdownPending
         or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived or SctpAssociationState.ShutdownAckSent;
 
-    private bool NextValidBlock(in SackChunk sack, ref int index, uint cum, ref bool hasPrevious, ref uint start, ref uint end)
-    {
-        while (index < sack.GapBlockCount)
-        {
-            var (s, e) = sack.GetGapBlock(index++);
-            if (s == 0 || e < s)
-            {
-                continue; // Malformed block: ignored.
-            }
-
-            var bs = cum + s;
-            var be = cum + e;
-            if (SctpSerial.Ge(be, _nextTsn))
-            {
-                be = _nextTsn - 1;
-            }
-
-            if (hasPrevious && SctpSerial.Le(bs, end))
-            {
-                bs = end + 1; // Overlapping or unsorted blocks: keep them ascending.
-            }
-
-            if (SctpSerial.Lt(be, bs))
-            {
-                continue;
-            }
-
-            hasPrevious = true;
-            start = bs;
-            end = be;
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Removes everything up to <paramref name="cum"/> from the inflight ring; returns newly acked bytes.</summary>
+    /// <summary>Removes everything up to <paramref name="cum"/> from the outstanding data; returns newly acked bytes.</summary>
     private long AdvanceCumulativeAck(uint cum)
     {
         long bytesAcked = 0;
-        while (SctpSerial.Lt(_cumTsnAck, cum))
+        while (_outstanding.TryRemoveAcked(cum, out var chunk, out var newlyAcked))
         {
-            var tsn = _cumTsnAck + 1;
-            ref var slot = ref _inflight[_inflightStart];
-            var chunk = slot!;
-            slot = null;
-            _inflightStart = (_inflightStart + 1) & (_inflight.Length - 1);
-            _inflightCount--;
-            _cumTsnAck = tsn;
-            if (!chunk.GapAcked && !chunk.Abandoned)
-            {
-                bytesAcked += chunk.Length;
-            }
-
-            if (chunk.InFlight)
-            {
-                _flightSize -= chunk.Length;
-            }
-
-            if (chunk.MarkedForRetransmit)
-            {
-                _retransmitCount--;
-            }
-
-            if (chunk.GapAcked)
-            {
-                _gapAckedCount--;
-            }
-
-            if (_rttProbeActive && _rttProbeTsn == tsn)
+            bytesAcked += newlyAcked;
+            if (_rttProbeActive && _rttProbeTsn == chunk.Tsn)
             {
                 _rttProbeActive = false;
                 if (chunk.SendCount == 1)
@@ -833,11 +572,6 @@ internal sealed partial class SctpAssociation
             }
         }
 
-        if (SctpSerial.Lt(_advancedPeerAckPoint, _cumTsnAck))
-        {
-            _advancedPeerAckPoint = _cumTsnAck;
-        }
-
         return bytesAcked;
     }
 
@@ -848,7 +582,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        ReturnBuffer(message.Buffer);
+        _buffers.Return(message.Buffer);
         message.Buffer = [];
         message.Stream = null!;
         if (_messagePool.Count < MaxPooledMessages)
@@ -868,37 +602,18 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        _ssthresh = Math.Max(_cwnd / 2, 4L * _options.Mtu);
-        _cwnd = _options.Mtu;
-        _partialBytesAcked = 0;
-        _inFastRecovery = false;
+        _congestion.OnRetransmissionTimeout();
         _rto = Min(_rto * 2, _options.BackoffLimit);
         _rttProbeActive = false;
-        for (var tsn = _cumTsnAck + 1; tsn != _nextTsn; tsn++)
-        {
-            var chunk = GetInflight(tsn);
-            if (!chunk.InFlight)
-            {
-                continue;
-            }
-
-            if (ShouldAbandon(chunk))
-            {
-                AbandonMessage(chunk.Message);
-                continue;
-            }
-
-            _flightSize -= chunk.Length;
-            chunk.MarkedForRetransmit = true;
-            _retransmitCount++;
-        }
+        _outstanding.MarkAllForRetransmit(_now, _peerSupportsForwardTsn, _abandonedScratch);
+        HandleAbandoned();
 
         if (_peerSupportsForwardTsn)
         {
             UpdateAdvancedPeerAckPoint();
         }
 
-        if (_retransmitCount > 0 || _forwardTsnPending || _flightSize > 0)
+        if (_outstanding.RetransmitCount > 0 || _forwardTsnPending || _outstanding.FlightSize > 0)
         {
             _t3Deadline = _now + _rto;
         }
@@ -906,7 +621,7 @@ internal sealed partial class SctpAssociation
 
     private void TryProgressShutdown()
     {
-        if (_pending.Count != 0 || _inflightCount != 0)
+        if (_pending.Count != 0 || _outstanding.Count != 0)
         {
             return;
         }
@@ -928,24 +643,22 @@ internal sealed partial class SctpAssociation
     private void SendShutdown()
     {
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.Shutdown, 0);
-        writer.WriteUInt32(_peerCumTsn);
-        writer.EndChunk();
+        ShutdownChunk.Write(ref writer, _peerCumTsn);
         EnqueueControl(ref writer);
     }
 
     private void HandleShutdown(ReadOnlySpan<byte> value)
     {
-        if (value.Length < 4 || _state is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived))
+        if (!ShutdownChunk.TryParse(value, out var shutdown) || _state is not (SctpAssociationState.Established or SctpAssociationState.ShutdownPending or SctpAssociationState.ShutdownSent or SctpAssociationState.ShutdownReceived))
         {
             return;
         }
 
-        var cum = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value);
-        if (SctpSerial.Gt(cum, _cumTsnAck) && SctpSerial.Lt(cum, _nextTsn))
+        var cum = shutdown.CumulativeTsnAck;
+        if (SctpSerial.Gt(cum, _outstanding.CumulativeTsnAck) && SctpSerial.Lt(cum, _outstanding.NextTsn))
         {
             AdvanceCumulativeAck(cum);
-            if (_flightSize == 0 && _retransmitCount == 0)
+            if (_outstanding.FlightSize == 0 && _outstanding.RetransmitCount == 0)
             {
                 _t3Deadline = null;
             }
@@ -980,19 +693,12 @@ internal sealed partial class SctpAssociation
 
     private void ReleaseSender()
     {
-        for (var i = 0; i < _inflightCount; i++)
+        while (_outstanding.TryRemoveAny(out var chunk))
         {
-            ref var slot = ref _inflight[(_inflightStart + i) & (_inflight.Length - 1)];
-            if (slot is { } chunk)
-            {
-                chunk.Message.ChunksOutstanding--;
-                FreeMessageIfDone(chunk.Message);
-            }
-
-            slot = null;
+            chunk.Message.ChunksOutstanding--;
+            FreeMessageIfDone(chunk.Message);
         }
 
-        _inflightCount = 0;
         while (_pending.TryDequeue(out var message))
         {
             message.NextOffset = message.Length;
@@ -1006,39 +712,8 @@ internal sealed partial class SctpAssociation
         }
 
         _totalBuffered = 0;
-        _flightSize = 0;
-        _retransmitCount = 0;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    /// <summary>
-    /// Buffers of up to one chunk payload come from a capped per-association free list (the shared pool keeps only a
-    /// few arrays per size, far fewer than the thousands of small messages a window holds); larger ones from
-    /// <see cref="ArrayPool{T}.Shared"/>.
-    /// </summary>
-    private byte[] RentBuffer(int length)
-    {
-        if (length <= _maxDataPayload)
-        {
-            return _smallBuffers.Count > 0 ? _smallBuffers.Pop() : new byte[_maxDataPayload];
-        }
-
-        return ArrayPool<byte>.Shared.Rent(length);
-    }
-
-    private void ReturnBuffer(byte[] buffer)
-    {
-        if (buffer.Length == _maxDataPayload)
-        {
-            if (_smallBuffers.Count < MaxPooledSmallBuffers)
-            {
-                _smallBuffers.Push(buffer);
-            }
-        }
-        else if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
 }

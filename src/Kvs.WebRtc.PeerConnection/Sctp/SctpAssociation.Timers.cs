@@ -200,12 +200,10 @@ internal sealed partial class SctpAssociation
         }
 
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.Heartbeat, 0);
         Span<byte> info = stackalloc byte[HeartbeatInfoLength];
         BinaryPrimitives.WriteInt64BigEndian(info, _now.Ticks);
         BinaryPrimitives.WriteUInt64BigEndian(info[8..], _heartbeatNonce);
-        writer.WriteParameter((ushort)SctpParameterType.HeartbeatInfo, info);
-        writer.EndChunk();
+        HeartbeatChunk.Write(ref writer, SctpChunkType.Heartbeat, info);
         EnqueueControl(ref writer);
         _heartbeatOutstanding = true;
         ScheduleHeartbeat();
@@ -218,8 +216,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        var reader = new SctpParameterReader(value);
-        if (!reader.TryReadNext(out var type, out var info) || type != (ushort)SctpParameterType.HeartbeatInfo || info.Length > 512)
+        if (!HeartbeatChunk.TryParse(value, out var heartbeat) || heartbeat.Info.Length > 512)
         {
             DropPacket("malformed HEARTBEAT");
             return;
@@ -227,23 +224,20 @@ internal sealed partial class SctpAssociation
 
         // RFC 9260 §8.3: echo the Heartbeat Information parameter unchanged.
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.HeartbeatAck, 0);
-        writer.WriteParameter(type, info);
-        writer.EndChunk();
+        HeartbeatChunk.Write(ref writer, SctpChunkType.HeartbeatAck, heartbeat.Info);
         EnqueueControl(ref writer);
     }
 
     private void HandleHeartbeatAck(ReadOnlySpan<byte> value)
     {
-        var reader = new SctpParameterReader(value);
-        if (!reader.TryReadNext(out var type, out var info) || type != (ushort)SctpParameterType.HeartbeatInfo
-            || info.Length != HeartbeatInfoLength || BinaryPrimitives.ReadUInt64BigEndian(info[8..]) != _heartbeatNonce)
+        if (!HeartbeatChunk.TryParse(value, out var heartbeat) || heartbeat.Info.Length != HeartbeatInfoLength
+            || BinaryPrimitives.ReadUInt64BigEndian(heartbeat.Info[8..]) != _heartbeatNonce)
         {
             DropPacket("unexpected HEARTBEAT-ACK");
             return;
         }
 
-        var sentAt = new TimeSpan(BinaryPrimitives.ReadInt64BigEndian(info));
+        var sentAt = new TimeSpan(BinaryPrimitives.ReadInt64BigEndian(heartbeat.Info));
         if (sentAt <= _now)
         {
             UpdateRto(_now - sentAt);

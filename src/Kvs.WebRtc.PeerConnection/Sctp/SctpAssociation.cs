@@ -12,13 +12,13 @@ namespace Kvs.WebRtc.PeerConnection.Sctp;
 /// </summary>
 /// <remarks>
 /// <para>Not thread-safe: one caller (the connection loop, or a caller holding a lock) drives it.
-/// After every input (<see cref="HandlePacket"/>, <see cref="HandleTimeout"/>, <see cref="Send"/>, <see cref="Connect"/>,
+/// After every input (<see cref="HandleInput"/>, <see cref="HandleTimeout"/>, <see cref="Send"/>, <see cref="Connect"/>,
 /// <see cref="ResetStreams"/>, <see cref="Shutdown"/>, <see cref="Abort"/>, <see cref="TryPollEvent"/>) the driver drains
 /// <see cref="TryPollTransmit"/> until it returns false, drains <see cref="TryPollEvent"/>, and re-arms its timer
 /// from <see cref="NextTimeout"/>.</para>
 /// <para>Time is a monotonic <see cref="TimeSpan"/> from an arbitrary origin, passed into every call.</para>
 /// </remarks>
-internal sealed partial class SctpAssociation
+internal sealed partial class SctpAssociation : IDatagramCore
 {
     private const int MaxQueuedControlPackets = 256;
 
@@ -48,7 +48,8 @@ internal sealed partial class SctpAssociation
     /// <param name="options">Settings; null for defaults.</param>
     /// <param name="now">Current monotonic time.</param>
     /// <param name="logger">Optional logger (dropped packets at Debug, state changes at Information).</param>
-    public SctpAssociation(SctpAssociationOptions? options, TimeSpan now, ILogger? logger = null)
+    /// <param name="congestionControl">Congestion control of the path; null for RFC 9260 §7.2 (<see cref="SctpRenoCongestionControl"/>).</param>
+    public SctpAssociation(SctpAssociationOptions? options, TimeSpan now, ILogger? logger = null, ISctpCongestionControl? congestionControl = null)
     {
         _options = options ?? new SctpAssociationOptions();
         _options.Validate();
@@ -70,6 +71,10 @@ internal sealed partial class SctpAssociation
         _outboundStreamCount = _options.OutboundStreams;
         _inboundStreamCount = _options.InboundStreams;
         _remotePort = _options.RemotePort;
+        _congestion = congestionControl ?? new SctpRenoCongestionControl(_options.Mtu, _options.ReceiveWindow);
+        _outstanding = new SctpOutstandingData(_localInitialTsn);
+        _buffers = new SctpBufferPool(_maxDataPayload);
+        _reassembly = new SctpReassemblyQueue(_buffers, _events, _options.MaxReceiveMessageSize);
         InitSender();
         _rto = _options.RtoInitial;
         _state = SctpAssociationState.Closed;
@@ -204,7 +209,7 @@ internal sealed partial class SctpAssociation
     }
 
     /// <summary>Processes one received SCTP packet. Bad input is dropped and counted, never thrown.</summary>
-    public void HandlePacket(ReadOnlySpan<byte> packet, TimeSpan now)
+    public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now)
     {
         _now = now;
         Statistics.PacketsReceived++;
@@ -214,7 +219,7 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        if (!SctpPacket.TryReadHeader(packet, out var sourcePort, out var destinationPort, out var tag))
+        if (!SctpPacket.TryReadHeader(datagram, out var sourcePort, out var destinationPort, out var tag))
         {
             DropPacket("too short");
             return;
@@ -226,13 +231,13 @@ internal sealed partial class SctpAssociation
             return;
         }
 
-        if (!SctpPacket.VerifyChecksum(packet))
+        if (!SctpPacket.VerifyChecksum(datagram))
         {
             DropPacket("bad checksum");
             return;
         }
 
-        var reader = new SctpChunkReader(packet[SctpPacket.CommonHeaderLength..]);
+        var reader = new SctpChunkReader(datagram[SctpPacket.CommonHeaderLength..]);
         if (!reader.TryReadNext(out var chunk))
         {
             DropPacket("malformed chunk");
@@ -243,7 +248,7 @@ internal sealed partial class SctpAssociation
         var tagOk = chunk.Type switch
         {
             SctpChunkType.Init => tag == 0,
-            SctpChunkType.Abort or SctpChunkType.ShutdownComplete => (chunk.Flags & 1) != 0 ? _peerTag != 0 && tag == _peerTag : tag == _localTag,
+            SctpChunkType.Abort or SctpChunkType.ShutdownComplete => (chunk.Flags & AbortChunk.FlagTagReflected) != 0 ? _peerTag != 0 && tag == _peerTag : tag == _localTag,
             _ => tag == _localTag,
         };
         if (!tagOk)
@@ -337,7 +342,7 @@ internal sealed partial class SctpAssociation
 
                 return false;
             case SctpChunkType.Error:
-                Log.PeerError(_logger, chunk.Value.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(chunk.Value) : 0);
+                Log.PeerError(_logger, ErrorChunk.TryParse(chunk.Value, out var error) ? error.Cause : 0);
                 return true;
             case SctpChunkType.ForwardTsn:
                 if (HandleForwardTsn(chunk.Value))
@@ -420,7 +425,7 @@ internal sealed partial class SctpAssociation
 
     private void HandleCookieEcho(ReadOnlySpan<byte> value)
     {
-        if (!SctpStateCookie.TryRead(value, _cookieKey, out var cookie) || cookie.LocalTag != _localTag)
+        if (!CookieEchoChunk.TryParse(value, out var echo) || !SctpStateCookie.TryRead(echo.Cookie, _cookieKey, out var cookie) || cookie.LocalTag != _localTag)
         {
             DropPacket("invalid state cookie");
             return;
@@ -480,7 +485,7 @@ internal sealed partial class SctpAssociation
         _inboundStreamCount = Math.Min(_options.InboundStreams, peerOutbound);
         InitReceiver(peerInitialTsn);
         _peerRwnd = peerRwnd;
-        _ssthresh = peerRwnd;
+        _congestion.OnPeerReceiveWindow(peerRwnd);
         _peerReconfigExpectedSeq = peerInitialTsn;
     }
 
@@ -497,10 +502,10 @@ internal sealed partial class SctpAssociation
     private void HandleAbort(ReadOnlySpan<byte> value)
     {
         var reason = "aborted by peer";
-        var reader = new SctpParameterReader(value);
-        if (reader.TryReadNext(out var cause, out _))
+        var abort = AbortChunk.Parse(value);
+        if (abort.HasCause)
         {
-            reason += $" (cause {cause})";
+            reason += $" (cause {abort.Cause})";
         }
 
         Terminate(reason, aborted: true);
@@ -521,9 +526,7 @@ internal sealed partial class SctpAssociation
         }
 
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.CookieEcho, 0);
-        writer.WriteBytes(_cookieToEcho);
-        writer.EndChunk();
+        CookieEchoChunk.Write(ref writer, _cookieToEcho);
         EnqueueControl(ref writer);
     }
 
@@ -532,15 +535,13 @@ internal sealed partial class SctpAssociation
     private void SendSimpleChunk(SctpChunkType type, byte flags)
     {
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(type, flags);
-        writer.EndChunk();
+        EmptyChunk.Write(ref writer, type, flags);
         EnqueueControl(ref writer);
     }
 
     private void SendAbort(SctpErrorCause cause, string? detail)
     {
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.Abort, 0);
         Span<byte> info = stackalloc byte[64];
         var n = 0;
         if (detail is not null && cause is SctpErrorCause.UserInitiatedAbort or SctpErrorCause.ProtocolViolation)
@@ -548,21 +549,14 @@ internal sealed partial class SctpAssociation
             n = System.Text.Encoding.UTF8.GetBytes(detail.AsSpan(0, Math.Min(detail.Length, 16)), info);
         }
 
-        writer.WriteParameter((ushort)cause, info[..n]);
-        writer.EndChunk();
+        AbortChunk.Write(ref writer, cause, info[..n]);
         EnqueueControl(ref writer);
     }
 
     private void SendUnrecognizedChunkError(in SctpChunk chunk)
     {
         var writer = new SctpPacketWriter(_scratch, _options.LocalPort, _remotePort, _peerTag);
-        writer.BeginChunk(SctpChunkType.Error, 0);
-        Span<byte> header = stackalloc byte[4];
-        header[0] = chunk.RawType;
-        header[1] = chunk.Flags;
-        BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(chunk.Value.Length + 4));
-        writer.WriteParameter((ushort)SctpErrorCause.UnrecognizedChunkType, header);
-        writer.EndChunk();
+        ErrorChunk.WriteUnrecognizedChunk(ref writer, chunk.RawType, chunk.Flags, chunk.Value.Length);
         EnqueueControl(ref writer);
     }
 

@@ -454,7 +454,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         {
             while (dtls.TryReadApplicationData(_receiveScratch, out var length))
             {
-                mgr.HandlePacket(_receiveScratch.AsSpan(0, length), now);
+                mgr.HandleInput(_receiveScratch.AsSpan(0, length), now);
             }
         }
 

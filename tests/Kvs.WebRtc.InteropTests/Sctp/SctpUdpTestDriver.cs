@@ -53,7 +53,7 @@ internal sealed class SctpUdpTestDriver : IDisposable
 
         public void HandleTimeout(TimeSpan now) => Association.HandleTimeout(now);
 
-        public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now) => Association.HandlePacket(datagram, now);
+        public void HandleInput(ReadOnlySpan<byte> datagram, TimeSpan now) => Association.HandleInput(datagram, now);
 
         public bool TryPollTransmit(Span<byte> destination, TimeSpan now, out int length) => Association.TryPollTransmit(destination, now, out length);
     }

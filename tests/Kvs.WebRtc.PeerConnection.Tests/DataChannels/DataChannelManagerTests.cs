@@ -1,6 +1,7 @@
 using System.Text;
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing.Sctp;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.DataChannels;
@@ -375,12 +376,12 @@ public sealed class DataChannelManagerTests
         {
             while (a.TryPollTransmit(buffer, now, out var n))
             {
-                b.HandlePacket(buffer.AsSpan(0, n), now);
+                b.HandleInput(buffer.AsSpan(0, n), now);
             }
 
             while (b.TryPollTransmit(buffer, now, out var n))
             {
-                a.HandlePacket(buffer.AsSpan(0, n), now);
+                a.HandleInput(buffer.AsSpan(0, n), now);
             }
 
             now += TimeSpan.FromMilliseconds(50);

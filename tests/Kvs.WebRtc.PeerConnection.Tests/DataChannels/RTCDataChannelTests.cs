@@ -1,5 +1,6 @@
 using Kvs.WebRtc.PeerConnection.DataChannels;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing.Sctp;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.DataChannels;

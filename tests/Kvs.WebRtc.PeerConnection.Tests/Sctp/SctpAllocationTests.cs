@@ -23,7 +23,7 @@ public sealed class SctpAllocationTests
                 var moved = false;
                 while (a.TryPollTransmit(buffer, now, out var n))
                 {
-                    b.HandlePacket(buffer.AsSpan(0, n), now);
+                    b.HandleInput(buffer.AsSpan(0, n), now);
                     moved = true;
                 }
 
@@ -34,7 +34,7 @@ public sealed class SctpAllocationTests
 
                 while (b.TryPollTransmit(buffer, now, out var n))
                 {
-                    a.HandlePacket(buffer.AsSpan(0, n), now);
+                    a.HandleInput(buffer.AsSpan(0, n), now);
                     moved = true;
                 }
 

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing.Sctp;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Sctp;
 
@@ -468,12 +469,12 @@ public sealed class SctpAssociationTests
         {
             while (link.A.TryPollTransmit(buffer, now, out var n))
             {
-                link.B.HandlePacket(buffer.AsSpan(0, n), now);
+                link.B.HandleInput(buffer.AsSpan(0, n), now);
             }
 
             while (link.B.TryPollTransmit(buffer, now, out var n))
             {
-                link.A.HandlePacket(buffer.AsSpan(0, n), now);
+                link.A.HandleInput(buffer.AsSpan(0, n), now);
             }
 
             now += TimeSpan.FromMilliseconds(300);

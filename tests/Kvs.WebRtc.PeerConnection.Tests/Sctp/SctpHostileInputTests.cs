@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing.Sctp;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Sctp;
@@ -44,32 +45,32 @@ public sealed class SctpHostileInputTests
     }
 
     [Test]
-    public void HandlePacket_BadChecksum_DroppedAndCounted()
+    public void HandleInput_BadChecksum_DroppedAndCounted()
     {
         var link = Established();
         var packet = CaptureDataPacket(link);
         packet[^1] ^= 0xFF;
         var dropped = link.B.Statistics.PacketsDropped;
-        link.B.HandlePacket(packet, link.Now);
+        link.B.HandleInput(packet, link.Now);
         Assert.That(link.B.Statistics.PacketsDropped, Is.EqualTo(dropped + 1));
         Assert.That(link.B.PendingEventCount, Is.Zero);
     }
 
     [Test]
-    public void HandlePacket_WrongVerificationTag_DroppedAndCounted()
+    public void HandleInput_WrongVerificationTag_DroppedAndCounted()
     {
         var link = Established();
         var packet = Retag(CaptureDataPacket(link), link.B.LocalVerificationTag ^ 0x5A5A5A5A);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(16), BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(16)) + 1);
         SctpPacket.WriteChecksum(packet);
         var dropped = link.B.Statistics.PacketsDropped;
-        link.B.HandlePacket(packet, link.Now);
+        link.B.HandleInput(packet, link.Now);
         Assert.That(link.B.Statistics.PacketsDropped, Is.EqualTo(dropped + 1));
         Assert.That(link.B.PendingEventCount, Is.Zero);
     }
 
     [Test]
-    public void HandlePacket_TsnFarOutsideWindow_DataDropped()
+    public void HandleInput_TsnFarOutsideWindow_DataDropped()
     {
         var link = Established();
         var packet = CaptureDataPacket(link);
@@ -77,39 +78,39 @@ public sealed class SctpHostileInputTests
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(16), tsn + 200_000);
         SctpPacket.WriteChecksum(packet);
         var dropped = link.B.Statistics.DataChunksDropped;
-        link.B.HandlePacket(packet, link.Now);
+        link.B.HandleInput(packet, link.Now);
         Assert.That(link.B.Statistics.DataChunksDropped, Is.EqualTo(dropped + 1));
         Assert.That(link.B.PendingEventCount, Is.Zero);
     }
 
     [Test]
-    public void HandlePacket_ChunkLengthBeyondPacket_DroppedAndCounted()
+    public void HandleInput_ChunkLengthBeyondPacket_DroppedAndCounted()
     {
         var link = Established();
         var packet = CaptureDataPacket(link);
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), 4000);
         SctpPacket.WriteChecksum(packet);
         var dropped = link.B.Statistics.PacketsDropped;
-        link.B.HandlePacket(packet, link.Now);
+        link.B.HandleInput(packet, link.Now);
         Assert.That(link.B.Statistics.PacketsDropped, Is.EqualTo(dropped + 1));
         Assert.That(link.B.State, Is.EqualTo(SctpAssociationState.Established));
     }
 
     [Test]
-    public void HandlePacket_TruncatedOrEmpty_Dropped()
+    public void HandleInput_TruncatedOrEmpty_Dropped()
     {
         var link = Established();
         Assert.DoesNotThrow(() =>
         {
-            link.B.HandlePacket([], link.Now);
-            link.B.HandlePacket(new byte[12], link.Now);
-            link.B.HandlePacket(new byte[15], link.Now);
+            link.B.HandleInput([], link.Now);
+            link.B.HandleInput(new byte[12], link.Now);
+            link.B.HandleInput(new byte[15], link.Now);
         });
         Assert.That(link.B.Statistics.PacketsDropped, Is.EqualTo(3));
     }
 
     [Test]
-    public void HandlePacket_SackForUnsentTsn_AbortsPerRfc()
+    public void HandleInput_SackForUnsentTsn_AbortsPerRfc()
     {
         var link = Established();
         var data = CaptureDataPacket(link);
@@ -122,13 +123,13 @@ public sealed class SctpHostileInputTests
         writer.WriteUInt32(0);
         writer.EndChunk();
         var length = writer.Finish();
-        link.A.HandlePacket(buffer.AsSpan(0, length), link.Now);
+        link.A.HandleInput(buffer.AsSpan(0, length), link.Now);
         Assert.That(link.A.IsTerminated, Is.True);
         Assert.That(link.Pump(() => link.B.IsTerminated), Is.True, "the peer receives the ABORT");
     }
 
     [Test]
-    public void HandlePacket_InitBundledWithOtherChunk_Dropped()
+    public void HandleInput_InitBundledWithOtherChunk_Dropped()
     {
         var passive = new SctpAssociation(s_options, TimeSpan.Zero);
         var buffer = new byte[200];
@@ -137,13 +138,13 @@ public sealed class SctpHostileInputTests
         writer.BeginChunk(SctpChunkType.CookieAck, 0);
         writer.EndChunk();
         var length = writer.Finish();
-        passive.HandlePacket(buffer.AsSpan(0, length), TimeSpan.Zero);
+        passive.HandleInput(buffer.AsSpan(0, length), TimeSpan.Zero);
         Assert.That(passive.Statistics.PacketsDropped, Is.EqualTo(1));
         Assert.That(passive.TryPollTransmit(new byte[1500], TimeSpan.Zero, out _), Is.False, "no INIT-ACK");
     }
 
     [Test]
-    public void HandlePacket_ForgedCookieEcho_Dropped()
+    public void HandleInput_ForgedCookieEcho_Dropped()
     {
         var passive = new SctpAssociation(s_options, TimeSpan.Zero);
         var buffer = new byte[200];
@@ -152,13 +153,13 @@ public sealed class SctpHostileInputTests
         writer.WriteBytes(new byte[SctpStateCookie.Length]);
         writer.EndChunk();
         var length = writer.Finish();
-        passive.HandlePacket(buffer.AsSpan(0, length), TimeSpan.Zero);
+        passive.HandleInput(buffer.AsSpan(0, length), TimeSpan.Zero);
         Assert.That(passive.State, Is.EqualTo(SctpAssociationState.Closed));
         Assert.That(passive.Statistics.PacketsDropped, Is.EqualTo(1));
     }
 
     [Test]
-    public void HandlePacket_UnknownChunkTypes_HandledByHighBits()
+    public void HandleInput_UnknownChunkTypes_HandledByHighBits()
     {
         var link = Established();
         var data = CaptureDataPacket(link);
@@ -173,7 +174,7 @@ public sealed class SctpHostileInputTests
             DataChunk.Write(ref writer, DataChunk.FlagBeginning | DataChunk.FlagEnding | DataChunk.FlagUnordered, ++tsn, 1, 0, 53, [7]);
             var length = writer.Finish();
             var before = link.Messages(false).Count();
-            link.B.HandlePacket(buffer.AsSpan(0, length), link.Now);
+            link.B.HandleInput(buffer.AsSpan(0, length), link.Now);
             link.Drain();
             Assert.That(link.Messages(false).Count() > before, Is.EqualTo(delivered), $"type 0x{type:X2}");
             if (!delivered)
@@ -184,7 +185,7 @@ public sealed class SctpHostileInputTests
     }
 
     [Test]
-    public void HandlePacket_SeededMutationOfValidTraffic_NeverThrowsAndStaysBounded()
+    public void HandleInput_SeededMutationOfValidTraffic_NeverThrowsAndStaysBounded()
     {
         // Record a realistic session: handshake, data of all sizes, SACKs, FORWARD-TSN, RE-CONFIG, SHUTDOWN.
         var recorder = new SctpTestLink(s_options, s_options, 5) { LossRate = 0.1 };
@@ -254,7 +255,7 @@ public sealed class SctpHostileInputTests
 
             Assert.DoesNotThrow(() =>
             {
-                receiver.HandlePacket(packet, target.Now);
+                receiver.HandleInput(packet, target.Now);
                 receiver.HandleTimeout(target.Now);
                 while (receiver.TryPollTransmit(destination, target.Now, out _))
                 {

@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using Kvs.WebRtc.PeerConnection.Sctp;
+using Kvs.WebRtc.Testing.Sctp;
 
 namespace Kvs.WebRtc.PeerConnection.Tests.Sctp;
 

@@ -53,6 +53,25 @@ public sealed class LayeringTests
         "IIceRelay", "IIceRelayFactory", "IceRelayServer", "IceRelayProtocol", "IceRelayReceiver",
     };
 
+    // Inside Sctp: the wire primitives every chunk codec is built on, and the codecs (one per chunk or parameter).
+    private static readonly HashSet<string> s_sctpPrimitives = new(StringComparer.Ordinal)
+    {
+        "SctpPacket", "SctpPacketWriter", "SctpChunk", "SctpChunkReader", "SctpParameterReader", "SctpChunkType",
+        "SctpParameterType", "SctpErrorCause", "SctpReconfigResult", "SctpSerial", "Crc32c",
+    };
+
+    private static readonly string[] s_sctpCodecs =
+    [
+        "DataChunk", "InitChunk", "SackChunk", "ForwardTsnChunk", "HeartbeatChunk", "AbortChunk", "ErrorChunk",
+        "ShutdownChunk", "CookieEchoChunk", "EmptyChunk", "OutgoingSsnResetRequestParameter", "ReconfigResponseParameter",
+    ];
+
+    // Inside Sctp: the pieces the association composes, and the association-level types they must not reach back to.
+    private static readonly string[] s_sctpPieces =
+        ["SctpOutstandingData", "ISctpCongestionControl", "SctpRenoCongestionControl", "SctpReassemblyQueue", "SctpBufferPool"];
+
+    private static readonly string[] s_sctpFacade = ["SctpAssociation", "SctpAssociationOptions", "SctpStatistics"];
+
     [TestCase("Kvs.WebRtc.PeerConnection", "Kvs.WebRtc.Signaling", "AWSSDK.Core", "Kvs.WebRtc", "System.Reactive")]
     [TestCase("Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection", "Kvs.WebRtc", "Kvs.WebRtc.Emulator")]
     [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Emulator", "Kvs.WebRtc.Extensions.Hosting")]
@@ -175,6 +194,37 @@ public sealed class LayeringTests
     }
 
     [Test]
+    public void SctpChunkCodecs_UseOnlyTheWirePrimitives()
+    {
+        var violations = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (codec, used) in SctpUses(s_sctpCodecs))
+        {
+            if (!s_sctpPrimitives.Contains(used))
+            {
+                violations.Add($"{codec} uses {used}");
+            }
+        }
+
+        Assert.That(violations, Is.Empty, "a chunk codec depends on nothing but the SCTP wire primitives (docs/architecture.md, SCTP pieces)");
+    }
+
+    [Test]
+    public void SctpPieces_NeverReachBackIntoTheAssociation()
+    {
+        var violations = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (piece, used) in SctpUses(s_sctpPieces))
+        {
+            if (s_sctpFacade.Contains(used))
+            {
+                violations.Add($"{piece} uses {used}");
+            }
+        }
+
+        Assert.That(violations, Is.Empty, "outstanding data and congestion control are composed by the association, never the reverse");
+        Assert.That(SctpUses(["SctpOutstandingData"]).Select(u => u.Used), Does.Contain("SackChunk"), "the scanner sees the pieces' uses");
+    }
+
+    [Test]
     public void DependencyScanner_SeesUsesInsideMethodBodies()
     {
         // Guards the scanner itself: IceAgent calls into the STUN codec only from method bodies and helpers.
@@ -182,6 +232,34 @@ public sealed class LayeringTests
         var agent = assembly.GetTypes().Single(t => t.FullName == Root + ".Ice.IceAgent");
         var layers = DependenciesOf(agent).Select(Layer).ToHashSet();
         Assert.That(layers, Does.Contain("Stun"));
+    }
+
+    /// <summary>Types of the Sctp namespace (outermost names) that the named Sctp types, nested types included, use.</summary>
+    private static List<(string Type, string Used)> SctpUses(string[] names)
+    {
+        var assembly = Assembly.Load(Root);
+        var ns = Root + ".Sctp";
+        var uses = new List<(string, string)>();
+        foreach (var type in assembly.GetTypes())
+        {
+            var outer = Outermost(type);
+            if (outer.Namespace != ns || !names.Contains(outer.Name))
+            {
+                continue;
+            }
+
+            foreach (var used in DependenciesOf(type))
+            {
+                var usedOuter = Outermost(used);
+                if (usedOuter.Namespace == ns && usedOuter.Name != outer.Name)
+                {
+                    uses.Add((outer.Name, usedOuter.Name));
+                }
+            }
+        }
+
+        Assert.That(names.Where(n => assembly.GetType(ns + "." + n) is null), Is.Empty, "every named type exists");
+        return uses;
     }
 
     /// <summary>The namespace of the type relative to <see cref="Root"/> (first segment), "" for the root, null outside.</summary>
