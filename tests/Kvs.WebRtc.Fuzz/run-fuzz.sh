@@ -9,7 +9,7 @@
 #
 # FUZZ_BUDGET=SECONDS bounds the whole loop: each target gets at most its share of what is left (a target the budget
 # cannot reach any more is reported as not run and fails the run). FUZZ_SKIP_BUILD=1 reuses the published harness.
-#   --minimize   afl-cmin each target's queue back into corpus/<target> after the run
+#   --minimize   afl-cmin each target's queue into corpus/<target>/min-* after the run (the seeds stay)
 #   --seeds      regenerate corpus/ from the seed generator and the text seeds, then exit
 #
 # Per target it prints executions, corpus size (paths), bitmap coverage, crashes and hangs, and writes the same as
@@ -126,9 +126,14 @@ for i in "${!targets[@]}"; do
     rm -rf "$min"
     mkdir -p "$work/cmin"
     if afl-cmin -i "$run/default/queue" -o "$min" -t 5000 -m none -- "$dotnet" "$harness" "$t" >"$work/$t.cmin.log" 2>&1; then
-      rm -rf "$here/corpus/$t"
+      # The original seeds (gen-*, txt-*) stay; the reduction replaces the earlier min-* files.
+      rm -f "$here/corpus/$t"/min-*
       mkdir -p "$here/corpus/$t"
-      for f in "$min"/*; do cp "$f" "$here/corpus/$t/min-$(sha256sum "$f" | cut -c1-16)"; done
+      seeds=$(for f in "$here/corpus/$t"/*; do [ ! -e "$f" ] || sha256sum < "$f"; done)
+      for f in "$min"/*; do
+        sum=$(sha256sum < "$f")
+        grep -qF "$sum" <<<"$seeds" || cp "$f" "$here/corpus/$t/min-${sum:0:16}"
+      done
     else
       echo "$t: afl-cmin failed, corpus kept (see $work/$t.cmin.log)" >&2
     fi
