@@ -432,5 +432,5 @@ public sealed class LayeringTests
 
     private static bool IsTestProject(string assemblyName) =>
         assemblyName.EndsWith(".Tests", StringComparison.Ordinal)
-        || assemblyName is "Kvs.WebRtc.Testing" or "Kvs.WebRtc.Benchmarks" or "Kvs.WebRtc.InteropTests";
+        || assemblyName is "Kvs.WebRtc.Testing" or "Kvs.WebRtc.Benchmarks" or "Kvs.WebRtc.InteropTests" or "Kvs.WebRtc.Fuzz";
 }

@@ -70,9 +70,13 @@ internal static partial class ServiceErrorParser
                     message = GetString(root, "Message") ?? GetString(root, "message");
                 }
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                // Not JSON: reported below with a short, sanitised prefix.
+                // Not JSON, or a JSON string member that is not valid UTF-8 (GetString refuses it, docs/fuzzing.md):
+                // either way the body is reported below as text with a short, sanitised prefix.
+                isJson = false;
+                code = NormaliseCode(errorTypeHeader);
+                message = null;
             }
 
             if (!isJson)

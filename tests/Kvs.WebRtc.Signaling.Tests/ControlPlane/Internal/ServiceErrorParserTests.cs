@@ -27,6 +27,33 @@ public sealed class ServiceErrorParserTests
     }
 
     [Test]
+    public void Parse_JsonMessageWithInvalidUtf8_IsTextNotAnException()
+    {
+        // Found by the controlplane-error fuzz target: a well-formed JSON object whose string member holds bytes that
+        // are not UTF-8 made JsonElement.GetString throw InvalidOperationException out of the parser.
+        byte[] body = [.. "{\"__type\":\"ThrottlingException\",\"message\":\"bad "u8, 0xA7, 0xFF, .. "\"}"u8];
+
+        var error = ServiceErrorParser.Parse("AccessDeniedException", body);
+
+        Assert.That(error.BodyIsJson, Is.False);
+        Assert.That(error.Code, Is.EqualTo("AccessDeniedException"), "the header's code stands; nothing is taken from the broken body");
+        Assert.That(error.Message, Is.Null);
+        Assert.That(error.RawText, Does.StartWith("{\"__type\""));
+    }
+
+    [Test]
+    public void Parse_JsonTypeWithInvalidUtf8AndNoHeader_HasNoCode()
+    {
+        byte[] body = [.. "{\"__type\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+
+        var error = ServiceErrorParser.Parse(null, body);
+
+        Assert.That(error.Code, Is.Null);
+        Assert.That(error.BodyIsJson, Is.False);
+        Assert.That(error.RawText, Is.Not.Null);
+    }
+
+    [Test]
     public void Sanitise_LongText_IsTruncated()
     {
         Assert.That(ServiceErrorParser.Sanitise(new string('a', 1000), 100).Length, Is.LessThanOrEqualTo(101));
