@@ -94,40 +94,8 @@ internal sealed partial class IceGatherer
     /// cannot be bound is logged and skipped.
     /// </summary>
     /// <returns>How many sockets were bound.</returns>
-    public int BindHostSockets()
-    {
-        if (_options.Policy != IceTransportPolicy.All)
-        {
-            return 0;
-        }
-
-        var bound = 0;
-        var index = new Dictionary<AddressFamily, int>();
-        foreach (var address in EnumerateHostAddresses())
-        {
-            IDatagramSocket? socket = null;
-            try
-            {
-                socket = _socketFactory.Bind(new IPEndPoint(address, 0));
-                index.TryGetValue(address.AddressFamily, out var i);
-                index[address.AddressFamily] = i + 1;
-                var owned = socket;
-                socket = null;
-                _sink.OnHostSocket(owned, i);
-                bound++;
-            }
-            catch (SocketException ex)
-            {
-                Log.BindFailed(_logger, address, ex.SocketErrorCode);
-            }
-            finally
-            {
-                socket?.Dispose();
-            }
-        }
-
-        return bound;
-    }
+    public int BindHostSockets() =>
+        _options.Policy == IceTransportPolicy.All ? BindEach(EnumerateHostAddresses(), [], restart: false) : 0;
 
     /// <summary>
     /// ICE restart after a network change (docs/recovery.md): binds a socket on every host address that has none yet and
@@ -145,14 +113,16 @@ internal sealed partial class IceGatherer
 
         var addresses = bound.Select(b => b.Address).ToHashSet();
         var index = bound.GroupBy(b => b.AddressFamily).ToDictionary(g => g.Key, g => g.Count());
-        var added = 0;
-        foreach (var address in EnumerateHostAddresses())
-        {
-            if (!addresses.Add(address))
-            {
-                continue;
-            }
+        return BindEach(EnumerateHostAddresses().Where(addresses.Add), index, restart: true);
+    }
 
+    // Binds one socket per address and hands it to the sink with its index within its family (which numbers the host
+    // candidate's local preference); an address that cannot be bound is logged and skipped.
+    private int BindEach(IEnumerable<IPAddress> addresses, Dictionary<AddressFamily, int> index, bool restart)
+    {
+        var bound = 0;
+        foreach (var address in addresses)
+        {
             IDatagramSocket? socket = null;
             try
             {
@@ -162,8 +132,12 @@ internal sealed partial class IceGatherer
                 var owned = socket;
                 socket = null;
                 _sink.OnHostSocket(owned, i);
-                Log.HostAddressAdded(_logger, address);
-                added++;
+                if (restart)
+                {
+                    Log.HostAddressAdded(_logger, address);
+                }
+
+                bound++;
             }
             catch (SocketException ex)
             {
@@ -175,7 +149,7 @@ internal sealed partial class IceGatherer
             }
         }
 
-        return added;
+        return bound;
     }
 
     /// <summary>ICE restart: asks again for the relay allocations that were refused (docs/recovery.md).</summary>
