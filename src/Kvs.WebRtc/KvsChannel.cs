@@ -219,7 +219,7 @@ public sealed class KvsChannel : IAsyncDisposable
                 LoggerFactory = options.LoggerFactory,
                 // A master (a camera) must stay reachable through any outage: by default it never stops reconnecting.
                 Reconnect = options.Reconnect ?? (clientId is null ? new SignalingReconnectPolicy { MaxAttempts = int.MaxValue } : new SignalingReconnectPolicy()),
-                AllowUnaddressedMasterMessages = options.UseMediaStorage && clientId is null,
+                AllowUnaddressedMasterMessages = useMediaStorage && clientId is null,
             };
             var signaling = clientId is null
                 ? SignalingClient.CreateMaster(signalingOptions)

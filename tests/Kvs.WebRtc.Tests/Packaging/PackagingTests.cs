@@ -33,7 +33,7 @@ public sealed class PackagingTests
     }
 
     [TestCase("Kvs.WebRtc.Signaling", "System.Reactive", "AWSSDK.Core", "Microsoft.Extensions.Logging.Abstractions")]
-    [TestCase("Kvs.WebRtc.PeerConnection", "System.Reactive", "Microsoft.Extensions.Logging.Abstractions")]
+    [TestCase("Kvs.WebRtc.PeerConnection", "Microsoft.Extensions.Logging.Abstractions")]
     [TestCase("Kvs.WebRtc", "Kvs.WebRtc.Signaling", "Kvs.WebRtc.PeerConnection")]
     [TestCase("Kvs.WebRtc.Extensions.Hosting", "Kvs.WebRtc", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Http")]
     [TestCase("Kvs.WebRtc.Emulator", "Kvs.WebRtc.Signaling")]
