@@ -170,7 +170,10 @@ public sealed class SctpChunkCodecTests
     }
 
     [Test]
-    public void EveryParser_SeededRandomValues_NeverThrow()
+    public void EveryParser_SeededRandomValues_NeverThrow() => Assert.That(ParseRandomValues, Throws.Nothing);
+
+    // 20,000 seeded random values through every chunk and parameter parser.
+    private static void ParseRandomValues()
     {
         var random = new Random(14);
         for (var i = 0; i < 20_000; i++)
@@ -200,7 +203,5 @@ public sealed class SctpChunkCodecTests
                 }
             }
         }
-
-        Assert.Pass("20,000 random values parsed without an exception");
     }
 }
