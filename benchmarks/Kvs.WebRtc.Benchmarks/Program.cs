@@ -64,7 +64,7 @@ public static class Program
         {
             // Load run (benchmarks/README.md): --rate MSGS_PER_S --seconds S --sample-seconds I
             return await Load.SignalingLoadRun.RunAsync(Console.Out, Option(args, "--rate", 50_000), TimeSpan.FromSeconds(Option(args, "--seconds", 600)),
-                TimeSpan.FromSeconds(Option(args, "--sample-seconds", 10))).ConfigureAwait(false);
+                TimeSpan.FromSeconds(Option(args, "--sample-seconds", 10)), Option(args, "--max-in-flight", 8192)).ConfigureAwait(false);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

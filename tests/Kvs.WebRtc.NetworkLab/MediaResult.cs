@@ -14,6 +14,9 @@ internal sealed record MediaResult
     [JsonPropertyName("framesCorrupt")]
     public int FramesCorrupt { get; init; }
 
+    [JsonPropertyName("corruptFrames")]
+    public IReadOnlyList<string> CorruptFrames { get; init; } = [];
+
     [JsonPropertyName("framesDuplicated")]
     public int FramesDuplicated { get; init; }
 

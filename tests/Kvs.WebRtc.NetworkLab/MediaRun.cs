@@ -28,6 +28,7 @@ internal static class MediaRun
         var arrivals = new List<double>();
         var received = new HashSet<int>();
         var corrupt = 0;
+        var corruptDetails = new List<string>();
         var duplicates = 0;
         using var readStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reader = Task.Run(async () =>
@@ -41,6 +42,10 @@ internal static class MediaRun
                     if (index < 0)
                     {
                         corrupt++;
+                        if (corruptDetails.Count < 5)
+                        {
+                            corruptDetails.Add(Describe(frame, bitrate));
+                        }
                     }
                     else if (!received.Add(index))
                     {
@@ -88,6 +93,7 @@ internal static class MediaRun
             FramesSent = frameCount,
             FramesIntact = received.Count,
             FramesCorrupt = corrupt,
+            CorruptFrames = corruptDetails,
             FramesDuplicated = duplicates,
             FramesDroppedByReceiver = remote.FramesDropped,
             KeyFramesSent = keyFrames,
@@ -124,6 +130,26 @@ internal static class MediaRun
 
         Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"#F{index:D8}L{frame.Length:D8}"), payload);
         return frame;
+    }
+
+    // How a frame that failed the check differs from the frame its tag names: what a reader needs to tell a wrong packet
+    // (bytes differ from some offset), a missing or extra packet (length), or lost parameter sets (key flag) apart.
+    private static string Describe(EncodedFrame frame, int bitrate)
+    {
+        var data = frame.Data.Span;
+        var head = Convert.ToHexString(data[..Math.Min(8, data.Length)]);
+        var at = data.IndexOf(s_tag);
+        if (at < 0 || at + 19 > data.Length || !int.TryParse(data.Slice(at + 2, 8), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"no tag: length {data.Length}, key {frame.IsKeyFrame}, rtp ts {frame.RtpTimestamp}, head {head}");
+        }
+
+        var key = data.Length > 4 && (data[4] & 0x1f) == 7;
+        var expected = Build(index, key, bitrate);
+        var other = Build(index, !key, bitrate);
+        var common = data.CommonPrefixLength(expected);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"frame {index}: length {data.Length} (expected {expected.Length}, as {(key ? "delta" : "key")} {other.Length}), key flag {frame.IsKeyFrame}, rtp ts {frame.RtpTimestamp}, first difference at {common} (tag at {at}), head {head}");
     }
 
     // The frame's index when it is byte for byte the frame built for that index, else -1.
