@@ -1,20 +1,14 @@
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
-/// <summary>Stream reset (RFC 6525): outgoing SSN reset requests and responses, used to close data channels (RFC 8831 §6.7).</summary>
+/// <summary>
+/// Stream reset glue (RFC 6525, used to close data channels, RFC 8831 §6.7): <see cref="SctpStreamReset"/> keeps the
+/// RE-CONFIG state; this part ties it to the send queue's reset gate, to the reassembly and to the RTO.
+/// </summary>
 internal sealed partial class SctpAssociation
 {
-    private const int MaxStreamsPerRequest = 256;
-
-    private readonly List<ushort> _streamsToReset = [];
-    private ushort[]? _reconfigInFlightStreams;
-    private uint _reconfigRequestSeq;
-    private uint _reconfigInFlightLastTsn;
-    private bool _reconfigRequestToSend;
-    private TimeSpan? _reconfigDeadline;
-    private uint _peerReconfigExpectedSeq;
-    private (uint Seq, SctpReconfigResult Result)? _reconfigResponseToSend;
-    private SctpReconfigResult _lastReconfigResult = SctpReconfigResult.SuccessNothingToDo;
-    private (uint Seq, uint LastTsn, ushort[] Streams)? _deferredIncomingReset;
+    private readonly SctpStreamReset _streamReset;
+    private readonly Func<ushort, bool> _isStreamDrained;
+    private readonly List<ushort> _resetScratch = [];
 
     /// <summary>
     /// Requests a reset of our outgoing <paramref name="streamIds"/> (RFC 6525 §5.1.2) once their queued data has been
@@ -30,83 +24,34 @@ internal sealed partial class SctpAssociation
 
         foreach (var id in streamIds)
         {
-            var stream = GetOutboundStream(id);
-            if (!stream.Resetting)
+            if (_sendQueue.TryBeginReset(id))
             {
-                stream.Resetting = true;
-                _streamsToReset.Add(id);
+                _streamReset.Request(id);
             }
         }
     }
 
     private void PrepareResetRequest()
     {
-        if (_reconfigInFlightStreams is not null || _streamsToReset.Count == 0 || _state != SctpAssociationState.Established)
+        if (_streamReset.InFlightStreams is not null || _streamReset.WaitingStreams.Count == 0 || _state != SctpAssociationState.Established)
         {
             return;
         }
 
         if (!_peerSupportsReconfig)
         {
-            foreach (var id in _streamsToReset)
+            _resetScratch.Clear();
+            _streamReset.TakeWaiting(_resetScratch);
+            foreach (var id in _resetScratch)
             {
-                _outboundStreams[id].Resetting = false;
+                _sendQueue.EndReset(id, success: false);
                 _events.Enqueue(new SctpEvent(SctpEventKind.StreamResetFailed, id, Reason: "peer does not support RE-CONFIG"));
             }
 
-            _streamsToReset.Clear();
             return;
         }
 
-        var ready = new List<ushort>();
-        for (var i = 0; i < _streamsToReset.Count && ready.Count < MaxStreamsPerRequest; i++)
-        {
-            var id = _streamsToReset[i];
-            if (_outboundStreams[id].PendingMessages == 0)
-            {
-                ready.Add(id);
-            }
-        }
-
-        if (ready.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var id in ready)
-        {
-            _streamsToReset.Remove(id);
-        }
-
-        _reconfigInFlightStreams = [.. ready];
-        _reconfigInFlightLastTsn = _outstanding.NextTsn - 1;
-        _reconfigRequestToSend = true;
-        _reconfigDeadline = _now + _rto;
-    }
-
-    private void WriteReconfig(ref SctpPacketWriter writer)
-    {
-        var need = SctpPacket.ChunkHeaderLength + (_reconfigResponseToSend is not null ? ReconfigResponseParameter.WrittenLength : 0)
-            + (_reconfigRequestToSend && _reconfigInFlightStreams is { } s ? OutgoingSsnResetRequestParameter.WrittenLength(s.Length) : 0);
-        if (need > writer.Remaining)
-        {
-            return;
-        }
-
-        writer.BeginChunk(SctpChunkType.ReConfig, 0);
-        if (_reconfigResponseToSend is { } response)
-        {
-            ReconfigResponseParameter.Write(ref writer, response.Seq, response.Result);
-            _reconfigResponseToSend = null;
-        }
-
-        if (_reconfigRequestToSend && _reconfigInFlightStreams is { } streams)
-        {
-            OutgoingSsnResetRequestParameter.Write(ref writer, _reconfigRequestSeq, _peerReconfigExpectedSeq - 1, _reconfigInFlightLastTsn, streams);
-            _reconfigRequestToSend = false;
-        }
-
-        writer.EndChunk();
+        _streamReset.TryStartRequest(_isStreamDrained, _outstanding.NextTsn - 1, _now + _rto);
     }
 
     private void HandleReconfig(ReadOnlySpan<byte> value)
@@ -122,7 +67,11 @@ internal sealed partial class SctpAssociation
             switch ((SctpParameterType)type)
             {
                 case SctpParameterType.OutgoingSsnResetRequest when OutgoingSsnResetRequestParameter.TryParse(parameter, out var request):
-                    HandleOutgoingResetRequest(request);
+                    if (_streamReset.OnOutgoingResetRequest(request, _peerCumTsn) is { } streams)
+                    {
+                        PerformIncomingReset(streams);
+                    }
+
                     break;
                 case SctpParameterType.ReconfigurationResponse when ReconfigResponseParameter.TryParse(parameter, out var response):
                     HandleReconfigResponse(response.ResponseSequence, response.Result);
@@ -130,17 +79,7 @@ internal sealed partial class SctpAssociation
                 case SctpParameterType.IncomingSsnResetRequest or SctpParameterType.SsnTsnResetRequest
                     or SctpParameterType.AddOutgoingStreamsRequest or SctpParameterType.AddIncomingStreamsRequest
                     when ReconfigResponseParameter.TryReadRequestSequence(parameter, out var seq):
-                    // Not used by WebRTC: deny (RFC 6525 §5.2).
-                    if (seq == _peerReconfigExpectedSeq)
-                    {
-                        _peerReconfigExpectedSeq++;
-                        Respond(seq, SctpReconfigResult.Denied);
-                    }
-                    else
-                    {
-                        Respond(seq, seq == _peerReconfigExpectedSeq - 1 ? _lastReconfigResult : SctpReconfigResult.ErrorBadSequenceNumber);
-                    }
-
+                    _streamReset.OnUnsupportedRequest(seq);
                     break;
                 default:
                     DropPacket("malformed or unknown RE-CONFIG parameter");
@@ -149,59 +88,11 @@ internal sealed partial class SctpAssociation
         }
     }
 
-    private void Respond(uint seq, SctpReconfigResult result)
-    {
-        _reconfigResponseToSend = (seq, result);
-        _lastReconfigResult = result;
-    }
-
-    /// <summary>RFC 6525 §5.2.2: the peer resets its outgoing streams (our incoming ones).</summary>
-    private void HandleOutgoingResetRequest(in OutgoingSsnResetRequestParameter request)
-    {
-        var seq = request.RequestSequence;
-        var lastTsn = request.LastAssignedTsn;
-        if (seq != _peerReconfigExpectedSeq)
-        {
-            var result = seq == _peerReconfigExpectedSeq - 1 ? _lastReconfigResult : SctpReconfigResult.ErrorBadSequenceNumber;
-            if (_deferredIncomingReset is { } d && d.Seq == seq)
-            {
-                result = SctpReconfigResult.InProgress;
-            }
-
-            _reconfigResponseToSend = (seq, result);
-            return;
-        }
-
-        var count = Math.Min(request.StreamCount, MaxStreamsPerRequest * 4);
-        var streams = new ushort[count];
-        for (var i = 0; i < count; i++)
-        {
-            streams[i] = request.GetStream(i);
-        }
-
-        if (SctpSerial.Le(lastTsn, _peerCumTsn))
-        {
-            PerformIncomingReset(streams);
-            _peerReconfigExpectedSeq++;
-            _deferredIncomingReset = null;
-            Respond(seq, SctpReconfigResult.SuccessPerformed);
-        }
-        else
-        {
-            // Data sent before the reset is still missing: finish it first (performed by CheckDeferredIncomingReset).
-            _deferredIncomingReset = (seq, lastTsn, streams);
-            _reconfigResponseToSend = (seq, SctpReconfigResult.InProgress);
-        }
-    }
-
     private void CheckDeferredIncomingReset()
     {
-        if (_deferredIncomingReset is { } d && SctpSerial.Le(d.LastTsn, _peerCumTsn))
+        if (_streamReset.TryCompleteDeferred(_peerCumTsn) is { } streams)
         {
-            _deferredIncomingReset = null;
-            PerformIncomingReset(d.Streams);
-            _peerReconfigExpectedSeq++;
-            Respond(d.Seq, SctpReconfigResult.SuccessPerformed);
+            PerformIncomingReset(streams);
         }
     }
 
@@ -228,42 +119,24 @@ internal sealed partial class SctpAssociation
 
     private void HandleReconfigResponse(uint seq, SctpReconfigResult result)
     {
-        if (_reconfigInFlightStreams is not { } streams || seq != _reconfigRequestSeq)
+        if (!_streamReset.OnResponse(seq, result, _now + _rto, out var streams))
         {
             return;
         }
 
-        if (result == SctpReconfigResult.InProgress)
-        {
-            _reconfigDeadline = _now + _rto;
-            return;
-        }
-
-        _reconfigInFlightStreams = null;
-        _reconfigRequestToSend = false;
-        _reconfigDeadline = null;
-        _reconfigRequestSeq++;
         var success = result is SctpReconfigResult.SuccessPerformed or SctpReconfigResult.SuccessNothingToDo;
         foreach (var id in streams)
         {
-            var stream = _outboundStreams[id];
-            stream.Resetting = false;
-            if (success)
-            {
-                stream.NextSsn = 0;
-                _events.Enqueue(new SctpEvent(SctpEventKind.OutgoingStreamReset, id));
-            }
-            else
-            {
-                _events.Enqueue(new SctpEvent(SctpEventKind.StreamResetFailed, id, Reason: "reset refused: " + result));
-            }
+            _sendQueue.EndReset(id, success);
+            _events.Enqueue(success
+                ? new SctpEvent(SctpEventKind.OutgoingStreamReset, id)
+                : new SctpEvent(SctpEventKind.StreamResetFailed, id, Reason: "reset refused: " + result));
         }
     }
 
-    private void OnReconfigTimeout()
+    private void OnReconfigTimeout(TimeSpan now)
     {
-        _reconfigDeadline = null;
-        if (_reconfigInFlightStreams is null)
+        if (!_streamReset.HandleTimeout(now))
         {
             return;
         }
@@ -275,7 +148,6 @@ internal sealed partial class SctpAssociation
         }
 
         _rto = Min(_rto * 2, _options.BackoffLimit);
-        _reconfigRequestToSend = true;
-        _reconfigDeadline = _now + _rto;
+        _streamReset.Retransmit(_now + _rto);
     }
 }

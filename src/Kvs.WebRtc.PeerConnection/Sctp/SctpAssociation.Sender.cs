@@ -1,18 +1,13 @@
 namespace Kvs.WebRtc.PeerConnection.Sctp;
 
 /// <summary>
-/// Send side: queuing and fragmentation, bundling into packets, SACK processing and retransmission. What is in flight
-/// is <see cref="SctpOutstandingData"/>, the window is <see cref="ISctpCongestionControl"/>.
+/// Send side glue: bundling into packets, SACK processing and retransmission. Queued messages are
+/// <see cref="SctpSendQueue"/>, what is in flight is <see cref="SctpOutstandingData"/>, the window is
+/// <see cref="ISctpCongestionControl"/>.
 /// </summary>
 internal sealed partial class SctpAssociation
 {
-    private const int MaxPooledMessages = 1024;
-    private const int MaxPooledChunks = 8192;
-
-    private readonly Queue<SctpOutboundMessage> _pending = new();
-    private readonly Dictionary<ushort, SctpOutboundStream> _outboundStreams = [];
-    private readonly Stack<SctpOutboundMessage> _messagePool = new();
-    private readonly Stack<SctpOutboundChunk> _chunkPool = new();
+    private readonly SctpSendQueue _sendQueue;
     private readonly SctpBufferPool _buffers;
     private readonly Dictionary<ushort, ushort> _forwardTsnStreams = [];
     private readonly int _maxDataPayload;
@@ -22,7 +17,6 @@ internal sealed partial class SctpAssociation
     private readonly List<SctpOutboundMessage> _abandonedScratch = [];
     private long _peerRwnd;
     private bool _fastRetransmitPending;
-    private long _totalBuffered;
     private bool _forwardTsnPending;
     private bool _rttProbeActive;
     private uint _rttProbeTsn;
@@ -41,7 +35,7 @@ internal sealed partial class SctpAssociation
     }
 
     /// <summary>Bytes queued and not yet sent, over all streams.</summary>
-    public long TotalBufferedAmount => _totalBuffered;
+    public long TotalBufferedAmount => _sendQueue.TotalBufferedAmount;
 
     /// <summary>The peer's receive window as we last computed it (its advertised a_rwnd less our bytes in flight).</summary>
     public long PeerReceiveWindow => _peerRwnd;
@@ -59,7 +53,6 @@ internal sealed partial class SctpAssociation
     {
         _peerRwnd = _options.ReceiveWindow;
         _maxSendMessageSize = _options.MaxSendMessageSize;
-        _reconfigRequestSeq = _localInitialTsn;
         _burstBudget = _options.MaxBurst;
     }
 
@@ -96,62 +89,17 @@ internal sealed partial class SctpAssociation
             return SctpSendStatus.InvalidStream;
         }
 
-        var stream = GetOutboundStream(streamId);
-        if (stream.Resetting)
-        {
-            return SctpSendStatus.InvalidStream;
-        }
-
-        if (_totalBuffered + data.Length > _options.MaxBufferedAmount)
-        {
-            return SctpSendStatus.BufferFull;
-        }
-
-        var message = _messagePool.Count > 0 ? _messagePool.Pop() : new SctpOutboundMessage();
-        message.Buffer = _buffers.Rent(data.Length);
-        data.CopyTo(message.Buffer);
-        message.Length = data.Length;
-        message.Stream = stream;
-        message.Ppid = ppid;
-        message.Unordered = unordered;
-        message.Ssn = 0;
-        message.MaxRetransmits = reliability.MaxRetransmits;
-        message.ExpiresAt = reliability.Lifetime is { } lifetime ? now + lifetime : TimeSpan.MaxValue;
-        message.NextOffset = 0;
-        message.ChunksOutstanding = 0;
-        message.Abandoned = false;
-        _pending.Enqueue(message);
-        stream.PendingMessages++;
-        stream.BufferedAmount += data.Length;
-        _totalBuffered += data.Length;
-        return SctpSendStatus.Queued;
+        return _sendQueue.Enqueue(streamId, ppid, data, unordered, reliability, now);
     }
 
     /// <summary>Bytes of <paramref name="streamId"/> queued and not yet sent once (W3C bufferedAmount).</summary>
-    public long GetBufferedAmount(ushort streamId) =>
-        _outboundStreams.TryGetValue(streamId, out var stream) ? stream.BufferedAmount : 0;
+    public long GetBufferedAmount(ushort streamId) => _sendQueue.GetBufferedAmount(streamId);
 
     /// <summary>Messages of <paramref name="streamId"/> queued and not yet fully cut into chunks (each holds a pooled buffer).</summary>
-    public int GetQueuedMessageCount(ushort streamId) =>
-        _outboundStreams.TryGetValue(streamId, out var stream) ? stream.PendingMessages : 0;
+    public int GetQueuedMessageCount(ushort streamId) => _sendQueue.GetQueuedMessageCount(streamId);
 
     /// <summary>Sets the level at or below which a <see cref="SctpEventKind.BufferedAmountLow"/> event fires when crossed downwards.</summary>
-    public void SetBufferedAmountLowThreshold(ushort streamId, long threshold)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(threshold);
-        GetOutboundStream(streamId).BufferedAmountLowThreshold = threshold;
-    }
-
-    private SctpOutboundStream GetOutboundStream(ushort streamId)
-    {
-        if (!_outboundStreams.TryGetValue(streamId, out var stream))
-        {
-            stream = new SctpOutboundStream(streamId);
-            _outboundStreams.Add(streamId, stream);
-        }
-
-        return stream;
-    }
+    public void SetBufferedAmountLowThreshold(ushort streamId, long threshold) => _sendQueue.SetBufferedAmountLowThreshold(streamId, threshold);
 
     /// <summary>
     /// Produces the next packet to send into <paramref name="destination"/> (at least <see cref="SctpAssociationOptions.Mtu"/>
@@ -196,9 +144,9 @@ internal sealed partial class SctpAssociation
             WriteForwardTsn(ref writer);
         }
 
-        if (_reconfigRequestToSend || _reconfigResponseToSend is not null)
+        if (_streamReset.HasChunkToSend)
         {
-            WriteReconfig(ref writer);
+            _streamReset.TryBuildChunk(ref writer);
         }
 
         WriteData(ref writer);
@@ -220,7 +168,7 @@ internal sealed partial class SctpAssociation
         var flight = _outstanding.FlightSize;
         return CanSendData &&
             ((_outstanding.RetransmitCount > 0 && (_fastRetransmitPending || flight < cwnd))
-             || (_pending.Count > 0 && flight < cwnd && (_burstBudget > 0 || flight == 0) && (_peerRwnd > 0 || flight == 0)));
+             || (_sendQueue.HasPending && flight < cwnd && (_burstBudget > 0 || flight == 0) && (_peerRwnd > 0 || flight == 0)));
     }
 
     private void WriteData(ref SctpPacketWriter writer)
@@ -286,56 +234,37 @@ internal sealed partial class SctpAssociation
         }
 
         var newData = false;
-        while (_pending.Count > 0 && _outstanding.FlightSize < cwnd && !_outstanding.IsFull && _burstBudget > 0)
+        while (_sendQueue.HasPending && _outstanding.FlightSize < cwnd && !_outstanding.IsFull && _burstBudget > 0)
         {
-            var message = _pending.Peek();
-            if (message.NextOffset == 0 && _now >= message.ExpiresAt && _peerSupportsForwardTsn)
+            if (_peerSupportsForwardTsn)
             {
                 // A timed message that expired before its first byte was sent is dropped without using a TSN.
-                _pending.Dequeue();
-                DropUnsent(message);
-                Statistics.MessagesAbandoned++;
-                FreeMessageIfDone(message);
-                continue;
+                Statistics.MessagesAbandoned += _sendQueue.DropExpiredHeads(_now);
+                if (!_sendQueue.HasPending)
+                {
+                    break;
+                }
             }
 
-            var chunkLength = Math.Min(message.Length - message.NextOffset, _maxDataPayload);
-            if (SctpPacket.Pad4(DataChunk.HeaderLength + chunkLength) > writer.Remaining)
+            // The chunk must fit the packet; RFC 9260 §6.1 A/B: respect the peer's window, but probe with one chunk when
+            // nothing is in flight.
+            long budget = (writer.Remaining & ~3) - DataChunk.HeaderLength;
+            if (_outstanding.FlightSize > 0)
+            {
+                budget = Math.Min(budget, _peerRwnd);
+            }
+
+            if (!_sendQueue.TryTakeChunk(budget, _now, out var chunk))
             {
                 break;
             }
 
-            if (_peerRwnd < chunkLength && _outstanding.FlightSize > 0)
-            {
-                break; // RFC 9260 §6.1 A/B: respect the peer's window; probe with one chunk when nothing is in flight.
-            }
-
-            var stream = message.Stream;
-            if (message.NextOffset == 0 && !message.Unordered)
-            {
-                message.Ssn = stream.NextSsn++;
-            }
-
-            var flags = (byte)((message.NextOffset == 0 ? DataChunk.FlagBeginning : 0)
-                | (message.NextOffset + chunkLength == message.Length ? DataChunk.FlagEnding : 0)
-                | (message.Unordered ? DataChunk.FlagUnordered : 0));
-            var chunk = _chunkPool.Count > 0 ? _chunkPool.Pop() : new SctpOutboundChunk();
-            chunk.Message = message;
-            chunk.Offset = message.NextOffset;
-            chunk.Length = chunkLength;
-            chunk.Flags = flags;
-            chunk.SendCount = 1;
-            chunk.SentAt = _now;
             _outstanding.Add(chunk);
-            message.ChunksOutstanding++;
-            message.NextOffset += chunkLength;
-            DataChunk.Write(ref writer, flags, chunk.Tsn, stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunkLength));
-            _peerRwnd = Math.Max(0, _peerRwnd - chunkLength);
-            ReduceBuffered(stream, chunkLength);
-            if (message.FullyChunked)
+            var message = chunk.Message;
+            DataChunk.Write(ref writer, chunk.Flags, chunk.Tsn, message.Stream.Id, message.Ssn, message.Ppid, message.Buffer.AsSpan(chunk.Offset, chunk.Length));
+            _peerRwnd = Math.Max(0, _peerRwnd - chunk.Length);
+            if ((chunk.Flags & DataChunk.FlagEnding) != 0)
             {
-                _pending.Dequeue();
-                stream.PendingMessages--;
                 Statistics.MessagesSent++;
             }
 
@@ -361,25 +290,6 @@ internal sealed partial class SctpAssociation
         }
     }
 
-    private void ReduceBuffered(SctpOutboundStream stream, long length)
-    {
-        var before = stream.BufferedAmount;
-        stream.BufferedAmount -= length;
-        _totalBuffered -= length;
-        if (before > stream.BufferedAmountLowThreshold && stream.BufferedAmount <= stream.BufferedAmountLowThreshold)
-        {
-            _events.Enqueue(new SctpEvent(SctpEventKind.BufferedAmountLow, stream.Id));
-        }
-    }
-
-    private void DropUnsent(SctpOutboundMessage message)
-    {
-        var remaining = message.Length - message.NextOffset;
-        message.NextOffset = message.Length;
-        message.Stream.PendingMessages--;
-        ReduceBuffered(message.Stream, remaining);
-    }
-
     /// <summary>RFC 3758 §3.5: abandon every chunk of the message, including fragments not yet sent.</summary>
     private void AbandonMessage(SctpOutboundMessage message)
     {
@@ -393,17 +303,7 @@ internal sealed partial class SctpAssociation
     private void OnAbandoned(SctpOutboundMessage message)
     {
         Statistics.MessagesAbandoned++;
-        if (!message.FullyChunked)
-        {
-            // Only the head of the pending queue can be partly sent.
-            if (_pending.TryPeek(out var head) && head == message)
-            {
-                _pending.Dequeue();
-            }
-
-            DropUnsent(message);
-        }
-
+        _sendQueue.OnMessageAbandoned(message);
         _forwardTsnPending = true;
     }
 
@@ -507,7 +407,7 @@ internal sealed partial class SctpAssociation
         _peerRwnd = Math.Max(0L, sack.AdvertisedReceiverWindow - _outstanding.FlightSize);
 
         // Congestion control (RFC 9260 §7.2): growth first, then at most one reduction per window.
-        _congestion.OnSack(cum, cumAdvanced, bytesAcked, flightBefore, _pending.Count > 0);
+        _congestion.OnSack(cum, cumAdvanced, bytesAcked, flightBefore, _sendQueue.HasPending);
         if (newFastRetransmit)
         {
             _congestion.OnFastRetransmit(_outstanding.NextTsn - 1);
@@ -562,33 +462,10 @@ internal sealed partial class SctpAssociation
                 }
             }
 
-            var message = chunk.Message;
-            message.ChunksOutstanding--;
-            FreeMessageIfDone(message);
-            chunk.Reset();
-            if (_chunkPool.Count < MaxPooledChunks)
-            {
-                _chunkPool.Push(chunk);
-            }
+            _sendQueue.ReleaseChunk(chunk);
         }
 
         return bytesAcked;
-    }
-
-    private void FreeMessageIfDone(SctpOutboundMessage message)
-    {
-        if (message.ChunksOutstanding != 0 || !message.FullyChunked)
-        {
-            return;
-        }
-
-        _buffers.Return(message.Buffer);
-        message.Buffer = [];
-        message.Stream = null!;
-        if (_messagePool.Count < MaxPooledMessages)
-        {
-            _messagePool.Push(message);
-        }
     }
 
     /// <summary>T3-rtx expiry (RFC 9260 §6.3.3): back off, collapse cwnd, mark everything outstanding for retransmission.</summary>
@@ -621,7 +498,7 @@ internal sealed partial class SctpAssociation
 
     private void TryProgressShutdown()
     {
-        if (_pending.Count != 0 || _outstanding.Count != 0)
+        if (_sendQueue.HasPending || _outstanding.Count != 0)
         {
             return;
         }
@@ -695,25 +572,11 @@ internal sealed partial class SctpAssociation
     {
         while (_outstanding.TryRemoveAny(out var chunk))
         {
-            chunk.Message.ChunksOutstanding--;
-            FreeMessageIfDone(chunk.Message);
+            _sendQueue.ReleaseChunk(chunk);
         }
 
-        while (_pending.TryDequeue(out var message))
-        {
-            message.NextOffset = message.Length;
-            FreeMessageIfDone(message);
-        }
-
-        foreach (var stream in _outboundStreams.Values)
-        {
-            stream.BufferedAmount = 0;
-            stream.PendingMessages = 0;
-        }
-
-        _totalBuffered = 0;
+        _sendQueue.Clear();
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
 }

@@ -39,7 +39,7 @@ internal sealed partial class SctpAssociation
             Earliest(ref next, _t2Deadline);
             Earliest(ref next, _t3Deadline);
             Earliest(ref next, _delayedAckDeadline);
-            Earliest(ref next, _reconfigDeadline);
+            Earliest(ref next, _streamReset.NextTimeout);
             Earliest(ref next, _heartbeatDeadline);
             return next;
         }
@@ -83,9 +83,9 @@ internal sealed partial class SctpAssociation
             _sackNeeded = true;
         }
 
-        if (!_terminated && _reconfigDeadline <= now)
+        if (!_terminated)
         {
-            OnReconfigTimeout();
+            OnReconfigTimeout(now);
         }
 
         if (!_terminated && _heartbeatDeadline <= now)

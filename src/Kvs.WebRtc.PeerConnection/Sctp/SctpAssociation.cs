@@ -75,6 +75,9 @@ internal sealed partial class SctpAssociation : IDatagramCore
         _outstanding = new SctpOutstandingData(_localInitialTsn);
         _buffers = new SctpBufferPool(_maxDataPayload);
         _reassembly = new SctpReassemblyQueue(_buffers, _events, _options.MaxReceiveMessageSize);
+        _sendQueue = new SctpSendQueue(_buffers, _events, _maxDataPayload, _options.MaxBufferedAmount);
+        _streamReset = new SctpStreamReset(_localInitialTsn);
+        _isStreamDrained = id => _sendQueue.GetQueuedMessageCount(id) == 0;
         InitSender();
         _rto = _options.RtoInitial;
         _state = SctpAssociationState.Closed;
@@ -486,7 +489,7 @@ internal sealed partial class SctpAssociation : IDatagramCore
         InitReceiver(peerInitialTsn);
         _peerRwnd = peerRwnd;
         _congestion.OnPeerReceiveWindow(peerRwnd);
-        _peerReconfigExpectedSeq = peerInitialTsn;
+        _streamReset.SetPeerInitialSequence(peerInitialTsn);
     }
 
     private void OnEstablished()
@@ -592,7 +595,8 @@ internal sealed partial class SctpAssociation : IDatagramCore
 
         _terminated = true;
         SetState(SctpAssociationState.Closed);
-        _t1Deadline = _t2Deadline = _t3Deadline = _delayedAckDeadline = _reconfigDeadline = _heartbeatDeadline = null;
+        _t1Deadline = _t2Deadline = _t3Deadline = _delayedAckDeadline = _heartbeatDeadline = null;
+        _streamReset.Stop();
         ReleaseSender();
         ReleaseReceiver();
         Log.Terminated(_logger, reason);

@@ -68,7 +68,10 @@ public sealed class LayeringTests
 
     // Inside Sctp: the pieces the association composes, and the association-level types they must not reach back to.
     private static readonly string[] s_sctpPieces =
-        ["SctpOutstandingData", "ISctpCongestionControl", "SctpRenoCongestionControl", "SctpReassemblyQueue", "SctpBufferPool"];
+    [
+        "SctpOutstandingData", "ISctpCongestionControl", "SctpRenoCongestionControl", "SctpReassemblyQueue", "SctpBufferPool",
+        "SctpSendQueue", "SctpStreamReset",
+    ];
 
     private static readonly string[] s_sctpFacade = ["SctpAssociation", "SctpAssociationOptions", "SctpStatistics"];
 
@@ -220,7 +223,7 @@ public sealed class LayeringTests
             }
         }
 
-        Assert.That(violations, Is.Empty, "outstanding data and congestion control are composed by the association, never the reverse");
+        Assert.That(violations, Is.Empty, "the SCTP pieces (outstanding data, congestion control, reassembly, send queue, stream reset) are composed by the association, never the reverse");
         Assert.That(SctpUses(["SctpOutstandingData"]).Select(u => u.Used), Does.Contain("SackChunk"), "the scanner sees the pieces' uses");
     }
 
