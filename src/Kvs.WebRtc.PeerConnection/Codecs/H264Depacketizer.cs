@@ -36,6 +36,8 @@ internal sealed class H264Depacketizer : NalUnitDepacketizer
     /// <inheritdoc />
     protected override bool IsDeltaSlice(int type) => type == (int)H264NalUnitType.Slice;
 
+    protected override bool OpensAccessUnit(int type) => type is (int)H264NalUnitType.AccessUnitDelimiter or (int)H264NalUnitType.Sps;
+
     /// <inheritdoc />
     protected override bool TryRejectType(int type, out RtpDepacketizeStatus status)
     {

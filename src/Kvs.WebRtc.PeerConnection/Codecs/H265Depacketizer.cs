@@ -31,6 +31,9 @@ internal sealed class H265Depacketizer : NalUnitDepacketizer
     /// <inheritdoc />
     protected override bool IsKeyUnit(int type) => H265AccessUnit.IsIrap(type);
 
+    /// <inheritdoc/>
+    protected override bool OpensAccessUnit(int type) => type is (int)H265NalUnitType.AccessUnitDelimiter or (int)H265NalUnitType.Vps;
+
     /// <inheritdoc />
     protected override bool TryRejectType(int type, out RtpDepacketizeStatus status)
     {

@@ -42,6 +42,24 @@ internal abstract class NalUnitDepacketizer : RtpDepacketizer
     }
 
     /// <inheritdoc />
+    public sealed override bool IsAccessUnitStart(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < HeaderLength)
+        {
+            return false;
+        }
+
+        var type = ReadType(payload);
+        if (type == AggregationType)
+        {
+            // The first aggregated unit: 16-bit size, then the NAL unit.
+            var first = HeaderLength + 2;
+            return payload.Length >= first + HeaderLength && OpensAccessUnit(ReadType(payload[first..]));
+        }
+
+        return !IsFragmentation(type) && OpensAccessUnit(type);
+    }
+
     public sealed override int GetOutputLength(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < HeaderLength)
@@ -172,6 +190,9 @@ internal abstract class NalUnitDepacketizer : RtpDepacketizer
 
     /// <summary>True for a NAL unit type that is a slice of a delta (non-key) picture; false when unknown.</summary>
     protected virtual bool IsDeltaSlice(int type) => false;
+
+    /// <summary>True for NAL unit types that only open an access unit (delimiter, SPS/VPS): nothing of the unit precedes them.</summary>
+    protected abstract bool OpensAccessUnit(int type);
 
     /// <summary>
     /// True, with <see cref="RtpDepacketizeStatus.Skipped"/> or <see cref="RtpDepacketizeStatus.Unsupported"/>, for a

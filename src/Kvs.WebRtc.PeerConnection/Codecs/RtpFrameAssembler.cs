@@ -173,6 +173,11 @@ internal sealed class RtpFrameAssembler : IDisposable
         {
             _started = true;
             _expected = sequenceNumber;
+
+            // What came before the first packet is unknown: where a frame's start is not explicit (H.264/H.265), a
+            // frame opened by it is trusted only if the packet provably opens an access unit (a lost leading SPS/PPS
+            // packet would otherwise yield a key frame without its parameter sets, passed on as complete).
+            _gap = true;
         }
 
         var diff = (short)(ushort)(sequenceNumber - _expected);
@@ -418,7 +423,7 @@ internal sealed class RtpFrameAssembler : IDisposable
             }
 
             _inFrame = true;
-            _frameVerified = !gap || _depacketizer.FrameStartIsExplicit;
+            _frameVerified = !gap || _depacketizer.FrameStartIsExplicit || _depacketizer.IsAccessUnitStart(payload);
             _frameTimestamp = timestamp;
             _frameFirstSequence = sequenceNumber;
             _frameFirstArrival = _arrival;

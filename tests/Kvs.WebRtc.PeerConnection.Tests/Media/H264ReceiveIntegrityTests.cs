@@ -71,6 +71,64 @@ public sealed class H264ReceiveIntegrityTests
         });
     }
 
+    // The kernel-loss interop test's corrupt frame: the stream's very first packet (the key frame's STAP-A with SPS and
+    // PPS) was lost, so the receiver started on the IDR's first FU-A, saw no gap, and released an IDR without its
+    // parameter sets as a complete key frame.
+    [Test]
+    public void Receive_FirstPacketOfTheStreamLost_KeyFrameWithoutItsParameterSetsIsNotReleased_TheNextKeyFrameIs()
+    {
+        var frames = new List<byte[]> { SyntheticH264.KeyFrame(5000, 1), SyntheticH264.Delta(3000, 2), SyntheticH264.KeyFrame(5000, 3) };
+        var packets = Packetize(frames, 100, 0);
+        using var buffer = new JitterBuffer(new H264Depacketizer(), JitterBufferOptions.For("H264"));
+        var now = TimeSpan.Zero;
+        foreach (var packet in packets.Skip(1))
+        {
+            now = TimeSpan.FromMilliseconds(packet.Frame * 33);
+            buffer.Push(packet.Sequence, packet.Timestamp, packet.Marker, packet.Payload, now);
+        }
+
+        var released = new List<byte[]>();
+        while (buffer.TryRead(now + TimeSpan.FromSeconds(5), out var frame))
+        {
+            released.Add(frame.Data.ToArray());
+        }
+
+        Assert.That(released, Has.Count.EqualTo(1), "only the second key frame");
+        Assert.That(released[0], Is.EqualTo(frames[2]));
+        Assert.That(buffer.FramesDropped, Is.EqualTo(2), "the key frame without SPS/PPS and the delta that depends on it");
+    }
+
+    [Test]
+    public void Receive_StreamStartsOnTheKeyFramesParameterSets_FirstFrameReleasedAtOnce()
+    {
+        var frames = new List<byte[]> { SyntheticH264.KeyFrame(5000, 1), SyntheticH264.Delta(3000, 2) };
+        var packets = Packetize(frames, 65534, 0);
+        using var buffer = new JitterBuffer(new H264Depacketizer(), JitterBufferOptions.For("H264"));
+        var released = new List<byte[]>();
+        foreach (var packet in packets)
+        {
+            var now = TimeSpan.FromMilliseconds(packet.Frame * 33);
+            buffer.Push(packet.Sequence, packet.Timestamp, packet.Marker, packet.Payload, now);
+            while (buffer.TryRead(now, out var frame))
+            {
+                released.Add(frame.Data.ToArray());
+            }
+
+            if (packet.Frame == 0 && packet.Marker)
+            {
+                Assert.That(released, Has.Count.EqualTo(1), "the first key frame is out as soon as its last packet is in");
+            }
+        }
+
+        while (buffer.TryRead(TimeSpan.FromSeconds(5), out var last))
+        {
+            released.Add(last.Data.ToArray());
+        }
+
+        Assert.That(released, Is.EqualTo(frames));
+        Assert.That(buffer.FramesDropped, Is.Zero);
+    }
+
     // Key frame every 60 (and at random, as answers to key-frame requests), sizes around 1080p at 4 Mbit/s.
     private static List<byte[]> Frames(int count, Random random)
     {
