@@ -8,6 +8,7 @@ using Kvs.WebRtc.Emulator.Http;
 using Kvs.WebRtc.Emulator.IceServers;
 using Kvs.WebRtc.Emulator.Signaling;
 using Kvs.WebRtc.Emulator.Storage;
+using Kvs.WebRtc.Emulator.Turn;
 using Kvs.WebRtc.Emulator.Tls;
 using Kvs.WebRtc.Signaling.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -49,6 +50,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
     private readonly RequestAuthenticator _authenticator;
     private readonly bool _ownsCertificate;
     private readonly ILogger _logger;
+    private EmulatorTurnServer? _turnServer;
     private int _disposed;
 
     private KvsEmulator(KvsEmulatorOptions options, WebApplication app, SignalingHub hub, ChannelStore store, EmulatorEndpoints endpoints, EmulatorRequestHandler handler, EmulatorCounters counters, KvsEmulatorFaults faults, RequestAuthenticator authenticator, AwsCredentialsSnapshot credentials, X509Certificate2? certificate, bool ownsCertificate)
@@ -110,6 +112,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
     /// <exception cref="IOException">The port is in use.</exception>
     public static async Task<KvsEmulator> StartAsync(KvsEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
+        EmulatorTurnServer? turnServer = null;
         options = (options ?? new KvsEmulatorOptions()).Clone();
         options.Validate();
         var timeProvider = options.TimeProvider;
@@ -138,6 +141,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
                 hub.OnChannelDeleted(channel);
                 _ = storage?.OnChannelDeletedAsync(channel);
             });
+            turnServer = StartTurnServer(options);
             var iceServers = new IceServerConfigHandler(store, options);
             var upgrades = new WebSocketUpgradeHandler(store, hub, authenticator, faults, counters, options);
             storage = options.EnableStorageSessions ? new StorageSessionHandler(store, hub, options) : null;
@@ -156,6 +160,7 @@ public sealed partial class KvsEmulator : IAsyncDisposable
 
             var emulator = new KvsEmulator(options, app, hub, store, endpoints, handler, counters, new KvsEmulatorFaults(hub, faults, options.MaxConnectionDuration), authenticator, credentials, certificate, ownsCertificate);
             emulator._storage = storage;
+            emulator._turnServer = turnServer;
             emulator.BindAddresses();
             if (emulator._logger.IsEnabled(LogLevel.Information))
             {
@@ -166,6 +171,11 @@ public sealed partial class KvsEmulator : IAsyncDisposable
         }
         catch
         {
+            if (turnServer is not null)
+            {
+                await turnServer.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (ownsCertificate)
             {
                 certificate!.Dispose();
@@ -173,6 +183,58 @@ public sealed partial class KvsEmulator : IAsyncDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// The embedded TURN server's UDP endpoint (<see cref="KvsEmulatorOptions.RunTurnServer"/>), or null when it does
+    /// not run.
+    /// </summary>
+    public IPEndPoint? TurnServerEndPoint => _turnServer?.EndPoint;
+
+    /// <summary>The embedded TURN server's counters, or null when it does not run.</summary>
+    public KvsEmulatorTurnStatistics? GetTurnStatistics() => _turnServer is { } t
+        ? new KvsEmulatorTurnStatistics(t.AllocationCount, t.AllocationsCreated, t.Unauthorized, t.RelayedDatagrams, t.MalformedDropped, t.Restarts)
+        : null;
+
+    /// <summary>The embedded TURN server, for tests of the emulator itself.</summary>
+    internal EmulatorTurnServer? TurnServer => _turnServer;
+
+    /// <summary>
+    /// Restarts the embedded TURN server as a restarted coturn behaves: every allocation (and its relay address) is
+    /// dropped, the same port is bound again, and requests carrying the old nonce get 438 Stale Nonce, so clients
+    /// allocate anew.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><see cref="KvsEmulatorOptions.RunTurnServer"/> is false.</exception>
+    public Task RestartTurnServerAsync() =>
+        _turnServer?.RestartAsync() ?? throw new InvalidOperationException("The emulator runs no TURN server (KvsEmulatorOptions.RunTurnServer).");
+
+    private static EmulatorTurnServer? StartTurnServer(KvsEmulatorOptions options)
+    {
+        if (!options.RunTurnServer)
+        {
+            return null;
+        }
+
+        var address = IPAddress.TryParse(options.EndpointHostName, out var parsed) ? parsed : IPAddress.Loopback;
+        if (!IPAddress.IsLoopback(address))
+        {
+            address = IPAddress.Loopback;
+        }
+
+        if (string.IsNullOrEmpty(options.TurnSharedSecret))
+        {
+            options.TurnSharedSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+        }
+
+        var server = new EmulatorTurnServer(options.TurnSharedSecret, options.TurnCredentialHashAlgorithm, address, options.MaxTurnAllocations, options.TimeProvider, options.LoggerFactory.CreateLogger<EmulatorTurnServer>());
+        server.Start();
+        options.TurnUris.Insert(0, server.Uri);
+        while (options.TurnUris.Count > KvsEmulatorOptions.MaxUrisPerIceServer)
+        {
+            options.TurnUris.RemoveAt(options.TurnUris.Count - 1);
+        }
+
+        return server;
     }
 
     /// <summary>
@@ -321,6 +383,11 @@ public sealed partial class KvsEmulator : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
+        if (_turnServer is not null)
+        {
+            await _turnServer.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_storage is not null)
         {
             await _storage.DisposeAsync().ConfigureAwait(false);

@@ -191,6 +191,17 @@ public sealed partial class KvsEmulatorOptions
     /// </summary>
     public HashAlgorithmName TurnCredentialHashAlgorithm { get; set; } = HashAlgorithmName.SHA1;
 
+    /// <summary>
+    /// Whether the emulator runs its own UDP TURN server (an RFC 8656 subset) on the loopback address; default false.
+    /// When true, GetIceServerConfig returns <c>turn:127.0.0.1:{port}?transport=udp</c> first among the minted server's
+    /// URIs, with credentials minted from <see cref="TurnSharedSecret"/> (a random secret when none is set), and the
+    /// server refuses expired ones. <see cref="KvsEmulator.RestartTurnServerAsync"/> restarts it.
+    /// </summary>
+    public bool RunTurnServer { get; set; }
+
+    /// <summary>The most allocations the embedded TURN server holds at once (486 beyond); default 64.</summary>
+    public int MaxTurnAllocations { get; set; } = 64;
+
     /// <summary>The <c>Ttl</c> reported for every ICE server and the lifetime of minted credentials: 30 s – 1 day; default 300 s.</summary>
     public TimeSpan IceServerTtl { get; set; } = TimeSpan.FromSeconds(300);
 
@@ -285,8 +296,9 @@ public sealed partial class KvsEmulatorOptions
             throw new ArgumentOutOfRangeException(nameof(IceServerTtl), "IceServerTtl must be between 30 seconds and 1 day.");
         }
 
-        var minted = string.IsNullOrEmpty(TurnSharedSecret) ? 0 : 1;
-        if (minted == 1 && (TurnUris.Count is 0 or > MaxUrisPerIceServer || TurnUris.Any(u => string.IsNullOrEmpty(u) || u.Length > 256)))
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTurnAllocations, 1, nameof(MaxTurnAllocations));
+        var minted = string.IsNullOrEmpty(TurnSharedSecret) && !RunTurnServer ? 0 : 1;
+        if (minted == 1 && (TurnUris.Count is 0 && !RunTurnServer || TurnUris.Count > MaxUrisPerIceServer || TurnUris.Any(u => string.IsNullOrEmpty(u) || u.Length > 256)))
         {
             throw new ArgumentException($"TurnSharedSecret needs 1 to {MaxUrisPerIceServer} TurnUris of 1 to 256 characters.", nameof(TurnUris));
         }

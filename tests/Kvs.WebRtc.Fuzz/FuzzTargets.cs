@@ -9,6 +9,7 @@ public static class FuzzTargets
         StunTargets.All()
             .Concat(SdpTargets.All())
             .Concat(DtlsTargets.All())
+            .Concat(DtlsDeepTargets.All())
             .Concat(SctpTargets.All())
             .Concat(RtpTargets.All())
             .Concat(SignalingTargets.All())

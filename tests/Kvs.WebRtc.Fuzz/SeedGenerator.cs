@@ -34,6 +34,14 @@ internal static class SeedGenerator
         Add("turn-channeldata", channelData);
 
         Dtls(Add);
+        foreach (var role in new[] { DtlsRole.Server, DtlsRole.Client })
+        {
+            foreach (var s in DtlsDeepTargets.Seeds(role))
+            {
+                Add(role == DtlsRole.Server ? "dtls-server-deep" : "dtls-client-deep", s);
+            }
+        }
+
         Sctp(Add);
         foreach (var s in Rtcp())
         {

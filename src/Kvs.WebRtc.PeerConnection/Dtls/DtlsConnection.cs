@@ -294,6 +294,25 @@ internal sealed class DtlsConnection : IDatagramCore, IDtlsHandshakeHost, IDispo
         return true;
     }
 
+    /// <summary>
+    /// Fuzz-harness seam (docs/fuzzing.md): seals <paramref name="plaintext"/> as one epoch-1 record of any content
+    /// type with this side's write keys, as soon as it has them (after its ChangeCipherSpec), so a harness can hand
+    /// its peer authenticated records whose content it chose. Not used by the stack.
+    /// </summary>
+    /// <returns>False when there are no write keys yet, the plaintext is too long or the destination too small.</returns>
+    internal bool TrySealRecordForFuzzing(byte contentType, ReadOnlySpan<byte> plaintext, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (_writeProtection is null || plaintext.Length > MaxApplicationDataLength
+            || destination.Length < DtlsRecordHeader.Size + _writeProtection.Overhead + plaintext.Length)
+        {
+            return false;
+        }
+
+        written = SealRecord(contentType, 1, plaintext, destination);
+        return true;
+    }
+
     /// <summary>Bytes a record adds to an application payload (header plus AEAD expansion); valid once connected.</summary>
     public int RecordOverhead => DtlsRecordHeader.Size + (_writeProtection?.Overhead ?? 24);
 

@@ -11,11 +11,11 @@ internal sealed class DtlsKeyShare : IDisposable
     private readonly ECDiffieHellman _key;
     private readonly ECCurve _curve;
 
-    private DtlsKeyShare(ushort group, ECCurve curve)
+    private DtlsKeyShare(ushort group, ECCurve curve, DtlsEntropy entropy)
     {
         Group = group;
         _curve = curve;
-        _key = ECDiffieHellman.Create(curve);
+        _key = entropy.CreateKeyAgreement(curve);
     }
 
     /// <summary>The named group (see <see cref="DtlsNamedGroup"/>).</summary>
@@ -24,13 +24,13 @@ internal sealed class DtlsKeyShare : IDisposable
     /// <summary>Whether <paramref name="group"/> is one this implementation can create a key share on.</summary>
     public static bool IsSupported(ushort group) => group is DtlsNamedGroup.Secp256r1 or DtlsNamedGroup.Secp384r1;
 
-    /// <summary>Creates a fresh key share; false when the group is not supported.</summary>
-    public static bool TryCreate(ushort group, out DtlsKeyShare? share)
+    /// <summary>Creates a fresh key share from <paramref name="entropy"/>; false when the group is not supported.</summary>
+    public static bool TryCreate(ushort group, DtlsEntropy entropy, out DtlsKeyShare? share)
     {
         share = group switch
         {
-            DtlsNamedGroup.Secp256r1 => new DtlsKeyShare(group, ECCurve.NamedCurves.nistP256),
-            DtlsNamedGroup.Secp384r1 => new DtlsKeyShare(group, ECCurve.NamedCurves.nistP384),
+            DtlsNamedGroup.Secp256r1 => new DtlsKeyShare(group, ECCurve.NamedCurves.nistP256, entropy),
+            DtlsNamedGroup.Secp384r1 => new DtlsKeyShare(group, ECCurve.NamedCurves.nistP384, entropy),
             _ => null,
         };
         return share is not null;

@@ -50,6 +50,12 @@ internal sealed record DtlsOptions
     /// <summary>Whether a server requests (and requires) a client certificate; WebRTC is mutual, so true.</summary>
     public bool RequireClientCertificate { get; init; } = true;
 
+    /// <summary>
+    /// Randoms, ECDH keys and signatures; default <see cref="DtlsEntropy.System"/>. Only the fuzz harnesses replace it
+    /// (with a deterministic source), and the type is internal, so nothing public reaches it.
+    /// </summary>
+    internal DtlsEntropy Entropy { get; init; } = DtlsEntropy.System;
+
     /// <summary>The cipher suites actually used.</summary>
     internal IReadOnlyList<DtlsCipherSuite> EffectiveCipherSuites => CipherSuites ?? DefaultCipherSuites;
 

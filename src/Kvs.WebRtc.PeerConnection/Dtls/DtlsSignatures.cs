@@ -17,10 +17,6 @@ internal static class DtlsSignatures
         _ => null,
     };
 
-    /// <summary>Signs <paramref name="data"/> with <see cref="LocalScheme"/>.</summary>
-    public static byte[] Sign(ECDsa key, ReadOnlySpan<byte> data) =>
-        key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
-
     /// <summary>Whether <paramref name="signature"/> is <paramref name="key"/>'s signature of <paramref name="data"/> under <paramref name="scheme"/>.</summary>
     public static bool Verify(ECDsa? key, ushort scheme, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {

@@ -68,8 +68,8 @@ public sealed class DtlsHandshakePartsTests
     [TestCase(DtlsNamedGroup.Secp384r1, 97)]
     public void KeyShare_BothSidesDeriveTheSameSecret(ushort group, int pointLength)
     {
-        Assert.That(DtlsKeyShare.TryCreate(group, out var a), Is.True);
-        Assert.That(DtlsKeyShare.TryCreate(group, out var b), Is.True);
+        Assert.That(DtlsKeyShare.TryCreate(group, DtlsEntropy.System, out var a), Is.True);
+        Assert.That(DtlsKeyShare.TryCreate(group, DtlsEntropy.System, out var b), Is.True);
         using (a)
         using (b)
         {
@@ -83,9 +83,9 @@ public sealed class DtlsHandshakePartsTests
     [Test]
     public void KeyShare_BadPointsAndGroups_AreRefusedWithoutThrowing()
     {
-        Assert.That(DtlsKeyShare.TryCreate(29 /* x25519 */, out var none), Is.False);
+        Assert.That(DtlsKeyShare.TryCreate(29 /* x25519 */, DtlsEntropy.System, out var none), Is.False);
         Assert.That(none, Is.Null);
-        Assert.That(DtlsKeyShare.TryCreate(DtlsNamedGroup.Secp256r1, out var share), Is.True);
+        Assert.That(DtlsKeyShare.TryCreate(DtlsNamedGroup.Secp256r1, DtlsEntropy.System, out var share), Is.True);
         using (share)
         {
             var point = share!.EncodePublicPoint();
@@ -104,7 +104,7 @@ public sealed class DtlsHandshakePartsTests
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         byte[] data = [1, 2, 3];
-        var signature = DtlsSignatures.Sign(key, data);
+        var signature = DtlsEntropy.System.Sign(key, data);
         Assert.Multiple(() =>
         {
             Assert.That(DtlsSignatures.Verify(key, DtlsSignatures.LocalScheme, data, signature), Is.True);

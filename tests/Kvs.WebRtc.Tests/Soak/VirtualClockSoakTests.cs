@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.PeerConnection;
@@ -60,20 +59,17 @@ public sealed class VirtualClockSoakTests
         var deviceClock = new SkewedTimeProvider(_clock);
         var logs = new SoakLogSink();
 
-        // No TURN server runs here (the emulator has none): the minted TURN URI points at a loopback socket that never
-        // answers, so the peers' allocations time out quietly while the credentials still expire and get refreshed.
-        using var turnBlackHole = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        turnBlackHole.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var turnPort = ((IPEndPoint)turnBlackHole.LocalEndPoint!).Port;
+        // The emulator runs its TURN server (allocation lifetimes on the virtual clock); every peer allocates a relay
+        // with the minted credentials, and the server is restarted (every allocation dropped) during the run.
         var emulatorOptions = new KvsEmulatorOptions
         {
             TimeProvider = _clock,
             LoggerFactory = logs,
             TurnSharedSecret = "soak-turn-secret",
+            RunTurnServer = true,
             IceServerTtl = TimeSpan.FromMinutes(5),
             EnableStorageSessions = false,
         };
-        emulatorOptions.TurnUris.Add(string.Create(CultureInfo.InvariantCulture, $"turn:127.0.0.1:{turnPort}?transport=udp"));
         await using var emulator = await KvsEmulator.StartAsync(emulatorOptions, cancellationToken);
 
         var credentials = new RotatingCredentialsProvider(emulator, deviceClock);
@@ -137,6 +133,7 @@ public sealed class VirtualClockSoakTests
             var nextOutage = start + TimeSpan.FromMinutes(220);
             var nextSkew = start + TimeSpan.FromMinutes(110);
             var nextChurn = start + TimeSpan.FromMinutes(20);
+            var nextTurnRestart = start + TimeSpan.FromMinutes(330);
             TimeSpan[] outageLengths = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(45), TimeSpan.FromMinutes(3)];
             // Beyond the service's 5-minute tolerance too (+7): the next signed upgrade or REST call is refused once and the
             // signer's offset is corrected from the service's Date header.
@@ -144,7 +141,8 @@ public sealed class VirtualClockSoakTests
             DateTimeOffset? outageEnds = null;
             string? churnId = null;
             DateTimeOffset churnLeaves = default;
-            int goAways = 0, outages = 0, skewJumps = 0, churnJoins = 0, turnChecks = 0;
+            int goAways = 0, outages = 0, skewJumps = 0, churnJoins = 0, turnChecks = 0, turnRestarts = 0;
+            long allocationsBeforeRestart = 0;
             var turnUsernames = new HashSet<string>(StringComparer.Ordinal);
             var masterDown = TimeSpan.Zero;
             IReadOnlyList<string> viewersAtEnd;
@@ -180,6 +178,15 @@ public sealed class VirtualClockSoakTests
                 {
                     goAways += emulator.Faults.SendGoAway(c => c.Role == KvsEmulatorRole.Master, closeAfter: TimeSpan.FromMinutes(1));
                     nextGoAway += TimeSpan.FromHours(3);
+                }
+
+                if (now >= nextTurnRestart)
+                {
+                    // A TURN server restart, as a restarted coturn: every allocation is gone, the port is the same.
+                    allocationsBeforeRestart = emulator.GetTurnStatistics()!.Allocations;
+                    await emulator.RestartTurnServerAsync();
+                    turnRestarts++;
+                    nextTurnRestart += TimeSpan.FromHours(8);
                 }
 
                 if (now >= nextSkew)
@@ -254,6 +261,8 @@ public sealed class VirtualClockSoakTests
             report.AppendLine(CultureInfo.InvariantCulture, $"Soak: {hours} simulated hours in {wall.Elapsed.TotalSeconds:0} s of wall time");
             report.AppendLine(CultureInfo.InvariantCulture, $"  signaling connections accepted {statistics.ConnectionsAccepted}, refused {statistics.ConnectionsRejected}; REST requests {statistics.RestRequests}, auth failures {statistics.RestAuthenticationFailures}");
             report.AppendLine(CultureInfo.InvariantCulture, $"  GO_AWAY sent {goAways}, outages {outages}, skew jumps {skewJumps}, AWS credential leases {credentials.Issued}, viewers joined and left {churnJoins}, TURN credentials checked {turnChecks} ({turnUsernames.Count} distinct)");
+            var turn = emulator.GetTurnStatistics()!;
+            report.AppendLine(CultureInfo.InvariantCulture, $"  TURN server: restarts {turnRestarts} (allocations dropped at the last one {allocationsBeforeRestart}), allocations created {turn.AllocationsCreated}, live at the end {turn.Allocations}, 401s {turn.Unauthorized}, relayed datagrams {turn.RelayedDatagrams}, malformed dropped {turn.MalformedDropped}");
             report.AppendLine(CultureInfo.InvariantCulture, $"  master signaling down (outside outages) {masterDown.TotalSeconds:0} virtual s; consent barrier timeouts {_barrierTimeouts}; log entries: warning {logs.Count(LogLevel.Warning)}, error {logs.Count(LogLevel.Error)}, critical {logs.Count(LogLevel.Critical)}");
             report.AppendLine("  resource curve (GC.GetTotalMemory(true), heap size after the last full GC, ThreadPool.ThreadCount, Process.HandleCount):");
             foreach (var sample in samples)
@@ -288,6 +297,9 @@ public sealed class VirtualClockSoakTests
                 Assert.That(credentials.Issued, Is.GreaterThanOrEqualTo((int)(hours / 1.0)), "session credentials rotated about hourly");
                 Assert.That(expiredLeaseStatus, Is.EqualTo(hours >= 1 ? HttpStatusCode.Forbidden : HttpStatusCode.OK), "the first lease is refused once expired");
                 Assert.That(turnUsernames, Has.Count.GreaterThanOrEqualTo(Math.Min(churnJoins, 2)), "TURN credentials were fetched afresh after their TTL");
+                Assert.That(turnRestarts, Is.EqualTo(hours > 5.5 ? (int)Math.Ceiling((hours - 5.5) / 8) : 0), "the TURN server was restarted");
+                Assert.That(turn.AllocationsCreated, Is.GreaterThan(churnJoins), "peers allocated relays on the emulator's TURN server");
+                Assert.That(turn.MalformedDropped, Is.Zero, "our TURN client sent nothing the server could not parse");
                 Assert.That(final.ManagedBytes - baseline.ManagedBytes, Is.LessThan(24L * 1024 * 1024), "managed memory flat (grew < 24 MiB after the first hour)");
                 Assert.That(final.HeapBytes - baseline.HeapBytes, Is.LessThan(32L * 1024 * 1024), "GC heap flat (grew < 32 MiB after the first hour)");
                 Assert.That(final.ThreadPoolThreads, Is.LessThanOrEqualTo(Math.Max(baseline.ThreadPoolThreads * 2, baseline.ThreadPoolThreads + 16)), "thread-pool threads flat");
@@ -409,6 +421,11 @@ public sealed class VirtualClockSoakTests
                     break;
                 }
                 catch (InvalidOperationException) when (attempt < 100)
+                {
+                    _clock.Advance(ConnectStep);
+                    await Task.Delay(20, cancellationToken);
+                }
+                catch (KvsSessionException e) when (attempt < 100 && e.Error == KvsSessionError.ViewerNotConnected)
                 {
                     _clock.Advance(ConnectStep);
                     await Task.Delay(20, cancellationToken);

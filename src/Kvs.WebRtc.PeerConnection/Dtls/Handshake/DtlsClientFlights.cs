@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Kvs.WebRtc.PeerConnection.Dtls.Messages;
 
 namespace Kvs.WebRtc.PeerConnection.Dtls;
@@ -46,7 +45,7 @@ internal sealed class DtlsClientFlights : DtlsFlightHandler
     /// <summary>Flight 1: the first ClientHello.</summary>
     public void Start(TimeSpan now)
     {
-        RandomNumberGenerator.Fill(Context.ClientRandom);
+        Context.Options.Entropy.Fill(Context.ClientRandom);
         var hello = new DtlsClientHello
         {
             Random = Context.ClientRandom,
@@ -264,7 +263,7 @@ internal sealed class DtlsClientFlights : DtlsFlightHandler
         if (Context.CertificateRequested)
         {
             var verify = new DtlsWriter();
-            var signature = DtlsSignatures.Sign(Context.Certificate.PrivateKey, Context.Transcript.Messages);
+            var signature = Context.Options.Entropy.Sign(Context.Certificate.PrivateKey, Context.Transcript.Messages);
             DtlsCertificateVerify.Write(verify, DtlsSignatures.LocalScheme, signature);
             flight.AddHandshake(DtlsHandshakeType.CertificateVerify, verify.WrittenSpan, Context.Transcript);
         }

@@ -59,7 +59,7 @@ internal sealed class DtlsHandshakeContext : IDisposable
     /// <summary>Replaces the key share with a fresh one on <paramref name="group"/>; false when the group is not supported.</summary>
     public bool TryCreateKeyShare(ushort group)
     {
-        if (!DtlsKeyShare.TryCreate(group, out var share))
+        if (!DtlsKeyShare.TryCreate(group, Options.Entropy, out var share))
         {
             return false;
         }

@@ -18,7 +18,7 @@ internal sealed class DtlsServerFlights : DtlsFlightHandler
     public DtlsServerFlights(IDtlsHandshakeHost host, DtlsHandshakeContext context)
         : base(host, context)
     {
-        RandomNumberGenerator.Fill(_cookieSecret);
+        context.Options.Entropy.Fill(_cookieSecret);
     }
 
     /// <summary>What the server waits for next.</summary>
@@ -85,7 +85,7 @@ internal sealed class DtlsServerFlights : DtlsFlightHandler
         }
 
         Context.Suite = DtlsCipherSuiteInfo.For(suite);
-        RandomNumberGenerator.Fill(Context.ServerRandom);
+        Context.Options.Entropy.Fill(Context.ServerRandom);
         SendFlight4(hello, group, now);
         return true;
     }
@@ -217,7 +217,7 @@ internal sealed class DtlsServerFlights : DtlsFlightHandler
         Context.ClientRandom.CopyTo(signed, 0);
         Context.ServerRandom.CopyTo(signed, DtlsCodePoint.RandomLength);
         keyExchange.WrittenSpan.CopyTo(signed.AsSpan(2 * DtlsCodePoint.RandomLength));
-        DtlsServerKeyExchange.WriteSignature(keyExchange, DtlsSignatures.LocalScheme, DtlsSignatures.Sign(Context.Certificate.PrivateKey, signed));
+        DtlsServerKeyExchange.WriteSignature(keyExchange, DtlsSignatures.LocalScheme, Context.Options.Entropy.Sign(Context.Certificate.PrivateKey, signed));
         flight.AddHandshake(DtlsHandshakeType.ServerKeyExchange, keyExchange.WrittenSpan, transcript);
 
         if (Context.Options.RequireClientCertificate)
