@@ -70,7 +70,7 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The connected channel.</returns>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    /// <exception cref="KinesisVideoException">A control-plane call failed (e.g. <see cref="ResourceNotFoundException"/>
+    /// <exception cref="SignalingException">A control-plane call failed (e.g. <see cref="SignalingError.ResourceNotFound"/>
     /// when the channel is missing and <see cref="KvsChannelOptions.CreateIfMissing"/> is off).</exception>
     /// <exception cref="SignalingException">The WebSocket could not be connected.</exception>
     public static async Task<KvsChannel> ConnectAsMasterAsync(KvsChannelOptions options, CancellationToken cancellationToken = default)
@@ -85,7 +85,7 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The connected channel.</returns>
     /// <exception cref="ArgumentException">An option or the client id is invalid.</exception>
-    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">A control-plane call failed.</exception>
     /// <exception cref="SignalingException">The WebSocket could not be connected.</exception>
     public static async Task<KvsChannel> ConnectAsViewerAsync(KvsChannelOptions options, string clientId, CancellationToken cancellationToken = default)
     {
@@ -101,7 +101,7 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the control-plane calls.</param>
     /// <returns>The channel, not yet connected; dispose it in any case.</returns>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">A control-plane call failed.</exception>
     public static Task<KvsChannel> OpenMasterAsync(KvsChannelOptions options, CancellationToken cancellationToken = default) =>
         OpenAsync(options, clientId: null, useMediaStorage: false, cancellationToken);
 
@@ -118,7 +118,7 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the control-plane calls.</param>
     /// <returns>The channel, not yet connected; dispose it in any case.</returns>
     /// <exception cref="ArgumentException">An option or the client id is invalid.</exception>
-    /// <exception cref="KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">A control-plane call failed.</exception>
     public static Task<KvsChannel> OpenViewerAsync(KvsChannelOptions options, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientId);
@@ -243,7 +243,7 @@ public sealed class KvsChannel : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the service accepted the join.</returns>
     /// <exception cref="InvalidOperationException">The channel was not opened with <see cref="KvsChannelOptions.UseMediaStorage"/>.</exception>
-    /// <exception cref="KinesisVideoException">The service refused the join or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service refused the join or the call timed out.</exception>
     public Task JoinStorageSessionAsync(CancellationToken cancellationToken = default)
     {
         if (Endpoints.WebRtcEndpoint is not { } endpoint)
@@ -289,7 +289,7 @@ public sealed class KvsChannel : IAsyncDisposable
         {
             await IceServers.RefreshAsync().ConfigureAwait(false);
         }
-        catch (KinesisVideoException)
+        catch (SignalingException)
         {
             // The next GetIceServersAsync call retries the refresh and surfaces the error to its caller.
         }

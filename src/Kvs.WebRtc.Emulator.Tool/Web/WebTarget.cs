@@ -1,3 +1,4 @@
+using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
@@ -184,7 +185,7 @@ internal sealed class WebTarget : IDisposable
         {
             return await call().ConfigureAwait(false);
         }
-        catch (ResourceNotFoundException)
+        catch (SignalingException ex) when (ex.Error == SignalingError.ResourceNotFound)
         {
             throw new WebApiException(404, CreateChannels ? "The channel does not exist." : "The channel does not exist; create it first (console or CLI).");
         }
@@ -192,9 +193,9 @@ internal sealed class WebTarget : IDisposable
         {
             throw new WebApiException(400, ex.Message);
         }
-        catch (KinesisVideoException ex)
+        catch (SignalingException ex)
         {
-            throw new WebApiException(502, $"Kinesis Video Streams refused the call ({ex.ErrorCode ?? ex.StatusCode.ToString()}): {ex.Message}");
+            throw new WebApiException(502, $"Kinesis Video Streams refused the call ({ex.ErrorCode ?? ex.Error.ToString()}): {ex.Message}");
         }
         finally
         {

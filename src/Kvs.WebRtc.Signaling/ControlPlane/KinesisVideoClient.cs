@@ -15,8 +15,9 @@ namespace Kvs.WebRtc.Signaling.ControlPlane;
 /// fresh from <see cref="KinesisVideoClientOptions.Credentials"/>; throttling, 5xx and transient network failures are
 /// retried with jittered exponential back-off; a clock-skew rejection corrects the signer's clock offset and retries
 /// once; each call is bounded by <see cref="KinesisVideoClientOptions.Timeout"/>. Requests are validated before any
-/// I/O (<see cref="ArgumentException"/>). Service errors raise <see cref="KinesisVideoException"/> or one of its
-/// subclasses. Thread-safe; create one per region and reuse it.
+/// I/O (<see cref="ArgumentException"/>). Every failure raises <see cref="SignalingException"/>, whose
+/// <see cref="SignalingException.Error"/> says what happened and <see cref="SignalingException.ErrorCode"/> carries the
+/// AWS error code. Thread-safe; create one per region and reuse it.
 /// </remarks>
 public sealed class KinesisVideoClient : IDisposable
 {
@@ -52,7 +53,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new channel's ARN.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="ResourceInUseException"/>
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.ResourceInUse"/>
     /// for a taken name), the response was invalid, or the call timed out.</exception>
     public Task<CreateSignalingChannelResponse> CreateSignalingChannelAsync(
         CreateSignalingChannelRequest request, CancellationToken cancellationToken = default)
@@ -71,7 +72,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The channel description.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="ResourceNotFoundException"/>),
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.ResourceNotFound"/>),
     /// the response was invalid, or the call timed out.</exception>
     public Task<DescribeSignalingChannelResponse> DescribeSignalingChannelAsync(
         DescribeSignalingChannelRequest request, CancellationToken cancellationToken = default)
@@ -91,7 +92,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One endpoint per requested protocol, in no particular order.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, the response was invalid, or the call
+    /// <exception cref="SignalingException">The service rejected the call, the response was invalid, or the call
     /// timed out.</exception>
     public Task<GetSignalingChannelEndpointResponse> GetSignalingChannelEndpointAsync(
         GetSignalingChannelEndpointRequest request, CancellationToken cancellationToken = default)
@@ -110,7 +111,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The page and the token of the next one (null on the last page).</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, the response was invalid, or the call
+    /// <exception cref="SignalingException">The service rejected the call, the response was invalid, or the call
     /// timed out.</exception>
     public Task<ListSignalingChannelsResponse> ListSignalingChannelsAsync(
         ListSignalingChannelsRequest request, CancellationToken cancellationToken = default)
@@ -132,9 +133,8 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The channels, page after page.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="InvalidResponseException">The service returned the same <c>NextToken</c> twice (code
-    /// <see cref="InvalidResponseException.RepeatedNextTokenCode"/>).</exception>
-    /// <exception cref="KinesisVideoException">A page failed.</exception>
+    /// <exception cref="SignalingException">A page failed, or the service returned the same <c>NextToken</c> twice
+    /// (<see cref="SignalingError.InvalidResponse"/>).</exception>
     public IAsyncEnumerable<ChannelInfo> ListAllSignalingChannelsAsync(
         ListSignalingChannelsRequest? request = null, CancellationToken cancellationToken = default)
     {
@@ -148,7 +148,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>An empty response.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="VersionMismatchException"/>),
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.VersionMismatch"/>),
     /// the response was invalid, or the call timed out.</exception>
     public Task<UpdateSignalingChannelResponse> UpdateSignalingChannelAsync(
         UpdateSignalingChannelRequest request, CancellationToken cancellationToken = default)
@@ -167,7 +167,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>An empty response.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, the response was invalid, or the call
+    /// <exception cref="SignalingException">The service rejected the call, the response was invalid, or the call
     /// timed out.</exception>
     public Task<DeleteSignalingChannelResponse> DeleteSignalingChannelAsync(
         DeleteSignalingChannelRequest request, CancellationToken cancellationToken = default)
@@ -186,8 +186,8 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>An empty response.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g.
-    /// <see cref="TagsPerResourceExceededLimitException"/>), the response was invalid, or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service rejected the call (e.g.
+    /// <see cref="SignalingError.TagsPerResourceExceededLimit"/>), the response was invalid, or the call timed out.</exception>
     public Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default)
     {
         RequestValidator.Validate(request);
@@ -204,7 +204,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>An empty response.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, the response was invalid, or the call
+    /// <exception cref="SignalingException">The service rejected the call, the response was invalid, or the call
     /// timed out.</exception>
     public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default)
     {
@@ -222,7 +222,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The tags (key to value) and the next page token.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, the response was invalid, or the call
+    /// <exception cref="SignalingException">The service rejected the call, the response was invalid, or the call
     /// timed out.</exception>
     public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(
         ListTagsForResourceRequest request, CancellationToken cancellationToken = default)
@@ -241,7 +241,7 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The status and, when enabled, the stream ARN.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="ResourceNotFoundException"/>),
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.ResourceNotFound"/>),
     /// the response was invalid, or the call timed out.</exception>
     public Task<DescribeMediaStorageConfigurationResponse> DescribeMediaStorageConfigurationAsync(
         DescribeMediaStorageConfigurationRequest request, CancellationToken cancellationToken = default)
@@ -260,8 +260,8 @@ public sealed class KinesisVideoClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>An empty response.</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="NoDataRetentionException"/>
-    /// when the stream keeps no data, <see cref="ResourceNotFoundException"/>), the response was invalid, or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.NoDataRetention"/>
+    /// when the stream keeps no data, <see cref="SignalingError.ResourceNotFound"/>), the response was invalid, or the call timed out.</exception>
     public Task<UpdateMediaStorageConfigurationResponse> UpdateMediaStorageConfigurationAsync(
         UpdateMediaStorageConfigurationRequest request, CancellationToken cancellationToken = default)
     {
@@ -346,9 +346,10 @@ public sealed class KinesisVideoClient : IDisposable
 
             if (!seen.Add(page.NextToken))
             {
-                throw new InvalidResponseException(
+                throw new SignalingException(
+                    SignalingError.InvalidResponse,
                     "ListSignalingChannels returned the same NextToken twice; stopping to avoid an endless loop.",
-                    InvalidResponseException.RepeatedNextTokenCode, System.Net.HttpStatusCode.OK, requestId: null);
+                    statusCode: System.Net.HttpStatusCode.OK);
             }
 
             request = new ListSignalingChannelsRequest

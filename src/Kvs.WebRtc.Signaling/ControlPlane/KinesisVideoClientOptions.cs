@@ -90,7 +90,7 @@ public sealed class KinesisVideoClientOptions
 
     /// <summary>
     /// Deadline of one API call, including its retries and back-off delays; expiry raises
-    /// <see cref="KinesisVideoTimeoutException"/>. Must be positive or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>.
+    /// <see cref="SignalingError.RequestTimeout"/>. Must be positive or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>.
     /// Default 10 s.
     /// </summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
@@ -111,8 +111,8 @@ public sealed class KinesisVideoClientOptions
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// The largest response body accepted, in bytes; a larger one raises <see cref="InvalidResponseException"/> with
-    /// code <see cref="InvalidResponseException.TooLargeCode"/>. Default 4 MiB.
+    /// The largest response body accepted, in bytes; a larger one raises <see cref="SignalingException"/> with
+    /// <see cref="SignalingError.ResponseTooLarge"/>. Default 4 MiB.
     /// </summary>
     public int MaxResponseBytes { get; init; } = DefaultMaxResponseBytes;
 

@@ -45,8 +45,8 @@ public sealed class KinesisVideoSignalingClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The ICE server list (the KVS STUN server is not part of it).</returns>
     /// <exception cref="ArgumentException">The request is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (e.g. <see cref="SessionExpiredException"/>,
-    /// <see cref="InvalidClientException"/>), the response was invalid, or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service rejected the call (e.g. <see cref="SignalingError.SessionExpired"/>,
+    /// <see cref="SignalingError.InvalidClient"/>), the response was invalid, or the call timed out.</exception>
     public Task<GetIceServerConfigResponse> GetIceServerConfigAsync(
         GetIceServerConfigRequest request, CancellationToken cancellationToken = default)
     {

@@ -49,9 +49,9 @@ public sealed class KinesisVideoWebRtcStorageClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the service accepted the join.</returns>
     /// <exception cref="ArgumentException"><paramref name="channelArn"/> is not a channel ARN.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call (<see cref="ResourceNotFoundException"/>,
-    /// <see cref="InvalidArgumentException"/> e.g. when the channel has no media storage, <see cref="AccessDeniedException"/>,
-    /// <see cref="ClientLimitExceededException"/>), or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service rejected the call (<see cref="SignalingError.ResourceNotFound"/>,
+    /// <see cref="SignalingError.InvalidArgument"/> e.g. when the channel has no media storage, <see cref="SignalingError.AccessDenied"/>,
+    /// <see cref="SignalingError.ClientLimitExceeded"/>), or the call timed out.</exception>
     public async Task JoinStorageSessionAsync(string channelArn, CancellationToken cancellationToken = default)
     {
         RequestValidator.ValidateJoin(channelArn, clientId: null);
@@ -69,7 +69,7 @@ public sealed class KinesisVideoWebRtcStorageClient : IDisposable
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the service accepted the join.</returns>
     /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="KinesisVideoException">The service rejected the call, or the call timed out.</exception>
+    /// <exception cref="SignalingException">The service rejected the call, or the call timed out.</exception>
     public async Task JoinStorageSessionAsViewerAsync(string channelArn, string clientId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clientId);

@@ -72,10 +72,10 @@ public sealed partial class SignalingChannelResolver
     /// <param name="cancellationToken">Abandons this caller's wait.</param>
     /// <returns>The ARN, region and endpoints.</returns>
     /// <exception cref="ArgumentException">The name/ARN or role is invalid.</exception>
-    /// <exception cref="ResourceNotFoundException">The channel does not exist and <paramref name="createIfMissing"/> is false.</exception>
-    /// <exception cref="ResourceInUseException">The channel is being deleted.</exception>
-    /// <exception cref="KinesisVideoException">A control-plane call failed, returned an unusable answer, or a created
-    /// channel did not become ACTIVE in time (<see cref="KinesisVideoTimeoutException"/>).</exception>
+    /// <exception cref="SignalingException">A control-plane call failed (e.g. <see cref="SignalingError.ResourceNotFound"/>:
+    /// the channel does not exist and <paramref name="createIfMissing"/> is false; <see cref="SignalingError.ResourceInUse"/>:
+    /// it is being deleted), returned an unusable answer, or a created channel did not become ACTIVE in time
+    /// (<see cref="SignalingError.RequestTimeout"/>).</exception>
     public async Task<SignalingChannelEndpoints> ResolveAsync(
         string channelNameOrArn, ChannelRole role, bool createIfMissing = false, CancellationToken cancellationToken = default)
     {
@@ -196,7 +196,7 @@ public sealed partial class SignalingChannelResolver
         {
             channel = (await _client.DescribeSignalingChannelAsync(describe, ct).ConfigureAwait(false)).ChannelInfo!;
         }
-        catch (ResourceNotFoundException) when (createIfMissing && !isArn)
+        catch (SignalingException ex) when (ex.Error == SignalingError.ResourceNotFound && createIfMissing && !isArn)
         {
             Log.Creating(_logger, channelNameOrArn);
             try
@@ -212,7 +212,7 @@ public sealed partial class SignalingChannelResolver
                     },
                     ct).ConfigureAwait(false);
             }
-            catch (ResourceInUseException)
+            catch (SignalingException inUse) when (inUse.Error == SignalingError.ResourceInUse)
             {
                 // Someone else created it first: fine, use theirs.
             }
@@ -257,7 +257,8 @@ public sealed partial class SignalingChannelResolver
         {
             if (channel.ChannelStatus == ChannelStatus.Deleting)
             {
-                throw new ResourceInUseException($"The signaling channel {channel.ChannelName ?? channel.ChannelARN} is being deleted.", HttpStatusCode.BadRequest, requestId: null);
+                throw new SignalingException(
+                    SignalingError.ResourceInUse, $"The signaling channel {channel.ChannelName ?? channel.ChannelARN} is being deleted.");
             }
 
             if (channel.ChannelStatus is null || channel.ChannelStatus == ChannelStatus.Active || channel.ChannelStatus == ChannelStatus.Updating)
@@ -267,7 +268,8 @@ public sealed partial class SignalingChannelResolver
 
             if (poll >= _options.MaxActivationPolls)
             {
-                throw new KinesisVideoTimeoutException(
+                throw new SignalingException(
+                    SignalingError.RequestTimeout,
                     $"The signaling channel {channel.ChannelName ?? channel.ChannelARN} is still {channel.ChannelStatus} after {poll} checks.");
             }
 
@@ -293,8 +295,8 @@ public sealed partial class SignalingChannelResolver
             return null;
         }
 
-        throw new InvalidResponseException(
-            $"GetSignalingChannelEndpoint returned no usable {protocol} endpoint.", InvalidResponseException.Code, HttpStatusCode.OK, requestId: null);
+        throw new SignalingException(
+            SignalingError.InvalidResponse, $"GetSignalingChannelEndpoint returned no usable {protocol} endpoint.", statusCode: HttpStatusCode.OK);
     }
 
     private static string? RegionOf(string arn)

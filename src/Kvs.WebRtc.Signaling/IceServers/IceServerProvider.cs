@@ -77,7 +77,7 @@ public sealed partial class IceServerProvider
     /// </summary>
     /// <param name="cancellationToken">Abandons this caller's wait.</param>
     /// <returns>The servers.</returns>
-    /// <exception cref="KinesisVideoException">GetIceServerConfig failed.</exception>
+    /// <exception cref="SignalingException">GetIceServerConfig failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<IReadOnlyList<IceServer>> GetIceServersAsync(CancellationToken cancellationToken = default)
     {
@@ -103,7 +103,7 @@ public sealed partial class IceServerProvider
     /// </summary>
     /// <param name="cancellationToken">Abandons this caller's wait.</param>
     /// <returns>The servers.</returns>
-    /// <exception cref="KinesisVideoException">GetIceServerConfig failed.</exception>
+    /// <exception cref="SignalingException">GetIceServerConfig failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<IReadOnlyList<IceServer>> RefreshAsync(CancellationToken cancellationToken = default)
     {
@@ -195,8 +195,8 @@ public sealed partial class IceServerProvider
         {
             if (item is null)
             {
-                throw new InvalidResponseException(
-                    "GetIceServerConfig returned a null ICE server.", InvalidResponseException.Code, System.Net.HttpStatusCode.OK, requestId: null);
+                throw new SignalingException(
+                    SignalingError.InvalidResponse, "GetIceServerConfig returned a null ICE server.", statusCode: System.Net.HttpStatusCode.OK);
             }
 
             var ttl = item.Ttl;

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Net;
 using System.Net.WebSockets;
+using Kvs.WebRtc.Signaling.ControlPlane.Internal;
 
 namespace Kvs.WebRtc.Signaling;
 
@@ -55,8 +57,9 @@ public sealed partial class SignalingClient
             var code = status switch
             {
                 403 or 401 => SignalingError.AccessDenied,
-                404 => SignalingError.ChannelNotFound,
-                400 when errorType == ClientLimitExceededErrorType => SignalingError.LimitExceeded,
+                404 => SignalingError.ResourceNotFound,
+                400 when errorType is not null && ServiceErrorParser.ErrorOf(HttpStatusCode.BadRequest, errorType) is var known
+                    && known is not (SignalingError.ServiceError or SignalingError.AccessDenied) => known,
                 400 => SignalingError.BadRequest,
                 _ => SignalingError.ConnectFailed,
             };
@@ -66,7 +69,7 @@ public sealed partial class SignalingClient
             Log.ConnectFailed(_logger, _options.Endpoint.Host, attempt + 1, code, status);
 
             // The inner exception is kept for diagnosis; neither it nor this message carries the presigned URL.
-            throw new SignalingException(code, message, ex, status);
+            throw new SignalingException(code, message, ex, (HttpStatusCode?)status, errorType);
         }
         catch
         {
@@ -310,7 +313,7 @@ public sealed partial class SignalingClient
             }
             catch (SignalingException ex)
             {
-                PublishError(new SignalingException(SignalingError.ReconnectAttemptFailed, $"Reconnect attempt {attempt + 1} of {policy.MaxAttempts} failed ({ex.Error}).", ex, ex.HttpStatusCode));
+                PublishError(new SignalingException(SignalingError.ReconnectAttemptFailed, $"Reconnect attempt {attempt + 1} of {policy.MaxAttempts} failed ({ex.Error}).", ex, ex.StatusCode, ex.ErrorCode, ex.RequestId));
             }
         }
 

@@ -160,7 +160,7 @@ public sealed partial class SignalingClient
     private static SignalingException CloneTerminal(SignalingException? terminal) =>
         terminal is null
             ? new SignalingException(SignalingError.Disposed, "The signaling client is closed.")
-            : new SignalingException(terminal.Error, terminal.Message, terminal.InnerException, terminal.HttpStatusCode);
+            : new SignalingException(terminal.Error, terminal.Message, terminal.InnerException, terminal.StatusCode, terminal.ErrorCode, terminal.RequestId, terminal.IsRetryable);
 
     private async Task WriterLoopAsync()
     {

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.Signaling;
-using Kvs.WebRtc.Signaling.ControlPlane;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Sessions;
@@ -94,11 +93,11 @@ public sealed partial class MasterSession
                     Log.StorageJoined(_logger, joins);
                     return;
                 }
-                catch (KinesisVideoException ex)
+                catch (SignalingException ex)
                 {
                     var ceiling = Math.Min(s_storageRetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)), s_storageRetryCap.TotalMilliseconds);
                     var delay = TimeSpan.FromMilliseconds((ceiling / 2) + (RandomNumberGenerator.GetInt32(1000) / 1000d * ceiling / 2));
-                    Log.StorageJoinFailed(_logger, ex.ErrorCode, ex.Message, delay);
+                    Log.StorageJoinFailed(_logger, ex.ErrorCode ?? ex.Error.ToString(), ex.Message, delay);
                     await Task.Delay(delay, clock, _stop.Token).ConfigureAwait(false);
                 }
             }

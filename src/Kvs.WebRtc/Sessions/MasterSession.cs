@@ -118,7 +118,7 @@ public sealed partial class MasterSession : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running session; dispose it to disconnect every viewer.</returns>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    /// <exception cref="Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">A control-plane call failed.</exception>
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected.</exception>
     public static async Task<MasterSession> StartAsync(MasterSessionOptions options, CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,5 @@
 using Kvs.WebRtc.PeerConnection;
-using Kvs.WebRtc.Signaling.ControlPlane;
+using Kvs.WebRtc.Signaling;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.WebRtc.Sessions;
@@ -54,9 +54,9 @@ public sealed partial class ViewerSession
                 await _channel.JoinStorageSessionAsync(cancellationToken).ConfigureAwait(false);
                 Log.StorageSessionJoined(_logger, attempt);
             }
-            catch (KinesisVideoException ex) when (IsRetryableJoinFailure(ex))
+            catch (SignalingException ex) when (IsRetryableJoinFailure(ex))
             {
-                Log.StorageSessionJoinFailed(_logger, attempt, ex.ErrorCode, ex.Message);
+                Log.StorageSessionJoinFailed(_logger, attempt, ex.ErrorCode ?? ex.Error.ToString(), ex.Message);
             }
 
             var backoff = TimeSpan.FromMilliseconds(Math.Min(Random.Shared.NextDouble() * 200 * attempt * attempt, s_storageJoinMaxBackoff.TotalMilliseconds));
@@ -74,7 +74,7 @@ public sealed partial class ViewerSession
 
     // A rate limit or a service fault is worth another join; the session's viewer limit, a channel without media
     // storage, bad arguments and access errors are not: they end the connect with the service's typed error.
-    private static bool IsRetryableJoinFailure(KinesisVideoException error) =>
+    private static bool IsRetryableJoinFailure(SignalingException error) =>
         error.IsRetryable && !(error.Message?.Contains("maximum number of viewers", StringComparison.OrdinalIgnoreCase) ?? false);
 
     private static partial class Log

@@ -168,7 +168,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the connect.</param>
     /// <returns>The connected session.</returns>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
-    /// <exception cref="Kvs.WebRtc.Signaling.ControlPlane.KinesisVideoException">A control-plane call failed.</exception>
+    /// <exception cref="SignalingException">A control-plane call failed.</exception>
     /// <exception cref="SignalingException">The signaling WebSocket could not be connected or the offer not sent.</exception>
     /// <exception cref="WebRtcException">The peer connection failed (ICE, DTLS, SCTP), or the master's answer was bad.</exception>
     /// <exception cref="KvsSessionException">
@@ -490,7 +490,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
             await _channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
-        catch (SignalingException ex) when (ex.Error == SignalingError.LimitExceeded)
+        catch (SignalingException ex) when (ex.Error == SignalingError.ClientLimitExceeded)
         {
             Log.LimitExceededRetry(_logger, s_limitRetryDelay.TotalMilliseconds);
         }
@@ -500,7 +500,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         {
             await _channel.ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SignalingException ex) when (ex.Error == SignalingError.LimitExceeded)
+        catch (SignalingException ex) when (ex.Error == SignalingError.ClientLimitExceeded)
         {
             Log.ServiceRefused(_logger);
             throw KvsSessionException.RefusedAtServiceLimit(ex);

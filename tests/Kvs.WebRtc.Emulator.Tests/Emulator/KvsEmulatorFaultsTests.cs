@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Kvs.WebRtc.Emulator.Signaling;
-using Kvs.WebRtc.Signaling.ControlPlane;
+using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
@@ -163,7 +163,7 @@ public sealed class KvsEmulatorFaultsTests
         using var client = CoreTestSupport.CreateClient(_emulator, timeProvider: _clock);
         _emulator.Faults.FailNextRequests(1);
 
-        var error = Assert.ThrowsAsync<ClientLimitExceededException>(() => client.ListSignalingChannelsAsync(new()));
+        var error = SignalingAssert.ThrowsAsync(SignalingError.ClientLimitExceeded, "ClientLimitExceededException", () => client.ListSignalingChannelsAsync(new()));
         var next = await client.ListSignalingChannelsAsync(new());
 
         Assert.Multiple(() =>

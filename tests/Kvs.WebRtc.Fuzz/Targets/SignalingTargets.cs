@@ -131,7 +131,7 @@ internal static class SignalingTargets
         }
         catch (JsonException)
         {
-            // The client turns this into InvalidResponseException (RestJsonInvoker.Deserialize).
+            // The client turns this into SignalingException (SignalingError.InvalidResponse; RestJsonInvoker.Deserialize).
         }
     }
 }

@@ -118,31 +118,34 @@ public sealed class KinesisVideoClientTests
         Assert.That(byProtocol[ChannelProtocol.Https], Is.EqualTo("https://r-1.kinesisvideo.us-west-2.amazonaws.com"));
     }
 
-    [TestCase("ResourceNotFoundException", HttpStatusCode.NotFound, typeof(ResourceNotFoundException))]
-    [TestCase("ResourceInUseException", HttpStatusCode.BadRequest, typeof(ResourceInUseException))]
-    [TestCase("AccessDeniedException", HttpStatusCode.Unauthorized, typeof(AccessDeniedException))]
-    [TestCase("ClientLimitExceededException", HttpStatusCode.BadRequest, typeof(ClientLimitExceededException))]
-    [TestCase("InvalidArgumentException", HttpStatusCode.BadRequest, typeof(InvalidArgumentException))]
-    [TestCase("VersionMismatchException", HttpStatusCode.BadRequest, typeof(VersionMismatchException))]
-    [TestCase("AccountChannelLimitExceededException", HttpStatusCode.BadRequest, typeof(AccountChannelLimitExceededException))]
-    [TestCase("TagsPerResourceExceededLimitException", HttpStatusCode.BadRequest, typeof(TagsPerResourceExceededLimitException))]
-    [TestCase("NotAuthorizedException", HttpStatusCode.Unauthorized, typeof(NotAuthorizedException))]
-    [TestCase("InvalidClientException", HttpStatusCode.BadRequest, typeof(InvalidClientException))]
-    [TestCase("SessionExpiredException", HttpStatusCode.BadRequest, typeof(SessionExpiredException))]
-    [TestCase("NoDataRetentionException", HttpStatusCode.BadRequest, typeof(NoDataRetentionException))]
-    [TestCase("SomethingNewException", HttpStatusCode.BadRequest, typeof(KinesisVideoException))]
-    public void DescribeSignalingChannelAsync_ModelledError_ThrowsTypedException(string code, HttpStatusCode status, Type expected)
+    [TestCase("ResourceNotFoundException", HttpStatusCode.NotFound, SignalingError.ResourceNotFound)]
+    [TestCase("ResourceInUseException", HttpStatusCode.BadRequest, SignalingError.ResourceInUse)]
+    [TestCase("AccessDeniedException", HttpStatusCode.Unauthorized, SignalingError.AccessDenied)]
+    [TestCase("ClientLimitExceededException", HttpStatusCode.BadRequest, SignalingError.ClientLimitExceeded)]
+    [TestCase("InvalidArgumentException", HttpStatusCode.BadRequest, SignalingError.InvalidArgument)]
+    [TestCase("VersionMismatchException", HttpStatusCode.BadRequest, SignalingError.VersionMismatch)]
+    [TestCase("AccountChannelLimitExceededException", HttpStatusCode.BadRequest, SignalingError.AccountChannelLimitExceeded)]
+    [TestCase("TagsPerResourceExceededLimitException", HttpStatusCode.BadRequest, SignalingError.TagsPerResourceExceededLimit)]
+    [TestCase("NotAuthorizedException", HttpStatusCode.Unauthorized, SignalingError.NotAuthorized)]
+    [TestCase("InvalidClientException", HttpStatusCode.BadRequest, SignalingError.InvalidClient)]
+    [TestCase("SessionExpiredException", HttpStatusCode.BadRequest, SignalingError.SessionExpired)]
+    [TestCase("NoDataRetentionException", HttpStatusCode.BadRequest, SignalingError.NoDataRetention)]
+    [TestCase("SomethingNewException", HttpStatusCode.BadRequest, SignalingError.ServiceError)]
+    [TestCase("ThrottlingException", HttpStatusCode.BadRequest, SignalingError.Throttled)]
+    [TestCase("SomethingNewException", HttpStatusCode.TooManyRequests, SignalingError.Throttled)]
+    [TestCase("InternalFailure", HttpStatusCode.InternalServerError, SignalingError.ServiceUnavailable)]
+    [TestCase("SomethingNewException", HttpStatusCode.Forbidden, SignalingError.AccessDenied)]
+    public void DescribeSignalingChannelAsync_ServiceError_CarriesErrorAndAwsCode(string code, HttpStatusCode status, SignalingError expected)
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"Message\":\"boom\"}", status, code, "rid-42"));
         using var client = new KinesisVideoClient(Options(handler, maxErrorRetries: 0));
 
-        var ex = Assert.ThrowsAsync(Is.InstanceOf<KinesisVideoException>(),
+        var error = Assert.ThrowsAsync<SignalingException>(
             () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }))!;
 
-        var error = (KinesisVideoException)ex;
         Assert.Multiple(() =>
         {
-            Assert.That(error.GetType(), Is.EqualTo(expected));
+            Assert.That(error.Error, Is.EqualTo(expected));
             Assert.That(error.ErrorCode, Is.EqualTo(code));
             Assert.That(error.StatusCode, Is.EqualTo(status));
             Assert.That(error.RequestId, Is.EqualTo("rid-42"));
@@ -159,8 +162,8 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"Message\":\"gone\"}", HttpStatusCode.NotFound, header));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<ResourceNotFoundException>(
-            () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
+        var ex = SignalingAssert.ThrowsAsync(
+            SignalingError.ResourceNotFound, "ResourceNotFoundException", () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         Assert.That(ex!.ErrorCode, Is.EqualTo("ResourceNotFoundException"));
     }
@@ -173,7 +176,7 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(body, HttpStatusCode.BadRequest));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<VersionMismatchException>(() => client.UpdateSignalingChannelAsync(
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.VersionMismatch, "VersionMismatchException", () => client.UpdateSignalingChannelAsync(
             new UpdateSignalingChannelRequest { ChannelARN = ChannelArn, CurrentVersion = "v1" }));
 
         Assert.That(ex!.Message, Does.Contain("stale"));
@@ -189,7 +192,7 @@ public sealed class KinesisVideoClientTests
         });
         using var client = new KinesisVideoClient(Options(handler, maxErrorRetries: 0));
 
-        var ex = Assert.ThrowsAsync<KinesisVideoException>(
+        var ex = Assert.ThrowsAsync<SignalingException>(
             () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         Assert.Multiple(() =>
@@ -224,7 +227,7 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"Message\":\"oops\"}", HttpStatusCode.InternalServerError, "InternalFailure"));
         using var client = new KinesisVideoClient(Options(handler, maxErrorRetries: 3));
 
-        var ex = Assert.ThrowsAsync<KinesisVideoException>(
+        var ex = Assert.ThrowsAsync<SignalingException>(
             () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
@@ -237,8 +240,8 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"Message\":\"no\"}", HttpStatusCode.NotFound, "ResourceNotFoundException"));
         using var client = new KinesisVideoClient(Options(handler));
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(
-            () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
+        SignalingAssert.ThrowsAsync(
+            SignalingError.ResourceNotFound, "ResourceNotFoundException", () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         Assert.That(handler.Requests, Has.Count.EqualTo(1));
     }
@@ -316,7 +319,7 @@ public sealed class KinesisVideoClientTests
         });
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<KinesisVideoException>(
+        var ex = Assert.ThrowsAsync<SignalingException>(
             () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
@@ -356,14 +359,14 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(Page("a", null, "c2FtZQ==")));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<InvalidResponseException>(async () =>
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.InvalidResponse, null, async () =>
         {
             await foreach (var _ in client.ListAllSignalingChannelsAsync())
             {
             }
         });
 
-        Assert.That(ex!.ErrorCode, Is.EqualTo(InvalidResponseException.RepeatedNextTokenCode));
+        Assert.That(ex.Message, Does.Contain("NextToken"));
         Assert.That(handler.Requests, Has.Count.EqualTo(2));
     }
 
@@ -377,10 +380,9 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(body));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<InvalidResponseException>(
-            () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
+        var ex = SignalingAssert.ThrowsAsync(
+            SignalingError.InvalidResponse, null, () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
-        Assert.That(ex!.ErrorCode, Is.EqualTo(InvalidResponseException.Code));
         Assert.That(ex.RequestId, Is.EqualTo("req-1"));
     }
 
@@ -391,10 +393,8 @@ public sealed class KinesisVideoClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json(big));
         using var client = new KinesisVideoClient(new KinesisVideoClientOptions(Options(handler)) { MaxResponseBytes = 1024 });
 
-        var ex = Assert.ThrowsAsync<InvalidResponseException>(
-            () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
-
-        Assert.That(ex!.ErrorCode, Is.EqualTo(InvalidResponseException.TooLargeCode));
+        SignalingAssert.ThrowsAsync(
+            SignalingError.ResponseTooLarge, null, () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
     }
 
     [Test]
@@ -412,8 +412,8 @@ public sealed class KinesisVideoClientTests
         await handler.WaitForRequestAsync();
         time.Advance(TimeSpan.FromSeconds(10));
 
-        var ex = Assert.ThrowsAsync<KinesisVideoTimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.That(ex!.ErrorCode, Is.EqualTo(KinesisVideoTimeoutException.Code));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.RequestTimeout, null, () => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.That(ex.IsRetryable, Is.True);
     }
 
     [Test]
@@ -510,8 +510,8 @@ public sealed class KinesisVideoClientTests
             HttpStatusCode.BadRequest, "InvalidArgumentException"));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<InvalidArgumentException>(
-            () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
+        var ex = SignalingAssert.ThrowsAsync(
+            SignalingError.InvalidArgument, "InvalidArgumentException", () => client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "demo" }));
 
         var signature = handler.RequestList[0].Headers["Authorization"].Split("Signature=")[1];
         Assert.That(ex!.Message, Does.Not.Contain(SecretAccessKey));

@@ -59,7 +59,7 @@ public sealed class KinesisVideoSignalingClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"message\":\"session is over\"}", HttpStatusCode.BadRequest, "SessionExpiredException", "rid-7"));
         using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
-        var ex = Assert.ThrowsAsync<SessionExpiredException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.SessionExpired, "SessionExpiredException", () => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
 
         Assert.That(ex!.Message, Does.Contain("session is over"));
         Assert.That(ex.RequestId, Is.EqualTo("rid-7"));
@@ -71,7 +71,7 @@ public sealed class KinesisVideoSignalingClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
         using var client = new KinesisVideoSignalingClient(new KinesisVideoClientOptions(Options(handler)) { ServiceUrl = s_httpsEndpoint });
 
-        Assert.ThrowsAsync<InvalidResponseException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
+        SignalingAssert.ThrowsAsync(SignalingError.InvalidResponse, null, () => client.GetIceServerConfigAsync(new GetIceServerConfigRequest { ChannelARN = ChannelArn }));
     }
 
     [Test]

@@ -44,17 +44,16 @@ public sealed class KinesisVideoWebRtcStorageClientTests
         Assert.That(request.Body, Is.EqualTo("{\"channelArn\":\"" + ChannelArn + "\",\"clientId\":\"viewer-1\"}"));
     }
 
-    [TestCase(HttpStatusCode.NotFound, "ResourceNotFoundException", typeof(ResourceNotFoundException))]
-    [TestCase(HttpStatusCode.BadRequest, "InvalidArgumentException", typeof(InvalidArgumentException))]
-    [TestCase(HttpStatusCode.Forbidden, "AccessDeniedException", typeof(AccessDeniedException))]
-    public void JoinStorageSessionAsync_ServiceError_ThrowsTypedExceptionWithLowerCaseMessage(HttpStatusCode status, string errorType, Type expected)
+    [TestCase(HttpStatusCode.NotFound, "ResourceNotFoundException", SignalingError.ResourceNotFound)]
+    [TestCase(HttpStatusCode.BadRequest, "InvalidArgumentException", SignalingError.InvalidArgument)]
+    [TestCase(HttpStatusCode.Forbidden, "AccessDeniedException", SignalingError.AccessDenied)]
+    public void JoinStorageSessionAsync_ServiceError_ThrowsTypedExceptionWithLowerCaseMessage(HttpStatusCode status, string errorType, SignalingError expected)
     {
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"message\":\"no storage here\"}", status, errorType));
         using var client = new KinesisVideoWebRtcStorageClient(new KinesisVideoClientOptions(Options(handler, maxErrorRetries: 0)) { ServiceUrl = s_webRtcEndpoint });
 
-        var ex = Assert.CatchAsync<KinesisVideoException>(() => client.JoinStorageSessionAsync(ChannelArn));
+        var ex = SignalingAssert.ThrowsAsync(expected, errorType, () => client.JoinStorageSessionAsync(ChannelArn));
 
-        Assert.That(ex, Is.TypeOf(expected));
         Assert.That(ex!.Message, Does.Contain("no storage here"));
     }
 
@@ -97,7 +96,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{}"));
         using var client = new KinesisVideoClient(Options(handler));
 
-        Assert.ThrowsAsync<InvalidResponseException>(() =>
+        SignalingAssert.ThrowsAsync(SignalingError.InvalidResponse, null, () =>
             client.DescribeMediaStorageConfigurationAsync(new DescribeMediaStorageConfigurationRequest { ChannelName = "demo-channel" }));
     }
 
@@ -125,7 +124,7 @@ public sealed class KinesisVideoWebRtcStorageClientTests
         var handler = new FakeHttpMessageHandler(_ => FakeHttpMessageHandler.Json("{\"Message\":\"stream keeps nothing\"}", HttpStatusCode.BadRequest, "NoDataRetentionException"));
         using var client = new KinesisVideoClient(Options(handler));
 
-        var ex = Assert.ThrowsAsync<NoDataRetentionException>(() => client.UpdateMediaStorageConfigurationAsync(new UpdateMediaStorageConfigurationRequest
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.NoDataRetention, "NoDataRetentionException", () => client.UpdateMediaStorageConfigurationAsync(new UpdateMediaStorageConfigurationRequest
         {
             ChannelARN = ChannelArn,
             MediaStorageConfiguration = new MediaStorageConfiguration { Status = MediaStorageStatus.Enabled, StreamARN = StreamArn },

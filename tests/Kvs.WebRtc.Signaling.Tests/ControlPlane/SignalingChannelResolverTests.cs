@@ -172,7 +172,7 @@ public sealed class SignalingChannelResolverTests
         using var client = new KinesisVideoClient(Options(handler));
         var resolver = new SignalingChannelResolver(client);
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => resolver.ResolveAsync("demo-channel", ChannelRole.Master));
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => resolver.ResolveAsync("demo-channel", ChannelRole.Master));
     }
 
     [Test]
@@ -182,7 +182,7 @@ public sealed class SignalingChannelResolverTests
         using var client = new KinesisVideoClient(Options(handler));
         var resolver = new SignalingChannelResolver(client);
 
-        Assert.ThrowsAsync<ResourceInUseException>(() => resolver.ResolveAsync(ChannelArn, ChannelRole.Master));
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceInUse, null, () => resolver.ResolveAsync(ChannelArn, ChannelRole.Master));
     }
 
     [Test]
@@ -194,7 +194,7 @@ public sealed class SignalingChannelResolverTests
         using var client = new KinesisVideoClient(Options(handler));
         var resolver = new SignalingChannelResolver(client);
 
-        Assert.ThrowsAsync<InvalidResponseException>(() => resolver.ResolveAsync("demo-channel", ChannelRole.Master));
+        SignalingAssert.ThrowsAsync(SignalingError.InvalidResponse, null, () => resolver.ResolveAsync("demo-channel", ChannelRole.Master));
     }
 
     [TestCase("bad name")]

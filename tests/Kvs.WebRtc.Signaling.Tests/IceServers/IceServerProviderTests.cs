@@ -124,10 +124,10 @@ public sealed class IceServerProviderTests
     [Test]
     public void GetIceServersAsync_FetchFails_PropagatesAndRetriesNextCall()
     {
-        var fetcher = new Fetcher(300) { Failure = new ResourceNotFoundException("gone") };
+        var fetcher = new Fetcher(300) { Failure = new SignalingException(SignalingError.ResourceNotFound, "gone", errorCode: "ResourceNotFoundException") };
         var provider = new IceServerProvider(fetcher.FetchAsync, Options());
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(async () => await provider.GetIceServersAsync());
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", async () => await provider.GetIceServersAsync());
         fetcher.Failure = null;
 
         Assert.That(async () => await provider.GetIceServersAsync(), Has.Count.EqualTo(2));

@@ -93,7 +93,7 @@ public sealed class SignalingClientTests
     }
 
     [TestCase(403, SignalingError.AccessDenied)]
-    [TestCase(404, SignalingError.ChannelNotFound)]
+    [TestCase(404, SignalingError.ResourceNotFound)]
     [TestCase(400, SignalingError.BadRequest)]
     [TestCase(500, SignalingError.ConnectFailed)]
     public void ConnectAsMasterAsync_UpgradeRefused_ThrowsTypedErrorWithoutSecrets(int status, SignalingError expected)
@@ -105,14 +105,15 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(ex!.Error, Is.EqualTo(expected));
-            Assert.That(ex.HttpStatusCode, Is.EqualTo(status));
+            Assert.That((int?)ex.StatusCode, Is.EqualTo(status));
             AssertNoSecrets(ex.ToString());
         });
     }
 
-    [TestCase("ClientLimitExceededException:http://internal.amazon.com/coral/com.amazonaws.kinesisvideo.v20191204/", SignalingError.LimitExceeded)]
-    [TestCase("ClientLimitExceededException", SignalingError.LimitExceeded)]
-    [TestCase("InvalidArgumentException", SignalingError.BadRequest)]
+    [TestCase("ClientLimitExceededException:http://internal.amazon.com/coral/com.amazonaws.kinesisvideo.v20191204/", SignalingError.ClientLimitExceeded)]
+    [TestCase("ClientLimitExceededException", SignalingError.ClientLimitExceeded)]
+    [TestCase("InvalidArgumentException", SignalingError.InvalidArgument)]
+    [TestCase("SomethingElseException", SignalingError.BadRequest)]
     public void ConnectAsViewerAsync_Upgrade400WithErrorType_LimitExceededOnlyForClientLimitExceeded(string errorType, SignalingError expected)
     {
         _server.RejectStatus = 400;
@@ -123,8 +124,9 @@ public sealed class SignalingClientTests
         Assert.Multiple(() =>
         {
             Assert.That(ex!.Error, Is.EqualTo(expected));
-            Assert.That(ex.HttpStatusCode, Is.EqualTo(400));
-            Assert.That(ex.IsTransient, Is.EqualTo(expected == SignalingError.LimitExceeded));
+            Assert.That((int?)ex.StatusCode, Is.EqualTo(400));
+            Assert.That(ex.IsRetryable, Is.EqualTo(expected == SignalingError.ClientLimitExceeded));
+            Assert.That(ex.ErrorCode, Is.EqualTo(errorType.Split(':')[0]));
             Assert.That(ex.Message, Does.Contain(errorType.Split(':')[0]));
         });
     }
@@ -626,7 +628,7 @@ public sealed class SignalingClientTests
         {
             Assert.That(ex!.Error, Is.EqualTo(SignalingError.ConnectionLost));
             Assert.That(later!.Error, Is.EqualTo(SignalingError.ConnectionLost));
-            Assert.That(attempts.Select(e => e.HttpStatusCode), Is.All.EqualTo(503));
+            Assert.That(attempts.Select(e => (int?)e.StatusCode), Is.All.EqualTo(503));
             Assert.That(client.State, Is.EqualTo(SignalingConnectionState.Failed));
         });
     }

@@ -2,6 +2,7 @@ using Kvs.WebRtc.Emulator;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.Media;
 using Kvs.WebRtc.Sessions;
+using Kvs.WebRtc.Signaling;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.Tests.Sessions;
@@ -193,8 +194,9 @@ public sealed class MasterSessionIngestionTests : SessionFixture
         await using var second = await ViewerSession.ConnectAsync(StorageViewerOptions("second"), cancellationToken);
 
         var started = DateTime.UtcNow;
-        var error = Assert.ThrowsAsync<Kvs.WebRtc.Signaling.ControlPlane.ClientLimitExceededException>(
+        var error = Assert.ThrowsAsync<SignalingException>(
             async () => await ViewerSession.ConnectAsync(StorageViewerOptions("third"), cancellationToken));
+        Assert.That((error!.Error, error.ErrorCode), Is.EqualTo((SignalingError.ClientLimitExceeded, "ClientLimitExceededException")));
         Assert.That(error!.Message, Does.Contain("maximum number of viewers"));
         Assert.That(DateTime.UtcNow - started, Is.LessThan(TimeSpan.FromSeconds(20)), "not retried until the connect timeout");
         Assert.That(Recording(arn)!.Viewers, Is.EqualTo(2));

@@ -43,8 +43,8 @@ public sealed class ViewerServiceLimitTests : SessionFixture
             Assert.That(error.RefusedBySignalingService, Is.True);
             Assert.That(error.Message, Does.Contain("signaling service").And.Contain("viewer limit reached"));
             Assert.That(error.InnerException, Is.InstanceOf<SignalingException>());
-            Assert.That(((SignalingException)error.InnerException!).Error, Is.EqualTo(SignalingError.LimitExceeded));
-            Assert.That(((SignalingException)error.InnerException!).HttpStatusCode, Is.EqualTo(400));
+            Assert.That(((SignalingException)error.InnerException!).Error, Is.EqualTo(SignalingError.ClientLimitExceeded));
+            Assert.That((int?)((SignalingException)error.InnerException!).StatusCode, Is.EqualTo(400));
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(8)), "refused after one retry, well before the 20 s connect timeout");
             Assert.That(Emulator.GetStatistics().ConnectionsRejected - rejectedBefore, Is.EqualTo(2), "the first connect and its one retry");
         });

@@ -176,9 +176,9 @@ public sealed class SignalingClientEmulatorTests
 
             Assert.Multiple(() =>
             {
-                Assert.That(error!.Error, Is.EqualTo(SignalingError.LimitExceeded));
-                Assert.That(error.HttpStatusCode, Is.EqualTo(400));
-                Assert.That(error.IsTransient, Is.True, "a viewer may get in once another leaves");
+                Assert.That(error!.Error, Is.EqualTo(SignalingError.ClientLimitExceeded));
+                Assert.That((int?)error.StatusCode, Is.EqualTo(400));
+                Assert.That(error.IsRetryable, Is.True, "a viewer may get in once another leaves");
                 Assert.That(error.Message, Does.Contain("ClientLimitExceededException").And.Contain("viewer limit reached"));
             });
         }
@@ -207,7 +207,7 @@ public sealed class SignalingClientEmulatorTests
         await using (var first = SignalingClient.CreateMaster(options))
         {
             var refused = Assert.ThrowsAsync<SignalingException>(async () => await first.ConnectAsync());
-            Assert.That(refused!.HttpStatusCode, Is.EqualTo(403), "a date 8 minutes ahead is outside the 5-minute tolerance");
+            Assert.That((int?)refused!.StatusCode, Is.EqualTo(403), "a date 8 minutes ahead is outside the 5-minute tolerance");
         }
 
         Assert.That(signer.ClockOffset.TotalMinutes, Is.EqualTo(-8).Within(0.1), "the offset now cancels the device clock's skew");
@@ -231,7 +231,7 @@ public sealed class SignalingClientEmulatorTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(refused!.HttpStatusCode, Is.EqualTo(403));
+            Assert.That((int?)refused!.StatusCode, Is.EqualTo(403));
             Assert.That(signer.ClockOffset, Is.EqualTo(TimeSpan.Zero), "a clock within the tolerance is left alone");
         });
     }

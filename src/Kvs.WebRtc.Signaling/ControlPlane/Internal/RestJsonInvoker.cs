@@ -19,7 +19,6 @@ namespace Kvs.WebRtc.Signaling.ControlPlane.Internal;
 /// </summary>
 internal sealed partial class RestJsonInvoker : IDisposable
 {
-    internal const string NetworkErrorCode = "NetworkError";
     internal const string UserAgentValue = "Kvs.WebRtc/0.1";
     private const int ReadChunkBytes = 16 * 1024;
 
@@ -118,8 +117,8 @@ internal sealed partial class RestJsonInvoker : IDisposable
         catch (OperationCanceledException ex) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             Log.TimedOut(_logger, operation, _timeout.TotalMilliseconds);
-            throw new KinesisVideoTimeoutException(
-                $"{operation} did not complete within {_timeout.TotalSeconds:0.###} s (including retries).", ex);
+            throw new SignalingException(
+                SignalingError.RequestTimeout, $"{operation} did not complete within {_timeout.TotalSeconds:0.###} s (including retries).", ex);
         }
     }
 
@@ -225,7 +224,7 @@ internal sealed partial class RestJsonInvoker : IDisposable
             {
                 var delay = GetRetryDelay(retries);
                 retries++;
-                Log.Retrying(_logger, operation, error.ErrorCode, (int)error.StatusCode, error.RequestId, retries, _maxErrorRetries, delay.TotalMilliseconds);
+                Log.Retrying(_logger, operation, error.ErrorCode, (int)(error.StatusCode ?? 0), error.RequestId, retries, _maxErrorRetries, delay.TotalMilliseconds);
                 if (delay > TimeSpan.Zero)
                 {
                     await Task.Delay(delay, TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -234,7 +233,7 @@ internal sealed partial class RestJsonInvoker : IDisposable
                 continue;
             }
 
-            Log.Failed(_logger, operation, error.ErrorCode, (int)error.StatusCode, error.RequestId, retries);
+            Log.Failed(_logger, operation, error.ErrorCode, (int)(error.StatusCode ?? 0), error.RequestId, retries);
             throw error;
         }
     }
@@ -275,7 +274,7 @@ internal sealed partial class RestJsonInvoker : IDisposable
             {
                 body = await ReadBodyAsync(response, operation, requestId, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or HttpRequestException ||
+            catch (Exception ex) when (ex is (IOException and not SignalingException) or HttpRequestException ||
                                        (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 return Outcome<TResponse>.Failure(NetworkError(operation, uri, ex));
@@ -348,45 +347,46 @@ internal sealed partial class RestJsonInvoker : IDisposable
         }
         catch (JsonException ex)
         {
-            throw new InvalidResponseException(
+            throw new SignalingException(
+                SignalingError.InvalidResponse,
                 $"{operation} returned malformed JSON (HTTP {(int)status}): {ServiceErrorParser.Sanitise(ex.Message, ServiceErrorParser.MaxMessageLength)}",
-                InvalidResponseException.Code, status, requestId, ex);
+                ex, status, errorCode: null, requestId);
         }
 
         if (result is null)
         {
-            throw new InvalidResponseException(
-                $"{operation} returned JSON null instead of an object (HTTP {(int)status}).", InvalidResponseException.Code, status, requestId);
+            throw new SignalingException(
+                SignalingError.InvalidResponse, $"{operation} returned JSON null instead of an object (HTTP {(int)status}).", null, status, errorCode: null, requestId);
         }
 
         if (findMissingMember?.Invoke(result) is { } missing)
         {
-            throw new InvalidResponseException(
+            throw new SignalingException(
+                SignalingError.InvalidResponse,
                 $"{operation} returned a response without the required member {missing} (HTTP {(int)status}).",
-                InvalidResponseException.Code, status, requestId);
+                null, status, errorCode: null, requestId);
         }
 
         return result;
     }
 
-    private InvalidResponseException TooLarge(string operation, HttpStatusCode status, string? requestId) =>
-        new($"{operation} returned a response larger than the {_maxResponseBytes}-byte limit (MaxResponseBytes).",
-            InvalidResponseException.TooLargeCode, status, requestId);
+    private SignalingException TooLarge(string operation, HttpStatusCode status, string? requestId) =>
+        new(SignalingError.ResponseTooLarge, $"{operation} returned a response larger than the {_maxResponseBytes}-byte limit (MaxResponseBytes).",
+            null, status, errorCode: null, requestId);
 
-    private static KinesisVideoException NetworkError(string operation, Uri uri, Exception ex) =>
-        new($"{operation} failed: the request to {uri.Host} could not be completed " +
-            $"({ServiceErrorParser.Sanitise(ex.Message, ServiceErrorParser.MaxMessageLength)}).",
-            NetworkErrorCode, default, requestId: null, isRetryable: true, ex);
+    private static SignalingException NetworkError(string operation, Uri uri, Exception ex) =>
+        new(SignalingError.NetworkError, $"{operation} failed: the request to {uri.Host} could not be completed " +
+            $"({ServiceErrorParser.Sanitise(ex.Message, ServiceErrorParser.MaxMessageLength)}).", ex);
 
     private static string? GetHeader(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
-    private readonly record struct Outcome<TResponse>(TResponse? Response, KinesisVideoException? Error, DateTimeOffset? ServerTime)
+    private readonly record struct Outcome<TResponse>(TResponse? Response, SignalingException? Error, DateTimeOffset? ServerTime)
         where TResponse : class
     {
         public static Outcome<TResponse> Success(TResponse response) => new(response, null, null);
 
-        public static Outcome<TResponse> Failure(KinesisVideoException error) => new(null, error, null);
+        public static Outcome<TResponse> Failure(SignalingException error) => new(null, error, null);
     }
 
     private static partial class Log

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Kvs.WebRtc.Signaling.ControlPlane.Internal;
 
 /// <summary>
-/// Turns an AWS rest-json error response into a typed <see cref="KinesisVideoException"/>: the code from
+/// Turns an AWS rest-json error response into a <see cref="SignalingException"/>: the code from
 /// <c>x-amzn-ErrorType</c> (else body <c>__type</c>/<c>code</c>/<c>Code</c>), the message from body
 /// <c>Message</c>/<c>message</c>, the request id from <c>x-amzn-RequestId</c>.
 /// </summary>
@@ -16,29 +16,34 @@ internal static partial class ServiceErrorParser
     internal const int MaxMessageLength = 512;
     internal const int MaxNonJsonPrefixLength = 100;
 
-    private static readonly Dictionary<string, Func<string, HttpStatusCode, string?, KinesisVideoException>> s_factories =
-        new(StringComparer.Ordinal)
-        {
-            [ResourceNotFoundException.Code] = (m, s, r) => new ResourceNotFoundException(m, s, r),
-            [ResourceInUseException.Code] = (m, s, r) => new ResourceInUseException(m, s, r),
-            [AccessDeniedException.Code] = (m, s, r) => new AccessDeniedException(m, s, r),
-            [ClientLimitExceededException.Code] = (m, s, r) => new ClientLimitExceededException(m, s, r),
-            [InvalidArgumentException.Code] = (m, s, r) => new InvalidArgumentException(m, s, r),
-            [VersionMismatchException.Code] = (m, s, r) => new VersionMismatchException(m, s, r),
-            [AccountChannelLimitExceededException.Code] = (m, s, r) => new AccountChannelLimitExceededException(m, s, r),
-            [TagsPerResourceExceededLimitException.Code] = (m, s, r) => new TagsPerResourceExceededLimitException(m, s, r),
-            [NotAuthorizedException.Code] = (m, s, r) => new NotAuthorizedException(m, s, r),
-            [InvalidClientException.Code] = (m, s, r) => new InvalidClientException(m, s, r),
-            [SessionExpiredException.Code] = (m, s, r) => new SessionExpiredException(m, s, r),
-            [NoDataRetentionException.Code] = (m, s, r) => new NoDataRetentionException(m, s, r),
-        };
+    // One member per AWS error code KVS models (the code without its "Exception" suffix).
+    private static readonly Dictionary<string, SignalingError> s_errors = new(StringComparer.Ordinal)
+    {
+        ["ResourceNotFoundException"] = SignalingError.ResourceNotFound,
+        ["ResourceInUseException"] = SignalingError.ResourceInUse,
+        ["AccessDeniedException"] = SignalingError.AccessDenied,
+        ["ClientLimitExceededException"] = SignalingError.ClientLimitExceeded,
+        ["InvalidArgumentException"] = SignalingError.InvalidArgument,
+        ["VersionMismatchException"] = SignalingError.VersionMismatch,
+        ["AccountChannelLimitExceededException"] = SignalingError.AccountChannelLimitExceeded,
+        ["TagsPerResourceExceededLimitException"] = SignalingError.TagsPerResourceExceededLimit,
+        ["NotAuthorizedException"] = SignalingError.NotAuthorized,
+        ["InvalidClientException"] = SignalingError.InvalidClient,
+        ["SessionExpiredException"] = SignalingError.SessionExpired,
+        ["NoDataRetentionException"] = SignalingError.NoDataRetention,
+    };
 
-    // Generic AWS throttling and transient codes (not modelled by KVS, but any AWS front end may send them).
-    private static readonly HashSet<string> s_retryableCodes = new(StringComparer.Ordinal)
+    // Generic AWS throttling codes (not modelled by KVS, but any AWS front end may send them).
+    private static readonly HashSet<string> s_throttlingCodes = new(StringComparer.Ordinal)
     {
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
         "ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
         "BandwidthLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+    };
+
+    // Generic AWS transient codes.
+    private static readonly HashSet<string> s_transientCodes = new(StringComparer.Ordinal)
+    {
         "RequestTimeout", "RequestTimeoutException", "InternalFailure", "InternalError", "ServiceUnavailable",
     };
 
@@ -92,8 +97,8 @@ internal static partial class ServiceErrorParser
         return new ParsedError(code, message, isJson, text);
     }
 
-    /// <summary>Builds the typed exception of an error response.</summary>
-    public static KinesisVideoException CreateException(
+    /// <summary>Builds the exception of an error response.</summary>
+    public static SignalingException CreateException(
         string operation, HttpStatusCode status, string? requestId, ParsedError error, string? contentType)
     {
         string message;
@@ -110,18 +115,38 @@ internal static partial class ServiceErrorParser
                       $"{FormatRequestId(requestId)}: \"{prefix}\".";
         }
 
-        if (error.Code is not null && s_factories.TryGetValue(error.Code, out var factory))
+        var kind = ErrorOf(status, error.Code);
+        return new SignalingException(kind, message, innerException: null, status, error.Code, requestId, IsRetryable(status, error.Code));
+    }
+
+    /// <summary>
+    /// The <see cref="SignalingError"/> of a service error: by its AWS code when KVS models it, else throttling (code or
+    /// 429), transient (code or 5xx), access (401/403), and <see cref="SignalingError.ServiceError"/> for the rest.
+    /// </summary>
+    public static SignalingError ErrorOf(HttpStatusCode status, string? code)
+    {
+        if (code is not null && s_errors.TryGetValue(code, out var known))
         {
-            return factory(message, status, requestId);
+            return known;
         }
 
-        return new KinesisVideoException(message, error.Code, status, requestId, IsRetryable(status, error.Code));
+        if (status == HttpStatusCode.TooManyRequests || (code is not null && s_throttlingCodes.Contains(code)))
+        {
+            return SignalingError.Throttled;
+        }
+
+        if ((int)status >= 500 || (code is not null && s_transientCodes.Contains(code)))
+        {
+            return SignalingError.ServiceUnavailable;
+        }
+
+        return status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? SignalingError.AccessDenied : SignalingError.ServiceError;
     }
 
     /// <summary>Whether an error response (by status or code) is worth retrying.</summary>
     public static bool IsRetryable(HttpStatusCode status, string? code) =>
         (int)status >= 500 || status == HttpStatusCode.TooManyRequests ||
-        (code is not null && (s_retryableCodes.Contains(code) || code == ClientLimitExceededException.Code));
+        (code is not null && (s_throttlingCodes.Contains(code) || s_transientCodes.Contains(code) || code == "ClientLimitExceededException"));
 
     /// <summary>
     /// Whether the error says the request's signing time is off: the texts the service (and the C SDK) use, or a

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
@@ -93,7 +94,7 @@ public sealed class ControlPlaneHandlerTests
     {
         await CreateAsync("twice");
 
-        var ex = Assert.ThrowsAsync<ResourceInUseException>(() => _client.CreateSignalingChannelAsync(new CreateSignalingChannelRequest { ChannelName = "twice" }));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.ResourceInUse, "ResourceInUseException", () => _client.CreateSignalingChannelAsync(new CreateSignalingChannelRequest { ChannelName = "twice" }));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
@@ -101,7 +102,7 @@ public sealed class ControlPlaneHandlerTests
     [Test]
     public void DescribeSignalingChannel_UnknownName_ThrowsResourceNotFound404()
     {
-        var ex = Assert.ThrowsAsync<ResourceNotFoundException>(() => _client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "missing" }));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => _client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelName = "missing" }));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
@@ -233,7 +234,7 @@ public sealed class ControlPlaneHandlerTests
     [Test]
     public void GetSignalingChannelEndpoint_UnknownArn_ThrowsResourceNotFound()
     {
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => _client.GetSignalingChannelEndpointAsync(new GetSignalingChannelEndpointRequest
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => _client.GetSignalingChannelEndpointAsync(new GetSignalingChannelEndpointRequest
         {
             ChannelARN = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1712136149494",
         }));
@@ -266,7 +267,7 @@ public sealed class ControlPlaneHandlerTests
     {
         var arn = await CreateAsync("stale");
 
-        var ex = Assert.ThrowsAsync<VersionMismatchException>(() => _client.UpdateSignalingChannelAsync(new UpdateSignalingChannelRequest
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.VersionMismatch, "VersionMismatchException", () => _client.UpdateSignalingChannelAsync(new UpdateSignalingChannelRequest
         {
             ChannelARN = arn,
             CurrentVersion = "AAAAAAAAAAAAAAAAAAAA",
@@ -282,7 +283,7 @@ public sealed class ControlPlaneHandlerTests
 
         await _client.DeleteSignalingChannelAsync(new DeleteSignalingChannelRequest { ChannelARN = arn });
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => _client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelARN = arn }));
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => _client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelARN = arn }));
     }
 
     [Test]
@@ -290,7 +291,7 @@ public sealed class ControlPlaneHandlerTests
     {
         var arn = await CreateAsync("keep-me");
 
-        Assert.ThrowsAsync<VersionMismatchException>(() => _client.DeleteSignalingChannelAsync(new DeleteSignalingChannelRequest { ChannelARN = arn, CurrentVersion = "BBBBBBBBBBBBBBBBBBBB" }));
+        SignalingAssert.ThrowsAsync(SignalingError.VersionMismatch, "VersionMismatchException", () => _client.DeleteSignalingChannelAsync(new DeleteSignalingChannelRequest { ChannelARN = arn, CurrentVersion = "BBBBBBBBBBBBBBBBBBBB" }));
 
         Assert.That((await _client.DescribeSignalingChannelAsync(new DescribeSignalingChannelRequest { ChannelARN = arn })).ChannelInfo!.ChannelARN, Is.EqualTo(arn));
     }
@@ -298,7 +299,7 @@ public sealed class ControlPlaneHandlerTests
     [Test]
     public void DeleteSignalingChannel_UnknownArn_ThrowsResourceNotFound()
     {
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => _client.DeleteSignalingChannelAsync(new DeleteSignalingChannelRequest
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => _client.DeleteSignalingChannelAsync(new DeleteSignalingChannelRequest
         {
             ChannelARN = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1712136149494",
         }));
@@ -327,14 +328,14 @@ public sealed class ControlPlaneHandlerTests
         var arn = await CreateAsync("many-tags");
         await _client.TagResourceAsync(new TagResourceRequest { ResourceARN = arn, Tags = Enumerable.Range(0, 50).Select(i => new Tag { Key = $"k{i}", Value = "v" }).ToList() });
 
-        Assert.ThrowsAsync<TagsPerResourceExceededLimitException>(() =>
+        SignalingAssert.ThrowsAsync(SignalingError.TagsPerResourceExceededLimit, "TagsPerResourceExceededLimitException", () =>
             _client.TagResourceAsync(new TagResourceRequest { ResourceARN = arn, Tags = [new Tag { Key = "one-more", Value = "v" }] }));
     }
 
     [Test]
     public void ListTagsForResource_UnknownArn_ThrowsResourceNotFound()
     {
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => _client.ListTagsForResourceAsync(new ListTagsForResourceRequest
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => _client.ListTagsForResourceAsync(new ListTagsForResourceRequest
         {
             ResourceARN = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1712136149494",
         }));

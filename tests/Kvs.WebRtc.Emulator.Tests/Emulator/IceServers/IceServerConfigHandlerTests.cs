@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
@@ -68,7 +69,7 @@ public sealed class IceServerConfigHandlerTests
         await using var emulator = await KvsEmulator.StartAsync();
         using var client = CreateClient(emulator);
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(() => client.GetIceServerConfigAsync(new GetIceServerConfigRequest
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () => client.GetIceServerConfigAsync(new GetIceServerConfigRequest
         {
             ChannelARN = "arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1712136149494",
         }));

@@ -1,5 +1,6 @@
 using System.Net;
 using Kvs.WebRtc.Emulator.Storage;
+using Kvs.WebRtc.Signaling;
 using Kvs.WebRtc.Signaling.Auth;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
@@ -111,7 +112,7 @@ public sealed class StorageSessionHandlerTests
 
         await storage.JoinStorageSessionAsViewerAsync(arn, "viewer-0"); // the same viewer again replaces its own peer
 
-        var ex = Assert.ThrowsAsync<ClientLimitExceededException>(() => storage.JoinStorageSessionAsViewerAsync(arn, "viewer-3"));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.ClientLimitExceeded, "ClientLimitExceededException", () => storage.JoinStorageSessionAsViewerAsync(arn, "viewer-3"));
         Assert.That(ex!.Message, Does.Contain("maximum number of viewers connected to the session"));
         Assert.That(_emulator.Recordings.Single().Viewers, Is.EqualTo(3));
     }
@@ -122,7 +123,7 @@ public sealed class StorageSessionHandlerTests
         var arn = _emulator.CreateSignalingChannel("join-disabled");
         using var storage = _client.CreateWebRtcStorageClient(_emulator.ServiceUrl);
 
-        var ex = Assert.ThrowsAsync<InvalidArgumentException>(() => storage.JoinStorageSessionAsync(arn));
+        var ex = SignalingAssert.ThrowsAsync(SignalingError.InvalidArgument, "InvalidArgumentException", () => storage.JoinStorageSessionAsync(arn));
 
         Assert.That(ex!.Message, Does.Contain("media storage"));
         Assert.That(_emulator.Recordings, Is.Empty);
@@ -133,7 +134,7 @@ public sealed class StorageSessionHandlerTests
     {
         using var storage = _client.CreateWebRtcStorageClient(_emulator.ServiceUrl);
 
-        Assert.ThrowsAsync<ResourceNotFoundException>(() =>
+        SignalingAssert.ThrowsAsync(SignalingError.ResourceNotFound, "ResourceNotFoundException", () =>
             storage.JoinStorageSessionAsync("arn:aws:kinesisvideo:us-west-2:123456789012:channel/none/1712136149494"));
     }
 
@@ -145,7 +146,7 @@ public sealed class StorageSessionHandlerTests
         using var wrong = CreateClient(new AwsCredentialsSnapshot(_emulator.Credentials.AccessKeyId, "wrong-secret-wrong-secret-wrong-secret-00"));
         using var storage = wrong.CreateWebRtcStorageClient(_emulator.ServiceUrl);
 
-        var ex = Assert.CatchAsync<KinesisVideoException>(() => storage.JoinStorageSessionAsync(arn));
+        var ex = Assert.ThrowsAsync<SignalingException>(() => storage.JoinStorageSessionAsync(arn));
 
         Assert.That(ex!.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(_emulator.Recordings, Is.Empty);
@@ -161,7 +162,7 @@ public sealed class StorageSessionHandlerTests
         using var storage = _client.CreateWebRtcStorageClient(_emulator.ServiceUrl);
         await storage.JoinStorageSessionAsync(first);
 
-        Assert.ThrowsAsync<ClientLimitExceededException>(() => storage.JoinStorageSessionAsync(second));
+        SignalingAssert.ThrowsAsync(SignalingError.ClientLimitExceeded, "ClientLimitExceededException", () => storage.JoinStorageSessionAsync(second));
         Assert.That(_emulator.Recordings, Has.Count.EqualTo(1));
     }
 
