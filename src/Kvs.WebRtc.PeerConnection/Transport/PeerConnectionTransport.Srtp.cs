@@ -16,13 +16,12 @@ internal delegate void MediaPacketReceiver(ReadOnlySpan<byte> packet, bool isRtc
 /// </summary>
 /// <remarks>
 /// Sending protects in a rented buffer under <c>_srtpSendGate</c> (the outbound context is stateful per SSRC) and sends
-/// synchronously; receiving unprotects under <c>_srtpReceiveGate</c> on the socket's receive thread and hands the
-/// packet to <see cref="MediaReceiver"/> inline. Neither takes the DTLS/SCTP lock.
+/// synchronously; receiving unprotects on the connection loop (the datagram entered it from the socket's receive thread,
+/// inline when the loop was idle) and hands the packet to <see cref="MediaReceiver"/> inline, still on the loop.
 /// </remarks>
 internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 {
     private readonly object _srtpSendGate = new();
-    private readonly object _srtpReceiveGate = new();
     private readonly byte[] _mediaScratch = new byte[DatagramBufferSize + 64];
     private SrtpContext? _srtpOutbound;
     private SrtpContext? _srtpInbound;
@@ -38,7 +37,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private double _mediaLossRate;
     private long _mediaLossDropped; // guarded by _srtpSendGate
 
-    /// <summary>Receives every decrypted RTP and RTCP packet, inline on the receive path.</summary>
+    /// <summary>Receives every decrypted RTP and RTCP packet, inline on the connection loop (it must not wait for the loop).</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
 
     /// <summary>Raised (on the dispatcher) once the SRTP keys exist.</summary>
@@ -277,6 +276,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         }
     }
 
+    // On the loop: an SRTP/SRTCP datagram.
     private void OnMediaDatagram(ReadOnlySpan<byte> datagram)
     {
         var context = Volatile.Read(ref _srtpInbound);
@@ -286,30 +286,27 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
             return;
         }
 
-        lock (_srtpReceiveGate)
+        datagram.CopyTo(_mediaScratch);
+        var packet = _mediaScratch.AsSpan(0, datagram.Length);
+        var isRtcp = datagram.Length >= 2 && datagram[1] is >= 192 and <= 223;
+        var error = isRtcp ? context.UnprotectRtcp(packet, out var length) : context.UnprotectRtp(packet, out length);
+        if (error != SrtpError.None)
         {
-            datagram.CopyTo(_mediaScratch);
-            var packet = _mediaScratch.AsSpan(0, datagram.Length);
-            var isRtcp = datagram.Length >= 2 && datagram[1] is >= 192 and <= 223;
-            var error = isRtcp ? context.UnprotectRtcp(packet, out var length) : context.UnprotectRtp(packet, out length);
-            if (error != SrtpError.None)
-            {
-                Interlocked.Increment(ref _srtpDropped);
-                return;
-            }
-
-            Interlocked.Increment(ref _srtpPacketsReceived);
-            Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
-            if (!isRtcp)
-            {
-                RecordTransportSequence(packet[..length]);
-            }
-
-            MediaReceiver?.Invoke(packet[..length], isRtcp);
+            Interlocked.Increment(ref _srtpDropped);
+            return;
         }
+
+        Interlocked.Increment(ref _srtpPacketsReceived);
+        Interlocked.Add(ref _srtpBytesReceived, datagram.Length);
+        if (!isRtcp)
+        {
+            RecordTransportSequence(packet[..length]);
+        }
+
+        MediaReceiver?.Invoke(packet[..length], isRtcp);
     }
 
-    // Called under _gate when DTLS reaches Connected.
+    // On the loop, when DTLS reaches Connected.
     private void StartSrtpLocked(DtlsConnection dtls)
     {
         if (_srtpOutbound is not null || dtls.SrtpProfile is not { } profile)
@@ -334,7 +331,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
             _srtpOutbound = null;
         }
 
-        lock (_srtpReceiveGate)
+        using (_loop.Enter())
         {
             _srtpInbound?.Dispose();
             _srtpInbound = null;

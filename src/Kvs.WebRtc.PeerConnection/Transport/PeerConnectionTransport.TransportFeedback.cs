@@ -10,17 +10,15 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// when its deadline comes.
 /// </summary>
 /// <remarks>
-/// The generator lives under its own small lock (<c>_feedbackGate</c>), taken per RTP packet on the receive path (inside
-/// <c>_srtpReceiveGate</c>) and by its timer, never under the DTLS/SCTP lock: the receive path must not wait for
-/// SCTP work. Its timer comes from the connection's <see cref="TimeProvider"/> and is re-armed only when the
-/// generator's deadline moves earlier (as the DTLS/SCTP timer is), so the hot path rarely touches it. Lock order:
-/// <c>_srtpReceiveGate</c> → <c>_feedbackGate</c> → <c>_srtpSendGate</c>.
+/// The generator is owned by the connection loop: fed per RTP packet on the receive path (which runs on the loop) and
+/// polled by its timer, whose tick is posted to the loop. The timer comes from the connection's
+/// <see cref="TimeProvider"/> and is re-armed only when the generator's deadline moves earlier (as the DTLS/SCTP timer
+/// is), so the hot path rarely touches it. Feedback leaves through SRTCP (<c>_srtpSendGate</c>, taken inside the loop).
 /// </remarks>
 internal sealed partial class PeerConnectionTransport
 {
-    private readonly object _feedbackGate = new();
     private readonly byte[] _feedbackScratch = new byte[RtcpTransportFeedbackBuilder.DefaultMaxPacketSize];
-    private TransportFeedbackGenerator? _feedbackGenerator; // guarded by _feedbackGate
+    private TransportFeedbackGenerator? _feedbackGenerator; // owned by the loop
     private ITimer? _feedbackTimer;
     private TimeSpan? _feedbackArmed;
     private int _feedbackExtensionId; // 0: off; read lock-free on the receive path
@@ -36,7 +34,7 @@ internal sealed partial class PeerConnectionTransport
     {
         get
         {
-            lock (_feedbackGate)
+            using (_loop.Enter())
             {
                 return (_feedbackGenerator?.FeedbackPacketsSent ?? 0, _feedbackGenerator?.PacketsRecorded ?? 0);
             }
@@ -49,7 +47,7 @@ internal sealed partial class PeerConnectionTransport
     /// </summary>
     public void ConfigureTransportFeedback(int extensionId, uint senderSsrc)
     {
-        lock (_feedbackGate)
+        using (_loop.Enter())
         {
             if (!TransportFeedbackEnabled || extensionId is < 1 or > 255 || _closed)
             {
@@ -59,12 +57,13 @@ internal sealed partial class PeerConnectionTransport
 
             _feedbackGenerator ??= new TransportFeedbackGenerator(senderSsrc);
             _feedbackGenerator.SenderSsrc = senderSsrc;
-            _feedbackTimer ??= _timeProvider.CreateTimer(_ => OnFeedbackTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _feedbackTimer ??= _timeProvider.CreateTimer(static state => ((PeerConnectionTransport)state!).PostFeedbackTick(), this,
+                Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             Volatile.Write(ref _feedbackExtensionId, extensionId);
         }
     }
 
-    // Receive path (under _srtpReceiveGate): a decrypted RTP packet.
+    // On the loop (receive path): a decrypted RTP packet.
     private void RecordTransportSequence(ReadOnlySpan<byte> packet)
     {
         var id = Volatile.Read(ref _feedbackExtensionId);
@@ -74,35 +73,32 @@ internal sealed partial class PeerConnectionTransport
             return;
         }
 
-        var now = Now;
-        lock (_feedbackGate)
+        if (_feedbackGenerator is { } generator)
         {
-            if (_feedbackGenerator is { } generator)
-            {
-                generator.OnPacketReceived(sequenceNumber, header.Ssrc, now);
-                ArmFeedbackLocked(now);
-            }
+            var now = Now;
+            generator.OnPacketReceived(sequenceNumber, header.Ssrc, now);
+            ArmFeedbackLocked(now);
         }
     }
 
+    private void PostFeedbackTick() => _loop.Post(static transport => transport.OnFeedbackTimer(), this);
+
+    // On the loop: the feedback timer fired.
     private void OnFeedbackTimer()
     {
-        lock (_feedbackGate)
+        _feedbackArmed = null;
+        if (_closed || _feedbackGenerator is not { } generator)
         {
-            _feedbackArmed = null;
-            if (_closed || _feedbackGenerator is not { } generator)
-            {
-                return;
-            }
-
-            var now = Now;
-            while (generator.TryPollFeedback(now, _feedbackScratch, out var length))
-            {
-                TrySendRtcp(_feedbackScratch.AsSpan(0, length));
-            }
-
-            ArmFeedbackLocked(now);
+            return;
         }
+
+        var now = Now;
+        while (generator.TryPollFeedback(now, _feedbackScratch, out var length))
+        {
+            TrySendRtcp(_feedbackScratch.AsSpan(0, length));
+        }
+
+        ArmFeedbackLocked(now);
     }
 
     private void ArmFeedbackLocked(TimeSpan now)
@@ -125,7 +121,7 @@ internal sealed partial class PeerConnectionTransport
     private void DisposeTransportFeedback()
     {
         ITimer? timer;
-        lock (_feedbackGate)
+        using (_loop.Enter())
         {
             Volatile.Write(ref _feedbackExtensionId, 0);
             timer = _feedbackTimer;

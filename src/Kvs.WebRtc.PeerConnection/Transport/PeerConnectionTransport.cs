@@ -12,11 +12,16 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// <see cref="DtlsConnection"/> → <see cref="SctpAssociation"/> → <see cref="DataChannelManager"/>.
 /// </summary>
 /// <remarks>
-/// <para>Concurrency: one lock per connection serialises the DTLS core and the SCTP pump. A received datagram is
-/// processed inline on the ICE socket loop (decrypt → SCTP → queue user events) and the resulting packets are sealed
-/// and sent before the loop reads the next datagram; user sends seal and send on the caller's thread. Timers go
-/// through one <see cref="TimeProvider"/> timer re-armed from the cores' next deadlines (armed only when a deadline
-/// moves earlier, so the hot path does not touch the timer). User callbacks run on the <see cref="SerialDispatcher"/>.</para>
+/// <para>Concurrency: the connection's <see cref="ConnectionLoop"/> owns DTLS, SCTP, the channel manager, the SRTP
+/// receive context and the transport-wide feedback generator. A received datagram enters the loop from the ICE socket
+/// thread and is processed inline when the loop is idle (decrypt → SCTP → queue user events, or unprotect → media
+/// receiver); otherwise it is copied and queued, and the thread that owns the loop runs it. The resulting packets are
+/// sealed and sent from the loop. User data-channel sends post one coalesced flush (inline when idle); API calls that
+/// need a result wait for the loop (<see cref="ConnectionLoop.Enter"/>). Timers go through one
+/// <see cref="TimeProvider"/> timer re-armed from the cores' next deadlines (armed only when a deadline moves earlier,
+/// so the hot path does not touch the timer); it posts a tick to the loop. The SRTP send side and the pacer keep short
+/// locks of their own, taken inside the loop or by frame writers, never waiting for the loop. User callbacks run on the
+/// <see cref="SerialDispatcher"/>.</para>
 /// <para>Buffers: datagrams are rented from <see cref="ArrayPool{T}.Shared"/> and returned as soon as the socket
 /// accepted them; nothing is allocated per packet on the send and receive paths of this class.</para>
 /// </remarks>
@@ -32,7 +37,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     // for the next in-order TSN, so the window must also clearly exceed the largest message (256 KiB).
     private const int ReceiveWindow = 512 * 1024;
 
-    private readonly object _gate = new();
+    private readonly ConnectionLoop _loop;
     private readonly DtlsCertificate _certificate;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
@@ -53,7 +58,8 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     private int? _remoteMaxMessageSize;
     private ushort _remoteSctpPort = 5000;
     private TimeSpan? _armed;
-    private bool _closed;
+    private int _flushQueued;
+    private volatile bool _closed;
 
     private long _bytesSent;
     private long _bytesReceived;
@@ -68,8 +74,13 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<PeerConnectionTransport>();
         _dispatcher = dispatcher;
         _start = timeProvider.GetTimestamp();
-        _timer = timeProvider.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _loop = new ConnectionLoop(OnLoopDatagram, loggerFactory.CreateLogger<ConnectionLoop>());
+        _timer = timeProvider.CreateTimer(static state => ((PeerConnectionTransport)state!).PostTimerTick(), this, Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>Received datagrams the connection loop dropped because its queue was full.</summary>
+    public long LoopDroppedInputs => _loop.DroppedInputs;
 
     /// <summary>The DTLS state changed; raised on the dispatcher.</summary>
     public event Action<DtlsState, DtlsException?>? DtlsStateChanged;
@@ -88,7 +99,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            using (_loop.Enter())
             {
                 return _dtls?.RemoteCertificate ?? default;
             }
@@ -103,7 +114,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// <summary>Attaches the ICE transport: its application datagrams now feed DTLS.</summary>
     public void AttachIce(IceTransport ice)
     {
-        lock (_gate)
+        using (_loop.Enter())
         {
             _ice = ice;
         }
@@ -114,7 +125,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// <summary>ICE has a usable pair (or lost it); a DTLS client starts its handshake on the first usable pair.</summary>
     public void SetIceUsable(bool usable)
     {
-        lock (_gate)
+        using (_loop.Enter())
         {
             _iceUsable = usable;
             if (usable && _dtls is not null && !_closed)
@@ -132,7 +143,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// </summary>
     public DataChannelManager GetOrCreateManager(bool isDtlsClientGuess)
     {
-        lock (_gate)
+        using (_loop.Enter())
         {
             return EnsureManagerLocked(isDtlsClientGuess);
         }
@@ -143,7 +154,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            using (_loop.Enter())
             {
                 return _manager;
             }
@@ -167,7 +178,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     public void ConfigureDtls(DtlsRole role, IReadOnlyList<DtlsFingerprint> remoteFingerprints, int? remoteMaxMessageSize, ushort remoteSctpPort = 5000,
         bool startSctp = true)
     {
-        lock (_gate)
+        using (_loop.Enter())
         {
             if (_closed)
             {
@@ -215,7 +226,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// <summary>A snapshot of the transport counters.</summary>
     public TransportSnapshot GetSnapshot()
     {
-        lock (_gate)
+        using (_loop.Enter())
         {
             var sctp = _manager?.Association;
             return new TransportSnapshot(
@@ -246,7 +257,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     public void Close()
     {
         DataChannelManager? manager;
-        lock (_gate)
+        using (_loop.Enter())
         {
             if (_closed)
             {
@@ -262,7 +273,7 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
             manager.Abort("The peer connection was closed.");
         }
 
-        lock (_gate)
+        using (_loop.Enter())
         {
             _closed = true;
             if (_dtls is { } dtls && dtls.State is DtlsState.Connected or DtlsState.Connecting)
@@ -285,12 +296,13 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         await _timer.DisposeAsync().ConfigureAwait(false);
         DisposeTransportFeedback();
         DisposePacer();
-        lock (_gate)
+        using (_loop.Enter())
         {
             _dtls?.Dispose();
         }
 
         DisposeSrtp();
+        _loop.Close();
     }
 
     private DataChannelManager EnsureManagerLocked(bool isDtlsClient)
@@ -336,46 +348,47 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         }
     }
 
-    private void OnIceDatagram(ReadOnlySpan<byte> datagram)
+    // The socket's receive thread: every datagram of the selected pair enters the connection loop (inline when idle).
+    private void OnIceDatagram(ReadOnlySpan<byte> datagram) => _loop.PostDatagram(datagram);
+
+    // On the loop: one received datagram.
+    private void OnLoopDatagram(ReadOnlySpan<byte> datagram)
     {
-        // RFC 7983: 128..191 is RTP/RTCP (SRTP), handled without the DTLS/SCTP lock.
+        // RFC 7983: 128..191 is RTP/RTCP (SRTP).
         if (datagram.Length > 0 && datagram[0] is >= 128 and <= 191)
         {
             OnMediaDatagram(datagram);
             return;
         }
 
-        lock (_gate)
+        Interlocked.Increment(ref _packetsReceived);
+        Interlocked.Add(ref _bytesReceived, datagram.Length);
+        if (_closed)
         {
-            Interlocked.Increment(ref _packetsReceived);
-            Interlocked.Add(ref _bytesReceived, datagram.Length);
-            if (_closed)
-            {
-                return;
-            }
-
-            if (_dtls is null)
-            {
-                // DTLS data before our role is known (the answer has not arrived yet): keep a few for replay.
-                if (_early.Count < MaxEarlyDatagrams)
-                {
-                    _early.Enqueue(datagram.ToArray());
-                }
-
-                Log.EarlyDatagram(_logger, datagram.Length, _early.Count);
-
-                return;
-            }
-
-            var now = Now;
-            FeedDtlsLocked(datagram, now);
-            if (_reportedDtlsState != DtlsState.Connected)
-            {
-                Log.HandshakeDatagram(_logger, datagram.Length, datagram[0], _dtls.State, _dtls.DroppedRecords, _dtls.PendingTransmitCount);
-            }
-
-            AfterDtlsInputLocked(now);
+            return;
         }
+
+        if (_dtls is null)
+        {
+            // DTLS data before our role is known (the answer has not arrived yet): keep a few for replay.
+            if (_early.Count < MaxEarlyDatagrams)
+            {
+                _early.Enqueue(datagram.ToArray());
+            }
+
+            Log.EarlyDatagram(_logger, datagram.Length, _early.Count);
+
+            return;
+        }
+
+        var now = Now;
+        FeedDtlsLocked(datagram, now);
+        if (_reportedDtlsState != DtlsState.Connected)
+        {
+            Log.HandshakeDatagram(_logger, datagram.Length, datagram[0], _dtls.State, _dtls.DroppedRecords, _dtls.PendingTransmitCount);
+        }
+
+        AfterDtlsInputLocked(now);
     }
 
     private void FeedDtlsLocked(ReadOnlySpan<byte> datagram, TimeSpan now)
@@ -383,38 +396,58 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
         _dtls!.HandleInput(datagram, now);
     }
 
+    private void PostTimerTick() => _loop.Post(static transport => transport.OnTimer(), this);
+
+    // On the loop: the transport timer fired.
     private void OnTimer()
     {
-        lock (_gate)
+        _armed = null;
+        if (_closed)
         {
-            _armed = null;
-            if (_closed)
-            {
-                return;
-            }
+            return;
+        }
 
-            var now = Now;
-            _dtls?.HandleTimeout(now);
-            _manager?.HandleTimeout(now);
-            if (_dtls is not null)
-            {
-                AfterDtlsInputLocked(now);
-            }
-            else
-            {
-                RearmLocked(now);
-            }
+        var now = Now;
+        _dtls?.HandleTimeout(now);
+        _manager?.HandleTimeout(now);
+        if (_dtls is not null)
+        {
+            AfterDtlsInputLocked(now);
+        }
+        else
+        {
+            RearmLocked(now);
         }
     }
 
+    // The data-channel manager queued something to send. On the loop's thread (the manager re-entered from a core call)
+    // it is flushed at once; from a user thread one flush command is queued (coalesced: one pending at a time), which
+    // runs inline when the loop is idle.
     private void OnTransmitReady()
     {
-        lock (_gate)
+        if (_loop.IsOwnedByCurrentThread)
         {
-            if (_dtls is { State: DtlsState.Connected } && !_closed)
-            {
-                FlushLocked(Now);
-            }
+            FlushIfConnected();
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _flushQueued, 1) == 0 && !_loop.Post(static transport => transport.OnFlushCommand(), this))
+        {
+            Volatile.Write(ref _flushQueued, 0);
+        }
+    }
+
+    private void OnFlushCommand()
+    {
+        Volatile.Write(ref _flushQueued, 0);
+        FlushIfConnected();
+    }
+
+    private void FlushIfConnected()
+    {
+        if (_dtls is { State: DtlsState.Connected } && !_closed)
+        {
+            FlushLocked(Now);
         }
     }
 
