@@ -26,7 +26,11 @@ public enum KvsSessionError
     /// </summary>
     ConnectTimeout,
 
-    /// <summary>A viewer did not answer the master's new offer within <see cref="Sessions.MasterSessionOptions.ViewerConnectTimeout"/>.</summary>
+    /// <summary>
+    /// The other side did not answer a new offer in time: a viewer the master's re-offer within
+    /// <see cref="Sessions.MasterSessionOptions.ViewerConnectTimeout"/>, or the master a viewer's ICE restart within
+    /// <see cref="Sessions.ViewerSessionOptions.ConnectTimeout"/>.
+    /// </summary>
     AnswerTimeout,
 
     /// <summary>No viewer with that client id is connected (or it has no open data channel), for example because it just left.</summary>

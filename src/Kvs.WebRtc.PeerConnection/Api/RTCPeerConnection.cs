@@ -37,7 +37,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     private const int DefaultRemoteMaxMessageSize = 65536;
 
     private readonly object _sync = new();
-    private readonly RTCConfiguration _configuration;
+    private RTCConfiguration _configuration; // replaced by SetConfiguration under _sync
     private readonly TimeProvider _timeProvider;
     private readonly RTCNackOptions _nackOptions;
     private readonly ILoggerFactory _loggerFactory;
@@ -616,6 +616,41 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
     }
 
     /// <summary>
+    /// Replaces the connection's STUN and TURN servers (W3C
+    /// <see href="https://www.w3.org/TR/webrtc/#dom-rtcpeerconnection-setconfiguration">setConfiguration</see>), for
+    /// example with TURN credentials fetched again before <see cref="RestartIce"/>: relay allocations made from now on
+    /// (a lost relay allocated again, a refused one retried at the next ICE restart) use them. Only
+    /// <see cref="RTCConfiguration.IceServers"/> may change; relays need TURN servers in the configuration the connection
+    /// was created with.
+    /// </summary>
+    /// <param name="configuration">The new configuration; copied.</param>
+    /// <exception cref="ArgumentException">The configuration is not valid (see <see cref="RTCConfiguration.Validate"/>).</exception>
+    /// <exception cref="WebRtcException"><see cref="WebRtcError.InvalidParameter"/> when a property other than the ICE
+    /// servers differs from the current configuration; <see cref="WebRtcError.Closed"/> after <see cref="Close"/>.</exception>
+    public void SetConfiguration(RTCConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        configuration.Validate();
+        var snapshot = configuration.Snapshot();
+        lock (_sync)
+        {
+            ThrowIfClosed();
+            var current = _configuration;
+            if (snapshot.IceTransportPolicy != current.IceTransportPolicy || snapshot.IncludeLoopbackCandidates != current.IncludeLoopbackCandidates
+                || snapshot.EnableIpv6 != current.EnableIpv6
+                || !(snapshot.HostAddresses ?? []).SequenceEqual(current.HostAddresses ?? [])
+                || (snapshot.HostAddresses is null) != (current.HostAddresses is null))
+            {
+                throw new WebRtcException(WebRtcError.InvalidParameter,
+                    "SetConfiguration can change only IceServers; IceTransportPolicy, IncludeLoopbackCandidates, EnableIpv6 and HostAddresses are fixed at creation.");
+            }
+
+            _configuration = snapshot;
+            _ice?.UpdateServers(ParseIceServers(snapshot, out _));
+        }
+    }
+
+    /// <summary>
     /// Creates a data channel (W3C <see href="https://www.w3.org/TR/webrtc/#dom-peerconnection-createdatachannel">createDataChannel</see>).
     /// It opens once the connection is up (<see cref="RTCDataChannel.Opened"/>); in-band channels announce themselves
     /// with DATA_CHANNEL_OPEN, negotiated ones (<see cref="RTCDataChannelInit.Negotiated"/>) need the same id on both sides.
@@ -807,6 +842,22 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
         }
     }
 
+    private static List<IceServer> ParseIceServers(RTCConfiguration configuration, out bool hasTurn)
+    {
+        var servers = new List<IceServer>();
+        hasTurn = false;
+        foreach (var server in configuration.IceServers)
+        {
+            foreach (var parsed in IceServer.FromUrls(server.Urls, server.Username, server.Credential))
+            {
+                servers.Add(parsed);
+                hasTurn |= parsed.Uri.IsTurn;
+            }
+        }
+
+        return servers;
+    }
+
     private IceTransport EnsureIceLocked(IceRole role)
     {
         if (_ice is not null)
@@ -814,16 +865,7 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             return _ice;
         }
 
-        var servers = new List<IceServer>();
-        var hasTurn = false;
-        foreach (var server in _configuration.IceServers)
-        {
-            foreach (var parsed in IceServer.FromUrls(server.Urls, server.Username, server.Credential))
-            {
-                servers.Add(parsed);
-                hasTurn |= parsed.Uri.ToString().StartsWith("turn", StringComparison.OrdinalIgnoreCase);
-            }
-        }
+        var servers = ParseIceServers(_configuration, out var hasTurn);
 
         var options = new IceTransportOptions
         {

@@ -47,6 +47,8 @@ internal sealed partial class IceGatherer
     private readonly ILogger _logger;
     private readonly IIceGatheringSink _sink;
     private readonly List<IceServer> _refusedRelays = [];
+    private readonly HashSet<IceServerUri> _liveRelays = []; // guarded by _refusedRelays
+    private IReadOnlyList<IceServer> _servers;
     private CancellationToken _stopping;
 
     /// <summary>Creates a gatherer; nothing happens before <see cref="BindHostSockets"/> and <see cref="GatherServersAsync"/>.</summary>
@@ -54,6 +56,7 @@ internal sealed partial class IceGatherer
         ILogger logger, IIceGatheringSink sink)
     {
         _options = options;
+        _servers = options.Servers;
         _socketFactory = socketFactory;
         _relayFactory = relayFactory;
         _timeProvider = timeProvider;
@@ -152,21 +155,82 @@ internal sealed partial class IceGatherer
         return bound;
     }
 
-    /// <summary>ICE restart: asks again for the relay allocations that were refused (docs/recovery.md).</summary>
+    /// <summary>
+    /// New STUN/TURN servers (fresh TURN credentials, e.g. fetched again before an ICE restart): used from now on when a
+    /// relay is allocated again (lost or refused). Hosts already allocated keep their allocation.
+    /// </summary>
+    public void UpdateServers(IReadOnlyList<IceServer> servers)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        Volatile.Write(ref _servers, servers);
+    }
+
+    /// <summary>
+    /// ICE restart: asks again for the relay allocations that were refused (docs/recovery.md), with the latest
+    /// credentials for the same server. When the latest servers no longer list a refused one (TURN hosts change between
+    /// GetIceServerConfig calls), their TURN servers that hold no allocation are asked instead.
+    /// </summary>
     public void RenewRefusedRelays()
     {
         IceServer[] renew;
+        HashSet<IceServerUri> live;
         lock (_refusedRelays)
         {
             renew = [.. _refusedRelays];
             _refusedRelays.Clear();
+            live = [.. _liveRelays];
         }
 
+        if (renew.Length == 0)
+        {
+            return;
+        }
+
+        var servers = Volatile.Read(ref _servers);
+        var targets = new List<IceServer>();
+        var replaced = false;
         foreach (var server in renew)
+        {
+            if (Find(servers, server.Uri) is { } current)
+            {
+                targets.Add(current);
+            }
+            else
+            {
+                replaced = true;
+            }
+        }
+
+        if (replaced)
+        {
+            foreach (var server in servers)
+            {
+                if (server.Uri.IsTurn && server.Username is not null && server.Password is not null && !live.Contains(server.Uri)
+                    && !targets.Exists(t => t.Uri == server.Uri))
+                {
+                    targets.Add(server);
+                }
+            }
+        }
+
+        foreach (var server in targets)
         {
             Log.RelayRenewing(_logger, server.Uri.ToString());
             _ = AllocateRelayAsync(server, _stopping);
         }
+    }
+
+    private static IceServer? Find(IReadOnlyList<IceServer> servers, IceServerUri uri)
+    {
+        foreach (var server in servers)
+        {
+            if (server.Uri == uri)
+            {
+                return server;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -280,12 +344,23 @@ internal sealed partial class IceGatherer
             return;
         }
 
-        // Lost mid-session (the socket driver drops it): allocated again at once; if that is refused, at the next restart.
+        lock (_refusedRelays)
+        {
+            _liveRelays.Add(server.Uri);
+        }
+
+        // Lost mid-session (the socket driver drops it): allocated again at once, with the latest credentials for that
+        // server; if that is refused, at the next restart.
         relay.Failed += lost =>
         {
+            lock (_refusedRelays)
+            {
+                _liveRelays.Remove(server.Uri);
+            }
+
             if (!cancellationToken.IsCancellationRequested)
             {
-                _ = AllocateRelayAsync(server, cancellationToken);
+                _ = AllocateRelayAsync(Find(Volatile.Read(ref _servers), server.Uri) ?? server, cancellationToken);
             }
         };
         _sink.OnRelay(relay, IPAddress.TryParse(relayServer.Host, out var ip) ? ip : null, RelayLocalPreference(relayServer.Protocol));

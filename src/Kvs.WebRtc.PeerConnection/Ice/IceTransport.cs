@@ -251,6 +251,9 @@ internal sealed partial class IceTransport : IAsyncDisposable, IIceGatheringSink
         }
     }
 
+    /// <summary>New STUN/TURN servers (fresh credentials): relays allocated again from now on use them.</summary>
+    public void UpdateServers(IReadOnlyList<IceServer> servers) => _gatherer.UpdateServers(servers);
+
     /// <summary>
     /// ICE restart: new local credentials (returned); set the new remote ones and candidates afterwards. Host addresses
     /// are listed again, so an address that appeared since the start (a new network) becomes a host candidate too; relay

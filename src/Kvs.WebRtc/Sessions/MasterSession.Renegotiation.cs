@@ -186,6 +186,7 @@ public sealed partial class MasterSession
                 Log.RestartingIce(_logger, clientId, attempt);
                 try
                 {
+                    await peer.Link.RefreshIceServersAsync(_channel.IceServers, _options.PeerConfiguration, _stop.Token).ConfigureAwait(false);
                     connection.RestartIce();
                     await RenegotiateCoreAsync(peer, _stop.Token).ConfigureAwait(false);
                     if (await IceRecovery.WaitUpAsync(connection, _options.ViewerConnectTimeout, clock, _stop.Token).ConfigureAwait(false))
@@ -194,7 +195,7 @@ public sealed partial class MasterSession
                         return;
                     }
                 }
-                catch (Exception ex) when (ex is TimeoutException or WebRtcException or SignalingException or InvalidOperationException
+                catch (Exception ex) when (ex is KvsSessionException or TimeoutException or WebRtcException or SignalingException or InvalidOperationException
                     or ObjectDisposedException || (ex is OperationCanceledException && !_stop.IsCancellationRequested))
                 {
                     Log.RestartFailed(_logger, clientId, attempt, ex.Message);

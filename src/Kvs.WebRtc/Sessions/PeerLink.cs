@@ -51,6 +51,24 @@ internal sealed partial class PeerLink : IAsyncDisposable
     /// <summary>The peer connection.</summary>
     public RTCPeerConnection Connection { get; }
 
+    /// <summary>
+    /// Before an ICE restart: fetches the channel's ICE servers again (the provider refreshes them ahead of their TTL) and
+    /// hands them to the connection, so that relays allocated again (a TURN server restarted, an allocation refused) use
+    /// credentials that have not expired. A failure keeps the current servers and is logged; it never stops the restart.
+    /// </summary>
+    public async Task RefreshIceServersAsync(IceServerProvider provider, RTCConfiguration? baseConfiguration, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var servers = await provider.GetIceServersAsync(cancellationToken).ConfigureAwait(false);
+            Connection.SetConfiguration(WithIceServers(baseConfiguration, servers));
+        }
+        catch (Exception ex) when (ex is SignalingException or WebRtcException or ArgumentException)
+        {
+            Log.IceServersNotRefreshed(_logger, RemoteClientId, ex.Message);
+        }
+    }
+
     /// <summary>Converts the channel's ICE servers (KVS STUN and TURN) into the peer connection's form.</summary>
     /// <remarks>Every other property is copied from <paramref name="baseConfiguration"/> (see <see cref="CopyConfiguration"/>).</remarks>
     public static RTCConfiguration WithIceServers(RTCConfiguration? baseConfiguration, IReadOnlyList<IceServer> servers) =>
@@ -186,5 +204,8 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
         [LoggerMessage(9003, LogLevel.Debug, "Could not send a local ICE candidate to {ClientId}: {Reason}")]
         public static partial void CandidateSendFailed(ILogger logger, string clientId, string reason);
+
+        [LoggerMessage(9004, LogLevel.Warning, "ICE restart with {ClientId}: the ICE servers could not be fetched again, the current ones stay: {Reason}")]
+        public static partial void IceServersNotRefreshed(ILogger logger, string clientId, string reason);
     }
 }

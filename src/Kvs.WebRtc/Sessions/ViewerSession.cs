@@ -216,7 +216,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for the master's answer (the offer is withdrawn).</param>
     /// <returns>A task that completes once the master's answer is applied (checks on the new candidates then run).</returns>
     /// <exception cref="InvalidOperationException">The session is not connected.</exception>
-    /// <exception cref="TimeoutException">No answer within <see cref="ViewerSessionOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="KvsSessionException">No answer within <see cref="ViewerSessionOptions.ConnectTimeout"/> (<see cref="KvsSessionError.AnswerTimeout"/>).</exception>
     /// <exception cref="WebRtcException">The master's answer was not acceptable.</exception>
     /// <exception cref="SignalingException">The offer could not be sent.</exception>
     public async Task RestartIceAsync(CancellationToken cancellationToken = default)
@@ -242,6 +242,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         Volatile.Write(ref _restartAnswer, answered);
         try
         {
+            await link.RefreshIceServersAsync(_channel.IceServers, _options.PeerConfiguration, limit.Token).ConfigureAwait(false);
             link.Connection.RestartIce();
             var offer = await link.Connection.CreateOfferAsync(limit.Token).ConfigureAwait(false);
             await link.Connection.SetLocalDescriptionAsync(offer, limit.Token).ConfigureAwait(false);
@@ -251,7 +252,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !_stop.IsCancellationRequested)
         {
-            throw new TimeoutException($"The master did not answer the ICE restart within {_options.ConnectTimeout}.");
+            throw new KvsSessionException(KvsSessionError.AnswerTimeout, $"The master did not answer the ICE restart within {_options.ConnectTimeout}.");
         }
         finally
         {
@@ -302,7 +303,7 @@ public sealed partial class ViewerSession : IAsyncDisposable
                         return;
                     }
                 }
-                catch (Exception ex) when (ex is TimeoutException or WebRtcException or SignalingException or InvalidOperationException)
+                catch (Exception ex) when (ex is KvsSessionException or TimeoutException or WebRtcException or SignalingException or InvalidOperationException)
                 {
                     Log.RestartFailed(_logger, attempt, ex.Message);
                 }

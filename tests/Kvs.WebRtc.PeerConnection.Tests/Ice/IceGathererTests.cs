@@ -115,6 +115,40 @@ public sealed class IceGathererTests
         Assert.That(logger.Lines.Any(l => l.Contains("secret-password", StringComparison.Ordinal)), Is.False, "no TURN password in logs");
     }
 
+    // A TURN allocation refused because its credential expired is asked for again at the next ICE restart with the
+    // credentials of UpdateServers: for the same server when it is still listed, else on the servers now listed.
+    [TestCase("turn:192.0.2.20:3478", "192.0.2.20")]
+    [TestCase("turn:192.0.2.21:3478", "192.0.2.21")]
+    public async Task RenewRefusedRelays_AfterUpdateServers_AsksWithTheNewCredentials(string updatedUrl, string expectedHost)
+    {
+        using var net = new VirtualNetwork(new ManualTimeProvider());
+        var host = net.AddHost("h", s_a1);
+        var relays = new FakeIceRelayFactory { Fail = true };
+        var sink = new RecordingSink();
+        var options = new IceTransportOptions { SocketFactory = host, Servers = [.. IceServer.FromUrls(["turn:192.0.2.20:3478"], "old-user", "old-password")] };
+        var gatherer = Create(options, host, sink, relays);
+        await gatherer.GatherServersAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(sink.Relays, Is.Empty, "refused at first");
+
+        relays.Fail = false;
+        gatherer.UpdateServers([.. IceServer.FromUrls([updatedUrl], "new-user", "new-password")]);
+        gatherer.RenewRefusedRelays();
+        await Wait.UntilAsync(() => sink.Relays.Length == 1, TimeSpan.FromSeconds(10));
+
+        var last = relays.Requests.Single(r => r.Username == "new-user");
+        Assert.Multiple(() =>
+        {
+            Assert.That(last.Host, Is.EqualTo(expectedHost));
+            Assert.That(last.Password, Is.EqualTo("new-password"));
+            Assert.That(relays.Requests.Count(r => r.Username == "old-user"), Is.EqualTo(1), "the old credential was not tried again");
+        });
+
+        foreach (var (relay, _, _) in sink.Relays)
+        {
+            await relay.DisposeAsync();
+        }
+    }
+
     [Test]
     public async Task GatherServersAsync_CancelledWhileAllocating_NeverSignalsDone()
     {

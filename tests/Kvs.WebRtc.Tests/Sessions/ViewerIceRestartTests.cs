@@ -49,6 +49,26 @@ public sealed class ViewerIceRestartTests : SessionFixture
     }
 
     [Test]
+    public async Task RestartIceAsync_MasterNeverSeesTheOffer_TypedAnswerTimeout_ConnectionBackInStable(CancellationToken cancellationToken)
+    {
+        await using var master = await MasterSession.StartAsync(MasterOptions(), cancellationToken);
+        var options = ViewerOptions("viewer-3");
+        options.ConnectTimeout = TimeSpan.FromSeconds(6);
+        await using var viewer = await ViewerSession.ConnectAsync(options, cancellationToken);
+        await WaitUntilAsync(() => master.Viewers.Count == 1, cancellationToken);
+
+        Emulator.Faults.DropNextMessages(10_000); // the restart offer and its candidates never reach the master
+        var error = Assert.ThrowsAsync<KvsSessionException>(() => viewer.RestartIceAsync(cancellationToken));
+        Emulator.Faults.DropNextMessages(0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error!.Error, Is.EqualTo(KvsSessionError.AnswerTimeout));
+            Assert.That(viewer.PeerConnection.SignalingState, Is.EqualTo(RTCSignalingState.Stable), "the unanswered offer was rolled back");
+        });
+    }
+
+    [Test]
     public async Task RestartIceAsync_AfterDispose_ThrowsObjectDisposed()
     {
         await using var master = await MasterSession.StartAsync(MasterOptions());
