@@ -53,7 +53,23 @@ public sealed class KvsPeerMessageLabelTests : SessionFixture
 
         var control = master.GetPeerConnection("viewer-1")!.CreateDataChannel("control");
         await WaitUntilAsync(() => control.ReadyState == RTCDataChannelState.Open, cancellationToken);
-        await master.SendAsync("viewer-1", "on the viewer's channel", cancellationToken);
+
+        // A viewer counts as joined once its connection is up; the channel it announced in-band may open at the master
+        // a moment later (its event and the control channel's state change come from different places), so the first
+        // send waits for it, bounded.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await master.SendAsync("viewer-1", "on the viewer's channel", cancellationToken);
+                break;
+            }
+            catch (KvsSessionException e) when (e.Error == KvsSessionError.ViewerNotConnected && attempt < 200)
+            {
+                await Task.Delay(25, cancellationToken);
+            }
+        }
+
         await control.SendAsync("on the master's channel", cancellationToken);
         var messages = await twoMessages.WaitAsync(WaitTimeout, cancellationToken);
 
