@@ -1,3 +1,4 @@
+using Kvs.WebRtc.Testing;
 using System.Net;
 using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;

@@ -2,6 +2,7 @@ using Kvs.WebRtc.Signaling.ControlPlane;
 using Kvs.WebRtc.Signaling.ControlPlane.Model;
 using Kvs.WebRtc.Signaling.IceServers;
 using Kvs.WebRtc.Signaling.Tests.ControlPlane;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 using IceServer = Kvs.WebRtc.Signaling.IceServers.IceServer;
 

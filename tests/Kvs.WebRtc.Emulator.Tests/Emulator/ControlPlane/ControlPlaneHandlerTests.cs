@@ -1,3 +1,4 @@
+using Kvs.WebRtc.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;

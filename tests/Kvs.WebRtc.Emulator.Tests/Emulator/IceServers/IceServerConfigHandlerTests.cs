@@ -1,3 +1,4 @@
+using Kvs.WebRtc.Testing;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,10 +1,10 @@
 using Kvs.WebRtc.Signaling;
 using NUnit.Framework;
 
-namespace Kvs.WebRtc.Emulator.Tests;
+namespace Kvs.WebRtc.Testing;
 
 /// <summary>Assertions on <see cref="SignalingException"/>, the one exception type of the Signaling package.</summary>
-internal static class SignalingAssert
+public static class SignalingAssert
 {
     /// <summary>
     /// Asserts that <paramref name="code"/> throws a <see cref="SignalingException"/> with <paramref name="error"/> and
