@@ -19,7 +19,9 @@ internal delegate void LoopDatagramHandler(ReadOnlySpan<byte> datagram);
 /// state is a reference type) and <see cref="Enter"/>/<see cref="Run{TState}(Action{TState}, TState)"/> (synchronous commands that need a result
 /// or must throw to their caller: wait for ownership, drain what was queued before, run inline, drain what queued
 /// meanwhile, release). A call from the thread that owns the loop runs inline (re-entrancy); a post from it is queued
-/// and runs when the current item returns.</para>
+/// and runs when the current item returns. Callers that must never wait (media sends from threads holding locks the
+/// loop's work also takes) use <see cref="TryEnterNow"/> (inline only when that needs no waiting, and running nothing
+/// but their own work) and, when it fails, <see cref="TryPost{TState}"/> (bounded, never inline).</para>
 /// <para>Bounds: one multi-producer queue. Datagrams beyond <see cref="Capacity"/> queued items are dropped and counted
 /// (<see cref="DroppedInputs"/>; UDP semantics: the socket thread never blocks); commands are never dropped (their number
 /// is bounded by their sources: one timer tick each, coalesced flushes). An owner drains at most
@@ -182,6 +184,61 @@ internal sealed partial class ConnectionLoop : IDisposable
         return new Scope(this, nested);
     }
 
+    /// <summary>
+    /// Takes the loop for the calling thread only when that needs no waiting: this thread owns it already (nested), or
+    /// it is idle with nothing queued (so what this thread queued earlier still runs first). Unlike <see cref="Enter"/>,
+    /// the scope runs nothing but the caller's own work: releasing it hands what others queued meanwhile to the thread
+    /// pool instead of running it on this thread, which may hold locks that queued work takes. For callers that must
+    /// never wait for the loop (media sends from threads holding other locks); when it returns false, they queue a copy
+    /// with <see cref="TryPost{TState}"/>.
+    /// </summary>
+    public bool TryEnterNow(out NowScope scope)
+    {
+        if (Monitor.IsEntered(_owner))
+        {
+            scope = new NowScope(this, nested: true);
+            return true;
+        }
+
+        if (!_queue.IsEmpty || !Monitor.TryEnter(_owner))
+        {
+            scope = default;
+            return false;
+        }
+
+        scope = new NowScope(this, nested: false);
+        return true;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="action"/>(<paramref name="state"/>) unless <see cref="Capacity"/> items are queued already
+    /// or the loop is closed; unlike <see cref="Post{TState}"/> it never runs anything on the calling thread. For work
+    /// whose number has no other bound (sends from a producer that outruns the loop).
+    /// </summary>
+    /// <returns>False when refused (the action does not run).</returns>
+    public bool TryPost<TState>(Action<TState> action, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (_closed)
+        {
+            return false;
+        }
+
+        if (Interlocked.Increment(ref _queued) > Capacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            return false;
+        }
+
+        _queue.Enqueue(new WorkItem(null, 0, Invoker<TState>.Instance, action, state));
+        if (!Monitor.IsEntered(_owner))
+        {
+            ScheduleHandoff();
+        }
+
+        return true;
+    }
+
     /// <summary>Runs <paramref name="action"/> on the loop (see <see cref="Enter"/>); its exception reaches the caller.</summary>
     public void Run(Action action)
     {
@@ -242,6 +299,9 @@ internal sealed partial class ConnectionLoop : IDisposable
             {
                 return;
             }
+
+            // Store-load with the enqueuers (enqueue, then try to own): fenced so an item is never stranded.
+            Interlocked.MemoryBarrier();
         }
     }
 
@@ -262,9 +322,35 @@ internal sealed partial class ConnectionLoop : IDisposable
             Monitor.Exit(_owner);
         }
 
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _handoffScheduled) == 0)
         {
             TryDrain();
+        }
+    }
+
+    private void ExitNow(bool nested)
+    {
+        if (nested)
+        {
+            return;
+        }
+
+        Monitor.Exit(_owner);
+
+        // A store-load pair with the enqueuers (enqueue, then try to own): a full fence so neither side misses the other.
+        Interlocked.MemoryBarrier();
+        if (!_queue.IsEmpty)
+        {
+            ScheduleHandoff();
+        }
+    }
+
+    private void ScheduleHandoff()
+    {
+        if (Interlocked.Exchange(ref _handoffScheduled, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static loop => loop.OnHandoff(), this, preferLocal: false);
         }
     }
 
@@ -278,11 +364,7 @@ internal sealed partial class ConnectionLoop : IDisposable
             Execute(item);
             if (--budget == 0 && !_queue.IsEmpty)
             {
-                if (Interlocked.Exchange(ref _handoffScheduled, 1) == 0)
-                {
-                    ThreadPool.UnsafeQueueUserWorkItem(static loop => loop.OnHandoff(), this, preferLocal: false);
-                }
-
+                ScheduleHandoff();
                 return;
             }
         }
@@ -385,6 +467,22 @@ internal sealed partial class ConnectionLoop : IDisposable
 
         /// <summary>Runs what queued meanwhile (outermost scope only) and releases the loop.</summary>
         public void Dispose() => _loop?.ExitOwned(_nested);
+    }
+
+    /// <summary>Ownership of the loop taken without waiting (see <see cref="TryEnterNow"/>); dispose to release.</summary>
+    public readonly ref struct NowScope
+    {
+        private readonly ConnectionLoop? _loop;
+        private readonly bool _nested;
+
+        internal NowScope(ConnectionLoop loop, bool nested)
+        {
+            _loop = loop;
+            _nested = nested;
+        }
+
+        /// <summary>Releases the loop; what others queued meanwhile moves to the thread pool.</summary>
+        public void Dispose() => _loop?.ExitNow(_nested);
     }
 
     private static partial class Log

@@ -5,13 +5,13 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// <summary>
 /// The send-side bandwidth estimate of the connection: every RTP packet that leaves with a transport-wide sequence
 /// number is recorded in a <see cref="SendSideBandwidthEstimator"/>, and the peer's transport-wide feedback, REMB and
-/// receiver reports update it. The estimator is not thread-safe: it is only touched under <c>_srtpSendGate</c>, the
-/// lock that already orders the sequence numbers (feedback arrives every 50–100 ms, so the receive path takes it rarely).
+/// receiver reports update it. The estimator is not thread-safe: it is owned by the connection loop, which sends the
+/// packets (and orders their sequence numbers) and receives the feedback; the target is published for readers off the loop.
 /// </summary>
 internal sealed partial class PeerConnectionTransport
 {
-    private readonly SendSideBandwidthEstimator _bandwidth = new(); // guarded by _srtpSendGate
-    private bool _bandwidthInformed; // guarded by _srtpSendGate: feedback or REMB arrived at least once
+    private readonly SendSideBandwidthEstimator _bandwidth = new(); // owned by the loop
+    private bool _bandwidthInformed; // owned by the loop: feedback or REMB arrived at least once
     private long _targetBitrate; // published (bits/s); 0 until the peer gave feedback
 
     /// <summary>
@@ -25,7 +25,7 @@ internal sealed partial class PeerConnectionTransport
     {
         get
         {
-            lock (_srtpSendGate)
+            using (_loop.Enter())
             {
                 return (_bandwidth.FeedbackCount, _bandwidth.MalformedFeedbackCount);
             }
@@ -35,7 +35,7 @@ internal sealed partial class PeerConnectionTransport
     /// <summary>Applies one transport-wide feedback packet (RTPFB FMT 15, whole RTCP packet); true when the target changed.</summary>
     public bool OnTransportFeedback(ReadOnlySpan<byte> packet)
     {
-        lock (_srtpSendGate)
+        using (_loop.Enter())
         {
             if (!_bandwidth.OnTransportFeedback(packet, Microseconds(Now)))
             {
@@ -50,7 +50,7 @@ internal sealed partial class PeerConnectionTransport
     /// <summary>Applies a REMB (the receiver's own estimate, an upper bound); true when the target changed.</summary>
     public bool OnRemb(ulong bitrate)
     {
-        lock (_srtpSendGate)
+        using (_loop.Enter())
         {
             _bandwidth.OnRemb((long)Math.Min(bitrate, long.MaxValue));
             _bandwidthInformed = true;
@@ -61,14 +61,14 @@ internal sealed partial class PeerConnectionTransport
     /// <summary>Applies a report block about one of our streams (loss and round-trip time); true when the target changed.</summary>
     public bool OnReceiverReport(byte fractionLost, TimeSpan? roundTripTime)
     {
-        lock (_srtpSendGate)
+        using (_loop.Enter())
         {
             _bandwidth.OnReceiverReport(fractionLost, roundTripTime is { } rtt ? Microseconds(rtt) : null, Microseconds(Now));
             return _bandwidthInformed && PublishTargetLocked();
         }
     }
 
-    // Under _srtpSendGate, for each packet that carried a transport-wide sequence number.
+    // On the loop, for each packet that carried a transport-wide sequence number.
     private void OnPacketSentForEstimateLocked(ushort sequenceNumber, int protectedLength, TimeSpan now) =>
         _bandwidth.OnPacketSent(sequenceNumber, protectedLength, Microseconds(now));
 

@@ -8,13 +8,13 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// number counter across all SSRCs, and is recorded in <see cref="SendHistory"/>.
 /// </summary>
 /// <remarks>
-/// The counter is touched only under <c>_srtpSendGate</c>, in the order packets are protected and sent, so sequence
+/// The counter is owned by the connection loop and taken in the order packets are protected and sent, so sequence
 /// numbers follow the order on the wire. The SSRC map is replaced whole after each negotiation and read lock-free.
 /// </remarks>
 internal sealed partial class PeerConnectionTransport
 {
     private IReadOnlyDictionary<uint, RtpSendExtensions> _sendExtensions = new Dictionary<uint, RtpSendExtensions>();
-    private ushort _transportSequence = 1; // guarded by _srtpSendGate
+    private ushort _transportSequence = 1; // owned by the loop
 
     /// <summary>(transport-wide sequence number, size, send time) of the packets sent with one, for the send-side bandwidth estimator.</summary>
     public TransportSendHistory SendHistory { get; } = new();
@@ -30,7 +30,7 @@ internal sealed partial class PeerConnectionTransport
     {
         get
         {
-            lock (_srtpSendGate)
+            using (_loop.Enter())
             {
                 return _transportSequence;
             }
@@ -50,7 +50,7 @@ internal sealed partial class PeerConnectionTransport
     private RtpSendExtensions? FindSendExtensions(uint ssrc) =>
         Volatile.Read(ref _sendExtensions).TryGetValue(ssrc, out var extensions) ? extensions : null;
 
-    // Under _srtpSendGate: the copy of one packet into the connection's buffer, with the extensions of its SSRC.
+    // On the loop: the copy of one packet into the connection's buffer, with the extensions of its SSRC.
     private int WriteRtpLocked(ReadOnlySpan<byte> packet, Span<byte> destination, byte payloadType, uint ssrc, RtpSendExtensions? extensions,
         TimeSpan now, out bool usedTransportSequence)
     {
@@ -65,7 +65,7 @@ internal sealed partial class PeerConnectionTransport
         return extensions.Write(packet, destination, payloadType, ssrc, _transportSequence, now, out usedTransportSequence);
     }
 
-    // Under _srtpSendGate, once the packet was protected: the sequence number is taken, the packet recorded.
+    // On the loop, once the packet was protected: the sequence number is taken, the packet recorded.
     private void OnRtpProtectedLocked(bool usedTransportSequence, int protectedLength, TimeSpan now)
     {
         if (usedTransportSequence)

@@ -7,16 +7,17 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// <summary>
 /// The send pacer of the connection: RTP packets of the paced SSRCs (video and its RTX, set after each negotiation)
 /// are copied into pooled buffers and queued in a <see cref="Pacer{TPacket}"/>, then protected and sent at the pacing
-/// rate from the caller's thread (what the budget allows at once) and from one <see cref="TimeProvider"/> timer (the
-/// rest). Audio, RTCP and unpaced SSRCs go straight to SRTP as before. Packets are protected when they leave, so SRTP
-/// indexes, transport-wide sequence numbers and send times follow the order and time on the wire.
+/// rate on the connection loop: what the budget allows at once when the packets are queued, the rest when one
+/// <see cref="TimeProvider"/> timer posts its tick to the loop. Audio, RTCP and unpaced SSRCs go straight to SRTP.
+/// Packets are protected when they leave, so SRTP indexes, transport-wide sequence numbers and send times follow the
+/// order and time on the wire.
 /// </summary>
 /// <remarks>
 /// <para>Pacing rate = factor × max(target, media rate), where the target is the bandwidth estimate (or
 /// <see cref="UninformedTargetBps"/> before the peer gave any feedback) and the media rate is what was queued in the
 /// last second (or so far in this one): the pacer smooths bursts, it never holds a sender below its own average rate.</para>
-/// <para>Locks: <c>_pacerGate</c> is taken before <c>_srtpSendGate</c>, never the other way round. Nothing allocates per
-/// packet (pooled buffers, fixed rings).</para>
+/// <para>The pacer is owned by the connection loop (no lock of its own); the drop count is published for the frame
+/// writer, which reads it without the loop. Nothing allocates per packet (pooled buffers, fixed rings).</para>
 /// </remarks>
 internal sealed partial class PeerConnectionTransport
 {
@@ -26,11 +27,10 @@ internal sealed partial class PeerConnectionTransport
     private const int MaxDrainBatch = 64;
     private const long RateWindowUs = 1_000_000;
 
-    private readonly object _pacerGate = new();
     private readonly PacedPacket[] _drained = new PacedPacket[MaxDrainBatch];
     private readonly byte[][] _drainPackets = new byte[MaxDrainBatch][];
     private readonly int[] _drainLengths = new int[MaxDrainBatch];
-    private Pacer<PacedPacket>? _pacer; // set once before media flows; guarded by _pacerGate
+    private Pacer<PacedPacket>? _pacer; // set once before media flows; owned by the loop
     private HashSet<uint> _pacedSsrcs = [];
     private ITimer? _pacerTimer;
     private long _pacerTimerDueUs = long.MaxValue;
@@ -38,28 +38,20 @@ internal sealed partial class PeerConnectionTransport
     private long _rateWindowBytes;
     private long _lastWindowRateBps;
     private long _pacedPacketsSent;
+    private long _pacerDropped; // published from the loop after each enqueue and drain
 
     /// <summary>True when video is paced (<see cref="RTCPacingOptions.Enabled"/>).</summary>
     public bool PacingEnabled => Volatile.Read(ref _pacer) is not null;
 
     /// <inheritdoc/>
-    public long PacerDroppedPackets
-    {
-        get
-        {
-            lock (_pacerGate)
-            {
-                return _pacer?.DroppedPackets ?? 0;
-            }
-        }
-    }
+    public long PacerDroppedPackets => Volatile.Read(ref _pacerDropped);
 
     /// <summary>The pacer's state: packets queued, bytes queued, pacing rate (bits/s), packets dropped, packets sent through it.</summary>
     public (int QueuedPackets, long QueuedBytes, long PacingRateBps, long Dropped, long Sent) PacerCounters
     {
         get
         {
-            lock (_pacerGate)
+            using (_loop.Enter())
             {
                 return _pacer is { } pacer
                     ? (pacer.QueuedPackets, pacer.QueuedBytes, pacer.PacingRateBps, pacer.DroppedPackets, _pacedPacketsSent)
@@ -72,15 +64,16 @@ internal sealed partial class PeerConnectionTransport
     public void ConfigurePacing(RTCPacingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        lock (_pacerGate)
+        using (_loop.Enter())
         {
-            _pacer = options.Enabled
+            var pacer = options.Enabled
                 ? new Pacer<PacedPacket>(UninformedTargetBps, new PacerOptions
                 {
                     PacingFactor = options.PacingFactor,
                     MaxQueueTimeUs = Microseconds(options.MaxQueueDelay),
                 })
                 : null;
+            Volatile.Write(ref _pacer, pacer);
         }
     }
 
@@ -91,70 +84,67 @@ internal sealed partial class PeerConnectionTransport
         Volatile.Write(ref _pacedSsrcs, [.. ssrcs]);
     }
 
-    private bool IsPaced(uint ssrc) => _pacer is not null && Volatile.Read(ref _pacedSsrcs).Contains(ssrc);
+    private bool IsPaced(uint ssrc) => Volatile.Read(ref _pacer) is not null && Volatile.Read(ref _pacedSsrcs).Contains(ssrc);
 
-    // Queues copies of packets (SRTP must be ready), in the priority lane for retransmissions; sends what the budget
-    // allows now. Returns how many were queued (a full priority lane refuses).
-    private int EnqueuePaced(byte[][]? packets, int[]? lengths, ReadOnlySpan<byte> single, int count, byte payloadType, uint ssrc, bool priority,
+    // On the loop: queues copies of packets (SRTP must be ready), in the priority lane for retransmissions; sends what
+    // the budget allows now. Returns how many were queued (a full priority lane refuses).
+    private int EnqueuePacedLocked(byte[][]? packets, int[]? lengths, ReadOnlySpan<byte> single, int count, byte payloadType, uint ssrc, bool priority,
         out long queuedBytes)
     {
         queuedBytes = 0;
-        if (Volatile.Read(ref _srtpOutbound) is null || _closed || _ice is null)
+        if (_srtpOutbound is null || _closed || _ice is null)
         {
             return 0;
         }
 
         var queued = 0;
-        lock (_pacerGate)
+        if (_pacer is not { } pacer)
         {
-            if (_pacer is not { } pacer)
-            {
-                return 0;
-            }
-
-            var nowUs = Microseconds(Now);
-            for (var i = 0; i < count; i++)
-            {
-                queuedBytes += packets is null ? single.Length : lengths![i];
-            }
-
-            CountMediaLocked(queuedBytes, nowUs);
-            var target = Math.Max(TargetBitrate ?? UninformedTargetBps, Math.Max(_lastWindowRateBps, _rateWindowBytes * 8));
-            pacer.SetTargetBitrate(target);
-            queuedBytes = 0;
-            for (var i = 0; i < count; i++)
-            {
-                var source = packets is null ? single : packets[i].AsSpan(0, lengths![i]);
-                if (source.Length > DatagramBufferSize || !SrtpContext.TryGetRtpHeaderLength(source, out _))
-                {
-                    // What SRTP could not protect is refused now, as the direct path would.
-                    continue;
-                }
-
-                var buffer = ArrayPool<byte>.Shared.Rent(source.Length);
-                source.CopyTo(buffer);
-                if (!pacer.Enqueue(new PacedPacket(buffer, source.Length, payloadType, ssrc), source.Length, isAudio: priority, nowUs))
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    continue;
-                }
-
-                queued++;
-                queuedBytes += source.Length;
-            }
-
-            while (pacer.TryTakeDropped(out var dropped))
-            {
-                ArrayPool<byte>.Shared.Return(dropped.Buffer);
-            }
-
-            DrainLocked(pacer, nowUs);
+            return 0;
         }
+
+        var nowUs = Microseconds(Now);
+        for (var i = 0; i < count; i++)
+        {
+            queuedBytes += packets is null ? single.Length : lengths![i];
+        }
+
+        CountMediaLocked(queuedBytes, nowUs);
+        var target = Math.Max(TargetBitrate ?? UninformedTargetBps, Math.Max(_lastWindowRateBps, _rateWindowBytes * 8));
+        pacer.SetTargetBitrate(target);
+        queuedBytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var source = packets is null ? single : packets[i].AsSpan(0, lengths![i]);
+            if (source.Length > DatagramBufferSize || !SrtpContext.TryGetRtpHeaderLength(source, out _))
+            {
+                // What SRTP could not protect is refused now, as the direct path would.
+                continue;
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(source.Length);
+            source.CopyTo(buffer);
+            if (!pacer.Enqueue(new PacedPacket(buffer, source.Length, payloadType, ssrc), source.Length, isAudio: priority, nowUs))
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                continue;
+            }
+
+            queued++;
+            queuedBytes += source.Length;
+        }
+
+        while (pacer.TryTakeDropped(out var dropped))
+        {
+            ArrayPool<byte>.Shared.Return(dropped.Buffer);
+        }
+
+        DrainLocked(pacer, nowUs);
 
         return queued;
     }
 
-    // Under _pacerGate: bytes queued, for the media rate (a one-second window).
+    // On the loop: bytes queued, for the media rate (a one-second window).
     private void CountMediaLocked(long bytes, long nowUs)
     {
         if (_rateWindowStartUs == long.MinValue)
@@ -173,7 +163,7 @@ internal sealed partial class PeerConnectionTransport
         _rateWindowBytes += bytes;
     }
 
-    // Under _pacerGate: sends what may leave now (runs of one SSRC as one batch), then arms the timer for the rest.
+    // On the loop: sends what may leave now (runs of one SSRC as one batch), then arms the timer for the rest.
     private void DrainLocked(Pacer<PacedPacket> pacer, long nowUs)
     {
         while (true)
@@ -196,7 +186,7 @@ internal sealed partial class PeerConnectionTransport
                     end++;
                 }
 
-                _pacedPacketsSent += SendRtpBatchDirect(_drainPackets, _drainLengths, end - start, first.PayloadType, first.Ssrc, out _);
+                _pacedPacketsSent += SendRtpBatchLocked(_drainPackets, _drainLengths, end - start, first.PayloadType, first.Ssrc, out _);
                 for (var i = start; i < end; i++)
                 {
                     ArrayPool<byte>.Shared.Return(_drained[i].Buffer);
@@ -213,6 +203,7 @@ internal sealed partial class PeerConnectionTransport
             }
         }
 
+        Volatile.Write(ref _pacerDropped, pacer.DroppedPackets);
         var wait = pacer.TimeUntilNextSendUs(nowUs);
         if (wait <= 0 || _closed)
         {
@@ -226,26 +217,27 @@ internal sealed partial class PeerConnectionTransport
         }
 
         _pacerTimerDueUs = due;
-        _pacerTimer ??= _timeProvider.CreateTimer(static state => ((PeerConnectionTransport)state!).OnPacerTimer(), this, Timeout.InfiniteTimeSpan,
+        _pacerTimer ??= _timeProvider.CreateTimer(static state => ((PeerConnectionTransport)state!).PostPacerTick(), this, Timeout.InfiniteTimeSpan,
             Timeout.InfiniteTimeSpan);
         _pacerTimer.Change(TimeSpan.FromTicks(wait * (TimeSpan.TicksPerMillisecond / 1000)), Timeout.InfiniteTimeSpan);
     }
 
-    private void OnPacerTimer()
+    // The timer thread holds no lock: the tick runs inline when the loop is idle.
+    private void PostPacerTick() => _loop.Post(static transport => transport.OnPacerTick(), this);
+
+    // On the loop.
+    private void OnPacerTick()
     {
-        lock (_pacerGate)
+        _pacerTimerDueUs = long.MaxValue;
+        if (_pacer is { } pacer && !_closed)
         {
-            _pacerTimerDueUs = long.MaxValue;
-            if (_pacer is { } pacer && !_closed)
-            {
-                DrainLocked(pacer, Microseconds(Now));
-            }
+            DrainLocked(pacer, Microseconds(Now));
         }
     }
 
     private void DisposePacer()
     {
-        lock (_pacerGate)
+        using (_loop.Enter())
         {
             _pacerTimer?.Dispose();
             _pacerTimer = null;

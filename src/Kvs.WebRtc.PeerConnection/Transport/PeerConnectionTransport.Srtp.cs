@@ -15,15 +15,16 @@ internal delegate void MediaPacketReceiver(ReadOnlySpan<byte> packet, bool isRtc
 /// sent before the keys exist.
 /// </summary>
 /// <remarks>
-/// Sending protects in a rented buffer under <c>_srtpSendGate</c> (the outbound context is stateful per SSRC) and sends
-/// synchronously; receiving unprotects on the connection loop (the datagram entered it from the socket's receive thread,
-/// inline when the loop was idle) and hands the packet to <see cref="MediaReceiver"/> inline, still on the loop.
+/// Sending runs on the connection loop (see <c>PeerConnectionTransport.SendPath.cs</c>): the outbound context, the
+/// header extensions and their transport-wide sequence numbers, the bandwidth estimator and the pacer are owned by it,
+/// and packets leave in the order they were protected. Receiving unprotects on the loop too (the datagram entered it
+/// from the socket's receive thread, inline when the loop was idle) and hands the packet to <see cref="MediaReceiver"/>
+/// inline, still on the loop.
 /// </remarks>
 internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 {
-    private readonly object _srtpSendGate = new();
     private readonly byte[] _mediaScratch = new byte[DatagramBufferSize + 64];
-    private SrtpContext? _srtpOutbound;
+    private SrtpContext? _srtpOutbound; // written on the loop; read lock-free only to refuse sends before the keys
     private SrtpContext? _srtpInbound;
     private long _srtpPacketsSent;
     private long _srtpBytesSent;
@@ -32,10 +33,10 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     private long _srtpDropped;
     private long _mediaBeforeKeys;
     private long _segmentBatchesSent;
-    private byte[]? _segmentBuffer; // guarded by _srtpSendGate; allocated on the first batch (direct UDP pair with GSO)
-    private Random? _mediaLoss; // test seam, guarded by _srtpSendGate
+    private byte[]? _segmentBuffer; // owned by the loop; allocated on the first batch (direct UDP pair with GSO)
+    private Random? _mediaLoss; // test seam, owned by the loop
     private double _mediaLossRate;
-    private long _mediaLossDropped; // guarded by _srtpSendGate
+    private long _mediaLossDropped;
 
     /// <summary>Receives every decrypted RTP and RTCP packet, inline on the connection loop (it must not wait for the loop).</summary>
     public MediaPacketReceiver? MediaReceiver { get; set; }
@@ -44,16 +45,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     public event Action? SrtpReady;
 
     /// <summary>RTP packets the loss test seam dropped after SRTP (<see cref="SetOutgoingMediaLoss"/>).</summary>
-    public long OutgoingMediaLossDropped
-    {
-        get
-        {
-            lock (_srtpSendGate)
-            {
-                return _mediaLossDropped;
-            }
-        }
-    }
+    public long OutgoingMediaLossDropped => Interlocked.Read(ref _mediaLossDropped);
 
     /// <inheritdoc/>
     public bool IsSrtpReady => Volatile.Read(ref _srtpOutbound) is not null;
@@ -66,34 +58,27 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
     /// <summary>Runs of several RTP packets that left in one socket call (UDP GSO); zero on the fallback path.</summary>
     public long SegmentBatchesSent => Interlocked.Read(ref _segmentBatchesSent);
 
-    /// <inheritdoc/>
-    /// <remarks>Packets of a paced SSRC (video, RTX) are queued in the connection's pacer; true then means queued.</remarks>
-    public bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
-        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: false, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
+    /// <summary>
+    /// Test seam: drops <paramref name="rate"/> of the outgoing RTP packets (media and retransmissions, not RTCP) at
+    /// random after SRTP protection, as a lossy path would; 0 turns it off. One packet per socket call while on.
+    /// </summary>
+    internal void SetOutgoingMediaLoss(double rate, int seed)
+    {
+        using (_loop.Enter())
+        {
+            _mediaLossRate = rate;
+            _mediaLoss = rate > 0 ? new Random(seed) : null;
+        }
+    }
 
-    /// <inheritdoc/>
-    /// <remarks>Paced retransmissions go to the pacer's priority lane: ahead of queued video, never dropped once queued.</remarks>
-    public bool TrySendRetransmission(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc) =>
-        IsPaced(ssrc) ? EnqueuePaced(null, null, packet, 1, payloadType, ssrc, priority: true, out _) == 1 : Send(packet, rtcp: false, payloadType, ssrc);
-
-    /// <inheritdoc/>
-    /// <remarks>
-    /// On a direct UDP pair with GSO, the packets are protected back to back into one buffer of the connection (in order,
-    /// so SRTP indexes follow packet order) and each run of equal-size protected packets (the last may be shorter) leaves in one
-    /// socket call, all under the send lock. Otherwise, or when the socket refuses segments, one send per packet as
-    /// <see cref="TrySendRtp"/>. Packets of a paced SSRC are queued in the connection's pacer instead and leave that way
-    /// when it releases them; the count is then of packets queued.
-    /// </remarks>
-    public int TrySendRtpBatch(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes) =>
-        IsPaced(ssrc)
-            ? EnqueuePaced(packets, lengths, default, count, payloadType, ssrc, priority: false, out sentBytes)
-            : SendRtpBatchDirect(packets, lengths, count, payloadType, ssrc, out sentBytes);
-
-    private int SendRtpBatchDirect(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
+    // On the loop: protects and sends runs of RTP packets of one SSRC. On a direct UDP pair with GSO, the packets are
+    // protected back to back into one buffer of the connection (in order, so SRTP indexes follow packet order) and each
+    // run of equal-size protected packets (the last may be shorter) leaves in one socket call; otherwise, or when the
+    // socket refuses segments, one send per packet.
+    private int SendRtpBatchLocked(byte[][] packets, int[] lengths, int count, byte payloadType, uint ssrc, out long sentBytes)
     {
         sentBytes = 0;
-        var context = Volatile.Read(ref _srtpOutbound);
-        if (context is null || _closed || _ice is null)
+        if (_srtpOutbound is not { } context || _closed || _ice is null)
         {
             return 0;
         }
@@ -103,7 +88,7 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         {
             for (var i = 0; i < count; i++)
             {
-                if (Send(packets[i].AsSpan(0, lengths[i]), rtcp: false, payloadType, ssrc))
+                if (SendOneLocked(packets[i].AsSpan(0, lengths[i]), rtcp: false, payloadType, ssrc))
                 {
                     sent++;
                     sentBytes += lengths[i];
@@ -114,85 +99,67 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         }
 
         var extensions = FindSendExtensions(ssrc);
-        lock (_srtpSendGate)
+
+        // One run at a time: it leaves (the socket copies it) before the next is written at the start again.
+        var buffer = _segmentBuffer ??= new byte[SegmentBatch.MaxBytes + DatagramBufferSize + 64];
+        var runEnd = 0;
+        var runSize = 0;
+        var now = extensions is null ? TimeSpan.Zero : Now;
+        for (var i = 0; i < count; i++)
         {
-            // One run at a time: it leaves (the socket copies it) before the next is written at the start again.
-            var buffer = _segmentBuffer ??= new byte[SegmentBatch.MaxBytes + DatagramBufferSize + 64];
-            var runEnd = 0;
-            var runSize = 0;
-            var now = extensions is null ? TimeSpan.Zero : Now;
-            for (var i = 0; i < count; i++)
+            var length = lengths[i];
+            if (length < 8 || length > DatagramBufferSize)
             {
-                var length = lengths[i];
-                if (length < 8 || length > DatagramBufferSize || _srtpOutbound is null)
-                {
-                    continue;
-                }
-
-                var source = packets[i].AsSpan(0, length);
-                var written = extensions?.GetWrittenLength(source) ?? length;
-
-                // A packet longer than the run's segments, or one more than a batch holds, starts a new run.
-                if (runEnd > 0 && (written + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd + runSize, runSize)))
-                {
-                    SendRunLocked(buffer, 0, runEnd, runSize);
-                    runEnd = 0;
-                }
-
-                var packet = buffer.AsSpan(runEnd);
-                written = WriteRtpLocked(source, packet, payloadType, ssrc, extensions, now, out var usedTransportSequence);
-                if (context.ProtectRtp(packet, written, out var protectedLength) != SrtpError.None)
-                {
-                    Interlocked.Increment(ref _srtpDropped);
-                    continue;
-                }
-
-                OnRtpProtectedLocked(usedTransportSequence, protectedLength, now);
-                sent++;
-                sentBytes += length;
-                if (runEnd == 0)
-                {
-                    runSize = protectedLength;
-                }
-
-                runEnd += protectedLength;
-                if (protectedLength < runSize)
-                {
-                    // A shorter segment can only be a run's last.
-                    SendRunLocked(buffer, 0, runEnd, runSize);
-                    runEnd = 0;
-                }
+                continue;
             }
 
-            if (runEnd > 0)
+            var source = packets[i].AsSpan(0, length);
+            var written = extensions?.GetWrittenLength(source) ?? length;
+
+            // A packet longer than the run's segments, or one more than a batch holds, starts a new run.
+            if (runEnd > 0 && (written + context.RtpOverhead > runSize || !SegmentBatch.Fits(runEnd + runSize, runSize)))
             {
                 SendRunLocked(buffer, 0, runEnd, runSize);
+                runEnd = 0;
             }
+
+            var packet = buffer.AsSpan(runEnd);
+            written = WriteRtpLocked(source, packet, payloadType, ssrc, extensions, now, out var usedTransportSequence);
+            if (context.ProtectRtp(packet, written, out var protectedLength) != SrtpError.None)
+            {
+                Interlocked.Increment(ref _srtpDropped);
+                continue;
+            }
+
+            OnRtpProtectedLocked(usedTransportSequence, protectedLength, now);
+            sent++;
+            sentBytes += length;
+            if (runEnd == 0)
+            {
+                runSize = protectedLength;
+            }
+
+            runEnd += protectedLength;
+            if (protectedLength < runSize)
+            {
+                // A shorter segment can only be a run's last.
+                SendRunLocked(buffer, 0, runEnd, runSize);
+                runEnd = 0;
+            }
+        }
+
+        if (runEnd > 0)
+        {
+            SendRunLocked(buffer, 0, runEnd, runSize);
         }
 
         return sent;
     }
 
-    /// <summary>
-    /// Test seam: drops <paramref name="rate"/> of the outgoing RTP packets (media and retransmissions, not RTCP) at
-    /// random after SRTP protection, as a lossy path would; 0 turns it off. One packet per socket call while on.
-    /// </summary>
-    internal void SetOutgoingMediaLoss(double rate, int seed)
+    // On the loop: protects one RTP (header extensions of its SSRC written) or RTCP packet and sends it.
+    private bool SendOneLocked(ReadOnlySpan<byte> packet, bool rtcp, byte payloadType, uint ssrc)
     {
-        lock (_srtpSendGate)
-        {
-            _mediaLossRate = rate;
-            _mediaLoss = rate > 0 ? new Random(seed) : null;
-        }
-    }
-
-    /// <inheritdoc/>
-    public bool TrySendRtcp(ReadOnlySpan<byte> packet) => Send(packet, rtcp: true, 0, 0);
-
-    private bool Send(ReadOnlySpan<byte> packet, bool rtcp, byte payloadType, uint ssrc)
-    {
-        var context = Volatile.Read(ref _srtpOutbound);
-        if (context is null || _closed || _ice is null || packet.Length < 8 || packet.Length > DatagramBufferSize)
+        if (_srtpOutbound is not { } context || _closed || _ice is null || packet.Length < 8 || packet.Length > DatagramBufferSize)
         {
             return false;
         }
@@ -202,43 +169,40 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
         var buffer = ArrayPool<byte>.Shared.Rent(written + context.RtcpOverhead + context.RtpOverhead);
         SrtpError error;
         int length;
-        lock (_srtpSendGate)
+        if (rtcp)
         {
-            if (rtcp)
-            {
-                packet.CopyTo(buffer);
-                error = context.ProtectRtcp(buffer, packet.Length, out length);
-            }
-            else
-            {
-                var now = extensions is null ? TimeSpan.Zero : Now;
-                written = WriteRtpLocked(packet, buffer, payloadType, ssrc, extensions, now, out var usedTransportSequence);
-                error = context.ProtectRtp(buffer, written, out length);
-                if (error == SrtpError.None)
-                {
-                    OnRtpProtectedLocked(usedTransportSequence, length, now);
-                }
-            }
-
+            packet.CopyTo(buffer);
+            error = context.ProtectRtcp(buffer, packet.Length, out length);
+        }
+        else
+        {
+            var now = extensions is null ? TimeSpan.Zero : Now;
+            written = WriteRtpLocked(packet, buffer, payloadType, ssrc, extensions, now, out var usedTransportSequence);
+            error = context.ProtectRtp(buffer, written, out length);
             if (error == SrtpError.None)
             {
-                if (!rtcp && _mediaLoss is { } loss && loss.NextDouble() < _mediaLossRate)
-                {
-                    // Test seam: lost on the way, after SRTP (the index is spent, as on a real lossy path).
-                    _mediaLossDropped++;
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    return true;
-                }
-
-                // Sent under the lock so that packets leave in the order they were protected (SRTP indexes, receivers' replay windows).
-                SendMedia(buffer, length);
-                return true;
+                OnRtpProtectedLocked(usedTransportSequence, length, now);
             }
         }
 
-        ArrayPool<byte>.Shared.Return(buffer);
-        Interlocked.Increment(ref _srtpDropped);
-        return false;
+        if (error != SrtpError.None)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Increment(ref _srtpDropped);
+            return false;
+        }
+
+        if (!rtcp && _mediaLoss is { } loss && loss.NextDouble() < _mediaLossRate)
+        {
+            // Test seam: lost on the way, after SRTP (the index is spent, as on a real lossy path).
+            Interlocked.Increment(ref _mediaLossDropped);
+            ArrayPool<byte>.Shared.Return(buffer);
+            return true;
+        }
+
+        // Sent on the loop, so packets leave in the order they were protected (SRTP indexes, receivers' replay windows).
+        SendMedia(buffer, length);
+        return true;
     }
 
     private void SendMedia(byte[] buffer, int length)
@@ -325,14 +289,10 @@ internal sealed partial class PeerConnectionTransport : IRtpPacketSink
 
     private void DisposeSrtp()
     {
-        lock (_srtpSendGate)
+        using (_loop.Enter())
         {
             _srtpOutbound?.Dispose();
             _srtpOutbound = null;
-        }
-
-        using (_loop.Enter())
-        {
             _srtpInbound?.Dispose();
             _srtpInbound = null;
         }

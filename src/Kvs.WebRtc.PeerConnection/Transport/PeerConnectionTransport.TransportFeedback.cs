@@ -13,7 +13,7 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// The generator is owned by the connection loop: fed per RTP packet on the receive path (which runs on the loop) and
 /// polled by its timer, whose tick is posted to the loop. The timer comes from the connection's
 /// <see cref="TimeProvider"/> and is re-armed only when the generator's deadline moves earlier (as the DTLS/SCTP timer
-/// is), so the hot path rarely touches it. Feedback leaves through SRTCP (<c>_srtpSendGate</c>, taken inside the loop).
+/// is), so the hot path rarely touches it. Feedback leaves through SRTCP, sent inline on the loop.
 /// </remarks>
 internal sealed partial class PeerConnectionTransport
 {

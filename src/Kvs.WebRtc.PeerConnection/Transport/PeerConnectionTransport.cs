@@ -82,6 +82,9 @@ internal sealed partial class PeerConnectionTransport : IAsyncDisposable
     /// <summary>Received datagrams the connection loop dropped because its queue was full.</summary>
     public long LoopDroppedInputs => _loop.DroppedInputs;
 
+    /// <summary>The connection's serial executor (tests hold it to make the loop busy; diagnostics read its queue).</summary>
+    internal ConnectionLoop Loop => _loop;
+
     /// <summary>The DTLS state changed; raised on the dispatcher.</summary>
     public event Action<DtlsState, DtlsException?>? DtlsStateChanged;
 

@@ -233,6 +233,161 @@ public sealed class ConnectionLoopTests
         Assert.That(loop.Run(() => 3), Is.EqualTo(3), "synchronous calls still run after close");
     }
 
+    [Test]
+    public async Task TryEnterNow_IdleLoop_RunsOnlyTheCallersWork_AndHandsWorkQueuedMeanwhileToThePool()
+    {
+        using var loop = new ConnectionLoop(_ => { }, NullLogger.Instance);
+        var caller = Environment.CurrentManagedThreadId;
+        var queuedRanOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Assert.That(loop.TryEnterNow(out var scope), Is.True);
+        using (scope)
+        {
+            Assert.That(loop.IsOwnedByCurrentThread, Is.True);
+
+            // Another thread's post finds the loop owned: it queues and returns.
+            // Waited synchronously: the scope (and the monitor under it) belongs to this thread.
+            Assert.That(Task.Run(() => loop.Post(() => queuedRanOn.TrySetResult(Environment.CurrentManagedThreadId))).Wait(s_limit), Is.True);
+            Assert.That(queuedRanOn.Task.IsCompleted, Is.False, "queued behind the caller");
+        }
+
+        var ranOn = await queuedRanOn.Task.WaitAsync(s_limit);
+        Assert.That(ranOn, Is.Not.EqualTo(caller), "releasing a TryEnterNow scope never runs others' work on the caller's thread");
+        Assert.That(loop.IsOwnedByCurrentThread, Is.False);
+    }
+
+    [Test]
+    public async Task TryEnterNow_BusyLoop_ReturnsFalseAtOnce_AndNestedOnTheOwnerThread()
+    {
+        using var loop = new ConnectionLoop(_ => { }, NullLogger.Instance);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var nestedInline = false;
+        var owner = Task.Run(() => loop.Run(() =>
+        {
+            Assert.That(loop.TryEnterNow(out var nested), Is.True);
+            using (nested)
+            {
+                nestedInline = loop.IsOwnedByCurrentThread;
+            }
+
+            Assert.That(loop.IsOwnedByCurrentThread, Is.True, "a nested scope does not release the outer owner");
+            entered.Set();
+            release.Wait(s_limit);
+        }));
+        Assert.That(entered.Wait(s_limit), Is.True);
+
+        Assert.That(loop.TryEnterNow(out var scope), Is.False, "another thread owns the loop: no waiting");
+        scope.Dispose(); // a default scope is a no-op
+        release.Set();
+        await owner.WaitAsync(s_limit);
+        Assert.That(nestedInline, Is.True);
+    }
+
+    [Test]
+    public async Task TryPost_NeverRunsOnTheCaller_RefusesBeyondCapacity_AndRunsInOrder()
+    {
+        var order = new List<int>();
+        using var loop = new ConnectionLoop(_ => { }, NullLogger.Instance, capacity: 4);
+        var caller = Environment.CurrentManagedThreadId;
+        var ranOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.That(loop.TryPost(static t => t.TrySetResult(Environment.CurrentManagedThreadId), ranOn), Is.True);
+        Assert.That(await ranOn.Task.WaitAsync(s_limit), Is.Not.EqualTo(caller), "an idle loop still does not run it on the caller");
+
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var owner = Task.Run(() => loop.Run(() =>
+        {
+            entered.Set();
+            release.Wait(s_limit);
+        }));
+        Assert.That(entered.Wait(s_limit), Is.True);
+
+        var accepted = Enumerable.Range(0, 6).Count(i => loop.TryPost(static s => s.Order.Add(s.I), (Order: order, I: i)));
+        Assert.That(accepted, Is.EqualTo(4), "bounded by the loop's capacity");
+
+        release.Set();
+        await owner.WaitAsync(s_limit);
+        var deadline = DateTime.UtcNow + s_limit;
+        while (loop.Run(() => order.Count) < 4 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.That(loop.Run(() => order.ToArray()), Is.EqualTo(new[] { 0, 1, 2, 3 }));
+        loop.Close();
+        Assert.That(loop.TryPost(static _ => { }, 0), Is.False, "refused once closed");
+    }
+
+    [Test]
+    public async Task Sender_HoldingALockTheOwnerWaitsFor_DoesNotDeadlock_AndItsWorkRunsAfter()
+    {
+        // The shape TryEnterNow exists for: the loop's current work (a received RTCP packet) waits for a lock that the
+        // sending thread (an RTCP report timer) holds while it sends.
+        var shared = new object();
+        var order = new List<string>();
+        using var loop = new ConnectionLoop(_ =>
+        {
+            lock (shared)
+            {
+                order.Add("received");
+            }
+        }, NullLogger.Instance);
+        using var holding = new ManualResetEventSlim();
+        using var sent = new ManualResetEventSlim();
+        Task receiver;
+        bool ranInline;
+        Monitor.Enter(shared);
+        try
+        {
+            receiver = Task.Run(() => loop.PostDatagram([1])); // owns the loop, blocks on the lock
+            var deadline = DateTime.UtcNow + s_limit;
+            while (!IsBusy(loop) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(1); // no await while this thread holds the monitor
+            }
+
+            ranInline = loop.TryEnterNow(out var scope);
+            if (ranInline)
+            {
+                using (scope)
+                {
+                    order.Add("sent inline");
+                }
+            }
+            else
+            {
+                Assert.That(loop.TryPost(static o => o.Add("sent queued"), order), Is.True);
+            }
+        }
+        finally
+        {
+            Monitor.Exit(shared);
+        }
+
+        await receiver.WaitAsync(s_limit);
+        var until = DateTime.UtcNow + s_limit;
+        while (loop.Run(() => order.Count) < 2 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.That(ranInline, Is.False, "the loop was busy");
+        Assert.That(loop.Run(() => order.ToArray()), Is.EqualTo(new[] { "received", "sent queued" }));
+    }
+
+    // True while another thread owns the loop (probing takes and releases it when idle).
+    private static bool IsBusy(ConnectionLoop loop)
+    {
+        if (!loop.TryEnterNow(out var scope))
+        {
+            return true;
+        }
+
+        scope.Dispose();
+        return false;
+    }
+
     private sealed class CountingPool : ArrayPool<byte>
     {
         private int _outstanding;
