@@ -151,6 +151,11 @@ internal static class SignalingLoadRun
         Array.Sort(sorted);
         sampler.Summary(string.Create(CultureInfo.InvariantCulture,
             $"sent {sent} ({sent / duration.TotalSeconds:0}/s of {rate}/s asked), delivered {Interlocked.Read(ref received)}, failed sends {failed}, latency p50 {Percentile(sorted, 0.5):0.0} ms p99 {Percentile(sorted, 0.99):0.0} ms max {(sorted.Length > 0 ? sorted[^1] : 0):0.0} ms"));
+        // Where undelivered messages went, as the relay counted them: a master that does not read fast enough is closed as
+        // a slow consumer (as KVS does), and what arrives for it until it reconnects waits in a bounded pending queue.
+        var relay = emulator.GetStatistics();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"relay: delivered {relay.MessagesDelivered}, buffered for an absent recipient {relay.MessagesBuffered}, discarded (pending queue full) {relay.MessagesDiscarded}, expired {relay.MessagesExpired}, dropped by fault {relay.MessagesDroppedByFault}; connections accepted {relay.ConnectionsAccepted} (2 without a reconnect)"));
         return Interlocked.Read(ref received) == sent && failed == 0 ? 0 : 1;
     }
 

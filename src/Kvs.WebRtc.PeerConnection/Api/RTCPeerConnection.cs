@@ -715,6 +715,8 @@ public sealed partial class RTCPeerConnection : IAsyncDisposable
             SrtpPacketsReceived = srtp.PacketsReceived,
             SrtpPacketsDropped = srtp.Dropped,
             RtpPacketsUnroutable = RtpPacketsUnroutable,
+            DatagramsDroppedByLoop = _transport.LoopDroppedInputs,
+            PacketsRefusedByLoop = _transport.SendsRefused,
             Stats = CollectStats(snapshot),
         };
     }

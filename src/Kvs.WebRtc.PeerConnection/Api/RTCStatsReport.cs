@@ -67,6 +67,19 @@ public sealed record RTCStatsReport
     public long RtpPacketsUnroutable { get; init; }
 
     /// <summary>
+    /// Received datagrams dropped because the connection's event loop had its queue full (it fell behind the network by
+    /// more than its capacity, 1,024 items): lost as a full socket buffer would lose them. Zero on a healthy connection.
+    /// </summary>
+    public long DatagramsDroppedByLoop { get; init; }
+
+    /// <summary>
+    /// Outgoing RTP and RTCP packets refused because they found the connection's event loop busy with its queue full (the
+    /// application writes faster than the connection sends): not sent, as a full socket buffer would drop them, and logged
+    /// once at Warning. Zero on a healthy connection.
+    /// </summary>
+    public long PacketsRefusedByLoop { get; init; }
+
+    /// <summary>
     /// The typed W3C stats objects (W3C <c>RTCStatsReport</c> values): the RTP streams (<see cref="RTCInboundRtpStreamStats"/>,
     /// <see cref="RTCOutboundRtpStreamStats"/>, <see cref="RTCRemoteInboundRtpStreamStats"/>, <see cref="RTCRemoteOutboundRtpStreamStats"/>)
     /// with their <see cref="RTCCodecStats"/> and <see cref="RTCMediaSourceStats"/>, the <see cref="RTCTransportStats"/> with its

@@ -24,9 +24,10 @@ internal abstract class RtpDepacketizer
     /// True when <paramref name="payload"/> certainly opens an access unit even where <see cref="FrameStartIsExplicit"/>
     /// is false: for H.264/H.265 a first NAL unit that only the start of an access unit carries (an access unit delimiter,
     /// an SPS or a VPS, alone or first in an aggregation packet). Lets the assembler trust a frame whose predecessor it
-    /// did not see (the first packets of a stream, or after a gap). The default follows <see cref="FrameStartIsExplicit"/>.
+    /// did not see (the first packets of a stream, or after a gap). False by default: codecs whose frame start is explicit
+    /// in every packet are never asked.
     /// </summary>
-    public virtual bool IsAccessUnitStart(ReadOnlySpan<byte> payload) => FrameStartIsExplicit && IsFrameStart(payload);
+    public virtual bool IsAccessUnitStart(ReadOnlySpan<byte> payload) => false;
 
     /// <summary>
     /// What frame a single payload belongs to, where the codec tells it in every packet: true for a key frame's packet,

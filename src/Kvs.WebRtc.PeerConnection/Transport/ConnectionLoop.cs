@@ -231,8 +231,11 @@ internal sealed partial class ConnectionLoop : IDisposable
         }
 
         _queue.Enqueue(new WorkItem(null, 0, Invoker<TState>.Instance, action, state));
-        if (!Monitor.IsEntered(_owner))
+        if (!Monitor.IsEntered(_owner) && Monitor.TryEnter(_owner))
         {
+            // Idle: this thread must not run the loop's work (it may hold locks that work takes), the thread pool does.
+            // When another thread owns the loop, it finds the item when it re-checks the queue after releasing.
+            Monitor.Exit(_owner);
             ScheduleHandoff();
         }
 
@@ -283,19 +286,21 @@ internal sealed partial class ConnectionLoop : IDisposable
 
     private void TryDrain()
     {
-        // Re-checked after each release: an item queued while the previous owner was leaving is not stranded.
+        // Re-checked after each release: an item queued while the previous owner was leaving is not stranded. Stops
+        // when this thread used up its drain budget (the rest went to the thread pool).
         while (!_queue.IsEmpty && !Monitor.IsEntered(_owner) && Monitor.TryEnter(_owner))
         {
+            bool exhausted;
             try
             {
-                DrainOwned();
+                exhausted = DrainOwned();
             }
             finally
             {
                 Monitor.Exit(_owner);
             }
 
-            if (Volatile.Read(ref _handoffScheduled) == 1)
+            if (exhausted)
             {
                 return;
             }
@@ -313,9 +318,10 @@ internal sealed partial class ConnectionLoop : IDisposable
             return;
         }
 
+        bool exhausted;
         try
         {
-            DrainOwned();
+            exhausted = DrainOwned();
         }
         finally
         {
@@ -323,7 +329,7 @@ internal sealed partial class ConnectionLoop : IDisposable
         }
 
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _handoffScheduled) == 0)
+        if (!exhausted)
         {
             TryDrain();
         }
@@ -354,8 +360,8 @@ internal sealed partial class ConnectionLoop : IDisposable
         }
     }
 
-    // Owner only. Runs queued items in order, at most DrainBudget; the rest goes to the thread pool.
-    private void DrainOwned()
+    // Owner only. Runs queued items in order, at most DrainBudget; the rest goes to the thread pool (returns true then).
+    private bool DrainOwned()
     {
         var budget = DrainBudget;
         while (_queue.TryDequeue(out var item))
@@ -365,9 +371,11 @@ internal sealed partial class ConnectionLoop : IDisposable
             if (--budget == 0 && !_queue.IsEmpty)
             {
                 ScheduleHandoff();
-                return;
+                return true;
             }
         }
+
+        return false;
     }
 
     private void OnHandoff()

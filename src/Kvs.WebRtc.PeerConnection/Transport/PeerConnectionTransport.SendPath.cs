@@ -13,15 +13,16 @@ namespace Kvs.WebRtc.PeerConnection.Transport;
 /// holding locks of their own that the loop's receive path also takes (<c>RTCPeerConnection._rtcpGate</c>,
 /// <c>_nackTimerGate</c>), so waiting there could deadlock. Instead (<see cref="ConnectionLoop.TryEnterNow"/>):
 /// on the loop's own thread (retransmissions answering a NACK, feedback) or when the loop is idle with nothing queued,
-/// the send runs inline, with no copy and no thread hop; when the loop is busy, the packets are copied into pooled
-/// buffers and queued behind its work (<see cref="ConnectionLoop.TryPost{TState}"/>), and the call returns at once
-/// with the packets counted as sent. The queue is the loop's own, bounded: when it is full the send is refused
+/// the send runs inline, with no copy and no thread hop; when the loop stays busy for a short spin, the packets are
+/// copied into pooled buffers and queued behind its work (<see cref="ConnectionLoop.TryPost{TState}"/>; the owner runs
+/// them before it releases the loop), and the call returns at once with the packets counted as sent. The queue is the loop's own, bounded: when it is full the send is refused
 /// (counted in <see cref="SendsRefused"/>, logged once at Warning), as a full socket buffer would drop a datagram.</para>
 /// <para>Validation happens before either path, so a packet SRTP cannot take is refused synchronously both ways.</para>
 /// </remarks>
 internal sealed partial class PeerConnectionTransport
 {
     private const int MaxSparePendingSends = 16;
+    private const int BusySpins = 10;
 
     private readonly ConcurrentQueue<PendingSend> _sparePendingSends = new();
     private int _sparePendingSendCount;
@@ -78,15 +79,25 @@ internal sealed partial class PeerConnectionTransport
             return 0;
         }
 
-        if (_loop.TryEnterNow(out var scope))
+        // Busy: a short spin first (an owner usually releases within microseconds), then a pooled copy.
+        var spinner = default(SpinWait);
+        while (true)
         {
-            using (scope)
+            if (_loop.TryEnterNow(out var scope))
             {
-                return SendLocked(kind, single, packets, lengths, count, payloadType, ssrc, out sentBytes);
+                using (scope)
+                {
+                    return SendLocked(kind, single, packets, lengths, count, payloadType, ssrc, out sentBytes);
+                }
             }
-        }
 
-        return QueueSend(kind, single, packets, lengths, count, payloadType, ssrc, out sentBytes);
+            if (spinner.Count >= BusySpins)
+            {
+                return QueueSend(kind, single, packets, lengths, count, payloadType, ssrc, out sentBytes);
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     // On the loop.

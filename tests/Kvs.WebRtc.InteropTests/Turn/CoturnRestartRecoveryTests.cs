@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Kvs.WebRtc.InteropTests.Support;
 using Kvs.WebRtc.PeerConnection;
 using Kvs.WebRtc.PeerConnection.DataChannels;
+using Kvs.WebRtc.Testing;
 using NUnit.Framework;
 
 namespace Kvs.WebRtc.InteropTests.Turn;
@@ -31,13 +32,13 @@ public sealed class CoturnRestartRecoveryTests
         };
         await using var a = new RTCPeerConnection(configuration);
         await using var b = new RTCPeerConnection(configuration);
-        Trickle(a, b, cancellationToken);
-        Trickle(b, a, cancellationToken);
+        InProcessSignaling.Trickle(a, b, cancellationToken);
+        InProcessSignaling.Trickle(b, a, cancellationToken);
         var received = new ConcurrentQueue<string>();
-        var remoteTask = NextChannelAsync(b);
+        var remoteTask = PeerConnectionWaits.NextRemoteChannelAsync(b, cancellationToken);
         var local = a.CreateDataChannel("relay");
         local.MessageReceived += (_, e) => received.Enqueue("a:" + e.Text);
-        await NegotiateAsync(a, b, cancellationToken);
+        await InProcessSignaling.NegotiateAsync(a, b, cancellationToken);
         await WaitAsync(() => local.ReadyState == RTCDataChannelState.Open, TimeSpan.FromSeconds(20), "channel open", a, b, coturn);
         var remote = await remoteTask.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         remote.MessageReceived += (_, e) => received.Enqueue("b:" + e.Text);
@@ -49,7 +50,7 @@ public sealed class CoturnRestartRecoveryTests
             TimeSpan.FromSeconds(30), "consent lost through the forgotten relays", a, b, coturn);
         var restartedAfter = Stopwatch.StartNew();
         a.RestartIce();
-        await NegotiateAsync(a, b, cancellationToken);
+        await InProcessSignaling.NegotiateAsync(a, b, cancellationToken);
         await WaitAsync(() => a.ConnectionState == RTCPeerConnectionState.Connected && b.ConnectionState == RTCPeerConnectionState.Connected
             && a.GetStats().SelectedCandidatePair is { } pair && pair != pairBefore, TimeSpan.FromSeconds(30), "connected on new relays", a, b, coturn);
         local.Send("after");
@@ -63,51 +64,6 @@ public sealed class CoturnRestartRecoveryTests
             Assert.That(a.GetStats().SelectedCandidatePair, Does.Contain("relay"));
             Assert.That(a.Failure, Is.Null);
         });
-    }
-
-    private static async Task NegotiateAsync(RTCPeerConnection offerer, RTCPeerConnection answerer, CancellationToken cancellationToken)
-    {
-        var offer = await offerer.CreateOfferAsync(cancellationToken);
-        await offerer.SetLocalDescriptionAsync(offer, cancellationToken);
-        await answerer.SetRemoteDescriptionAsync(offer, cancellationToken);
-        var answer = await answerer.CreateAnswerAsync(cancellationToken);
-        await answerer.SetLocalDescriptionAsync(answer, cancellationToken);
-        await offerer.SetRemoteDescriptionAsync(answer, cancellationToken);
-    }
-
-    // Trickle as signaling would: each candidate once, after the peer has a remote description (bounded wait).
-    private static void Trickle(RTCPeerConnection from, RTCPeerConnection to, CancellationToken cancellationToken) =>
-        from.IceCandidate += (_, e) =>
-        {
-            if (e.Candidate is not { } candidate)
-            {
-                return;
-            }
-
-            _ = Task.Run(async () =>
-            {
-                var started = Stopwatch.StartNew();
-                while (to.RemoteDescription is null && started.Elapsed < TimeSpan.FromSeconds(5))
-                {
-                    await Task.Delay(10, cancellationToken);
-                }
-
-                try
-                {
-                    await to.AddIceCandidateAsync(candidate, cancellationToken);
-                }
-                catch (WebRtcException)
-                {
-                    // A candidate of an earlier generation.
-                }
-            }, cancellationToken);
-        };
-
-    private static Task<RTCDataChannel> NextChannelAsync(RTCPeerConnection pc)
-    {
-        var tcs = new TaskCompletionSource<RTCDataChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pc.DataChannel += (_, e) => tcs.TrySetResult(e.Channel);
-        return tcs.Task;
     }
 
     private static async Task WaitAsync(Func<bool> condition, TimeSpan limit, string what, RTCPeerConnection a, RTCPeerConnection b, CoturnServer coturn)

@@ -59,6 +59,7 @@ public sealed class RTCPeerConnectionSendPathTests
             Assert.That(sender.FramesSent, Is.EqualTo(frames.Count));
             Assert.That(remote.PacketsReceived, Is.EqualTo(sender.PacketsSent), "every packet counted once on each side");
             Assert.That(transport.SendsRefused, Is.Zero);
+            Assert.That(pair.A.GetStats().PacketsRefusedByLoop, Is.Zero);
         });
     }
 
@@ -93,6 +94,7 @@ public sealed class RTCPeerConnectionSendPathTests
 
         Assert.That(accepted, Is.LessThanOrEqualTo(capacity), "bounded by the loop's queue");
         Assert.That(transport.SendsRefused, Is.EqualTo(attempts - accepted), "every refused send is counted");
+        Assert.That(pair.A.GetStats().PacketsRefusedByLoop, Is.EqualTo(attempts - accepted), "and reported in the connection's stats");
 
         // The connection goes on: a key frame written now arrives.
         var frame = SyntheticH264.KeyFrame(5_000, 3);

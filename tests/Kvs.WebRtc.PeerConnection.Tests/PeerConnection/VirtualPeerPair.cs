@@ -186,7 +186,7 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
         bool held;
         if (Clock is not null)
         {
-            held = Pump.Until(Clock, condition, limit);
+            held = Pump.Until(Clock, condition, limit, beforeStep: WaitForLoops);
         }
         else
         {
@@ -204,11 +204,39 @@ internal sealed class VirtualPeerPair : IAsyncDisposable
     {
         if (Clock is not null)
         {
-            Pump.For(Clock, duration);
+            Pump.For(Clock, duration, WaitForLoops);
             return Task.CompletedTask;
         }
 
         return Task.Delay(duration);
+    }
+
+    // Before the clock moves: what either connection's loop still has queued (sends that met it busy, handed to
+    // another thread) runs at this instant, as it would within microseconds in real time. Bounded in real time.
+    private void WaitForLoops()
+    {
+        var spinner = default(SpinWait);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while ((IsBusy(TransportOf(A).Loop) || IsBusy(TransportOf(B).Loop)) && started.Elapsed < SettleLimit)
+        {
+            spinner.SpinOnce();
+        }
+    }
+
+    private static bool IsBusy(Kvs.WebRtc.PeerConnection.Transport.ConnectionLoop loop)
+    {
+        if (loop.IsClosed)
+        {
+            return false;
+        }
+
+        if (!loop.TryEnterNow(out var scope))
+        {
+            return true;
+        }
+
+        scope.Dispose();
+        return false;
     }
 
     /// <summary>With the clock stopped, waits (real time, at most <see cref="SettleLimit"/>) until state set by the connections' event tasks holds.</summary>

@@ -23,9 +23,13 @@ public static class Pump
     /// <param name="condition">Checked before each step; read synchronously visible state only (it runs on this thread).</param>
     /// <param name="limit">Most clock time to advance.</param>
     /// <param name="maxSteps">Most steps (a step fires every timer due at one instant).</param>
+    /// <param name="beforeStep">
+    /// Runs before each check and step: lets work that other threads finish for the components (a connection loop
+    /// draining what was queued while it was busy) complete before the clock moves on, so it happens at this instant.
+    /// </param>
     /// <returns>Whether <paramref name="condition"/> held.</returns>
     /// <exception cref="InvalidOperationException">More than <paramref name="maxSteps"/> steps: something re-arms a timer at the same instant forever.</exception>
-    public static bool Until(ManualTimeProvider clock, Func<bool> condition, TimeSpan limit, int maxSteps = DefaultMaxSteps)
+    public static bool Until(ManualTimeProvider clock, Func<bool> condition, TimeSpan limit, int maxSteps = DefaultMaxSteps, Action? beforeStep = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
         ArgumentNullException.ThrowIfNull(condition);
@@ -33,6 +37,7 @@ public static class Pump
         var end = clock.GetUtcNow() + limit;
         for (var step = 0; step < maxSteps; step++)
         {
+            beforeStep?.Invoke();
             if (condition())
             {
                 return true;
@@ -52,5 +57,6 @@ public static class Pump
     }
 
     /// <summary>Advances <paramref name="clock"/> by <paramref name="duration"/>, firing every timer due on the way, in order.</summary>
-    public static void For(ManualTimeProvider clock, TimeSpan duration) => Until(clock, static () => false, duration);
+    public static void For(ManualTimeProvider clock, TimeSpan duration, Action? beforeStep = null) =>
+        Until(clock, static () => false, duration, beforeStep: beforeStep);
 }
