@@ -320,6 +320,33 @@ public sealed class ConnectionLoopTests
     }
 
     [Test]
+    public async Task TryPost_WhileAnotherThreadOwnsTheLoop_RunsOnThatOwnerBeforeItReleases()
+    {
+        using var loop = new ConnectionLoop(_ => { }, NullLogger.Instance);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var ownerThread = -1;
+        var ranOn = -1;
+        var owner = Task.Factory.StartNew(() =>
+        {
+            ownerThread = Environment.CurrentManagedThreadId;
+            loop.Run(() =>
+            {
+                entered.Set();
+                release.Wait(s_limit);
+            });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.That(entered.Wait(s_limit), Is.True);
+
+        Assert.That(loop.TryPost(_ => ranOn = Environment.CurrentManagedThreadId, 0), Is.True);
+        release.Set();
+        await owner.WaitAsync(s_limit);
+
+        // Run returned only after draining: the item ran on the owner, not on a later thread-pool turn.
+        Assert.That(ranOn, Is.EqualTo(ownerThread));
+    }
+
+    [Test]
     public async Task Sender_HoldingALockTheOwnerWaitsFor_DoesNotDeadlock_AndItsWorkRunsAfter()
     {
         // The shape TryEnterNow exists for: the loop's current work (a received RTCP packet) waits for a lock that the
