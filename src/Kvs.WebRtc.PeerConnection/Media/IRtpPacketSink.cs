@@ -11,7 +11,9 @@ internal interface IRtpPacketSink
 
     /// <summary>
     /// Sends a copy of <paramref name="packet"/> with its payload type and SSRC replaced (the marker bit is kept).
-    /// Returns false when SRTP is not ready, the connection is closed, or protection failed.
+    /// Returns false when SRTP is not ready, the connection is closed, the packet cannot be protected, or the connection
+    /// refused it (its loop busy with a full queue). True means sent, or queued on the connection's loop when it was
+    /// busy; a queued packet that then fails protection is counted in the SRTP drops.
     /// </summary>
     bool TrySendRtp(ReadOnlySpan<byte> packet, byte payloadType, uint ssrc);
 

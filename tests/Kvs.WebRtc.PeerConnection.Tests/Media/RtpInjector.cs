@@ -36,11 +36,27 @@ internal sealed class RtpInjector
     /// <summary>Datagrams the sending transport accepted (protected and sent).</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    /// <summary>Sends a packet as is, except that the transport writes <paramref name="payloadType"/> and <paramref name="ssrc"/> into it.</summary>
-    public bool SendRtp(ReadOnlySpan<byte> packet, byte? payloadType = null, uint? ssrc = null) =>
-        Count(_sender.TrySendRtp(packet, payloadType ?? PayloadType, ssrc ?? Ssrc));
+    /// <summary>
+    /// Sends a packet as is, except that the transport writes <paramref name="payloadType"/> and <paramref name="ssrc"/> into it.
+    /// Sent on the sending connection's loop (this thread holds no lock the loop takes), so the result says whether it
+    /// was protected and sent, never only queued behind a busy loop.
+    /// </summary>
+    public bool SendRtp(ReadOnlySpan<byte> packet, byte? payloadType = null, uint? ssrc = null)
+    {
+        using (_sender.Loop.Enter())
+        {
+            return Count(_sender.TrySendRtp(packet, payloadType ?? PayloadType, ssrc ?? Ssrc));
+        }
+    }
 
-    public bool SendRtcp(ReadOnlySpan<byte> packet) => Count(_sender.TrySendRtcp(packet));
+    /// <summary>Sends one RTCP packet, on the sending connection's loop as <see cref="SendRtp"/>.</summary>
+    public bool SendRtcp(ReadOnlySpan<byte> packet)
+    {
+        using (_sender.Loop.Enter())
+        {
+            return Count(_sender.TrySendRtcp(packet));
+        }
+    }
 
     /// <summary>A 12-byte header with the next sequence number and the current timestamp, then <paramref name="payload"/>.</summary>
     public byte[] Packet(ReadOnlySpan<byte> payload, bool marker)
